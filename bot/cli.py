@@ -1,0 +1,52 @@
+"""`policybot`: the command-line entry point (click). Groups live beside what they drive."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+
+import click
+import httpx
+
+from bot.settings import get_settings
+
+
+@click.group(help="技改政策助手命令行 / command line of the policy assistant.")
+def main() -> None:
+    """Top-level group; see `policybot --help`."""
+
+
+@main.command(help="启动 Rasa、动作服务器和网关（Ctrl-C 全部停止）/ start the three processes together.")
+def run() -> None:
+    from bot.run import serve_forever
+
+    sys.exit(serve_forever(get_settings()))
+
+
+@main.command(help="在终端里和正在运行的助手对话 / chat with the running assistant in the terminal.")
+@click.option("--url", default=None, help="网关地址，默认 http://127.0.0.1:8000")
+@click.option("--sender", default=None, help="会话 ID，默认随机生成")
+def chat(url: str | None, sender: str | None) -> None:
+    base = url or f"http://127.0.0.1:{get_settings().gateway_port}"
+    sender = sender or f"cli-{uuid.uuid4().hex[:8]}"
+    click.echo("输入问题后回车；输入 /quit 退出。")
+    while True:
+        try:
+            text = click.prompt("你", prompt_suffix="：")
+        except (EOFError, click.Abort):
+            break
+        if text.strip() == "/quit":
+            break
+        try:
+            replies = httpx.post(f"{base}/api/chat", json={"sender": sender, "message": text}, timeout=30).json()
+        except httpx.HTTPError as error:
+            click.echo(f"无法连接助手（{error}）。请先运行 policybot run。", err=True)
+            continue
+        for reply in replies if isinstance(replies, list) else []:
+            click.echo(f"助手：{reply.get('text', '')}")
+            for index, button in enumerate(reply.get("buttons") or [], start=1):
+                click.echo(f"  {index}. {button.get('title')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The one way into the conversation: Rasa's REST channel, for every channel of the gateway."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Dict, List, Optional
+
+import httpx
+
+from bot.settings import Settings, get_settings
+
+
+class RasaUnavailable(Exception):
+    """No Rasa server answered; the channel tells the user to try again."""
+
+
+class RasaClient:
+    """Sends a user message to Rasa and returns its replies (REST channel shape).
+
+    With several Rasa servers configured, requests go round robin; a server that
+    refuses the connection is skipped for that request.
+    """
+
+    def __init__(self, endpoints: List[str], timeout_s: float = 30.0) -> None:
+        self.endpoints = endpoints
+        self._next = itertools.cycle(range(len(endpoints)))
+        self._http = httpx.AsyncClient(timeout=timeout_s)
+
+    async def send(
+        self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
+    ) -> List[Dict[str, Any]]:
+        """Post one message; e.g. ``await client.send("u1", "你好")`` → ``[{"recipient_id": "u1", "text": …}]``."""
+        body: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        start = next(self._next)
+        for offset in range(len(self.endpoints)):
+            base = self.endpoints[(start + offset) % len(self.endpoints)]
+            try:
+                reply = await self._http.post(f"{base}/webhooks/rest/webhook", json=body)
+            except httpx.ConnectError:
+                continue
+            reply.raise_for_status()
+            return reply.json()
+        raise RasaUnavailable("no Rasa server answered")
+
+    async def ready(self) -> bool:
+        """True when at least one Rasa server has a model loaded."""
+        for base in self.endpoints:
+            try:
+                reply = await self._http.get(f"{base}/status", timeout=2.0)
+            except httpx.HTTPError:
+                continue
+            if reply.status_code == 200 and reply.json().get("model_file"):
+                return True
+        return False
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+_client: Optional[RasaClient] = None
+
+
+def get_rasa_client() -> RasaClient:
+    """FastAPI dependency: the process-wide client (tests override it)."""
+    global _client
+    if _client is None:
+        settings: Settings = get_settings()
+        _client = RasaClient(settings.rasa_endpoints, settings.rasa_timeout_s)
+    return _client

@@ -1,0 +1,45 @@
+"""Chat API: the Rasa REST channel contract (SPEC §5), behind the gateway."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import httpx
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, validator
+
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from bot.settings import get_settings
+
+router = APIRouter(prefix="/api", tags=["对话"])
+
+UNAVAILABLE_TEXT = "抱歉，助手暂时无法回复，请稍后再试。"
+
+
+class ChatRequest(BaseModel):
+    sender: str = Field(..., min_length=1, max_length=128, description="会话发送方 ID（同一用户保持不变）")
+    message: str = Field(..., description="用户消息文本")
+    metadata: Optional[Dict[str, Any]] = Field(None, description="附加信息（可选）")
+
+    @validator("message")
+    def _message_fits(cls, value: str) -> str:
+        limit = get_settings().max_message_chars
+        if not value.strip():
+            raise ValueError("消息不能为空")
+        if len(value) > limit:
+            raise ValueError(f"消息过长：最多 {limit} 个字，请分几次发送")
+        return value
+
+
+@router.post("/chat", summary="发送一条消息，返回助手回复（与 Rasa REST 通道相同）")
+async def chat(
+    request: ChatRequest, rasa: RasaClient = Depends(get_rasa_client)
+) -> List[Dict[str, Any]]:
+    try:
+        return await rasa.send(request.sender, request.message, request.metadata)
+    except (RasaUnavailable, httpx.HTTPError):
+        return JSONResponse(
+            status_code=503,
+            content=[{"recipient_id": request.sender, "text": UNAVAILABLE_TEXT}],
+        )

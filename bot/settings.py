@@ -1,0 +1,67 @@
+"""Runtime settings: the one place that reads the environment (prefix ``POLICYBOT_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional
+
+from pydantic import BaseSettings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with defaults that run the single-node stack on loopback."""
+
+    # Processes
+    host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    rasa_port: int = 5005
+    action_port: int = 5055
+    rasa_urls: List[str] = []  # scale-out: several Rasa servers; empty → http://127.0.0.1:<rasa_port>
+    action_url: Optional[str] = None
+    rasa_timeout_s: float = 30.0
+
+    # Files
+    kb_path: Path = REPO_ROOT / "build" / "policy_kb.sqlite"
+    models_dir: Path = REPO_ROOT / "models"
+    data_dir: Path = REPO_ROOT / "var"  # tracker store, tickets (SQLite)
+
+    # Input hygiene
+    max_message_chars: int = 500
+
+    # WeChat Official Account (公众号) and WeCom (企业微信); endpoints are off until configured.
+    wechat_token: Optional[str] = None
+    wechat_app_id: Optional[str] = None
+    wechat_app_secret: Optional[str] = None
+    wechat_aes_key: Optional[str] = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wecom_token: Optional[str] = None
+    wecom_corp_id: Optional[str] = None
+    wecom_secret: Optional[str] = None
+    wecom_aes_key: Optional[str] = None
+    wecom_agent_id: Optional[str] = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wechat_passive_timeout_s: float = 4.0
+
+    # Staff console
+    staff_token_ttl_s: int = 8 * 3600
+    cors_origins: List[str] = []
+
+    class Config:
+        env_prefix = "POLICYBOT_"
+
+    @property
+    def rasa_endpoints(self) -> List[str]:
+        return self.rasa_urls or [f"http://127.0.0.1:{self.rasa_port}"]
+
+    @property
+    def action_endpoint(self) -> str:
+        return self.action_url or f"http://127.0.0.1:{self.action_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()
