@@ -67,11 +67,11 @@ class Ratio(_Strict):
 
 
 class AllOf(_Strict):
-    all: List["Condition"] = Field(..., min_items=1)
+    all: List["Condition"]
 
 
 class AnyOf(_Strict):
-    any: List["Condition"] = Field(..., min_items=1)
+    any: List["Condition"]
 
 
 Condition = Union[Comparison, Ratio, AllOf, AnyOf]

@@ -1,0 +1,345 @@
+"""Eligibility engine: three-valued evaluation of a programme's checks over a firm's profile.
+
+The programmes (checks, thresholds, clauses) come from the knowledge base
+(`kb.programs(region)`, see `policy_kb.rules_schema`); this module is generic. Each
+programme is compiled once into closures (`CompiledProgram`) so the batch matcher can
+evaluate 100,000 firms without touching SQLite or pydantic per row; `evaluate()` adds the
+Chinese explanations and citations of SPEC §5 on top of the same decisions.
+
+    >>> results = evaluate({"region": "广西", "project": {"fixed_asset_investment_wan": 3000}})
+    >>> results[0].status
+    'needs_info'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from pydantic import BaseModel
+
+from policy_kb import notice
+from policy_kb.profile import flatten
+from policy_kb.rules_schema import (
+    AllOf, AnyOf, Check, Comparison, Condition, Program, Ratio, UnknownRegionError,
+)
+
+Outcome = Tuple[Optional[bool], Tuple[str, ...]]  # (passed?, missing fields when unknown)
+Evaluator = Callable[[Dict[str, Any]], Outcome]
+NOT_APPLICABLE = "n/a"
+
+
+# ---------------------------------------------------------------------------
+# Result shape (SPEC §5)
+# ---------------------------------------------------------------------------
+class Citation(BaseModel):
+    document: str
+    clause: str
+    quote: str
+
+
+class CheckResult(BaseModel):
+    id: str
+    passed: Optional[bool]
+    explanation: str
+    citation: Citation
+
+
+class ProgramResult(BaseModel):
+    program_id: str
+    program_name: str
+    region: str
+    status: str  # eligible | ineligible | needs_info
+    checks: List[CheckResult]
+    missing: List[str]
+    assumptions: List[str]
+    advice: List[str]
+
+
+# ---------------------------------------------------------------------------
+# Compiling conditions into closures
+# ---------------------------------------------------------------------------
+_NUMERIC = {
+    ">=": lambda a, b: a >= b, ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b,
+}
+
+
+def compile_condition(cond: Condition) -> Evaluator:
+    """Turn a condition tree into a function profile -> (True|False|None, missing fields)."""
+    if isinstance(cond, Comparison):
+        return _compile_comparison(cond)
+    if isinstance(cond, Ratio):
+        return _compile_ratio(cond)
+    parts = [compile_condition(c) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+    return _compile_all(parts) if isinstance(cond, AllOf) else _compile_any(parts)
+
+
+def _compile_comparison(cond: Comparison) -> Evaluator:
+    name, test = cond.field, _NUMERIC[cond.op]
+    value = tuple(cond.value) if isinstance(cond.value, list) else cond.value
+    missing = (name,)
+
+    def run(p: Dict[str, Any]) -> Outcome:
+        actual = p.get(name)
+        if actual is None:
+            return None, missing
+        return test(actual, value), ()
+    return run
+
+
+def _compile_ratio(cond: Ratio) -> Evaluator:
+    num, den = cond.ratio
+    test, value = _NUMERIC[cond.op], cond.value
+
+    def run(p: Dict[str, Any]) -> Outcome:
+        a, b = p.get(num), p.get(den)
+        if a is None or b is None:
+            return None, tuple(f for f, v in ((den, b), (num, a)) if v is None)
+        return (b > 0 and test(a / b, value)), ()
+    return run
+
+
+def _compile_all(parts: List[Evaluator]) -> Evaluator:
+    def run(p: Dict[str, Any]) -> Outcome:
+        missing: Tuple[str, ...] = ()
+        for part in parts:
+            ok, miss = part(p)
+            if ok is False:
+                return False, ()
+            if ok is None:
+                missing += miss
+        return (None, missing) if missing else (True, ())
+    return run
+
+
+def _compile_any(parts: List[Evaluator]) -> Evaluator:
+    def run(p: Dict[str, Any]) -> Outcome:
+        missing: Tuple[str, ...] = ()
+        for part in parts:
+            ok, miss = part(p)
+            if ok:
+                return True, ()
+            if ok is None:
+                missing += miss
+        return (None, missing) if missing else (False, ())
+    return run
+
+
+# ---------------------------------------------------------------------------
+# Compiled programmes and their decisions (no text: the batch fast path)
+# ---------------------------------------------------------------------------
+@dataclass
+class CompiledCheck:
+    check: Check
+    condition: Evaluator
+    when: Optional[Evaluator]
+    unless: Optional[Evaluator]
+
+    def run(self, p: Dict[str, Any]) -> Any:
+        """True/False/None, or NOT_APPLICABLE; plus the missing fields when unknown."""
+        if self.when is not None:
+            applies, miss = self.when(p)
+            if applies is False:
+                return NOT_APPLICABLE, ()
+            if applies is None:
+                return None, miss
+        ok, miss = self.condition(p)
+        if ok is True or self.unless is None:
+            return ok, miss
+        exempt, exempt_miss = self.unless(p)
+        if exempt:
+            return True, ()
+        # An exemption the firm may still claim keeps a failed check open.
+        return (None, exempt_miss) if (ok is False and exempt is None) else (ok, miss + exempt_miss)
+
+
+@dataclass
+class Decision:
+    """What a programme decided for one firm; `outcomes` pairs each reported check with its result."""
+
+    status: str
+    outcomes: List[Tuple[CompiledCheck, Optional[bool], Tuple[str, ...]]]
+    missing: List[str]
+    assumptions: List[str]
+    profile: Dict[str, Any]  # the profile with assumed values filled in
+
+
+@dataclass
+class CompiledProgram:
+    program: Program
+    checks: List[CompiledCheck]
+    assumptions: List[Tuple[str, Any, str]]
+    question_rank: Dict[str, int] = field(default_factory=dict)
+
+    def decide(self, flat: Dict[str, Any]) -> Decision:
+        """Evaluate every check (assumed values filled in for fields the firm did not give)."""
+        p, used = self._with_assumptions(flat)
+        outcomes = self._reported(p)
+        failed = any(ok is False for _, ok, _ in outcomes)
+        missing = [] if failed else self._missing(outcomes)
+        unknown = any(ok is None for _, ok, _ in outcomes)
+        status = "ineligible" if failed else ("needs_info" if unknown else "eligible")
+        return Decision(status, outcomes, missing, used, p)
+
+    def _with_assumptions(self, flat: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
+        if not self.assumptions:
+            return flat, []
+        p, used = dict(flat), []
+        for name, value, text in self.assumptions:
+            if p.get(name) is None:
+                p[name] = value
+                used.append(text)
+        return p, used
+
+    def _reported(self, p: Dict[str, Any]) -> List[Tuple[CompiledCheck, Optional[bool], Tuple[str, ...]]]:
+        """Run the checks; of a group of alternatives report the one that applies (else the first open one)."""
+        out, groups_done = [], set()
+        pending: Dict[str, Tuple] = {}
+        for cc in self.checks:
+            ok, miss = cc.run(p)
+            group = cc.check.group
+            if ok == NOT_APPLICABLE:
+                continue
+            if group is None:
+                out.append((cc, ok, miss))
+            elif cc.when is not None and ok is None and miss and _is_when_missing(cc, p):
+                pending.setdefault(group, (cc, ok, miss))
+            elif group not in groups_done:
+                groups_done.add(group)
+                out.append((cc, ok, miss))
+        out.extend(v for g, v in pending.items() if g not in groups_done)
+        order = {id(cc): i for i, cc in enumerate(self.checks)}
+        return sorted(out, key=lambda item: order[id(item[0])])
+
+    def _missing(self, outcomes) -> List[str]:
+        seen: List[str] = []
+        for _, ok, miss in outcomes:
+            seen.extend(f for f in miss if ok is None and f not in seen)
+        return sorted(seen, key=lambda f: (self.question_rank.get(f, len(self.question_rank)), seen.index(f)))
+
+
+def _is_when_missing(cc: CompiledCheck, p: Dict[str, Any]) -> bool:
+    applies, _ = cc.when(p)
+    return applies is None
+
+
+def compile_program(program: Program) -> CompiledProgram:
+    """Compile a programme's conditions once."""
+    checks = [
+        CompiledCheck(
+            c, compile_condition(c.condition),
+            compile_condition(c.when) if c.when is not None else None,
+            compile_condition(c.unless) if c.unless is not None else None,
+        )
+        for c in program.checks
+    ]
+    assumptions = [(a.field, a.value, a.text) for c in program.checks for a in c.assume]
+    rank = {name: i for i, name in enumerate(program.questions)}
+    return CompiledProgram(program, checks, assumptions, rank)
+
+
+# ---------------------------------------------------------------------------
+# Knowledge base access (cached per kb object and region)
+# ---------------------------------------------------------------------------
+_COMPILED: Dict[Tuple[int, str], Tuple[Any, List[CompiledProgram]]] = {}
+_CACHE_SIZE = 16
+
+
+def _open(kb):
+    if kb is not None:
+        return kb
+    from policy_kb.store import open_kb  # late import: the store is optional for compiled use
+    return open_kb()
+
+
+def resolve_region(text: Any, kb=None) -> str:
+    """Canonical region name for `text` (六安 → 六安市); UnknownRegionError otherwise."""
+    kb = _open(kb)
+    region = kb.resolve_region(text.strip()) if isinstance(text, str) and text.strip() else None
+    if not region:
+        raise UnknownRegionError(f"未知地区“{text}”：目前支持六安市、广西壮族自治区", field="region")
+    return region
+
+
+def compiled_programs(region: str, kb=None) -> List[CompiledProgram]:
+    """The compiled programmes of a canonical region (compiled once per kb object)."""
+    kb = _open(kb)
+    key = (id(kb), region)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is kb:
+        return hit[1]
+    programs = [compile_program(p) for p in kb.programs(region)]
+    if len(_COMPILED) >= _CACHE_SIZE:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[key] = (kb, programs)
+    return programs
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+def evaluate(profile: Dict[str, Any], kb=None) -> List[ProgramResult]:
+    """Evaluate every programme of the profile's region.
+
+    `profile` is the `/api/eligibility` request (`region`, `enterprise`, `project`) or
+    the same fields flat. Raises UnknownRegionError, ProfileError.
+    """
+    kb = _open(kb)
+    flat = flatten(profile)
+    region = resolve_region(profile.get("region"), kb)
+    return [program_result(cp, cp.decide(flat), region, kb) for cp in compiled_programs(region, kb)]
+
+
+def program_result(cp: CompiledProgram, decision: Decision, region: str, kb) -> ProgramResult:
+    """The SPEC §5 result of one programme, with explanations and citations."""
+    program = cp.program
+    document = document_title(kb, program.document)
+    checks = [
+        CheckResult(
+            id=cc.check.id, passed=ok,
+            explanation=notice.explain_check(cc, ok, miss, decision.profile, document),
+            citation=Citation(document=document, clause=cc.check.clause, quote=cc.check.quote),
+        )
+        for cc, ok, miss in decision.outcomes
+    ]
+    return ProgramResult(
+        program_id=program.id, program_name=program.name, region=region, status=decision.status,
+        checks=checks, missing=decision.missing, assumptions=decision.assumptions,
+        advice=notice.advice(cp, decision, document, document_status(kb, program.document)),
+    )
+
+
+def next_questions(profile: Dict[str, Any], region: Optional[str] = None, kb=None) -> List[str]:
+    """Missing fields that still decide the outcome, in the order to ask them.
+
+    Empty once any check has failed (the answer is already "no") or nothing is missing.
+    """
+    kb = _open(kb)
+    flat = flatten(profile)
+    region = resolve_region(region or profile.get("region"), kb)
+    decisions = [cp.decide(flat) for cp in compiled_programs(region, kb)]
+    if any(d.status == "ineligible" for d in decisions):
+        return []
+    asked: List[str] = []
+    for d in decisions:
+        asked.extend(f for f in d.missing if f not in asked)
+    return asked
+
+
+def document_title(kb, doc_id: Optional[str]) -> str:
+    """Title of a document for citations (the id itself if the store has no title)."""
+    if not doc_id:
+        return ""
+    doc = kb.document(doc_id)
+    return (doc.get("title") if isinstance(doc, dict) else getattr(doc, "title", None)) or doc_id
+
+
+def document_status(kb, doc_id: Optional[str]) -> Optional[str]:
+    """Status of a document (征求意见稿 / 正式 …), None when unknown."""
+    if not doc_id:
+        return None
+    doc = kb.document(doc_id)
+    return doc.get("status") if isinstance(doc, dict) else getattr(doc, "status", None)
