@@ -1,0 +1,9 @@
+"""Helpdesk: tickets, triage, human takeover of a conversation, and the staff console's back end.
+
+What the bot cannot settle goes to people (SPEC §1, §7). The pieces:
+
+- `bot.helpdesk.store`: tickets, staff users, tokens, audit, feedback and fallback log in SQLite;
+- `bot.helpdesk.triage`: suggested category, department and urgency, with a Chinese explanation;
+- `bot.helpdesk.handoff`: the bot stays silent while a person holds the conversation;
+- `bot.helpdesk.cli`: `policybot staff …` and `policybot report`.
+"""
