@@ -1,0 +1,160 @@
+"""Schema of a policy source file (`policy_kb/sources/*.yaml`), pydantic v1.
+
+Structure only: every model forbids unknown fields. The cross-references
+(clause ids that must exist, quotes that must occur in the cited clause, units
+beside every figure) are checked by `policy_kb.loader`, which knows the path of
+each value inside the file and can name it in the error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List, Literal, Optional
+
+from pydantic import BaseModel, Extra, Field
+
+from policy_kb.rules_schema import Program
+
+DocStatus = Literal["征求意见稿", "正式", "verified", "secondary"]
+FactStatus = Literal["verified", "secondary"]
+AliasKind = Literal[
+    "region", "honor", "term", "direction", "incentive", "scale", "program",
+    "catalog", "department", "filing", "project_type",
+]
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+
+
+class Cited(_Strict):
+    """Anything that comes from a clause: the clause id and a short verbatim quote."""
+
+    clause: str
+    quote: str
+
+
+class Clause(_Strict):
+    """One numbered unit of the document; `text` holds its lines verbatim."""
+
+    id: str
+    heading_path: List[str] = []
+    heading: Optional[str] = None
+    text: str
+
+
+class Award(Cited):
+    """One honour of an award schedule. `amount_wan: null` means no fixed amount."""
+
+    honor: str
+    level: Optional[str] = None
+    category: Optional[str] = None
+    amount_wan: Optional[float] = None
+    unit: Optional[str] = None
+    basis: str = "新认定每个"
+    funding: Optional[str] = None
+    note: Optional[str] = None
+
+
+class Note(Cited):
+    """A sentence the assistant must be able to say, with its source."""
+
+    text: str
+
+
+class ParameterValue(Cited):
+    """One dated value of an incentive parameter."""
+
+    value: Any
+    unit: Optional[str] = None
+    effective_from: Optional[dt.date] = None
+    effective_to: Optional[dt.date] = None
+    basis: Optional[str] = None
+    status: FactStatus = "verified"
+    note: Optional[str] = None
+
+
+class Incentive(Cited):
+    """A national tax or finance incentive; parameters are keyed by name, then by date."""
+
+    id: str
+    name: str
+    kind: Literal["tax", "finance", "context"] = "tax"
+    estimated: bool = False
+    summary: str
+    basis: Optional[str] = None
+    status: FactStatus = "verified"
+    parameters: Dict[str, List[ParameterValue]] = {}
+    notes: List[str] = []
+
+
+class Target(Cited):
+    """A quantified goal of the policy (每年300个以上 …)."""
+
+    id: str
+    name: str
+    value: Optional[float] = None
+    unit: Optional[str] = None
+    comparison: Optional[str] = None
+    period: Optional[str] = None
+
+
+class Figure(Cited):
+    """A quantified provision that is not a goal (a threshold, a share, a cap)."""
+
+    id: str
+    name: str
+    value: Optional[float] = None
+    unit: Optional[str] = None
+    comparison: Optional[str] = None
+
+
+class Department(Cited):
+    name: str
+    handles: List[str] = []
+
+
+class Procedure(Cited):
+    id: str
+    name: str
+    description: str
+    department: Optional[str] = None
+
+
+class Direction(Cited):
+    name: str
+    description: Optional[str] = None
+
+
+class Alias(_Strict):
+    alias: str
+    canonical: str
+    kind: AliasKind
+
+
+class Source(_Strict):
+    """A whole source file: metadata, clauses and machine-readable parts."""
+
+    id: str = Field(..., regex=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    short_title: Optional[str] = None
+    issuer: str
+    region: str
+    status: DocStatus
+    as_of: dt.date
+    published: Optional[dt.date] = None
+    doc_number: Optional[str] = None
+    source_file: Optional[str] = None
+    notes: List[str] = []
+    clauses: List[Clause] = Field(..., min_items=1)
+    awards: List[Award] = []
+    award_notes: List[Note] = []
+    incentives: List[Incentive] = []
+    targets: List[Target] = []
+    figures: List[Figure] = []
+    departments: List[Department] = []
+    procedures: List[Procedure] = []
+    directions: List[Direction] = []
+    aliases: List[Alias] = []
+    programs: List[Program] = []

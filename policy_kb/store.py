@@ -1,0 +1,286 @@
+"""Read access to the compiled knowledge base (`build/policy_kb.sqlite`).
+
+`open_kb()` returns a cached `KnowledgeBase` per path; when the file is replaced
+by an atomic rebuild (new inode or mtime) the next `open_kb()` opens the new
+file, so a running server picks up a rebuild without restarting. The
+connection is read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+from policy_kb.errors import KBNotBuiltError, NotFoundError
+from policy_kb.paths import DEFAULT_DB
+from policy_kb.rules_schema import Program
+
+PathLike = Union[str, Path]
+_cache: Dict[str, "KnowledgeBase"] = {}
+_lock = threading.Lock()
+
+
+def open_kb(path: Optional[PathLike] = None) -> "KnowledgeBase":
+    """The knowledge base at `path` (default `paths.DEFAULT_DB`), reopened if the file changed."""
+    resolved = Path(path or DEFAULT_DB).resolve()
+    key = str(resolved)
+    with _lock:
+        kb = _cache.get(key)
+        if kb is None or kb.file_changed():
+            if kb is not None:
+                kb.close()
+            kb = _cache[key] = KnowledgeBase(resolved)
+        return kb
+
+
+def _file_id(path: Path):
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise KBNotBuiltError(f"知识库尚未构建：{path}（请先运行 policybot kb build）") from None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+class KnowledgeBase:
+    """Queries over one compiled database file. Thread-safe for reading."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._file_id = _file_id(self.path)
+        self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self._docs = {row["id"]: self._doc_dict(row) for row in self._rows("SELECT * FROM documents ORDER BY ord")}
+        self._lexicon = None
+
+    # --- lifecycle -------------------------------------------------------------
+
+    def file_changed(self) -> bool:
+        try:
+            return _file_id(self.path) != self._file_id
+        except KBNotBuiltError:
+            return False  # keep serving the open (unlinked) file rather than failing
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _rows(self, sql: str, params=()) -> List[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    # --- documents and clauses -----------------------------------------------------
+
+    @staticmethod
+    def _doc_dict(row) -> dict:
+        doc = dict(row)
+        doc["notes"] = json.loads(doc["notes"] or "[]")
+        doc.pop("ord", None)
+        return doc
+
+    def documents(self) -> List[dict]:
+        """All documents: id, title, short_title, issuer, region, status, as_of, published, doc_number, notes."""
+        return list(self._docs.values())
+
+    def document(self, doc_id: str) -> dict:
+        try:
+            return self._docs[doc_id]
+        except KeyError:
+            raise NotFoundError(f"没有这个文件：{doc_id}") from None
+
+    def citation(self, doc_id: str, clause_id: str, quote: str = "") -> dict:
+        """The citation object used everywhere: document title, clause, quote, document_id, status."""
+        doc = self.document(doc_id)
+        return {"document": doc["title"], "clause": clause_id, "quote": quote,
+                "document_id": doc_id, "status": doc["status"]}
+
+    def clause(self, doc_id: str, clause_id: str) -> dict:
+        rows = self._rows("SELECT * FROM clauses WHERE document_id = ? AND clause_id = ?", (doc_id, clause_id))
+        if not rows:
+            self.document(doc_id)
+            raise NotFoundError(f"文件 {doc_id} 中没有条款 {clause_id}")
+        return self._clause_dict(rows[0])
+
+    def clauses(self, doc_id: Optional[str] = None) -> List[dict]:
+        if doc_id is not None:
+            self.document(doc_id)
+            rows = self._rows("SELECT * FROM clauses WHERE document_id = ? ORDER BY ord", (doc_id,))
+        else:
+            rows = self._rows("SELECT c.* FROM clauses c JOIN documents d ON d.id = c.document_id ORDER BY d.ord, c.ord")
+        return [self._clause_dict(r) for r in rows]
+
+    def _clause_dict(self, row) -> dict:
+        doc = self._docs[row["document_id"]]
+        return {"document_id": row["document_id"], "document": doc["title"], "clause": row["clause_id"],
+                "heading": row["heading"], "heading_path": json.loads(row["heading_path"]),
+                "text": row["text"], "region": row["region"], "status": doc["status"]}
+
+    # --- programmes ------------------------------------------------------------------
+
+    def programs(self, region: Optional[str] = None) -> List[Program]:
+        """Programmes (rules_schema.Program) of a region (alias accepted), all when None."""
+        rows = self._rows("SELECT p.* FROM programs p JOIN documents d ON d.id = p.document_id ORDER BY d.ord, p.rowid")
+        region = self._region_filter(region)
+        return [Program.parse_raw(r["data"]) for r in rows if region is None or region in (r["region"], r["program_region"])]
+
+    def program_document(self, program_id: str) -> dict:
+        """The document a programme comes from."""
+        rows = self._rows("SELECT document_id FROM programs WHERE id = ?", (program_id,))
+        if not rows:
+            raise NotFoundError(f"没有这个项目：{program_id}")
+        return self.document(rows[0]["document_id"])
+
+    # --- awards, targets, departments, procedures, directions -------------------------
+
+    def awards(self, region: Optional[str] = None) -> List[dict]:
+        """Award schedule rows: honor, level, category, amount_wan (None = 一事一议), unit, basis,
+        funding, note, region, document_id, clause, quote, citation."""
+        return self._cited("awards", region)
+
+    def award_notes(self, region: Optional[str] = None) -> List[dict]:
+        """Sentences about awards (e.g. 广西 has no fixed amounts), with citation."""
+        return self._cited("award_notes", region)
+
+    def targets(self, region: Optional[str] = None) -> List[dict]:
+        return self._cited("targets", region)
+
+    def figures(self, region: Optional[str] = None) -> List[dict]:
+        """Thresholds and other quantified provisions that are not goals."""
+        return self._cited("figures", region)
+
+    def departments(self, region: Optional[str] = None) -> List[dict]:
+        """Departments: name, handles [..], region, citation."""
+        return self._cited("departments", region, json_cols=("handles",))
+
+    def procedures(self, region: Optional[str] = None) -> List[dict]:
+        return self._cited("procedures", region)
+
+    def directions(self, region: Optional[str] = None) -> List[dict]:
+        return self._cited("directions", region)
+
+    def _cited(self, table: str, region: Optional[str], json_cols=()) -> List[dict]:
+        region = self._region_filter(region)
+        sql = f"SELECT t.* FROM {table} t JOIN documents d ON d.id = t.document_id"
+        sql += " WHERE t.region = ?" if region else ""
+        rows = self._rows(sql + " ORDER BY d.ord, t.rowid", (region,) if region else ())
+        out = []
+        for row in rows:
+            item = dict(row)
+            for col in json_cols:
+                item[col] = json.loads(item[col] or "[]")
+            item["citation"] = self.citation(item["document_id"], item["clause"], item["quote"])
+            out.append(item)
+        return out
+
+    def _region_filter(self, region: Optional[str]) -> Optional[str]:
+        if region is None:
+            return None
+        return self.resolve_region(region) or region
+
+    # --- incentives and dated parameters -----------------------------------------------
+
+    def incentives(self) -> List[dict]:
+        """National incentives: id, name, kind, estimated, summary, basis, status, notes, citation, parameters."""
+        return [self._incentive_dict(r) for r in self._rows("SELECT * FROM incentives ORDER BY rowid")]
+
+    def incentive(self, incentive_id: str) -> dict:
+        rows = self._rows("SELECT * FROM incentives WHERE id = ?", (incentive_id,))
+        if not rows:
+            raise NotFoundError(f"没有这项优惠政策：{incentive_id}")
+        return self._incentive_dict(rows[0])
+
+    def _incentive_dict(self, row) -> dict:
+        item = dict(row)
+        item["estimated"] = bool(item["estimated"])
+        item["notes"] = json.loads(item["notes"] or "[]")
+        item["citation"] = {**self.citation(item["document_id"], item["clause"], item["quote"]),
+                            "status": item["status"], "basis": item["basis"]}
+        item["parameters"] = sorted({r["name"] for r in self._rows(
+            "SELECT name FROM parameters WHERE incentive_id = ?", (item["id"],))})
+        return item
+
+    def parameter_history(self, incentive_id: str, name: str) -> List[dict]:
+        """Every dated value of a parameter, oldest first."""
+        rows = self._rows("SELECT * FROM parameters WHERE incentive_id = ? AND name = ? ORDER BY effective_from",
+                          (incentive_id, name))
+        if not rows:
+            self.incentive(incentive_id)
+            raise NotFoundError(f"优惠政策 {incentive_id} 没有参数 {name}")
+        return [self._param_dict(r) for r in rows]
+
+    def parameter(self, incentive_id: str, name: str, on: Optional[Union[dt.date, str]] = None) -> dict:
+        """The value of a parameter in effect on `on` (default: today).
+
+        Returns {incentive_id, name, value, unit, effective_from, effective_to, basis,
+        status, note, clause, quote, citation}. Raises NotFoundError when no value is
+        in effect on that date.
+        """
+        day = _as_date(on)
+        for item in reversed(self.parameter_history(incentive_id, name)):
+            if _in_effect(item, day):
+                return item
+        raise NotFoundError(f"{incentive_id}.{name} 在 {day.isoformat()} 没有有效取值")
+
+    def _param_dict(self, row) -> dict:
+        item = dict(row)
+        item["value"] = json.loads(item["value"])
+        item["citation"] = {**self.citation(item["document_id"], item["clause"], item["quote"]),
+                            "status": item["status"], "basis": item["basis"]}
+        return item
+
+    # --- aliases --------------------------------------------------------------------------
+
+    def aliases(self, kind: Optional[str] = None) -> Dict[str, str]:
+        """{alias: canonical}, for one kind (region, honor, term, direction, incentive, scale …) or all."""
+        sql = "SELECT alias, canonical FROM aliases" + (" WHERE kind = ?" if kind else "") + " ORDER BY rowid"
+        return {r["alias"]: r["canonical"] for r in self._rows(sql, (kind,) if kind else ())}
+
+    def alias_kinds(self) -> Dict[str, List[tuple]]:
+        """alias -> [(canonical, kind)], for expanding search queries."""
+        out: Dict[str, List[tuple]] = {}
+        for r in self._rows("SELECT alias, canonical, kind FROM aliases ORDER BY rowid"):
+            out.setdefault(r["alias"], []).append((r["canonical"], r["kind"]))
+        return out
+
+    def resolve_region(self, text: Optional[str]) -> Optional[str]:
+        """'六安' / '广西' / '广西壮族自治区' … -> canonical region, None if unknown."""
+        if not text:
+            return None
+        text = text.strip()
+        regions = {d["region"] for d in self._docs.values()}
+        if text in regions:
+            return text
+        return self.aliases("region").get(text)
+
+    def resolve_honor(self, text: Optional[str]) -> Optional[str]:
+        """'省智能工厂' / '省级的智能工厂' … -> canonical honour name, None if unknown."""
+        if not text:
+            return None
+        text = text.strip()
+        honors = {r["honor"] for r in self._rows("SELECT honor FROM awards")}
+        if text in honors:
+            return text
+        return self.aliases("honor").get(text)
+
+    def lexicon(self) -> List[tuple]:
+        """(word, freq, pos) of the domain vocabulary the database was built with."""
+        if self._lexicon is None:
+            self._lexicon = [(r["word"], r["freq"], r["pos"]) for r in self._rows("SELECT * FROM lexicon")]
+        return self._lexicon
+
+
+def _as_date(on) -> dt.date:
+    if on is None:
+        return dt.date.today()
+    if isinstance(on, dt.datetime):
+        return on.date()
+    if isinstance(on, dt.date):
+        return on
+    return dt.date.fromisoformat(str(on))
+
+
+def _in_effect(item: dict, day: dt.date) -> bool:
+    start, end = item["effective_from"], item["effective_to"]
+    return (not start or dt.date.fromisoformat(start) <= day) and (not end or day <= dt.date.fromisoformat(end))
