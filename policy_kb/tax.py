@@ -1,0 +1,296 @@
+"""Tax estimates for the national incentives (SPEC §5 `/api/tax/estimate`).
+
+Every rate, cap and date comes from `kb.parameter(incentive_id, name)`; this module only
+combines them. Each item carries the formula in words with the numbers, and a citation
+with the figure's status (verified / secondary) and 文号.
+
+    >>> estimate({"rd_expense_wan": 800}).total_tax_saving_wan
+    200.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Dict, List, Optional, Tuple
+
+from pydantic import BaseModel, Extra, Field, ValidationError, validator
+
+from policy_kb.notice import fmt_number as num, fmt_pct as pct
+from policy_kb.rules_schema import TaxRequestError
+
+RD, EQUIP, SPECIAL, TRANSFER = (
+    "rd-super-deduction", "equipment-one-time-deduction", "special-equipment-credit", "tech-transfer-exemption",
+)
+RATES, ACCEL = "high-tech-rate", "accelerated-depreciation"
+
+
+# ---------------------------------------------------------------------------
+# Request and result shapes
+# ---------------------------------------------------------------------------
+def _non_negative(value, field):
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{field.field_info.description or field.name}应为数字")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{field.field_info.description or field.name}应为数字，收到“{value}”") from None
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise ValueError(f"{field.field_info.description or field.name}不能为负数或非数字，收到{value}")
+    return number
+
+
+class Equipment(BaseModel):
+    """一台（套）设备。"""
+
+    class Config:
+        extra = Extra.forbid
+
+    value_wan: float = Field(..., description="单位价值（万元）", example=300)
+    purchase_date: dt.date = Field(..., description="购置日期（YYYY-MM-DD）", example="2025-03-01")
+    special_purpose: Optional[str] = Field(
+        None, description="专用设备类别：环境保护|节能节水|安全生产（不是专用设备则不填）", example="环境保护")
+
+    _value = validator("value_wan", pre=True, allow_reuse=True)(_non_negative)
+
+    @validator("purchase_date", pre=True)
+    def _date(cls, value):
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"购置日期应为 YYYY-MM-DD 格式，收到“{value}”") from None
+
+    @validator("special_purpose", pre=True)
+    def _blank_is_none(cls, value):
+        return None if value in ("", None) else str(value).strip()
+
+
+class TaxRequest(BaseModel):
+    """税收优惠测算请求（金额单位：万元）。"""
+
+    class Config:
+        extra = Extra.forbid
+
+    income_tax_rate: Optional[float] = Field(
+        None, description="企业所得税税率（小数，如 0.25；不填按法定税率；高新技术企业 0.15）", example=0.25)
+    industry: Optional[str] = Field(None, description="所属行业（用于判断研发费用加计扣除负面清单）", example="制造业")
+    rd_expense_wan: Optional[float] = Field(None, description="费用化研发支出（万元）", example=800)
+    rd_intangible_wan: Optional[float] = Field(None, description="形成无形资产的研发成本（万元）", example=0)
+    equipment: List[Equipment] = Field([], description="新购设备清单")
+    tech_transfer_income_wan: Optional[float] = Field(None, description="技术转让所得（万元）", example=600)
+
+    _amounts = validator("rd_expense_wan", "rd_intangible_wan", "tech_transfer_income_wan",
+                         pre=True, allow_reuse=True)(_non_negative)
+
+    @validator("income_tax_rate", pre=True)
+    def _rate(cls, value):
+        if value is None:
+            return None
+        try:
+            rate = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"企业所得税税率应为0到1之间的小数，收到“{value}”") from None
+        if isinstance(value, bool) or not 0 <= rate < 1:
+            raise ValueError(f"企业所得税税率应为0到1之间的小数（如0.25），收到{value}")
+        return rate
+
+    @validator("equipment", pre=True)
+    def _equipment_list(cls, value):
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ValueError("equipment 应为设备列表")
+        return value
+
+
+class TaxCitation(BaseModel):
+    document: str
+    clause: str
+    quote: str
+    status: str
+    basis: Optional[str] = None
+
+
+class TaxItem(BaseModel):
+    incentive_id: str
+    name: str
+    base_wan: float
+    deduction_wan: Optional[float] = None
+    credit_wan: Optional[float] = None
+    tax_wan: Optional[float] = None
+    tax_saving_wan: float
+    included_in_total: bool = True
+    explanation: str
+    citation: TaxCitation
+
+
+class TaxResult(BaseModel):
+    items: List[TaxItem]
+    total_tax_saving_wan: float
+    notes: List[str]
+
+
+# ---------------------------------------------------------------------------
+# Parameters from the knowledge base
+# ---------------------------------------------------------------------------
+class _Params:
+    """Reads parameters once and remembers whether any of them is only secondary."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        self.secondary: List[str] = []
+
+    def get(self, incentive_id: str, name: str) -> Any:
+        found = self.kb.parameter(incentive_id, name)
+        value, status = _field(found, "value"), _field(found, "status")
+        if status == "secondary":
+            self.secondary.append(f"{incentive_id}.{name}")
+        return _as_date(value) if name.startswith("purchase_") else value
+
+    def citation(self, incentive_id: str) -> Tuple[str, TaxCitation]:
+        inc = self.kb.incentive(incentive_id)
+        doc = self.kb.document(_field(inc, "document_id") or "national")
+        return _field(inc, "name"), TaxCitation(
+            document=_field(doc, "title"), clause=str(_field(inc, "clause")), quote=_field(inc, "quote"),
+            status=_field(inc, "status") or "verified", basis=_field(inc, "basis"))
+
+
+def _field(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def money(x: float) -> float:
+    """Round 万元 to 2 decimals (half up, as a person would on paper)."""
+    return math.floor(x * 100 + 0.5 + 1e-9) / 100
+
+
+# ---------------------------------------------------------------------------
+# The four estimates
+# ---------------------------------------------------------------------------
+def _rd_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Optional[TaxItem]:
+    expensed, intangible = req.rd_expense_wan or 0.0, req.rd_intangible_wan or 0.0
+    if req.rd_expense_wan is None and req.rd_intangible_wan is None:
+        return None
+    name, cite = p.citation(RD)
+    if req.industry and req.industry.strip() in p.get(RD, "negative_list"):
+        notes.append(f"{req.industry}属于研发费用加计扣除负面清单行业，不能享受{name}。")
+        return TaxItem(incentive_id=RD, name=name, base_wan=money(expensed + intangible), deduction_wan=0.0,
+                       tax_saving_wan=0.0, explanation=f"{req.industry}属于负面清单行业，不适用{name}。",
+                       citation=cite)
+    extra, amort = p.get(RD, "extra_rate"), p.get(RD, "intangible_amortisation_rate")
+    deduction = expensed * extra + intangible * (amort - 1)
+    parts = []
+    if req.rd_expense_wan is not None:
+        parts.append(f"费用化研发支出{num(expensed)}万元×加计比例{pct(extra)}={num(money(expensed * extra))}万元")
+    if intangible:
+        parts.append(f"形成无形资产的研发成本{num(intangible)}万元按{pct(amort)}摊销，"
+                     f"多摊销{num(money(intangible * (amort - 1)))}万元（在摊销年限内分年扣除）")
+    saving = deduction * rate
+    text = "；".join(parts) + f"。加计扣除合计{num(money(deduction))}万元×企业所得税税率{pct(rate)}=少缴企业所得税{num(money(saving))}万元。"
+    return TaxItem(incentive_id=RD, name=name, base_wan=money(expensed + intangible), deduction_wan=money(deduction),
+                   tax_saving_wan=money(saving), explanation=text, citation=cite)
+
+
+def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Optional[TaxItem]:
+    if not req.equipment:
+        return None
+    name, cite = p.citation(EQUIP)
+    cap, start, end = p.get(EQUIP, "unit_value_cap_wan"), p.get(EQUIP, "purchase_from"), p.get(EQUIP, "purchase_to")
+    eligible = [e for e in req.equipment if e.value_wan <= cap and start <= e.purchase_date <= end]
+    over_cap = [e for e in req.equipment if e.value_wan > cap]
+    out_of_period = [e for e in req.equipment if not start <= e.purchase_date <= end]
+    if over_cap:
+        ratio = p.get(ACCEL, "min_life_ratio")
+        notes.append(f"单位价值超过{num(cap)}万元的设备（{'、'.join(num(e.value_wan) + '万元' for e in over_cap)}）"
+                     f"不能一次性扣除；制造业企业可缩短折旧年限（不低于法定年限的{pct(ratio)}）或采取加速折旧方法。")
+    if out_of_period:
+        notes.append(f"购置日期不在{start}至{end}之间的设备不适用一次性扣除。")
+    base = sum(e.value_wan for e in eligible)
+    saving = base * rate
+    text = (f"符合条件的设备（单位价值不超过{num(cap)}万元、{start}至{end}购置）共{num(money(base))}万元，"
+            f"可一次性在税前扣除；×企业所得税税率{pct(rate)}=首年少缴（递延）企业所得税{num(money(saving))}万元。"
+            "这是递延纳税，以后年度不再计提折旧，总税负不变，因此不计入节税合计。")
+    notes.append(f"{name}是递延纳税（首年少缴、以后年度多缴），其金额不计入节税合计。")
+    return TaxItem(incentive_id=EQUIP, name=name, base_wan=money(base), deduction_wan=money(base),
+                   tax_saving_wan=money(saving), included_in_total=False, explanation=text, citation=cite)
+
+
+def _special_item(req: TaxRequest, p: _Params, notes: List[str]) -> Optional[TaxItem]:
+    special = [e for e in req.equipment if e.special_purpose]
+    if not special:
+        return None
+    name, cite = p.citation(SPECIAL)
+    purposes, rate = p.get(SPECIAL, "special_purposes"), p.get(SPECIAL, "credit_rate")
+    unknown = sorted({e.special_purpose for e in special if e.special_purpose not in purposes})
+    if unknown:
+        notes.append(f"专用设备类别“{'、'.join(unknown)}”不在{'、'.join(purposes)}目录内，未计入{name}。")
+    base = sum(e.value_wan for e in special if e.special_purpose in purposes)
+    credit = base * rate
+    years = p.get(SPECIAL, "carry_forward_years")
+    text = (f"{'、'.join(purposes)}专用设备投资额{num(money(base))}万元×抵免比例{pct(rate)}="
+            f"可抵免企业所得税{num(money(credit))}万元；当年应纳税额不足抵免的，可在以后{num(years)}个纳税年度结转抵免。")
+    notes.append(f"{name}以当年应纳税额为限，不足部分可结转{num(years)}年；设备须企业自用，{num(years)}年内转让或出租的须补缴已抵免税款。")
+    return TaxItem(incentive_id=SPECIAL, name=name, base_wan=money(base), credit_wan=money(credit),
+                   tax_saving_wan=money(credit), explanation=text, citation=cite)
+
+
+def _transfer_item(req: TaxRequest, rate: float, p: _Params) -> Optional[TaxItem]:
+    income = req.tech_transfer_income_wan
+    if income is None:
+        return None
+    name, cite = p.citation(TRANSFER)
+    threshold, factor = p.get(TRANSFER, "exempt_threshold_wan"), p.get(TRANSFER, "reduced_rate_factor")
+    excess = max(0.0, income - threshold)
+    full_tax, reduced_tax = income * rate, excess * rate * factor
+    text = (f"技术转让所得{num(income)}万元：不超过{num(threshold)}万元的部分免税，超过部分{num(money(excess))}万元"
+            f"按税率{pct(rate)}的{pct(factor)}征税，应纳{num(money(reduced_tax))}万元；"
+            f"全额征税应纳{num(money(full_tax))}万元，少缴{num(money(full_tax - reduced_tax))}万元。")
+    return TaxItem(incentive_id=TRANSFER, name=name, base_wan=money(income),
+                   deduction_wan=money(min(income, threshold) + excess * (1 - factor)), tax_wan=money(reduced_tax),
+                   tax_saving_wan=money(full_tax - reduced_tax), explanation=text, citation=cite)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+def parse_request(request: Any) -> TaxRequest:
+    """Validate a request dict; TaxRequestError (Chinese, naming the field) when it is wrong."""
+    if isinstance(request, TaxRequest):
+        return request
+    try:
+        return TaxRequest.parse_obj(request or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first["loc"])
+        raise TaxRequestError(f"{field}：{first['msg']}", field=field) from None
+
+
+def estimate(request: Any, kb=None) -> TaxResult:
+    """Estimate the tax effect of each incentive the request gives figures for.
+
+    `total_tax_saving_wan` leaves out the one-time equipment deduction (a deferral).
+    """
+    from policy_kb.eligibility import _open  # one place that knows how to open the default kb
+
+    kb, req = _open(kb), parse_request(request)
+    p, notes = _Params(kb), []
+    rate = req.income_tax_rate if req.income_tax_rate is not None else p.get(RATES, "standard_cit_rate")
+    if req.income_tax_rate is None:
+        notes.append(f"未提供企业所得税税率，按法定税率{pct(rate)}测算。")
+    items = [i for i in (
+        _rd_item(req, rate, p, notes), _equipment_item(req, rate, p, notes),
+        _special_item(req, p, notes), _transfer_item(req, rate, p),
+    ) if i is not None]
+    if p.secondary:
+        notes.append("部分数字仅见于二手来源，请以官方原文为准：" + "、".join(sorted(set(p.secondary))) + "。")
+    total = sum(i.tax_saving_wan for i in items if i.included_in_total)
+    notes.append("以上为估算，实际以税务机关认定和企业汇算清缴为准。")
+    return TaxResult(items=items, total_tax_saving_wan=money(total), notes=notes)
