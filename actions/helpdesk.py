@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.helpdesk import triage
+from bot.settings import get_settings
 from bot.helpdesk.store import NewTicket, Ticket, TicketStore, TranscriptEntry, default_store
 
 # Slots that are bookkeeping, not facts about the firm.
@@ -96,8 +97,9 @@ class ActionCreateTicket(Action):
     def _new_ticket(self, tracker: Tracker) -> NewTicket:
         text = tracker.latest_message.get("text") or ""
         intent = _intent(tracker.latest_message)
-        region = tracker.get_slot("region") or triage.region_in_text(text)
-        suggestion = triage.suggest(intent, text, region, triage.departments_for(region))
+        kb_path = get_settings().kb_path
+        region = tracker.get_slot("region") or triage.region_in_text(text, kb_path)
+        suggestion = triage.suggest(intent, text, region, triage.departments_for(region, kb_path))
         return NewTicket(
             sender=tracker.sender_id, channel=channel_of(tracker), category=suggestion.category,
             department=suggestion.department, urgency=suggestion.urgency,

@@ -40,7 +40,7 @@ INTENT_CATEGORY: Dict[str, str] = {
 # What a department must handle to own a category (matched against the KB's `handles`).
 CATEGORY_TOPICS: Dict[str, Tuple[str, ...]] = {
     "资金拨付": ("奖补", "拨付", "资金", "兑现", "财政"),
-    "申报": ("项目库", "入库", "申报", "备案", "核准", "审批", "调度"),
+    "申报": ("项目库", "入库", "申报", "备案", "核准", "审批", "项目计划", "遴选", "调度"),
     "投诉": ("调度", "管理", "督办", "监督", "项目库"),
     "咨询": ("政策", "项目库", "调度", "管理", "宣传"),
     "其他": (),
@@ -50,6 +50,9 @@ CATEGORY_TOPICS: Dict[str, Tuple[str, ...]] = {
 TOPIC_WORDS: Tuple[str, ...] = (
     "税", "统计", "入统", "基金", "贷款", "信贷", "金融", "备案", "核准", "审批", "奖补", "项目库", "示范",
 )
+
+# When no department handles the category, the one running the programme takes it first.
+LEAD_TOPICS: Tuple[str, ...] = ("项目库", "调度", "组织实施", "管理")
 
 BASE_URGENCY: Dict[str, str] = {"投诉": "高", "资金拨付": "中", "申报": "中", "咨询": "低", "其他": "低"}
 ESCALATING_WORDS: Tuple[str, ...] = ("急", "尽快", "马上", "多次", "好几次", "一直", "迟迟", "拖了", "还没", "至今")
@@ -110,21 +113,36 @@ def _department(category: str, text: str, region: Optional[str],
         return None, "部门未定：不知道企业所在地区，请人工分派"
     if not departments:
         return None, f"部门未定：知识库中没有{region}的部门信息，请人工分派"
-    wanted = set(CATEGORY_TOPICS.get(category, ())) | {w for w in TOPIC_WORDS if w in text}
-    scored = [(_score(d, wanted), i, d) for i, d in enumerate(departments)]
-    best_score, _, best = max(scored, key=lambda item: (item[0][0], -item[1]))
-    if best_score[0] == 0:
-        return None, f"部门未定：知识库中{region}没有负责此类事项的部门，请人工分派"
-    source = f"（{best.document or ''}{' ' + best.clause if best.clause else ''}）" if best.clause else ""
-    return best.name, f"部门“{best.name}”：知识库中该部门负责“{'、'.join(best_score[1])}”{source}"
+    asked = {w for w in TOPIC_WORDS if w in text}
+    best, matched = _best(departments, asked, set(CATEGORY_TOPICS.get(category, ())))
+    if best is not None:
+        return best.name, f"部门“{best.name}”：知识库中该部门负责“{'、'.join(matched)}”{_source(best)}"
+    best, matched = _best(departments, set(), set(LEAD_TOPICS))
+    if best is not None:
+        return best.name, (f"部门“{best.name}”：知识库未写明谁负责{category}事项，"
+                           f"由主管“{'、'.join(matched)}”的部门先行受理{_source(best)}")
+    return None, f"部门未定：知识库中{region}没有负责此类事项的部门，请人工分派"
 
 
-def _score(department: DepartmentInfo, wanted: set) -> Tuple[int, List[str]]:
-    """How many wanted topics the department handles, and which of its duties matched."""
-    duties = department.handles or [department.name]
-    matched = [duty for duty in duties if any(word in duty for word in wanted)]
-    hits = sum(1 for word in wanted if any(word in duty for duty in duties))
-    return hits, matched
+def _best(departments: List[DepartmentInfo], asked: set, topics: set) -> Tuple[Optional[DepartmentInfo], List[str]]:
+    """The department matching most of the user's own words, then most of the category's topics."""
+    ranked = []
+    for order, department in enumerate(departments):
+        duties = department.handles or [department.name]
+        asked_hits = sum(1 for w in asked if any(w in d for d in duties))
+        topic_hits = sum(1 for w in topics if any(w in d for d in duties))
+        ranked.append(((asked_hits, topic_hits, -order), department, duties))
+    score, department, duties = max(ranked, key=lambda item: item[0])
+    if score[0] + score[1] == 0:
+        return None, []
+    wanted = asked | topics
+    return department, [d for d in duties if any(w in d for w in wanted)]
+
+
+def _source(department: DepartmentInfo) -> str:
+    if not department.clause:
+        return ""
+    return f"（{department.document + ' ' if department.document else ''}{department.clause}）"
 
 
 def _urgency(category: str, text: str) -> Tuple[str, str]:
@@ -155,7 +173,7 @@ def departments_for(region: Optional[str], kb_path: Optional[Path] = None) -> Li
     except (PolicyKBError, sqlite3.Error, OSError) as err:
         logger.warning("triage without departments: knowledge base unavailable (%s)", err)
         return []
-    return [_department_info(record) for record in records]
+    return _merge_by_name([_department_info(record) for record in records])
 
 
 def region_in_text(text: str, kb_path: Optional[Path] = None) -> Optional[str]:
@@ -171,12 +189,20 @@ def region_in_text(text: str, kb_path: Optional[Path] = None) -> Optional[str]:
     return aliases[max(found, key=len)] if found else None
 
 
-def _department_info(record: Any) -> DepartmentInfo:
-    """Accept the KB's record as a mapping or an object (name, handles, clause, document)."""
-    get = record.get if isinstance(record, dict) else (lambda key, default=None: getattr(record, key, default))
-    handles = get("handles", []) or []
-    if isinstance(handles, str):
-        handles = [handles]
-    document = get("document", None) or get("document_title", None)
-    return DepartmentInfo(name=get("name"), handles=list(handles), clause=get("clause", None),
-                          document=document if isinstance(document, str) else None)
+def _department_info(record: Dict[str, Any]) -> DepartmentInfo:
+    """The KB's record (name, handles, clause, citation{document}) as triage uses it."""
+    handles = record.get("handles") or []
+    citation = record.get("citation") or {}
+    return DepartmentInfo(name=record["name"], handles=list(handles), clause=record.get("clause"),
+                          document=citation.get("document"))
+
+
+def _merge_by_name(departments: List[DepartmentInfo]) -> List[DepartmentInfo]:
+    """One entry per department (the KB lists a department once per clause naming it), first clause kept."""
+    merged: Dict[str, DepartmentInfo] = {}
+    for department in departments:
+        if department.name in merged:
+            merged[department.name].handles.extend(department.handles)
+        else:
+            merged[department.name] = department
+    return list(merged.values())
