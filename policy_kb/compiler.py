@@ -109,7 +109,7 @@ def _fill(db: sqlite_utils.Database, sources: List[Source], entries, echo) -> No
         _insert_clauses(db, source, segmenter)
         _insert_parts(db, source)
         echo(f"  {source.id}: {len(source.clauses)} 条条款 (clauses)")
-    db["clauses"].enable_fts(["words", "heading_words", "grams"], fts_version="FTS5", tokenize="unicode61")
+    db["clauses"].enable_fts(["words", "heading_words", "grams", "related_words"], fts_version="FTS5", tokenize="unicode61")
     db["aliases"].create_index(["alias"])
     db["clauses"].create_index(["document_id", "clause_id"], unique=True)
 
@@ -123,17 +123,47 @@ def _insert_document(db, source: Source, order: int) -> None:
     }, pk="id")
 
 
+def _related_text(source: Source) -> dict:
+    """clause id -> names and summaries of the items that cite it.
+
+    Indexed with the clause so that a question in Chinese finds a clause whose own
+    text is terse or (national facts) partly English: 加速折旧 finds clause 2.
+    """
+    related: dict = {}
+
+    def add(clause: str, *texts) -> None:
+        related.setdefault(clause, []).extend(t for t in texts if t)
+
+    for inc in source.incentives:
+        add(inc.clause, inc.name, inc.summary, *inc.notes)
+    for item in source.awards:
+        add(item.clause, item.honor, item.note)
+    for item in [*source.targets, *source.figures]:
+        add(item.clause, item.name)
+    for item in source.departments:
+        add(item.clause, item.name, *item.handles)
+    for item in source.procedures:
+        add(item.clause, item.name, item.description)
+    for item in source.directions:
+        add(item.clause, item.name, item.description)
+    for item in source.award_notes:
+        add(item.clause, item.text)
+    return {k: "\n".join(v) for k, v in related.items()}
+
+
 def _insert_clauses(db, source: Source, segmenter: "lexicon.Segmenter") -> None:
     rows = []
+    related = _related_text(source)
     for order, clause in enumerate(source.clauses):
-        plain = lexicon.normalise(clause.text)
-        heading = lexicon.normalise(" ".join(clause.heading_path) or (clause.heading or ""))
+        plain = lexicon.normalise(clause.text) if clause.searchable else ""
+        heading = lexicon.normalise(" ".join(clause.heading_path) or (clause.heading or "")) if clause.searchable else ""
         rows.append({
             "document_id": source.id, "clause_id": clause.id, "ord": order, "region": source.region,
             "heading": clause.heading, "heading_path": _json(clause.heading_path), "text": clause.text,
             "words": " ".join(segmenter.words(plain)),
             "heading_words": " ".join(segmenter.words(heading)),
             "grams": " ".join(lexicon.char_bigrams(plain)),
+            "related_words": " ".join(segmenter.words(lexicon.normalise(related.get(clause.id, "")))) if clause.searchable else "",
         })
     db["clauses"].insert_all(rows)
 

@@ -42,6 +42,8 @@ class Clause(_Strict):
     heading_path: List[str] = []
     heading: Optional[str] = None
     text: str
+    # False for a title block or an editorial note: kept for `show`, left out of search.
+    searchable: bool = True
 
 
 class Award(Cited):

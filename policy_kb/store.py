@@ -238,10 +238,10 @@ class KnowledgeBase:
         return {r["alias"]: r["canonical"] for r in self._rows(sql, (kind,) if kind else ())}
 
     def alias_kinds(self) -> Dict[str, List[tuple]]:
-        """alias -> [(canonical, kind)], for expanding search queries."""
+        """alias -> [(canonical, kind, region of the defining document)], for search expansion."""
         out: Dict[str, List[tuple]] = {}
-        for r in self._rows("SELECT alias, canonical, kind FROM aliases ORDER BY rowid"):
-            out.setdefault(r["alias"], []).append((r["canonical"], r["kind"]))
+        for r in self._rows("SELECT alias, canonical, kind, region FROM aliases ORDER BY rowid"):
+            out.setdefault(r["alias"], []).append((r["canonical"], r["kind"], r["region"]))
         return out
 
     def resolve_region(self, text: Optional[str]) -> Optional[str]:
