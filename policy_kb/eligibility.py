@@ -98,7 +98,8 @@ def _compile_ratio(cond: Ratio) -> Evaluator:
         a, b = p.get(num), p.get(den)
         if a is None or b is None:
             return None, tuple(f for f, v in ((den, b), (num, a)) if v is None)
-        return (b > 0 and test(a / b, value)), ()
+        # Compare a - value*b with 0 (rounded), so 600.15 / 2000.5 meets 30% exactly.
+        return (b > 0 and test(round(a - value * b, 9), 0.0)), ()
     return run
 
 
@@ -152,8 +153,9 @@ class CompiledCheck:
         exempt, exempt_miss = self.unless(p)
         if exempt:
             return True, ()
-        # An exemption the firm may still claim keeps a failed check open.
-        return (None, exempt_miss) if (ok is False and exempt is None) else (ok, miss + exempt_miss)
+        # An exemption the firm may still claim keeps a failed check open; while the
+        # condition itself is open, its own fields are asked first.
+        return (None, exempt_miss) if (ok is False and exempt is None) else (ok, miss)
 
 
 @dataclass

@@ -213,6 +213,8 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
                      f"不能一次性扣除；制造业企业可缩短折旧年限（不低于法定年限的{pct(ratio)}）或采取加速折旧方法。")
     if out_of_period:
         notes.append(f"购置日期不在{start}至{end}之间的设备不适用一次性扣除。")
+    if not eligible:
+        return None
     base = sum(e.value_wan for e in eligible)
     saving = base * rate
     text = (f"符合条件的设备（单位价值不超过{num(cap)}万元、{start}至{end}购置）共{num(money(base))}万元，"
