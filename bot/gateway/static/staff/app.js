@@ -1,0 +1,239 @@
+// Staff console: sign-in, queue, ticket view. Every value from the server is rendered with
+// textContent (never innerHTML): transcripts hold whatever users typed.
+"use strict";
+
+const API = "/staff/api";
+const STATUS_NAMES = { open: "待处理", claimed: "处理中", resolved: "已办结" };
+const CHANNEL_NAMES = { web: "网页", wechat: "公众号", wecom: "企业微信" };
+const WHO_NAMES = { user: "用户", bot: "助手", staff: "人工" };
+const REFRESH_MS = 5000;
+
+const state = { token: sessionStorage.getItem("staffToken"), me: null, ticketId: null, timer: null };
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+function detailText(detail) {
+  if (Array.isArray(detail)) return detail.map((d) => `${d.field}：${d.message}`).join("；");
+  return detail || "请求失败";
+}
+
+async function api(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  const reply = await fetch(API + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const data = await reply.json().catch(() => ({}));
+  if (reply.status === 401 && path !== "/login") {
+    signOut("登录已过期，请重新登录。");
+  }
+  if (!reply.ok) throw new ApiError(reply.status, detailText(data.detail));
+  return data;
+}
+
+function show(view) {
+  for (const id of ["login-view", "queue-view", "ticket-view"]) $(id).hidden = id !== view;
+  $("whoami").hidden = view === "login-view";
+  if (view !== "ticket-view") stopRefresh();
+}
+
+function signOut(message) {
+  state.token = null;
+  state.me = null;
+  sessionStorage.removeItem("staffToken");
+  $("login-error").textContent = message || "";
+  show("login-view");
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const data = await api("POST", "/login", {
+      username: $("login-username").value.trim(),
+      password: $("login-password").value,
+    });
+    state.token = data.token;
+    sessionStorage.setItem("staffToken", data.token);
+    $("login-password").value = "";
+    await start();
+  } catch (err) {
+    $("login-error").textContent = err.message;
+  }
+}
+
+function fillSelect(select, values, names, keepFirst) {
+  while (select.options.length > (keepFirst ? 1 : 0)) select.remove(select.options.length - 1);
+  for (const value of values) {
+    const option = el("option", (names && names[value]) || value);
+    option.value = value;
+    select.appendChild(option);
+  }
+}
+
+async function start() {
+  state.me = await api("GET", "/me");
+  $("me-name").textContent = `${state.me.username}（${state.me.department || "全部部门"}）`;
+  const options = await api("GET", "/options");
+  fillSelect($("filter-category"), options.categories, null, true);
+  fillSelect($("filter-department"), options.departments, null, true);
+  fillSelect($("triage-category"), options.categories);
+  fillSelect($("triage-urgency"), options.urgencies);
+  const list = $("department-options");
+  list.replaceChildren(...options.departments.map((d) => { const o = el("option"); o.value = d; return o; }));
+  await loadQueue();
+}
+
+async function loadQueue(event) {
+  if (event) event.preventDefault();
+  const params = new URLSearchParams();
+  for (const [key, id] of [["status", "filter-status"], ["category", "filter-category"], ["department", "filter-department"]]) {
+    if ($(id).value) params.set(key, $(id).value);
+  }
+  const tickets = await api("GET", `/tickets?${params}`);
+  const body = $("queue").tBodies[0];
+  body.replaceChildren(...tickets.map(queueRow));
+  $("queue-empty").hidden = tickets.length > 0;
+  show("queue-view");
+}
+
+function queueRow(ticket) {
+  const row = el("tr");
+  row.dataset.id = ticket.id;
+  const cells = [ticket.id, ticket.category, ticket.department || "未定", ticket.urgency,
+    STATUS_NAMES[ticket.status] || ticket.status, CHANNEL_NAMES[ticket.channel] || ticket.channel,
+    ticket.created_at.replace("T", " ").slice(0, 16), ticket.claimed_by || ""];
+  cells.forEach((text, i) => row.appendChild(el("td", text, i === 3 ? `urgency-${text}` : undefined)));
+  row.addEventListener("click", () => openTicket(ticket.id));
+  return row;
+}
+
+async function openTicket(id) {
+  state.ticketId = id;
+  $("action-message").textContent = "";
+  await renderTicket(await api("GET", `/tickets/${encodeURIComponent(id)}`), true);
+  show("ticket-view");
+  startRefresh();
+}
+
+async function renderTicket(ticket, withTriage) {
+  $("ticket-title").textContent = `工单 ${ticket.id}`;
+  $("ticket-status").textContent = STATUS_NAMES[ticket.status] || ticket.status;
+  $("ticket-meta").textContent = `${CHANNEL_NAMES[ticket.channel] || ticket.channel} · 用户 ${ticket.sender}` +
+    (ticket.claimed_by ? ` · 认领人 ${ticket.claimed_by}` : "");
+  const mine = ticket.claimed_by === state.me.username;
+  $("claim").disabled = ticket.status !== "open";
+  $("resolve").disabled = ticket.status === "resolved" || (ticket.status === "claimed" && !mine);
+  $("reply-send").disabled = ticket.status === "resolved" || (ticket.status === "claimed" && !mine);
+  renderTranscript(ticket.transcript);
+  renderFacts(ticket.facts);
+  $("trace").textContent = ticket.eligibility_trace ? JSON.stringify(ticket.eligibility_trace, null, 2) : "（无）";
+  $("history").replaceChildren(...ticket.history.map((h) => el("li", `${h.time.replace("T", " ").slice(0, 19)} ${h.who}：${h.what}`)));
+  $("triage-explanation").textContent = ticket.triage_explanation;
+  if (withTriage) {
+    $("triage-category").value = ticket.category;
+    $("triage-department").value = ticket.department || "";
+    $("triage-urgency").value = ticket.urgency;
+  }
+}
+
+function renderTranscript(entries) {
+  const list = $("transcript");
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 10;
+  list.replaceChildren(...entries.map((entry) => {
+    const item = el("li", null, `from-${entry.who}`);
+    item.appendChild(el("span", `${WHO_NAMES[entry.who] || entry.who} · ${entry.time.replace("T", " ").slice(0, 19)}`, "who"));
+    item.appendChild(el("span", entry.text, "text"));
+    return item;
+  }));
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function renderFacts(facts) {
+  const keys = Object.keys(facts || {});
+  $("facts").tBodies[0].replaceChildren(...keys.map((key) => {
+    const row = el("tr");
+    const value = facts[key];
+    row.appendChild(el("th", key));
+    row.appendChild(el("td", typeof value === "object" ? JSON.stringify(value) : value));
+    return row;
+  }));
+  $("facts-empty").hidden = keys.length > 0;
+}
+
+async function ticketAction(path, body, method) {
+  $("action-message").textContent = "";
+  try {
+    const data = await api(method || "POST", `/tickets/${encodeURIComponent(state.ticketId)}${path}`, body);
+    await renderTicket(data.ticket || data, path === "/triage");
+    return true;
+  } catch (err) {
+    $("action-message").textContent = err.message;
+    return false;
+  }
+}
+
+async function sendReply(event) {
+  event.preventDefault();
+  const text = $("reply-text").value.trim();
+  if (!text) return;
+  if (await ticketAction("/reply", { text })) {
+    $("reply-text").value = "";
+    $("action-message").textContent = "已发送。";
+  }
+}
+
+async function saveTriage(event) {
+  event.preventDefault();
+  const ok = await ticketAction("/triage", {
+    category: $("triage-category").value,
+    department: $("triage-department").value.trim(),
+    urgency: $("triage-urgency").value,
+  }, "PATCH");
+  if (ok) $("action-message").textContent = "分诊已保存。";
+}
+
+function startRefresh() {
+  stopRefresh();
+  state.timer = setInterval(async () => {
+    try {
+      await renderTicket(await api("GET", `/tickets/${encodeURIComponent(state.ticketId)}`), false);
+    } catch (err) {
+      $("action-message").textContent = err.message;
+    }
+  }, REFRESH_MS);
+}
+
+function stopRefresh() {
+  if (state.timer) clearInterval(state.timer);
+  state.timer = null;
+}
+
+async function logout() {
+  try { await api("POST", "/logout"); } catch (err) { /* already signed out on the server */ }
+  signOut("已退出。");
+}
+
+$("login-form").addEventListener("submit", signIn);
+$("filters").addEventListener("submit", loadQueue);
+$("back").addEventListener("click", () => loadQueue());
+$("logout").addEventListener("click", logout);
+$("claim").addEventListener("click", () => ticketAction("/claim"));
+$("resolve").addEventListener("click", () => ticketAction("/resolve"));
+$("reply-form").addEventListener("submit", sendReply);
+$("triage-form").addEventListener("submit", saveTriage);
+
+if (state.token) {
+  start().catch(() => signOut(""));
+} else {
+  show("login-view");
+}
