@@ -1,0 +1,204 @@
+"""WeChat Official Account (``/wechat``) and WeCom (``/wecom``) callbacks (SPEC §5).
+
+GET answers WeChat's URL verification, POST receives messages and events and answers
+passively within the 5-second window, or acknowledges empty and delivers the answer later
+through the customer-service API (see ``bot.channels.conversation``).
+
+Status codes: 404 while a channel is not configured, 403 for a bad signature or a wrong
+AppID/CorpID, 400 for anything unreadable, 413 for an oversized body; never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Union
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from bot.channels.callback import Inbound, OfficialAccountCallback, WeComCallback
+from bot.channels.conversation import WeChatConversation
+from bot.channels.errors import MalformedCallback, RejectedCallback, WeChatAPIError
+from bot.channels.wechat_api import CustomerServiceAPI, OfficialAccountAPI, WeComAPI
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["微信"])
+
+# WeChat messages are a few hundred bytes; anything far larger is not from WeChat.
+MAX_BODY_BYTES = 64 * 1024
+
+Codec = Union[OfficialAccountCallback, WeComCallback]
+
+
+@dataclass
+class Channel:
+    """A configured channel: how to read its callbacks and its conversation state."""
+
+    codec: Codec
+    conversation: WeChatConversation
+
+
+class _NoCustomerServiceAPI:
+    """Stands in when no secret is configured: late answers are logged, not delivered."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+
+    async def send_text(self, user_id: str, text: str) -> None:
+        raise WeChatAPIError(-1, f"{self.channel}: no app secret configured, cannot send late answers")
+
+
+def wechat_configured(settings: Settings) -> bool:
+    """The Official Account endpoint is on when its token and AppID are set."""
+    return bool(settings.wechat_token and settings.wechat_app_id)
+
+
+def wecom_configured(settings: Settings) -> bool:
+    """The WeCom endpoint is on when its token, CorpID and EncodingAESKey are set."""
+    return bool(settings.wecom_token and settings.wecom_corp_id and settings.wecom_aes_key)
+
+
+def _build_wechat(settings: Settings) -> Channel:
+    api: CustomerServiceAPI = _NoCustomerServiceAPI("wechat")
+    if settings.wechat_app_secret:
+        api = OfficialAccountAPI(settings.wechat_api_base, settings.wechat_app_id, settings.wechat_app_secret)
+    codec = OfficialAccountCallback(settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key)
+    return Channel(codec, _conversation("wechat", api, settings))
+
+
+def _build_wecom(settings: Settings) -> Channel:
+    api: CustomerServiceAPI = _NoCustomerServiceAPI("wecom")
+    if settings.wecom_secret and settings.wecom_agent_id:
+        api = WeComAPI(
+            settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id
+        )
+    codec = WeComCallback(settings.wecom_token, settings.wecom_corp_id, settings.wecom_aes_key)
+    return Channel(codec, _conversation("wecom", api, settings))
+
+
+def _conversation(name: str, api: CustomerServiceAPI, settings: Settings) -> WeChatConversation:
+    return WeChatConversation(
+        channel=name,
+        api=api,
+        passive_timeout_s=settings.wechat_passive_timeout_s,
+        max_message_chars=settings.max_message_chars,
+    )
+
+
+_BUILDERS = {"wechat": (wechat_configured, _build_wechat), "wecom": (wecom_configured, _build_wecom)}
+
+
+def channel_of(request: Request, name: str, settings: Settings) -> Optional[Channel]:
+    """The app's channel ``name`` (built on first use, kept on ``app.state``), None when off."""
+    configured, build = _BUILDERS[name]
+    if not configured(settings):
+        return None
+    channels: Dict[str, Channel] = getattr(request.app.state, "wechat_channels", None) or {}
+    if name not in channels:
+        channels[name] = build(settings)
+        request.app.state.wechat_channels = channels
+    return channels[name]
+
+
+def log_channel_state(settings: Optional[Settings] = None) -> None:
+    """One log line per channel at startup: enabled, or disabled and how to enable it."""
+    settings = settings or get_settings()
+    for name, (configured, _) in _BUILDERS.items():
+        if configured(settings):
+            logger.info("%s callback enabled at /%s", name, name)
+        else:
+            logger.warning(
+                "%s callback disabled (/%s answers 404): set POLICYBOT_%s_TOKEN and the other %s settings",
+                name, name, name.upper(), name,
+            )
+
+
+async def _on_startup() -> None:
+    log_channel_state()
+
+
+# Copied into the app by include_router (an app built with a lifespan calls log_channel_state itself).
+router.add_event_handler("startup", _on_startup)
+
+
+def _status(status_code: int, text: str) -> PlainTextResponse:
+    return PlainTextResponse(text, status_code=status_code)
+
+
+async def _verify(request: Request, name: str, settings: Settings) -> Response:
+    channel = channel_of(request, name, settings)
+    if channel is None:
+        return _status(404, "未启用")
+    try:
+        return PlainTextResponse(channel.codec.verify_url(request.query_params))
+    except RejectedCallback as error:
+        logger.warning("%s: URL verification rejected: %s", name, error)
+        return _status(403, "签名校验失败")
+    except MalformedCallback as error:
+        return _status(400, f"请求无法解析：{error}")
+
+
+async def _receive(request: Request, name: str, settings: Settings, rasa: RasaClient) -> Response:
+    channel = channel_of(request, name, settings)
+    if channel is None:
+        return _status(404, "未启用")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _status(413, "请求过大")
+    try:
+        inbound = channel.codec.decode(request.query_params, body)
+    except RejectedCallback as error:
+        logger.warning("%s: callback rejected: %s", name, error)
+        return _status(403, "签名或账号校验失败")
+    except MalformedCallback as error:
+        logger.info("%s: unreadable callback: %s", name, error)
+        return _status(400, "消息无法解析")
+    text = await _answer(channel.conversation, inbound, rasa)
+    if text is None:
+        return PlainTextResponse(channel.codec.empty_ack)
+    return Response(channel.codec.encode(request.query_params, inbound, text), media_type="application/xml")
+
+
+async def _answer(conversation: WeChatConversation, inbound: Inbound, rasa: RasaClient) -> Optional[str]:
+    if inbound.text is None and inbound.kind in ("text", "voice", "image", "video", "shortvideo"):
+        return conversation.unsupported()
+
+    async def rasa_send(sender: str, message: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+        try:
+            return await rasa.send(sender, message, metadata)
+        except RasaUnavailable as error:
+            raise ConnectionError(str(error)) from error
+
+    return await conversation.reply(inbound.dedup_key, inbound.user_id, inbound.text, rasa_send)
+
+
+@router.get("/wechat", summary="公众号服务器地址校验（echostr）", response_class=PlainTextResponse)
+async def wechat_verify(request: Request, settings: Settings = Depends(get_settings)) -> Response:
+    return await _verify(request, "wechat", settings)
+
+
+@router.post("/wechat", summary="公众号消息与事件（明文或安全模式），被动回复或客服消息")
+async def wechat_receive(
+    request: Request,
+    settings: Settings = Depends(get_settings),
+    rasa: RasaClient = Depends(get_rasa_client),
+) -> Response:
+    return await _receive(request, "wechat", settings, rasa)
+
+
+@router.get("/wecom", summary="企业微信回调地址校验（解密 echostr）", response_class=PlainTextResponse)
+async def wecom_verify(request: Request, settings: Settings = Depends(get_settings)) -> Response:
+    return await _verify(request, "wecom", settings)
+
+
+@router.post("/wecom", summary="企业微信消息与事件（加密），被动回复或应用消息")
+async def wecom_receive(
+    request: Request,
+    settings: Settings = Depends(get_settings),
+    rasa: RasaClient = Depends(get_rasa_client),
+) -> Response:
+    return await _receive(request, "wecom", settings, rasa)
