@@ -18,6 +18,8 @@ INVESTMENT = "investment"
 INVESTMENT_THIS_YEAR = "investment_this_year"
 AMOUNT = "amount"
 PERCENT = "percent"
+IGNORE = "ignore"  # money that is not a fact about the firm (an award asked about)
+APPROXIMATE = "approximate"  # "不到两百万", "几十万": a bound, not a value
 AMOUNT_ENTITIES = (INVESTMENT, INVESTMENT_THIS_YEAR, AMOUNT, PERCENT)
 
 _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？\n]")
@@ -50,6 +52,21 @@ class CueTable:
                     best = (end + len(cue), entity)
         return best[1] if best else None
 
+    def decide_before(self, window: str) -> Optional[str]:
+        """Entity named by the cues before a number, or None.
+
+        The nearest cue decides, except that an investment cue is weak: "今年计划完成投资"
+        and "研发投入" are this-year and amount, because those cues are in the window too.
+        """
+        near = self.nearest_before(window, (AMOUNT, INVESTMENT_THIS_YEAR, IGNORE, INVESTMENT))
+        if near != INVESTMENT:
+            return near
+        return self.nearest_before(window, (AMOUNT, INVESTMENT_THIS_YEAR)) or INVESTMENT
+
+    def is_approximate(self, window: str) -> bool:
+        """True when the number is only a bound ("不到两百万") or a guess ("几十万")."""
+        return any(window.endswith(cue) for cue in self.cues.get(APPROXIMATE, ()))
+
     def starts_after(self, window: str, entity: str) -> bool:
         """True when a cue of `entity` begins within reach after the number."""
         if not window.startswith("的") and not any(
@@ -61,21 +78,31 @@ class CueTable:
 
 
 def classify(text: str, spans: List[Span], index: int, cues: CueTable) -> Optional[str]:
-    """Entity type of ``spans[index]`` from the cue words around it.
+    """Entity type of ``spans[index]`` from the cue words of its own clause.
 
-    Returns None when no cue decides (the caller then keeps DIET's type or falls back
-    to `investment`).
+    Returns `IGNORE` for award amounts and bounds, None when no cue decides (the caller
+    then keeps DIET's type, tries `classify_wide`, or falls back to `investment`).
     """
     span = spans[index]
     if span.kind == "percent":
         return PERCENT
     before, after = _windows(text, spans, index)
-    if cues.starts_after(after, AMOUNT):
-        return AMOUNT
-    near = cues.nearest_before(before, (AMOUNT, INVESTMENT_THIS_YEAR))
-    if near is not None:
-        return near
-    return cues.nearest_before(before, (INVESTMENT,))
+    if cues.is_approximate(before):
+        return IGNORE
+    decided = cues.decide_before(before)
+    if decided is not None:
+        return decided
+    return AMOUNT if cues.starts_after(after, AMOUNT) else None
+
+
+def classify_wide(text: str, spans: List[Span], index: int, cues: CueTable) -> Optional[str]:
+    """Like `classify`, over the earlier clauses back to the previous amount.
+
+    "今年能完成三分之一左右,大概1000万": the cue is one clause before the number.
+    """
+    left = spans[index - 1].end if index > 0 else 0
+    decided = cues.decide_before(text[left : spans[index].start])
+    return None if decided == IGNORE else decided
 
 
 def _windows(text: str, spans: List[Span], index: int) -> Tuple[str, str]:

@@ -26,7 +26,15 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT, TEXT_TOKENS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.amount_types import AMOUNT_ENTITIES, INVESTMENT, PERCENT, CueTable, classify
+from nlu.amount_types import (
+    AMOUNT_ENTITIES,
+    IGNORE,
+    INVESTMENT,
+    PERCENT,
+    CueTable,
+    classify,
+    classify_wide,
+)
 from nlu.normalise import Span, find_amounts, format_number, normalise_text
 from nlu.terms import TERM_ENTITIES, TermMatcher, load_kb_aliases, merge_entities
 
@@ -133,30 +141,46 @@ class AmountEntityExtractor(GraphComponent, EntityExtractorMixin):
         diet = [e for e in entities if e["entity"] in AMOUNT_ENTITIES]
         spans = find_amounts(text, bare_unit=self._config["bare_unit"])
         found = [
-            self._entity(text, spans, i, diet)
-            for i in range(len(spans))
-            if self._keep(spans[i], text)
+            self._entity(text, spans, i, entity_type)
+            for i, entity_type in enumerate(self._types(text, spans, diet))
+            if entity_type != IGNORE and self._keep(spans[i], text)
         ]
         merged = [e for e in others if not any(_overlap(e, f) for f in found)] + found
         message.set(ENTITIES, sorted(merged, key=lambda e: e["start"]), add_to_output=True)
+
+    def _types(self, text: str, spans: List[Span], diet: List[Dict]) -> List[str]:
+        """Entity type per span: own-clause cues, then DIET, then wider cues, else investment."""
+        return [
+            classify(text, spans, i, self._cues)
+            or _diet_type(span, diet)
+            or classify_wide(text, spans, i, self._cues)
+            or INVESTMENT
+            for i, span in enumerate(spans)
+        ]
 
     def _keep(self, span: Span, text: str) -> bool:
         """A bare number is an amount only with a money cue or as a whole reply."""
         if not span.unit_implied:
             return True
-        alone = not text.replace(text[span.start : span.end], "").strip(" ,.!?，。！？的啊呢吧")
+        written = text[span.start : span.end]
+        if written in _CHAT_SLANG:
+            return False
+        alone = not text.replace(written, "").strip(" ,.!?，。！？的啊呢吧")
         return alone or classify(text, [span], 0, self._cues) is not None
 
-    def _entity(self, text: str, spans: List[Span], i: int, diet: List[Dict]) -> Dict:
+    def _entity(self, text: str, spans: List[Span], i: int, entity_type: str) -> Dict:
         span = spans[i]
-        entity_type = classify(text, spans, i, self._cues) or _diet_type(span, diet)
         entity = {
-            "entity": entity_type or INVESTMENT,
+            "entity": entity_type,
             "start": span.start,
             "end": span.end,
             "value": format_number(span.value),
         }
         return self.add_extractor_name([entity])[0]
+
+
+# Numbers that are chat slang, not amounts, when typed alone (88 = 拜拜, 666 = 厉害).
+_CHAT_SLANG = {"88", "886", "666", "520"}
 
 
 def _diet_type(span: Span, diet: List[Dict]) -> Optional[str]:

@@ -90,9 +90,17 @@ class HonorRules:
 class TermMatcher:
     """Longest-match alias finder; `table` maps alias → (entity, canonical value)."""
 
-    def __init__(self, table: Mapping[str, Tuple[str, str]], honors: HonorRules):
+    def __init__(
+        self,
+        table: Mapping[str, Tuple[str, str]],
+        honors: HonorRules,
+        no_fill: Iterable[str] = (),
+    ):
         self.table = dict(table)
         self.honors = honors
+        # Aliases that only canonicalise DIET's values and never add an entity on their
+        # own: verbs like 入库 ("enter the library") and 全国 (not a region of the spec).
+        self.no_fill = frozenset(no_fill)
         self._max_len = max((len(alias) for alias in self.table), default=0)
         self._coordination = honors.coordination_pattern()
 
@@ -113,18 +121,22 @@ class TermMatcher:
             for alias, canonical in aliases.items():
                 table[alias] = (entity, canonical)
                 table.setdefault(canonical, (entity, canonical))
-        return cls(table, honors)
+        no_fill = [row[0] for row in read_table(resource("no_fill.txt"), 1)]
+        return cls(table, honors, no_fill)
 
-    def find(self, text: str, boundaries: Optional[Set[int]] = None) -> List[Term]:
+    def find(
+        self, text: str, boundaries: Optional[Set[int]] = None, fill: bool = True
+    ) -> List[Term]:
         """Aliases in `text`, scanning left to right and taking the longest at each place.
 
         A one-character alias (桂) counts only on token `boundaries` when given, so it
-        does not fire inside an unrelated word.
+        does not fire inside an unrelated word. With `fill`, `no_fill` aliases are skipped.
         """
+        skip = self.no_fill if fill else frozenset()
         terms: List[Term] = []
         i = 0
         while i < len(text):
-            term = self._longest_at(text, i, boundaries)
+            term = self._longest_at(text, i, boundaries, skip)
             if term is None:
                 i += 1
                 continue
@@ -132,10 +144,13 @@ class TermMatcher:
             i = term.end
         return terms + self._coordinated(text, terms)
 
-    def _longest_at(self, text: str, i: int, boundaries: Optional[Set[int]]) -> Optional[Term]:
+    def _longest_at(
+        self, text: str, i: int, boundaries: Optional[Set[int]], skip: frozenset
+    ) -> Optional[Term]:
         for length in range(min(self._max_len, len(text) - i), 0, -1):
-            hit = self.table.get(text[i : i + length])
-            if hit is None:
+            alias = text[i : i + length]
+            hit = self.table.get(alias)
+            if hit is None or alias in skip:
                 continue
             if length == 1 and boundaries is not None and not {i, i + 1} <= boundaries:
                 continue
@@ -160,7 +175,7 @@ class TermMatcher:
         hit = self.table.get(written)
         if hit and hit[0] == entity:
             return hit[1]
-        inner = [t for t in self.find(written) if t.entity == entity]
+        inner = [t for t in self.find(written, fill=False) if t.entity == entity]
         if inner:
             return max(inner, key=lambda t: t.length).value
         return None
@@ -172,12 +187,14 @@ class TermMatcher:
             "levels": self.honors.levels,
             "cores": self.honors.cores,
             "titles": sorted(self.honors.titles),
+            "no_fill": sorted(self.no_fill),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "TermMatcher":
         honors = HonorRules(dict(data["levels"]), dict(data["cores"]), set(data["titles"]))
-        return cls({alias: tuple(hit) for alias, hit in data["table"].items()}, honors)
+        table = {alias: tuple(hit) for alias, hit in data["table"].items()}
+        return cls(table, honors, data.get("no_fill", ()))
 
 
 def merge_entities(

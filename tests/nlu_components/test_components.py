@@ -12,10 +12,10 @@ from nlu.terms import TermMatcher, merge_entities, Term
 
 # A small stand-in for the knowledge base's aliases (same shape as KnowledgeBase.aliases).
 KB_ALIASES = {
-    "region": {"六安": "六安市", "皖西": "六安市", "广西": "广西壮族自治区", "桂": "广西壮族自治区"},
+    "region": {"全国": "全国", "六安": "六安市", "皖西": "六安市", "广西": "广西壮族自治区", "桂": "广西壮族自治区"},
     "honor": {"技改示范项目": "市级技改示范项目", "强链项目": "高端化改造强链项目"},
     "direction": {"机器换人": "自动化", "数字化": "信息化", "智能化改造": "智能化"},
-    "program": {"千企技改": "千企技改", "技改项目库": "项目库"},
+    "program": {"千企技改": "千企技改", "技改项目库": "项目库", "入库": "项目库"},
     "incentive": {"加计扣除": "研发费用加计扣除", "研发费加计": "研发费用加计扣除"},
 }
 
@@ -94,6 +94,20 @@ AMOUNT_CASES = {
     "800": [("investment", "800", "800")],
     "5,000,000元的项目": [("investment", "5,000,000元", "500")],
     "2024年有50个项目": [],
+    # Award amounts asked about and bounds are not facts about the firm.
+    "省智能工厂五十万是真的吗": [("honor", "省智能工厂", "省级智能工厂")],
+    "评上省级绿色工厂能拿几十万吗": [("honor", "省级绿色工厂", "省级绿色工厂")],
+    "市级设计中心奖十万对吗": [("honor", "市级设计中心", "市级工业设计中心")],
+    "投资不够两百万也行吗": [],
+    "88": [],
+    # A weak investment cue loses to a this-year or amount cue in the same clause.
+    "今年计划完成投资800万": [("investment_this_year", "800万", "800")],
+    "研发投入800万": [("amount", "800万", "800")],
+    "我们工厂投资3000万": [("investment", "3000万", "3000")],
+    "请问投资180万的设备更新项目": [("investment", "180万", "180")],
+    "300万的设备能一次性扣除吗": [("amount", "300万", "300")],
+    # The cue may sit in the clause before the number.
+    "今年能完成三分之一左右,大概1000万": [("investment_this_year", "1000万", "1000")],
 }
 
 
@@ -150,6 +164,9 @@ TERM_CASES = {
     "我们在桂": [("region", "桂", "广西壮族自治区")],
     "技改示范项目奖多少": [("honor", "技改示范项目", "市级技改示范项目")],
     "市级只能工厂": [("honor", "市级只能工厂", "市级智能工厂")],
+    # 入库 is a verb here; only an explicit name of the library is an entity.
+    "我们能不能入库": [],
+    "能进技改项目库吗": [("program", "技改项目库", "项目库")],
 }
 
 
@@ -171,6 +188,15 @@ def test_diet_value_mapped_to_canonical(tokenizer, kb_extractor):
             "processors": ["KBEntityExtractor"],
         }
     ]
+
+
+def test_no_fill_alias_still_maps_diet_value(tokenizer, kb_extractor):
+    diet = [{"entity": "program", "start": 2, "end": 4, "value": "入库", "extractor": "DIETClassifier"}]
+    assert triples(run("能否入库", tokenizer, kb_extractor, diet)) == [("program", "入库", "项目库")]
+
+
+def test_national_is_not_a_region(tokenizer, kb_extractor):
+    assert triples(run("全国都适用吗", tokenizer, kb_extractor)) == []
 
 
 def test_same_span_found_by_diet_is_not_duplicated(tokenizer, kb_extractor):
