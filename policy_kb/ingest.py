@@ -142,3 +142,166 @@ def _append_body(line: str, clauses: List[DraftClause], stack: List[DraftClause]
         clauses.append(tail)
         return
     clauses[-1].lines.append(line)
+
+
+# --- candidate figures (spaCy) ----------------------------------------------------
+
+COMPARISON_AFTER = ("及以上", "以上", "以下", "以内", "以外")
+COMPARISON_BEFORE = ("不超过", "不满", "不低于", "不少于", "高于", "低于", "超过", "至少", "达到", "不足")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_AMOUNT_UNITS = ["万元", "亿元", "元", "万", "亿", "千万"]
+_COUNT_UNITS = ["个", "台", "套", "项", "家", "户", "人", "批"]
+_DEPT_SUFFIX = "(局|厅|办公室|公司|部门|机构)$"
+_DEPT_PREFIX = "^(市|县|区|自治区|省|各|统计|税务|财政|发改)"
+_KIND = {"AMOUNT": "amount", "PERCENT": "percent", "COUNT": "count", "DATE": "date", "DURATION": "duration"}
+
+_nlp = None
+
+
+def _figure_patterns() -> list:
+    """EntityRuler patterns: a number with its unit, per kind of figure."""
+    num = {"LIKE_NUM": True}
+    not_year = {"LIKE_NUM": True, "TEXT": {"REGEX": r"^(?!(19|20)\d\d$)"}}
+    cn_num = {"TEXT": {"REGEX": f"^[{_CN_NUM}两]+$"}}
+    pats = []
+    for n in (num, cn_num):
+        pats += [
+            {"label": "AMOUNT", "pattern": [n, {"TEXT": {"IN": _AMOUNT_UNITS}}]},
+            {"label": "PERCENT", "pattern": [n, {"TEXT": "%"}]},
+            {"label": "PERCENT", "pattern": [n, {"TEXT": "个"}, {"TEXT": "百分点"}]},
+            {"label": "COUNT", "pattern": [n, {"TEXT": {"IN": _COUNT_UNITS}}, {"TEXT": "（"}, {"TEXT": {"IN": _COUNT_UNITS}}, {"TEXT": "）"}]},
+            {"label": "COUNT", "pattern": [n, {"TEXT": {"IN": _COUNT_UNITS}}]},
+        ]
+    for n in (not_year, cn_num):
+        pats.append({"label": "DURATION", "pattern": [n, {"TEXT": {"IN": ["年", "个月", "个纳税年度"]}}]})
+    pats += [
+        {"label": "PERCENT", "pattern": [{"TEXT": {"REGEX": r"^\d+(\.\d+)?%$"}}]},
+        {"label": "PERCENT", "pattern": [{"TEXT": "百分之"}, num]},
+        {"label": "PERCENT", "pattern": [{"TEXT": "一半"}]},
+        {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^(19|20)\d\d$"}}, {"TEXT": "年"}]},
+        {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^(19|20)\d\d-\d\d-\d\d$"}}]},
+        {"label": "DURATION", "pattern": [{"TEXT": {"REGEX": f"^[{_CN_NUM}两]+年$"}}]},
+    ]
+    return pats
+
+
+def figure_pipeline():
+    """`spacy.blank("zh")` with the jieba segmenter, an EntityRuler for figures and a
+    Matcher for department names. Built once: loading jieba takes a second or two."""
+    global _nlp
+    if _nlp is None:
+        import spacy
+
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        nlp.add_pipe("sentencizer", config={"punct_chars": ["。", "；", "！", "？", "\n"]})
+        ruler = nlp.add_pipe("entity_ruler")
+        ruler.add_patterns(_figure_patterns())
+        _nlp = nlp
+    return _nlp
+
+
+def _department_matcher(nlp):
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(nlp.vocab)
+    middle = [{"IS_PUNCT": False, "TEXT": {"NOT_IN": ["的", "和", "对", "要", "在"]}, "OP": "?"}] * 4
+    matcher.add("DEPARTMENT", [
+        [{"TEXT": {"REGEX": _DEPT_PREFIX}}, *middle, {"TEXT": {"REGEX": _DEPT_SUFFIX}}],
+        [{"TEXT": {"REGEX": _DEPT_PREFIX + ".*" + _DEPT_SUFFIX[:-1] + "$"}}],
+    ], greedy="LONGEST")
+    return matcher
+
+
+def cn_number(text: str) -> Optional[float]:
+    """Digits or Chinese numerals to a number: '500' → 500, '三' → 3, '一千五百' → 1500, '一半' → 50."""
+    text = text.replace(",", "")
+    if text == "一半":
+        return 50.0
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return float(total + current)
+
+
+def extract_figures(clause_id: str, text: str) -> List[dict]:
+    """Candidate figures and departments of one clause, each marked `review: true`."""
+    nlp = figure_pipeline()
+    doc = nlp(text)
+    found = [_figure(ent, clause_id) for ent in doc.ents]
+    matcher = _department_matcher(nlp)
+    found += [{"clause": clause_id, "kind": "department", "text": doc[s:e].text, "review": True}
+              for _id, s, e in matcher(doc)]
+    return [f for f in found if f]
+
+
+def _figure(ent, clause_id: str) -> Optional[dict]:
+    number_text = ent[0].text
+    if ent.label_ == "PERCENT":
+        number_text = ent[1].text if ent[0].text == "百分之" else ent[0].text.rstrip("%")
+    if ent.label_ == "DURATION" and len(ent) == 1:
+        number_text = ent.text[:-1]
+    value = cn_number(number_text) if ent.label_ != "DATE" else None
+    unit = ent.text[len(number_text):] if ent.label_ not in ("DATE",) else None
+    cand = {"clause": clause_id, "kind": _KIND[ent.label_], "text": ent.text, "value": value,
+            "unit": "%" if ent.label_ == "PERCENT" and unit in ("", "%", None) else unit,
+            "comparison": _comparison(ent), "quote": ent.sent.text if ent.doc.has_annotation("SENT_START") else None,
+            "review": True}
+    if ent.label_ == "DATE":
+        cand["value"] = ent.text
+    return {k: v for k, v in cand.items() if v is not None}
+
+
+def _comparison(ent) -> Optional[str]:
+    doc = ent.doc
+    after = doc[ent.end:ent.end + 2].text
+    for word in COMPARISON_AFTER:
+        if after.startswith(word):
+            return word
+    before = doc[max(0, ent.start - 2):ent.start].text
+    for word in COMPARISON_BEFORE:
+        if before.endswith(word):
+            return word
+    return None
+
+
+def draft_source(raw: str, doc_id: str = "draft", region: str = "", source_file: Optional[str] = None) -> dict:
+    """A draft source: metadata to fill in, every clause, and candidate figures for review."""
+    import datetime as dt
+
+    clauses = split_clauses(raw)
+    title = next((c.text.replace("\n", "") for c in clauses if c.id == TITLE_ID), "")
+    candidates = [cand for c in clauses for cand in extract_figures(c.id, c.text)]
+    return {
+        "id": doc_id, "title": title or "待填写", "issuer": "待填写", "region": region or "待填写",
+        "status": "征求意见稿" if "征求意见稿" in raw else "正式", "as_of": dt.date.today(),
+        "doc_number": None, "source_file": source_file,
+        "clauses": [{"id": c.id, "heading_path": c.heading_path, **({"heading": c.heading} if c.heading else {}),
+                     "text": c.text} for c in clauses],
+        "candidates": candidates,
+    }
+
+
+def draft_yaml(draft: dict) -> str:
+    """The draft as YAML. `candidates` is not a source field on purpose: the loader
+    rejects the file until a reviewer has moved each figure into awards/targets/figures."""
+    import yaml
+
+    from policy_kb.lexicon import _LiteralDumper, _Block
+
+    data = dict(draft)
+    data["clauses"] = [{**c, "text": _Block(c["text"])} for c in draft["clauses"]]
+    header = ("# 草稿：由 `policybot kb ingest` 生成，须人工复核。\n"
+              "# Draft generated by `policybot kb ingest`: review every candidate (review: true),\n"
+              "# move confirmed figures into awards/targets/figures with clause and quote, then delete `candidates`.\n")
+    return header + yaml.dump(data, allow_unicode=True, sort_keys=False, Dumper=_LiteralDumper, width=1000)
