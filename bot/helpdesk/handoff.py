@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Type, Union
 
 from bot.helpdesk.store import Ticket, TicketStore, default_store
 
@@ -37,6 +37,25 @@ def register_delivery(channel: str, fn: Optional[Delivery]) -> None:
         _deliveries.pop(channel, None)
     else:
         _deliveries[channel] = fn
+
+
+def channel_delivery(send_text: Callable[[str, str], Awaitable[None]],
+                     errors: Tuple[Type[BaseException], ...] = ()) -> Delivery:
+    """Adapt a channel client's ``send_text(user_id, text)`` into a delivery function.
+
+    Senders of WeChat/WeCom conversations are ``"<channel>:<user id>"``; the prefix is
+    stripped. The client's own `errors` become `DeliveryFailed`. Example:
+    ``register_delivery("wechat", channel_delivery(api.send_text, (WeChatAPIError,)))``.
+    """
+
+    async def deliver_text(sender: str, text: str) -> None:
+        user_id = sender.split(":", 1)[1] if ":" in sender else sender
+        try:
+            await send_text(user_id, text)
+        except errors as err:
+            raise DeliveryFailed(str(err)) from err
+
+    return deliver_text
 
 
 async def intercept(sender: str, text: str, store: Optional[TicketStore] = None) -> Optional[List[Dict[str, Any]]]:

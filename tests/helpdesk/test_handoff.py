@@ -87,3 +87,23 @@ def test_failed_delivery_is_reported(store):
     with pytest.raises(handoff.DeliveryFailed):
         run(handoff.send_staff_reply(ticket, "alice", "您好"))
     assert store.get_ticket(ticket.id).transcript[-1].text == "您好"
+
+
+class FakeAPIError(Exception):
+    """Stands in for the channel client's own error type."""
+
+
+def test_channel_delivery_strips_the_sender_prefix_and_names_failures(store):
+    sent = []
+
+    async def send_text(user_id, text):
+        if text == "坏":
+            raise FakeAPIError("errcode 45015")
+        sent.append((user_id, text))
+
+    handoff.register_delivery("wechat", handoff.channel_delivery(send_text, (FakeAPIError,)))
+    ticket = store.create_ticket(NewTicket(sender="wechat:oOPENID", channel="wechat"))
+    assert run(handoff.deliver(ticket, "好")) == "wechat"
+    assert sent == [("oOPENID", "好")]
+    with pytest.raises(handoff.DeliveryFailed, match="45015"):
+        run(handoff.deliver(ticket, "坏"))
