@@ -75,5 +75,10 @@ def build_app() -> FastAPI:
 
 
 @pytest.fixture
-def client(store) -> TestClient:
-    return TestClient(build_app())
+def gateway_app(store) -> FastAPI:
+    return build_app()
+
+
+@pytest.fixture
+def client(gateway_app) -> TestClient:
+    return TestClient(gateway_app)

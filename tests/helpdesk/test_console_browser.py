@@ -14,8 +14,6 @@ from playwright.sync_api import expect, sync_playwright
 from bot.helpdesk import handoff
 from bot.helpdesk.store import NewTicket, TranscriptEntry
 
-from .conftest import build_app
-
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -26,10 +24,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def console_url(store):
+def console_url(gateway_app):
     """A real uvicorn server with the helpdesk routers, on a free loopback port."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(gateway_app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
