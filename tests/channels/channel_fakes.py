@@ -120,11 +120,13 @@ class FakeWeChatAPI(_Server):
         self.token_requests: List[Dict[str, str]] = []
         self.sends: List[Dict[str, Any]] = []  # every send attempt: path, token, body, accepted
         self.valid_tokens: set = set()
+        self.issued = 0
         self.expired_code = 42001
 
     def issue_token(self) -> str:
         with self.lock:
-            token = f"token-{len(self.token_requests)}"
+            token = f"token-{self.issued}"
+            self.issued += 1
             self.valid_tokens.add(token)
             return token
 
