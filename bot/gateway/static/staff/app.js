@@ -7,6 +7,14 @@ const STATUS_NAMES = { open: "待处理", claimed: "处理中", resolved: "已�
 const CHANNEL_NAMES = { web: "网页", wechat: "公众号", wecom: "企业微信" };
 const WHO_NAMES = { user: "用户", bot: "助手", staff: "人工" };
 const REFRESH_MS = 5000;
+// Slot names (docs/nlu-spec.md entities) as staff read them.
+const FACT_NAMES = {
+  region: "地区", scale: "企业规模", investment: "固定资产投资（万元）", investment_this_year: "今年完成投资（万元）",
+  amount: "金额（万元）", percent: "产值增长（%）", filing: "备案（核准）", completion: "年内竣工",
+  catalog: "产业目录类别", direction: "改造方向", honor: "荣誉称号", program: "项目类别",
+  project_type: "项目类型", incentive: "优惠政策",
+};
+const STATUS_MARKS = { eligible: "符合", ineligible: "不符合", needs_info: "待补充信息" };
 
 const state = { token: sessionStorage.getItem("staffToken"), me: null, ticketId: null, timer: null };
 
@@ -136,7 +144,7 @@ async function renderTicket(ticket, withTriage) {
   $("reply-send").disabled = ticket.status === "resolved" || (ticket.status === "claimed" && !mine);
   renderTranscript(ticket.transcript);
   renderFacts(ticket.facts);
-  $("trace").textContent = ticket.eligibility_trace ? JSON.stringify(ticket.eligibility_trace, null, 2) : "（无）";
+  renderTrace(ticket.eligibility_trace);
   $("history").replaceChildren(...ticket.history.map((h) => el("li", `${h.time.replace("T", " ").slice(0, 19)} ${h.who}：${h.what}`)));
   $("triage-explanation").textContent = ticket.triage_explanation;
   if (withTriage) {
@@ -163,11 +171,29 @@ function renderFacts(facts) {
   $("facts").tBodies[0].replaceChildren(...keys.map((key) => {
     const row = el("tr");
     const value = facts[key];
-    row.appendChild(el("th", key));
+    row.appendChild(el("th", FACT_NAMES[key] || key));
     row.appendChild(el("td", typeof value === "object" ? JSON.stringify(value) : value));
     return row;
   }));
   $("facts-empty").hidden = keys.length > 0;
+}
+
+// The last eligibility result (SPEC §5 shape) as a readable list; anything else as JSON.
+function renderTrace(trace) {
+  const box = $("trace");
+  if (!trace) { box.textContent = "（无）"; return; }
+  if (!Array.isArray(trace.results)) { box.textContent = JSON.stringify(trace, null, 2); return; }
+  const lines = [];
+  for (const result of trace.results) {
+    lines.push(`${result.program_name || result.program_id}：${STATUS_MARKS[result.status] || result.status}`);
+    for (const check of result.checks || []) {
+      const mark = check.passed === true ? "✓" : check.passed === false ? "✗" : "？";
+      lines.push(`  ${mark} ${check.explanation || check.id}`);
+    }
+    if ((result.missing || []).length) lines.push(`  缺少：${result.missing.join("、")}`);
+    for (const advice of result.advice || []) lines.push(`  建议：${advice}`);
+  }
+  box.textContent = lines.join("\n");
 }
 
 async function ticketAction(path, body, method) {
