@@ -95,7 +95,8 @@
 
   // A bot line that starts with 依据： is its citation: shown small and grey.
   function fillBubble(bubble, entry) {
-    if (entry.role === "staff") bubble.appendChild(el("span", "who", TEXT.staff));
+    // The helpdesk may already prefix its messages with 【人工客服】: no second label then.
+    if (entry.role === "staff" && !entry.text.startsWith("【")) bubble.appendChild(el("span", "who", TEXT.staff));
     if (entry.role === "user") {
       bubble.textContent = entry.text;
       return;

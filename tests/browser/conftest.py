@@ -1,0 +1,162 @@
+"""The stack the browser test drives: ``chat_base_url`` is the gateway's base URL.
+
+For now this folder starts its own stack: the real gateway under uvicorn (a subprocess on a
+free loopback port) in front of a scripted Rasa REST server on loopback. To run the test
+against the full three-process stack, make ``chat_base_url`` return the ``live_stack``
+fixture instead (the scripted answers below mirror what the real bot says).
+
+Needs Debian's ``chromium`` (``/usr/bin/chromium``), a CJK font (``fonts-wqy-microhei``)
+and the Python ``playwright`` package (it drives that chromium; no browser download).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Dict, List
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+AWARD_ANSWER = (
+    "六安市对新认定的省级智能工厂奖励50万元。\n"
+    "依据：《六安市规模工业企业技术改造提升行动（征求意见稿）》三.（二）：“新认定的省级智能工厂、绿色工厂、数字化车间分别奖励50万元、20万元、20万元”\n"
+    "（本文件为征求意见稿，以正式发布文件为准）"
+)
+
+
+def scripted_answer(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """What the scripted bot says; "故障" makes it fail like a crashed Rasa (HTTP 500)."""
+    sender, message = body["sender"], body["message"]
+    if message == "六安省级智能工厂奖励多少":
+        return [{"recipient_id": sender, "text": AWARD_ANSWER, "buttons": [
+            {"title": "申报条件是什么", "payload": "/ask_eligibility"},
+            {"title": "市级智能工厂呢", "payload": '/ask_award{"honor": "市级智能工厂"}'}]}]
+    if message == "/ask_eligibility":
+        return [{"recipient_id": sender, "text": "入库需同时满足：规模以上工业企业、已办理备案（核准）等。贵企业是规模以上工业企业吗？",
+                 "buttons": [{"title": "是", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"}]}]
+    if message == "转人工":
+        return [{"recipient_id": sender, "text": "已为您创建工单 T-0001，工作人员会尽快回复。"}]
+    return [{"recipient_id": sender, "text": f"收到：{message}"}]
+
+
+class _ScriptedRasa(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:  # /status, so /health can see a model
+        self._send(200, {"model_file": "scripted.tar.gz"})
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        self.server.received.append(body)
+        time.sleep(self.server.delay_s)  # long enough to see the typing indicator
+        if body.get("message") == "故障":
+            self._send(500, {"error": "boom"})
+            return
+        self._send(200, scripted_answer(body))
+
+    def _send(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture(scope="session")
+def scripted_rasa():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ScriptedRasa)
+    server.received, server.delay_s = [], 0.6
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gateway exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gateway did not answer at {url} within {timeout_s} s")
+
+
+@pytest.fixture(scope="session")
+def own_stack(scripted_rasa, tmp_path_factory):
+    """The real gateway (uvicorn subprocess) in front of the scripted Rasa; yields its base URL."""
+    port = _free_port()
+    host, rasa_port = scripted_rasa.server_address[:2]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "POLICYBOT_RASA_URLS": json.dumps([f"http://{host}:{rasa_port}"]),
+        "POLICYBOT_DATA_DIR": str(tmp_path_factory.mktemp("var")),
+    }
+    log = (tmp_path_factory.mktemp("log") / "gateway.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "browser_gateway:build",
+         "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(base_url + "/", process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def chat_base_url(own_stack) -> str:
+    """Base URL of the stack under test (swap for ``live_stack`` to drive the real three processes)."""
+    return own_stack
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright (no Playwright browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    assert shutil.which(CHROMIUM), f"{CHROMIUM} missing: apt-get install -y chromium fonts-wqy-microhei"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
