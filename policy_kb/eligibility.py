@@ -139,23 +139,23 @@ class CompiledCheck:
     when: Optional[Evaluator]
     unless: Optional[Evaluator]
 
-    def run(self, p: Dict[str, Any]) -> Any:
-        """True/False/None, or NOT_APPLICABLE; plus the missing fields when unknown."""
+    def run(self, p: Dict[str, Any]) -> Tuple[Any, Tuple[str, ...], bool]:
+        """(True/False/None or NOT_APPLICABLE, missing fields when unknown, is `when` unknown)."""
         if self.when is not None:
             applies, miss = self.when(p)
             if applies is False:
-                return NOT_APPLICABLE, ()
+                return NOT_APPLICABLE, (), False
             if applies is None:
-                return None, miss
+                return None, miss, True
         ok, miss = self.condition(p)
         if ok is True or self.unless is None:
-            return ok, miss
+            return ok, miss, False
         exempt, exempt_miss = self.unless(p)
         if exempt:
-            return True, ()
+            return True, (), False
         # An exemption the firm may still claim keeps a failed check open; while the
         # condition itself is open, its own fields are asked first.
-        return (None, exempt_miss) if (ok is False and exempt is None) else (ok, miss)
+        return ((None, exempt_miss, False) if (ok is False and exempt is None) else (ok, miss, False))
 
 
 @dataclass
@@ -176,13 +176,17 @@ class CompiledProgram:
     assumptions: List[Tuple[str, Any, str]]
     question_rank: Dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._groups = [(cc, cc.check.group) for cc in self.checks]
+
     def decide(self, flat: Dict[str, Any]) -> Decision:
         """Evaluate every check (assumed values filled in for fields the firm did not give)."""
         p, used = self._with_assumptions(flat)
         outcomes = self._reported(p)
-        failed = any(ok is False for _, ok, _ in outcomes)
-        missing = [] if failed else self._missing(outcomes)
-        unknown = any(ok is None for _, ok, _ in outcomes)
+        results = [ok for _, ok, _ in outcomes]
+        failed = False in results
+        unknown = None in results
+        missing = self._missing(outcomes) if unknown and not failed else []
         status = "ineligible" if failed else ("needs_info" if unknown else "eligible")
         return Decision(status, outcomes, missing, used, p)
 
@@ -197,35 +201,44 @@ class CompiledProgram:
         return p, used
 
     def _reported(self, p: Dict[str, Any]) -> List[Tuple[CompiledCheck, Optional[bool], Tuple[str, ...]]]:
-        """Run the checks; of a group of alternatives report the one that applies (else the first open one)."""
-        out, groups_done = [], set()
-        pending: Dict[str, Tuple] = {}
-        for cc in self.checks:
-            ok, miss = cc.run(p)
-            group = cc.check.group
-            if ok == NOT_APPLICABLE:
+        """Run the checks in order; of a group of alternatives report the one that applies.
+
+        While it is not yet known which alternative applies (its `when` is unknown), the
+        group's first alternative holds the place, saying which facts are needed first.
+        """
+        out: List[Tuple[CompiledCheck, Optional[bool], Tuple[str, ...]]] = []
+        placeholder: Dict[str, int] = {}
+        done = set()
+        for cc, group in self._groups:
+            if group is not None and group in done:
+                continue
+            ok, miss, open_when = cc.run(p)
+            if ok is NOT_APPLICABLE:
                 continue
             if group is None:
                 out.append((cc, ok, miss))
-            elif cc.when is not None and ok is None and miss and _is_when_missing(cc, p):
-                pending.setdefault(group, (cc, ok, miss))
-            elif group not in groups_done:
-                groups_done.add(group)
+            elif open_when:
+                if group not in placeholder:
+                    placeholder[group] = len(out)
+                    out.append((cc, ok, miss))
+            elif group in placeholder:
+                out[placeholder[group]] = (cc, ok, miss)
+                done.add(group)
+            else:
                 out.append((cc, ok, miss))
-        out.extend(v for g, v in pending.items() if g not in groups_done)
-        order = {id(cc): i for i, cc in enumerate(self.checks)}
-        return sorted(out, key=lambda item: order[id(item[0])])
+                done.add(group)
+        return out
 
     def _missing(self, outcomes) -> List[str]:
-        seen: List[str] = []
+        seen: Dict[str, int] = {}
         for _, ok, miss in outcomes:
-            seen.extend(f for f in miss if ok is None and f not in seen)
-        return sorted(seen, key=lambda f: (self.question_rank.get(f, len(self.question_rank)), seen.index(f)))
-
-
-def _is_when_missing(cc: CompiledCheck, p: Dict[str, Any]) -> bool:
-    applies, _ = cc.when(p)
-    return applies is None
+            if ok is None:
+                for f in miss:
+                    seen.setdefault(f, len(seen))
+        if len(seen) < 2:
+            return list(seen)
+        last = len(self.question_rank)
+        return sorted(seen, key=lambda f: (self.question_rank.get(f, last), seen[f]))
 
 
 def compile_program(program: Program) -> CompiledProgram:

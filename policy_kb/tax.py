@@ -173,6 +173,24 @@ def money(x: float) -> float:
 
 
 # ---------------------------------------------------------------------------
+# Formulas (pure; shared by `estimate` and the batch matcher's `fast_total`)
+# ---------------------------------------------------------------------------
+def rd_extra_deduction(expensed: float, intangible: float, extra_rate: float, amortisation_rate: float) -> float:
+    """Extra deduction: expensed R&D × extra rate, plus what amortising at e.g. 200% adds over cost."""
+    return expensed * extra_rate + intangible * (amortisation_rate - 1)
+
+
+def transfer_tax(income: float, threshold: float, factor: float, rate: float) -> Tuple[float, float]:
+    """(tax due with the exemption, tax due without it) on technology-transfer income."""
+    return max(0.0, income - threshold) * rate * factor, income * rate
+
+
+def equipment_deductible(value: float, bought: dt.date, cap: float, start: dt.date, end: dt.date) -> bool:
+    """Unit value not exceeding the cap (不超过 includes it), bought within the window."""
+    return value <= cap and start <= bought <= end
+
+
+# ---------------------------------------------------------------------------
 # The four estimates
 # ---------------------------------------------------------------------------
 def _rd_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Optional[TaxItem]:
@@ -186,7 +204,7 @@ def _rd_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Opti
                        tax_saving_wan=0.0, explanation=f"{req.industry}属于负面清单行业，不适用{name}。",
                        citation=cite)
     extra, amort = p.get(RD, "extra_rate"), p.get(RD, "intangible_amortisation_rate")
-    deduction = expensed * extra + intangible * (amort - 1)
+    deduction = rd_extra_deduction(expensed, intangible, extra, amort)
     parts = []
     if req.rd_expense_wan is not None:
         parts.append(f"费用化研发支出{num(expensed)}万元×加计比例{pct(extra)}={num(money(expensed * extra))}万元")
@@ -204,7 +222,7 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
         return None
     name, cite = p.citation(EQUIP)
     cap, start, end = p.get(EQUIP, "unit_value_cap_wan"), p.get(EQUIP, "purchase_from"), p.get(EQUIP, "purchase_to")
-    eligible = [e for e in req.equipment if e.value_wan <= cap and start <= e.purchase_date <= end]
+    eligible = [e for e in req.equipment if equipment_deductible(e.value_wan, e.purchase_date, cap, start, end)]
     over_cap = [e for e in req.equipment if e.value_wan > cap]
     out_of_period = [e for e in req.equipment if not start <= e.purchase_date <= end]
     if over_cap:
@@ -251,7 +269,7 @@ def _transfer_item(req: TaxRequest, rate: float, p: _Params) -> Optional[TaxItem
     name, cite = p.citation(TRANSFER)
     threshold, factor = p.get(TRANSFER, "exempt_threshold_wan"), p.get(TRANSFER, "reduced_rate_factor")
     excess = max(0.0, income - threshold)
-    full_tax, reduced_tax = income * rate, excess * rate * factor
+    reduced_tax, full_tax = transfer_tax(income, threshold, factor, rate)
     text = (f"技术转让所得{num(income)}万元：不超过{num(threshold)}万元的部分免税，超过部分{num(money(excess))}万元"
             f"按税率{pct(rate)}的{pct(factor)}征税，应纳{num(money(reduced_tax))}万元；"
             f"全额征税应纳{num(money(full_tax))}万元，少缴{num(money(full_tax - reduced_tax))}万元。")
@@ -296,3 +314,36 @@ def estimate(request: Any, kb=None) -> TaxResult:
     total = sum(i.tax_saving_wan for i in items if i.included_in_total)
     notes.append("以上为估算，实际以税务机关认定和企业汇算清缴为准。")
     return TaxResult(items=items, total_tax_saving_wan=money(total), notes=notes)
+
+
+# ---------------------------------------------------------------------------
+# Batch fast path: the total only, parameters read once
+# ---------------------------------------------------------------------------
+class FastTax:
+    """`total(...)` = `estimate(...).total_tax_saving_wan`, without pydantic or SQLite per call."""
+
+    def __init__(self, kb=None):
+        from policy_kb.eligibility import _open
+
+        p = _Params(_open(kb))
+        self.standard_rate = p.get(RATES, "standard_cit_rate")
+        self.negative_list = frozenset(p.get(RD, "negative_list"))
+        self.extra, self.amort = p.get(RD, "extra_rate"), p.get(RD, "intangible_amortisation_rate")
+        self.purposes = frozenset(p.get(SPECIAL, "special_purposes"))
+        self.credit_rate = p.get(SPECIAL, "credit_rate")
+        self.threshold, self.factor = p.get(TRANSFER, "exempt_threshold_wan"), p.get(TRANSFER, "reduced_rate_factor")
+
+    def total(self, rate: Optional[float], industry: Optional[str], rd: Optional[float], intangible: Optional[float],
+              equipment: List[Tuple[float, dt.date, Optional[str]]], transfer: Optional[float]) -> float:
+        """Permanent tax saving in 万元 (the one-time equipment deduction is a deferral: left out)."""
+        rate = self.standard_rate if rate is None else rate
+        saving = 0.0
+        if (rd or intangible) and not (industry and industry.strip() in self.negative_list):
+            saving += money(rd_extra_deduction(rd or 0.0, intangible or 0.0, self.extra, self.amort) * rate)
+        special = sum(v for v, _, purpose in equipment if purpose in self.purposes)
+        if special:
+            saving += money(special * self.credit_rate)
+        if transfer is not None:
+            reduced, full = transfer_tax(transfer, self.threshold, self.factor, rate)
+            saving += money(full - reduced)
+        return money(saving)
