@@ -97,7 +97,7 @@ def _write_db_atomic(sources: List[Source], entries, db_path: Path, echo) -> Non
 
 
 def _fill(db: sqlite_utils.Database, sources: List[Source], entries, echo) -> None:
-    segmenter = lexicon.Segmenter(entries)
+    segmenter = lexicon.segmenter(entries)
     db["meta"].insert_all([
         {"key": "schema_version", "value": str(SCHEMA_VERSION)},
         {"key": "built_at", "value": dt.datetime.now().isoformat(timespec="seconds")},

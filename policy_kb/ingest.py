@@ -205,7 +205,7 @@ def _department_matcher(nlp):
     from spacy.matcher import Matcher
 
     matcher = Matcher(nlp.vocab)
-    middle = [{"IS_PUNCT": False, "TEXT": {"NOT_IN": ["的", "和", "对", "要", "在"]}, "OP": "?"}] * 4
+    middle = [{"IS_PUNCT": False, "TEXT": {"NOT_IN": ["的", "对", "要", "在", "及"]}, "OP": "?"}] * 4
     matcher.add("DEPARTMENT", [
         [{"TEXT": {"REGEX": _DEPT_PREFIX}}, *middle, {"TEXT": {"REGEX": _DEPT_SUFFIX}}],
         [{"TEXT": {"REGEX": _DEPT_PREFIX + ".*" + _DEPT_SUFFIX[:-1] + "$"}}],

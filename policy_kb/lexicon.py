@@ -189,6 +189,17 @@ class Segmenter:
         return [w for w in self._tk.cut(text) if _is_word(w)]
 
 
+_segmenter_cache: Dict[tuple, Segmenter] = {}
+
+
+def segmenter(entries: Iterable[Entry]) -> Segmenter:
+    """A cached Segmenter per vocabulary: jieba takes about a second to initialise."""
+    key = tuple(entries)
+    if key not in _segmenter_cache:
+        _segmenter_cache[key] = Segmenter(key)
+    return _segmenter_cache[key]
+
+
 def _is_word(token: str) -> bool:
     token = token.strip()
     return bool(token) and any(ch.isalnum() for ch in token)

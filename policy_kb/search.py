@@ -10,7 +10,6 @@ clause, the words of its heading path (weighted up) and its character bigrams
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -50,17 +49,9 @@ class Hit:
         return {"document": self.document, "clause": self.clause, "document_id": self.document_id}
 
 
-_segmenters: Dict[Tuple, lexicon.Segmenter] = {}
-_seg_lock = threading.Lock()
-
-
 def segmenter_for(kb: KnowledgeBase) -> lexicon.Segmenter:
-    """One segmenter per database file version (built from its own vocabulary)."""
-    key = (str(kb.path), kb._file_id)
-    with _seg_lock:
-        if key not in _segmenters:
-            _segmenters[key] = lexicon.Segmenter(kb.lexicon())
-        return _segmenters[key]
+    """The segmenter built from the database's own vocabulary (cached per vocabulary)."""
+    return lexicon.segmenter(kb.lexicon())
 
 
 def query_terms(query: str, kb: KnowledgeBase) -> Tuple[List[str], List[str], Optional[str]]:
@@ -73,16 +64,20 @@ def query_terms(query: str, kb: KnowledgeBase) -> Tuple[List[str], List[str], Op
     words = segmenter_for(kb).words(text)
     aliases = _alias_index(kb)
     expanded: List[str] = []
-    region = None
+    region, hint_words = None, []
     for word in words + [a for a in aliases if len(a) > 1 and a in text]:
         hint = _region_hint(word, aliases, kb)
         if hint:
             region = region or hint
+            hint_words.append(word)
             continue
         expanded.append(word)
         expanded += [c for c, _kind, _region in aliases.get(word, [])]
     terms = _unique(w for w in expanded if w not in STOPWORDS)
-    grams = _unique(g for g in lexicon.char_bigrams(text) if not _all_stop(g) and not kb.resolve_region(g))
+    gram_text = text
+    for word in sorted(hint_words, key=len, reverse=True):
+        gram_text = gram_text.replace(word, " ")
+    grams = _unique(g for g in lexicon.char_bigrams(gram_text) if not _all_stop(g))
     return terms[:MAX_TERMS], grams[:MAX_TERMS], region
 
 
