@@ -175,3 +175,25 @@ def test_all_incentive_ids_of_the_design():
 def test_relending_rate_is_keyed_by_date():
     rates = params("tech-renovation-relending")["relending_rate"]
     assert [(r.value, r.effective_from) for r in rates] == [(0.0175, dt.date(2024, 4, 7)), (0.0125, dt.date(2026, 1, 19))]
+
+
+def _comparisons(cond):
+    from policy_kb.rules_schema import AllOf, AnyOf, Comparison
+
+    if isinstance(cond, Comparison):
+        yield cond
+    for part in getattr(cond, "all", None) or getattr(cond, "any", None) or []:
+        yield from _comparisons(part)
+
+
+@pytest.mark.parametrize("doc_id", SEEDS)
+def test_programme_thresholds_agree_with_figures(doc_id):
+    """A threshold typed in a rule must equal a figure of the same clause (no silent divergence)."""
+    src = source(doc_id)
+    figures = {(f.clause, f.value, f.unit) for f in src.figures}
+    for program in src.programs:
+        for check in program.checks:
+            for cond in (check.condition, check.when, check.unless):
+                for comp in _comparisons(cond):
+                    if comp.unit:
+                        assert (check.clause, comp.value, comp.unit) in figures, (program.id, check.id, comp)
