@@ -32,8 +32,8 @@ def open_kb(path: Optional[PathLike] = None) -> "KnowledgeBase":
     with _lock:
         kb = _cache.get(key)
         if kb is None or kb.file_changed():
-            if kb is not None:
-                kb.close()
+            # The old instance is not closed here: another thread may still be reading
+            # from it; its connection closes when the last reference goes.
             kb = _cache[key] = KnowledgeBase(resolved)
         return kb
 
