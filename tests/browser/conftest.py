@@ -144,9 +144,13 @@ def chat_base_url(own_stack) -> str:
     return own_stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Debian chromium driven by Playwright (no Playwright browser download)."""
+    """Headless Debian chromium driven by Playwright (no Playwright browser download).
+
+    Module scope on purpose: Playwright's sync API keeps an event loop running in the main
+    thread while it is open, which would break the pytest-asyncio tests collected after it.
+    """
     from playwright.sync_api import sync_playwright
 
     assert shutil.which(CHROMIUM), f"{CHROMIUM} missing: apt-get install -y chromium fonts-wqy-microhei"
