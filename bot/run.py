@@ -59,6 +59,7 @@ def stack_children(settings: Settings) -> List[Child]:
          "--endpoints", str(REPO_ROOT / "bot" / "endpoints.yml"),
          "--credentials", str(REPO_ROOT / "bot" / "credentials.yml")],
         f"http://{host}:{settings.rasa_port}/status",
+        env={"POLICYBOT_ACTION_PORT": str(settings.action_port)},
     )
     actions = Child(
         "actions", "动作服务器",

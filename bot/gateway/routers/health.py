@@ -24,12 +24,12 @@ async def _action_server_ready() -> bool:
 
 
 def _kb_ready() -> bool:
-    from policy_kb.errors import KnowledgeBaseError
+    from policy_kb.errors import PolicyKBError
     from policy_kb.store import open_kb
 
     try:
         return bool(open_kb(get_settings().kb_path).documents())
-    except (KnowledgeBaseError, OSError):
+    except (PolicyKBError, OSError):
         return False
 
 

@@ -1,0 +1,65 @@
+# 技改政策助手 — every target has a one-line help: `make help`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+MODEL := models/current.tar.gz
+KB := build/policy_kb.sqlite
+KB_INPUTS := $(wildcard policy_kb/sources/*.yaml) $(wildcard policy_kb/*.py)
+TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null) $(KB)
+
+.PHONY: help setup kb train run test lint bench eval validate stories clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+
+setup: $(STAMP) ## create .venv from Python 3.10 and install the pinned dependencies
+
+$(STAMP): pyproject.toml constraints.txt scripts/find-python310.sh
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+		python310=$$(scripts/find-python310.sh) || exit 1; \
+		echo "使用 $$python310 创建 .venv"; rm -rf $(VENV); "$$python310" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+kb: $(KB) ## build the knowledge base (SQLite), the jieba dictionary and lookup tables
+
+$(KB): $(STAMP) $(KB_INPUTS)
+	$(VENV)/bin/policybot kb build
+
+train: $(MODEL) ## train the Rasa model (only when config, domain, data or the KB changed)
+
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	$(RASA) train --config config.yml --domain bot/domain --data bot/data --out models --fixed-model-name current
+
+validate: $(STAMP) $(KB) ## check domain and training data agree (rasa data validate)
+	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data
+
+run: setup kb train ## set everything up and run the assistant (web chat at http://127.0.0.1:8000)
+	$(VENV)/bin/policybot run
+
+test: setup kb train ## set everything up and run all tests (data validation, pytest, Rasa test stories)
+	$(MAKE) --no-print-directory validate
+	$(PY) -m pytest -q -p no:cacheprovider
+	$(MAKE) --no-print-directory stories
+
+stories: setup kb train ## run the Rasa test stories against the real action server
+	$(PY) -m bot.testing stories
+
+lint: setup ## ruff over the code
+	$(VENV)/bin/ruff check bot nlu actions policy_kb tests
+
+eval: setup kb train ## evaluate NLU on the held-out set (tests/nlu); writes reports/nlu.md
+	$(PY) -m bot.testing nlu-eval
+
+bench: setup kb train ## print the speed and quality figures (KB search, rules, NLU, conversation)
+	$(PY) bench/bench_kb.py
+	$(PY) bench/bench_rules.py
+	$(PY) -m bot.testing nlu-eval
+	$(PY) bench/bench_chat.py
+
+clean: ## remove build artefacts (keeps .venv)
+	rm -rf build models var results .rasa

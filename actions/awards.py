@@ -1,0 +1,94 @@
+"""Award amounts for titles (六安市 三（二）; 广西 names none)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    FEEDBACK_BUTTONS,
+    caveat,
+    citation_line,
+    current_region,
+    entity_values,
+    join_lines,
+    kb,
+    wan,
+)
+from policy_kb import awards
+from policy_kb.errors import PolicyKBError
+
+DEFAULT_AWARD_REGION = "六安市"  # the only seed with a title award schedule; said in the reply
+
+
+class ActionAnswerAward(Action):
+    def name(self) -> Text:
+        return "action_answer_award"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        region = current_region(tracker)
+        assumed_region = region is None
+        region = region or DEFAULT_AWARD_REGION
+        honors = entity_values(tracker, "honor")
+        try:
+            result = awards.calculate(region, honors, kb=kb()) if honors else None
+        except PolicyKBError as error:
+            dispatcher.utter_message(text=f"{error} 可以说“六安的奖补标准”查看全部称号。")
+            return []
+        text, statuses = (
+            _reply_for(result, region, assumed_region) if result else _schedule(region, assumed_region)
+        )
+        note, events = caveat(tracker, statuses)
+        dispatcher.utter_message(text=join_lines([text, note]), buttons=FEEDBACK_BUTTONS)
+        return events
+
+
+def _reply_for(result: Any, region: str, assumed_region: bool):
+    data = result.dict() if hasattr(result, "dict") else result
+    items = data["items"]
+    lines = [f"按{region}政策计算（未说明地区，默认六安市）：" if assumed_region else f"{region}奖补："]
+    for item in items:
+        amount = wan(item["amount_wan"]) if item["amount_wan"] is not None else "一事一议，无固定金额"
+        lines.append(f"• {item['honor']}：{amount}")
+    if len(items) > 1 and data.get("total_wan"):
+        lines.append(f"合计：{wan(data['total_wan'])}")
+    lines.extend(data.get("notes") or [])
+    citations = {(i["citation"]["document"], i["citation"]["clause"]): i["citation"] for i in items if i.get("citation")}
+    lines.extend(citation_line(c, with_quote=len(citations) == 1) for c in citations.values())
+    statuses = [i["citation"].get("status") for i in items if i.get("citation")]
+    return join_lines(lines), statuses or [_region_status(region)]
+
+
+def _schedule(region: str, assumed_region: bool):
+    """No title named: the region's whole schedule, one line per title."""
+    schedule = kb().awards(region)
+    if not schedule:
+        return _no_amounts(region)
+    head = "六安市技改奖补标准（每个新认定称号）：" if assumed_region else f"{region}技改奖补标准（每个新认定称号）："
+    lines = [head]
+    for award in schedule:
+        amount = wan(award["amount_wan"]) if award.get("amount_wan") is not None else "一事一议"
+        lines.append(f"• {award['honor']}：{amount}")
+    clauses = sorted({award["clause"] for award in schedule})
+    citation = schedule[0]["citation"]
+    lines.append(f"依据：《{citation['document']}》{'、'.join(clauses)}")
+    return join_lines(lines), [citation.get("status")]
+
+
+def _no_amounts(region: str):
+    result = awards.calculate(region, [], kb=kb())
+    data = result.dict() if hasattr(result, "dict") else result
+    lines = [f"{region}的政策文件没有规定固定的奖补金额。"] + list(data.get("notes") or [])
+    return join_lines(lines), [_region_status(region)]
+
+
+def _region_status(region: str) -> str:
+    for document in kb().documents():
+        if document.get("region") == region:
+            return document.get("status", "")
+    return ""

@@ -1,0 +1,190 @@
+"""Eligibility: the form that gathers only the decisive facts, and the verdict.
+
+Which facts to ask next comes from the rules engine (`eligibility.next_questions`), so the
+form stops asking as soon as a check has failed and never asks what does not matter.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    FEEDBACK_BUTTONS,
+    caveat,
+    citation_line,
+    current_region,
+    entity_values,
+    first_entity,
+    join_lines,
+    kb,
+    latest_text,
+)
+from policy_kb import eligibility
+from policy_kb.errors import PolicyKBError
+
+# Profile fields the conversation can fill (SPEC §5 names) → slot of the same name.
+PROFILE_SLOTS = (
+    "above_designated_size", "above_size_after_project", "direction", "fixed_asset_investment_wan",
+    "investment_this_year_wan", "output_growth_pct", "filed_or_approved", "completes_this_year",
+    "energy_saving_or_safety", "industry_catalog", "independent_legal_person", "operating_normally",
+)
+BOOLEAN_SLOTS = {
+    "above_designated_size", "above_size_after_project", "filed_or_approved", "completes_this_year",
+    "energy_saving_or_safety", "independent_legal_person", "operating_normally",
+}
+# Entity value → (slot, value). Values are the normalised entity values of docs/nlu-spec.md.
+FLAG_ENTITIES = {
+    ("scale", "规上"): ("above_designated_size", True),
+    ("scale", "规下"): ("above_designated_size", False),
+    ("filing", "已备案"): ("filed_or_approved", True),
+    ("filing", "未备案"): ("filed_or_approved", False),
+    ("completion", "年内竣工"): ("completes_this_year", True),
+    ("completion", "年内不能竣工"): ("completes_this_year", False),
+    ("project_type", "节能技改"): ("energy_saving_or_safety", True),
+    ("project_type", "安全性能提升"): ("energy_saving_or_safety", True),
+}
+TOTAL_CUES = ("总投资", "固定资产", "项目投资", "总额", "总共", "一共")
+
+
+def profile_from(tracker: Tracker, region: Optional[str]) -> Dict[str, Any]:
+    profile: Dict[str, Any] = {"region": region}
+    profile.update({slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS if tracker.get_slot(slot) is not None})
+    return profile
+
+
+def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
+    """Facts stated in the latest message, read from its entities and the question asked."""
+    facts: Dict[str, Any] = {}
+    for (entity, value), (slot, flag) in FLAG_ENTITIES.items():
+        if value in entity_values(tracker, entity):
+            facts[slot] = flag
+    for entity, slot in (("direction", "direction"), ("catalog", "industry_catalog")):
+        value = first_entity(tracker, entity)
+        if value:
+            facts[slot] = value
+    facts.update(_amounts(tracker))
+    facts.update(_yes_no(tracker, facts))
+    return facts
+
+
+def _amounts(tracker: Tracker) -> Dict[str, Any]:
+    facts: Dict[str, Any] = {}
+    asked = tracker.get_slot("requested_slot")
+    total = entity_values(tracker, "investment")
+    this_year = entity_values(tracker, "investment_this_year")
+    other = entity_values(tracker, "amount")
+    percent = entity_values(tracker, "percent")
+    bare = total or other
+    if asked == "investment_this_year_wan" and bare and not this_year and not _names_total(tracker):
+        this_year, total = bare[:1], total[1:]
+    elif asked == "fixed_asset_investment_wan" and not total and (other or this_year) and not _names_this_year(tracker):
+        total = (other or this_year)[:1]
+        this_year = [] if not other else this_year
+    if total:
+        facts["fixed_asset_investment_wan"] = float(total[-1])  # the last one wins: "不对，是2500万"
+    if this_year:
+        facts["investment_this_year_wan"] = float(this_year[-1])
+    if percent:
+        facts["output_growth_pct"] = float(percent[-1])
+    return facts
+
+
+def _names_total(tracker: Tracker) -> bool:
+    return any(cue in latest_text(tracker) for cue in TOTAL_CUES)
+
+
+def _names_this_year(tracker: Tracker) -> bool:
+    return any(cue in latest_text(tracker) for cue in ("今年", "年内", "年度", "本年"))
+
+
+def _yes_no(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
+    """A plain 是/不是 answers the yes/no question that was asked."""
+    asked = tracker.get_slot("requested_slot")
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if asked in BOOLEAN_SLOTS and asked not in facts and intent in ("affirm", "deny"):
+        return {asked: intent == "affirm"}
+    return {}
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    """Extracts the facts of each message and asks the engine what is still decisive."""
+
+    def name(self) -> Text:
+        return "validate_eligibility_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        region = tracker.get_slot("region")
+        if not region:
+            return ["region"]
+        try:
+            return eligibility.next_questions(profile_from(tracker, region), region, kb=kb())
+        except PolicyKBError:
+            return []
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = []
+        region = current_region(tracker)
+        if region and region != tracker.get_slot("region"):
+            events.append(SlotSet("region", region))
+        events.extend(SlotSet(slot, value) for slot, value in facts_in_message(tracker).items())
+        tracker.add_slots(events)
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        return events + ([next_slot] if next_slot else [])
+
+
+class ActionCheckEligibility(Action):
+    """The verdict: failed checks with what would make them pass, then the clause."""
+
+    def name(self) -> Text:
+        return "action_check_eligibility"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        region = tracker.get_slot("region") or current_region(tracker)
+        try:
+            results = eligibility.evaluate(profile_from(tracker, region), kb=kb())
+        except PolicyKBError as error:
+            dispatcher.utter_message(text=f"暂时无法判断：{error}")
+            return []
+        texts = [verdict_text(result.dict()) for result in results]
+        statuses = [_status_of(result.dict()) for result in results]
+        note, events = caveat(tracker, statuses)
+        buttons = [{"title": "税收优惠怎么享受", "payload": "/ask_tax_incentive"}, *FEEDBACK_BUTTONS]
+        dispatcher.utter_message(text=join_lines(texts + [note]), buttons=buttons)
+        trace = [result.dict() for result in results]
+        return events + [SlotSet("eligibility_trace", trace)]
+
+
+VERDICT = {"eligible": "符合条件", "ineligible": "暂不符合", "needs_info": "还需要补充信息才能判断"}
+
+
+def verdict_text(result: Dict[str, Any]) -> str:
+    """Verdict first, then the reasons, then what is assumed, then the clause."""
+    checks = result["checks"]
+    failed = [c for c in checks if c["passed"] is False]
+    unknown = [c for c in checks if c["passed"] is None]
+    passed = [c for c in checks if c["passed"] is True]
+    lines = [f"【{result['program_name']}】{VERDICT[result['status']]}。"]
+    lines += [f"✗ {c['explanation']}" for c in failed]
+    if result["status"] != "ineligible":
+        lines += [f"? {c['explanation']}" for c in unknown]
+    if failed and passed:
+        lines.append(f"其他 {len(passed)} 项条件已满足。")
+    elif result["status"] == "eligible":
+        lines += [f"✓ {c['explanation']}" for c in passed[:3]]
+    if result.get("assumptions"):
+        lines.append("假定：" + "；".join(result["assumptions"]))
+    cited = (failed or unknown or passed or [None])[0]
+    if cited:
+        lines.append(citation_line(cited["citation"]))
+    return join_lines(lines)
+
+
+def _status_of(result: Dict[str, Any]) -> str:
+    return kb().program_document(result["program_id"]).get("status", "")

@@ -1,0 +1,65 @@
+"""Answers from full-text search, and what to do when the NLU is unsure."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import FEEDBACK_BUTTONS, caveat, current_region, join_lines, kb, latest_text
+from policy_kb.search import search
+
+MAX_QUOTE_CHARS = 160
+
+
+def best_clause_answer(dispatcher: CollectingDispatcher, tracker: Tracker, region: Optional[str]) -> List[EventType]:
+    """Quote the best-matching clause; say what the bot can do when nothing matches."""
+    hits = search(latest_text(tracker), region=region, k=3, kb=kb())
+    if not hits:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+    hit = hits[0]
+    quote = hit.text if len(hit.text) <= MAX_QUOTE_CHARS else hit.text[:MAX_QUOTE_CHARS] + "……"
+    lines = ["政策原文中最相关的是：", quote, f"依据：《{hit.document}》{hit.clause}"]
+    note, events = caveat(tracker, [kb().document(hit.document_id).get("status")])
+    dispatcher.utter_message(text=join_lines(lines + [note]), buttons=FEEDBACK_BUTTONS)
+    return events
+
+
+class ActionSearchAnswer(Action):
+    def name(self) -> Text:
+        return "action_search_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return best_clause_answer(dispatcher, tracker, current_region(tracker))
+
+
+class ActionFallback(Action):
+    """Low NLU confidence: answer from search; the second time in a row, open a ticket."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if previous_turn_was_unsure(tracker):
+            from actions.helpdesk import ActionCreateTicket
+
+            return await ActionCreateTicket().run(dispatcher, tracker, domain)
+        return best_clause_answer(dispatcher, tracker, current_region(tracker))
+
+
+def previous_turn_was_unsure(tracker: Tracker) -> bool:
+    """True when the user message before this one also fell back and did not get a ticket."""
+    users_seen, answered_with = 0, []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen == 2:
+                intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+                return intent == "nlu_fallback" and "action_create_ticket" not in answered_with
+        elif event.get("event") == "action" and users_seen == 1:
+            answered_with.append(event.get("name"))
+    return False

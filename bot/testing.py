@@ -1,0 +1,86 @@
+"""Test drivers that need real processes: Rasa test stories and the held-out NLU evaluation.
+
+`python -m bot.testing stories` starts the real action server on a spare port, runs
+`rasa test core` on tests/stories and fails on any wrong prediction.
+`python -m bot.testing nlu-eval` parses the held-out set with the trained model and prints
+intent macro-F1, entity F1 and the confusion pairs (also written to reports/nlu.md).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from bot.settings import REPO_ROOT
+
+BIN = Path(sys.executable).parent
+MODEL = REPO_ROOT / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_stories() -> int:
+    port = free_port()
+    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "POLICYBOT_ACTION_PORT": str(port)}
+    log = open(REPO_ROOT / "build" / "story-actions.log", "w")
+    server = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        _wait(f"http://127.0.0.1:{port}/health", server)
+        out = REPO_ROOT / "build" / "story-results"
+        command = [
+            str(BIN / "rasa"), "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
+            "--endpoints", "bot/endpoints.yml", "--out", str(out), "--fail-on-prediction-errors",
+        ]
+        code = subprocess.call(command, cwd=REPO_ROOT, env=env)
+        failed = out / "failed_test_stories.yml"
+        if failed.exists() and "none of the test stories failed" not in failed.read_text(encoding="utf-8").lower():
+            print(failed.read_text(encoding="utf-8"))
+            code = code or 1
+        print(f"Rasa test stories: {'passed' if code == 0 else 'FAILED'}")
+        return code
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
+
+
+def _wait(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"动作服务器启动失败（退出码 {process.returncode}），见 build/story-actions.log")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"动作服务器 {timeout_s:.0f} 秒内没有就绪")
+
+
+def main() -> int:
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "stories":
+        return run_stories()
+    if command == "nlu-eval":
+        from bot.nlu_eval import main as nlu_eval
+
+        return nlu_eval()
+    print("用法：python -m bot.testing stories|nlu-eval", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
