@@ -169,23 +169,23 @@ class _Section(BaseModel):
 class Enterprise(_Section):
     """企业情况。"""
 
-    independent_legal_person: Optional[bool] = _field("independent_legal_person", True)
-    operating_normally: Optional[bool] = _field("operating_normally", True)
-    above_designated_size: Optional[bool] = _field("above_designated_size", True)
+    independent_legal_person: Optional[bool] = _field("independent_legal_person", example=True)
+    operating_normally: Optional[bool] = _field("operating_normally", example=True)
+    above_designated_size: Optional[bool] = _field("above_designated_size", example=True)
     above_size_after_project: Optional[bool] = _field("above_size_after_project")
 
 
 class Project(_Section):
     """项目情况。"""
 
-    direction: Optional[str] = _field("direction", "智能化")
-    fixed_asset_investment_wan: Optional[float] = _field("fixed_asset_investment_wan", 3000)
-    investment_this_year_wan: Optional[float] = _field("investment_this_year_wan", 800)
-    output_growth_pct: Optional[float] = _field("output_growth_pct", 20)
-    filed_or_approved: Optional[bool] = _field("filed_or_approved", True)
+    direction: Optional[str] = _field("direction", example="智能化")
+    fixed_asset_investment_wan: Optional[float] = _field("fixed_asset_investment_wan", example=3000)
+    investment_this_year_wan: Optional[float] = _field("investment_this_year_wan", example=800)
+    output_growth_pct: Optional[float] = _field("output_growth_pct", example=20)
+    filed_or_approved: Optional[bool] = _field("filed_or_approved", example=True)
     completes_this_year: Optional[bool] = _field("completes_this_year")
-    energy_saving_or_safety: Optional[bool] = _field("energy_saving_or_safety", False)
-    industry_catalog: Optional[str] = _field("industry_catalog", "鼓励类")
+    energy_saving_or_safety: Optional[bool] = _field("energy_saving_or_safety", example=False)
+    industry_catalog: Optional[str] = _field("industry_catalog", example="鼓励类")
 
 
 class Profile(BaseModel):
