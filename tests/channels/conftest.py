@@ -9,8 +9,24 @@ import httpx
 import pytest
 
 from bot.gateway.rasa_client import RasaClient
-from bot.settings import Settings
+from bot.helpdesk import handoff
+from bot.settings import Settings, get_settings
 from channel_fakes import FakeRasa, FakeWeChatAPI, OfficialAccountSim, WeComSim, build_app, new_aes_key
+
+
+@pytest.fixture(autouse=True)
+def helpdesk_store_in_tmp(tmp_path, monkeypatch):
+    """The helpdesk store the WeChat router consults lives in a temporary folder.
+
+    Channels register their staff-reply delivery globally; it is removed afterwards so no
+    other test sees a delivery to a fake server that is gone.
+    """
+    monkeypatch.setenv("POLICYBOT_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+    for channel in ("wechat", "wecom"):
+        handoff.register_delivery(channel, None)
 
 
 @pytest.fixture
