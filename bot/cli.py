@@ -8,7 +8,11 @@ import uuid
 import click
 import httpx
 
+from bot.helpdesk.cli import report as report_command
+from bot.helpdesk.cli import staff as staff_group
 from bot.settings import get_settings
+from policy_kb.cli import kb as kb_group
+from policy_kb.cli_match import match as match_command
 
 
 @click.group(help="技改政策助手命令行 / command line of the policy assistant.")
@@ -47,6 +51,11 @@ def chat(url: str | None, sender: str | None) -> None:
             for index, button in enumerate(reply.get("buttons") or [], start=1):
                 click.echo(f"  {index}. {button.get('title')}")
 
+
+main.add_command(kb_group, "kb")
+main.add_command(match_command, "match")
+main.add_command(staff_group, "staff")
+main.add_command(report_command, "report")
 
 if __name__ == "__main__":
     main()

@@ -59,7 +59,6 @@ def stack_children(settings: Settings) -> List[Child]:
          "--endpoints", str(REPO_ROOT / "bot" / "endpoints.yml"),
          "--credentials", str(REPO_ROOT / "bot" / "credentials.yml")],
         f"http://{host}:{settings.rasa_port}/status",
-        env={"POLICYBOT_ACTION_PORT": str(settings.action_port)},
     )
     actions = Child(
         "actions", "动作服务器",
@@ -76,18 +75,25 @@ def stack_children(settings: Settings) -> List[Child]:
     return [actions, rasa, gateway]
 
 
+def settings_env(settings: Settings) -> Dict[str, str]:
+    """The settings every child must share (ports, files), as POLICYBOT_* variables."""
+    names = ("gateway_port", "rasa_port", "action_port", "kb_path", "models_dir", "data_dir")
+    return {f"POLICYBOT_{name.upper()}": str(getattr(settings, name)) for name in names}
+
+
 class Stack:
     """The running stack; use as a context manager or call start()/stop()."""
 
     def __init__(self, settings: Settings, env: Optional[Dict[str, str]] = None) -> None:
         self.settings = settings
         self.children = stack_children(settings)
-        self.env = {**os.environ, **(env or {})}
+        self.env = {**os.environ, **settings_env(settings), **(env or {})}
 
     def start(self, timeout_s: float = 180.0) -> None:
         if not model_path(self.settings).exists():
             raise StackError(f"没有训练好的模型 {model_path(self.settings)}：请先运行 make train")
         LOG_DIR.mkdir(parents=True, exist_ok=True)
+        Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
         for child in self.children:
             self._spawn(child)
         self.wait_ready(timeout_s)
@@ -119,6 +125,10 @@ class Stack:
                 raise StackError(
                     f"{child.name} 已退出（退出码 {child.process.returncode}）。日志 {child.log_path} 末尾：\n{child.tail()}"
                 )
+
+    def alive(self) -> List[str]:
+        """Names of the children whose process group still has a process."""
+        return [child.name for child in self.children if child.process and _group_exists(child.process.pid)]
 
     def stop(self, grace_s: float = 10.0) -> None:
         """SIGTERM each process group, then SIGKILL what is left after the grace period."""
@@ -154,6 +164,16 @@ def _signal_group(child: Child, sig: int) -> None:
         os.killpg(child.process.pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _answers(url: str) -> bool:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from bot.gateway.errors import validation_error_response
-from bot.gateway.routers import chat, health
+from bot.gateway.routers import chat, handoff, health, policy_api, staff, web, wechat
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def create_app() -> FastAPI:
     """Build the gateway with one router per audience."""
     app = FastAPI(title="技改政策助手", version="0.1.0", description="技改政策助手的公共接口。")
-    for module in (health, chat):
+    for module in (health, chat, handoff, policy_api, web, wechat, staff):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

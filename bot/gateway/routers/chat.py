@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, validator
 
+from bot.gateway.conversation import converse
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
 from bot.settings import get_settings
 
@@ -37,7 +38,7 @@ async def chat(
     request: ChatRequest, rasa: RasaClient = Depends(get_rasa_client)
 ) -> List[Dict[str, Any]]:
     try:
-        return await rasa.send(request.sender, request.message, request.metadata)
+        return await converse(rasa, request.sender, request.message, request.metadata)
     except (RasaUnavailable, httpx.HTTPError):
         return JSONResponse(
             status_code=503,

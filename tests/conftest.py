@@ -1,0 +1,51 @@
+"""Session-wide test setup: a private data directory, and the real three-process stack."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+# Tickets, trackers and staff users of the tests live in a throw-away directory, shared by the
+# test process and the stack it starts (set before anything reads the settings).
+_DATA_DIR = tempfile.mkdtemp(prefix="policybot-test-")
+os.environ["POLICYBOT_DATA_DIR"] = _DATA_DIR
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stack_settings():
+    from bot.settings import Settings, get_settings
+
+    get_settings.cache_clear()
+    settings = Settings(
+        gateway_port=_free_port(), rasa_port=_free_port(), action_port=_free_port(), data_dir=Path(_DATA_DIR)
+    )
+    return settings
+
+
+@pytest.fixture(scope="session")
+def running_stack(stack_settings) -> Iterator[object]:
+    """Rasa, the action server and the gateway as `policybot run` starts them, on spare ports."""
+    from bot.run import Stack
+
+    stack = Stack(stack_settings)
+    with stack:
+        yield stack
+    left = stack.alive()
+    assert not left, f"processes left running after stop: {left}"
+
+
+@pytest.fixture(scope="session")
+def live_stack(running_stack, stack_settings) -> str:
+    """Base URL of the running gateway."""
+    return f"http://127.0.0.1:{stack_settings.gateway_port}"
