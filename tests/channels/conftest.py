@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from channel_fakes import FakeRasa, FakeWeChatAPI, OfficialAccountSim, WeComSim, build_app, new_aes_key
 
 from bot.gateway.rasa_client import RasaClient
 from bot.helpdesk import handoff
 from bot.settings import Settings, get_settings
-from channel_fakes import FakeRasa, FakeWeChatAPI, OfficialAccountSim, WeComSim, build_app, new_aes_key
 
 
 @pytest.fixture(autouse=True)

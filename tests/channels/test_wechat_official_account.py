@@ -6,12 +6,11 @@ import asyncio
 import time
 
 import pytest
+from channel_fakes import build_app, event_xml, text_xml
 from wechatpy.crypto import WeChatCrypto
 
 from bot.gateway.rasa_client import RasaClient
 from bot.settings import Settings
-
-from channel_fakes import build_app, event_xml, text_xml
 
 
 def conversation(app, name="wechat"):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
-
 from channel_fakes import text_xml
+from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
 
 async def test_url_verification_returns_decrypted_echostr(gateway, wecom):
