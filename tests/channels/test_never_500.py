@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from channel_fakes import signature
 
 ODD_BODIES = [
