@@ -157,6 +157,7 @@ class Matcher:
         self._regions: Dict[str, Union[str, RulesError]] = {}
         self._awards: Dict[Tuple[str, str], Union[float, RulesError]] = {}
         self._drafts: Dict[str, bool] = {}
+        self._programs: Dict[str, list] = {}
 
     def region(self, text: str) -> str:
         hit = self._regions.get(text)
@@ -207,7 +208,9 @@ class Matcher:
         """The output record of one firm; RulesError when the row is bad."""
         region = self.region((row.get("region") or "").strip())
         flat = read_profile(row)
-        programs = eligibility.compiled_programs(region, self.kb)
+        programs = self._programs.get(region)
+        if programs is None:
+            programs = self._programs[region] = eligibility.compiled_programs(region, self.kb)
         decisions = [(cp, cp.decide(flat)) for cp in programs]
         awards_total = self.awards_total(region, row.get("honors") or "")
         tax_saving = self.tax_saving(row)
@@ -242,13 +245,16 @@ def _program_record(cp, d) -> Dict[str, Any]:
 # Writers
 # ---------------------------------------------------------------------------
 def _csv_row(row_no: int, rec: Dict[str, Any]) -> List[Any]:
-    programs = rec.get("programs", [])
+    statuses, failed, unknown, missing = [], [], [], []
+    for p in rec.get("programs", ()):
+        pid = p["program_id"]
+        statuses.append(f"{pid}={p['status']}")
+        failed += [f"{pid}/{c}" for c in p["failed"]]
+        unknown += [f"{pid}/{c}" for c in p["unknown"]]
+        missing += p["missing"]
     return [
         row_no, rec.get("name", ""), rec.get("region", ""), rec.get("status", "error"),
-        ";".join(f"{p['program_id']}={p['status']}" for p in programs),
-        ";".join(f"{p['program_id']}/{c}" for p in programs for c in p["failed"]),
-        ";".join(f"{p['program_id']}/{c}" for p in programs for c in p["unknown"]),
-        ";".join(f for p in programs for f in p["missing"]),
+        ";".join(statuses), ";".join(failed), ";".join(unknown), ";".join(missing),
         _blank(rec.get("awards_total_wan")), _blank(rec.get("tax_saving_wan")), rec.get("notice", ""),
         rec.get("error", ""),
     ]

@@ -138,6 +138,8 @@ class CompiledCheck:
     condition: Evaluator
     when: Optional[Evaluator]
     unless: Optional[Evaluator]
+    fields: Tuple[str, ...] = ()  # every field the check reads (keys the wording cache)
+    fast: Optional[Callable[[Dict[str, Any]], Tuple[Any, Tuple[str, ...], bool]]] = None  # generated `run`
 
     def run(self, p: Dict[str, Any]) -> Tuple[Any, Tuple[str, ...], bool]:
         """(True/False/None or NOT_APPLICABLE, missing fields when unknown, is `when` unknown)."""
@@ -212,7 +214,7 @@ class CompiledProgram:
         for cc, group in self._groups:
             if group is not None and group in done:
                 continue
-            ok, miss, open_when = cc.run(p)
+            ok, miss, open_when = cc.fast(p)
             if ok is NOT_APPLICABLE:
                 continue
             if group is None:
@@ -241,6 +243,87 @@ class CompiledProgram:
         return sorted(seen, key=lambda f: (self.question_rank.get(f, last), seen[f]))
 
 
+def condition_fields(cond: Optional[Condition]) -> List[str]:
+    """Profile fields a condition reads, in order."""
+    if cond is None:
+        return []
+    if isinstance(cond, Comparison):
+        return [cond.field]
+    if isinstance(cond, Ratio):
+        return list(cond.ratio)
+    return [f for c in (cond.all if isinstance(cond, AllOf) else cond.any) for f in condition_fields(c)]
+
+
+# ---------------------------------------------------------------------------
+# Generated check functions: the same logic as `CompiledCheck.run`, as straight-line
+# Python, for the batch matcher (one function call per check instead of a closure tree).
+# tests/policy_kb/test_rules.py checks both agree.
+# ---------------------------------------------------------------------------
+_PY_OP = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "==": "==", "!=": "!=", "in": "in", "not_in": "not in"}
+
+
+class _CodeGen:
+    def __init__(self) -> None:
+        self.lines: List[str] = []
+        self.consts: Dict[str, Any] = {}
+        self.n = 0
+
+    def var(self) -> int:
+        self.n += 1
+        return self.n
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.consts)}"
+        self.consts[name] = tuple(value) if isinstance(value, list) else value
+        return name
+
+    def emit(self, cond: Condition, ind: str) -> int:
+        """Emit code setting r<i> (True/False/None) and m<i> (missing fields); returns i."""
+        i = self.var()
+        if isinstance(cond, Comparison):
+            f, c = self.const(cond.field), self.const(cond.value)
+            self.lines += [f"{ind}v = g({f})", f"{ind}if v is None: r{i} = None; m{i} = ({f},)",
+                           f"{ind}else: r{i} = v {_PY_OP[cond.op]} {c}; m{i} = ()"]
+        elif isinstance(cond, Ratio):
+            a, b, c = self.const(cond.ratio[0]), self.const(cond.ratio[1]), self.const(cond.value)
+            self.lines += [f"{ind}a = g({a}); b = g({b})",
+                           f"{ind}if a is None or b is None: r{i} = None; "
+                           f"m{i} = tuple(x for x, y in (({b}, b), ({a}, a)) if y is None)",
+                           f"{ind}else: r{i} = b > 0 and round(a - {c} * b, 9) {_PY_OP[cond.op]} 0.0; m{i} = ()"]
+        else:
+            parts = [self.emit(c, ind) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+            rs = ", ".join(f"r{j}" for j in parts)
+            ms = " + ".join(f"(m{j} if r{j} is None else ())" for j in parts)
+            decided, other = ("False", "True") if isinstance(cond, AllOf) else ("True", "False")
+            self.lines += [f"{ind}rs = ({rs},)",
+                           f"{ind}if {decided} in rs: r{i} = {decided}; m{i} = ()",
+                           f"{ind}elif None in rs: r{i} = None; m{i} = {ms}",
+                           f"{ind}else: r{i} = {other}; m{i} = ()"]
+        return i
+
+
+def generate_check(check: Check) -> Callable[[Dict[str, Any]], Tuple[Any, Tuple[str, ...], bool]]:
+    """Compile a check to one Python function returning what `CompiledCheck.run` returns."""
+    gen = _CodeGen()
+    gen.lines.append("def run(p):")
+    gen.lines.append("    g = p.get")
+    if check.when is not None:
+        w = gen.emit(check.when, "    ")
+        gen.lines += [f"    if r{w} is False: return NA, (), False", f"    if r{w} is None: return None, m{w}, True"]
+    c = gen.emit(check.condition, "    ")
+    if check.unless is None:
+        gen.lines.append(f"    return r{c}, m{c}, False")
+    else:
+        gen.lines.append(f"    if r{c} is True: return True, (), False")
+        u = gen.emit(check.unless, "    ")
+        gen.lines += [f"    if r{u}: return True, (), False",
+                      f"    if r{c} is False and r{u} is None: return None, m{u}, False",
+                      f"    return r{c}, m{c}, False"]
+    namespace: Dict[str, Any] = {"NA": NOT_APPLICABLE, **gen.consts}
+    exec(compile("\n".join(gen.lines), f"<check {check.id}>", "exec"), namespace)  # noqa: S102 - our own code
+    return namespace["run"]
+
+
 def compile_program(program: Program) -> CompiledProgram:
     """Compile a programme's conditions once."""
     checks = [
@@ -248,6 +331,8 @@ def compile_program(program: Program) -> CompiledProgram:
             c, compile_condition(c.condition),
             compile_condition(c.when) if c.when is not None else None,
             compile_condition(c.unless) if c.unless is not None else None,
+            tuple(dict.fromkeys(condition_fields(c.condition) + condition_fields(c.unless))),
+            generate_check(c),
         )
         for c in program.checks
     ]

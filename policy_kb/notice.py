@@ -170,8 +170,26 @@ def _fails(cond: Condition, p: Dict[str, Any]) -> bool:
 # ---------------------------------------------------------------------------
 # Check explanations and programme advice
 # ---------------------------------------------------------------------------
+_FIX_CACHE: Dict[Any, str] = {}
+_FIX_CACHE_SIZE = 50_000
+
+
 def fix_sentence(cc, p: Dict[str, Any]) -> str:
-    """'固定资产投资达到200万元（改造方向为信息化、创新化的项目不受此限）即可满足'."""
+    """'固定资产投资达到200万元（改造方向为信息化、创新化的项目不受此限）即可满足'.
+
+    Cached on the values of the fields the check reads: the batch matcher words the same
+    failure for many firms.
+    """
+    key = (id(cc), *(p.get(f) for f in cc.fields))
+    text = _FIX_CACHE.get(key)
+    if text is None:
+        if len(_FIX_CACHE) >= _FIX_CACHE_SIZE:
+            _FIX_CACHE.clear()
+        text = _FIX_CACHE[key] = _fix_sentence(cc, p)
+    return text
+
+
+def _fix_sentence(cc, p: Dict[str, Any]) -> str:
     check = cc.check
     text = fix(check.condition, p) or f"满足“{check.label}”"
     if check.unless is not None and cc.unless(p)[0] is None:
