@@ -42,6 +42,7 @@ run: setup kb train ## set everything up and run the assistant (web chat at http
 	$(VENV)/bin/policybot run
 
 test: setup kb train ## set everything up and run all tests (data validation, pytest, Rasa test stories)
+	scripts/test-deps.sh
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q -p no:cacheprovider
 	$(MAKE) --no-print-directory stories

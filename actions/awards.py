@@ -44,8 +44,13 @@ class ActionAnswerAward(Action):
             _reply_for(result, region, assumed_region) if result else _schedule(region, assumed_region)
         )
         note, events = caveat(tracker, statuses)
-        dispatcher.utter_message(text=join_lines([text, note]), buttons=FEEDBACK_BUTTONS)
+        dispatcher.utter_message(text=join_lines([text, note]), buttons=next_buttons(region) + FEEDBACK_BUTTONS)
         return events
+
+
+def next_buttons(region: str) -> List[Dict[str, str]]:
+    """The likely next question after an award answer: can the project get in at all."""
+    return [{"title": "申报条件是什么", "payload": f'/ask_eligibility{{"region": "{region}"}}'}]
 
 
 def _reply_for(result: Any, region: str, assumed_region: bool):
@@ -57,7 +62,7 @@ def _reply_for(result: Any, region: str, assumed_region: bool):
         lines.append(f"• {item['honor']}：{amount}")
     if len(items) > 1 and data.get("total_wan"):
         lines.append(f"合计：{wan(data['total_wan'])}")
-    lines.extend(data.get("notes") or [])
+    lines.extend((data.get("notes") or [])[:2])  # short enough for a phone screen
     citations = {(i["citation"]["document"], i["citation"]["clause"]): i["citation"] for i in items if i.get("citation")}
     lines.extend(citation_line(c, with_quote=len(citations) == 1) for c in citations.values())
     statuses = [i["citation"].get("status") for i in items if i.get("citation")]

@@ -2,23 +2,46 @@
 
 While a helpdesk ticket for the sender is claimed, the bot stays silent and the message
 goes to the ticket; otherwise it goes to Rasa and the exchange is added to any open ticket.
+The helpdesk is an add-on here: if its store fails, the bot still answers.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any, Dict, List, Optional
 
 from bot.gateway.rasa_client import RasaClient
 from bot.helpdesk import handoff
+from bot.helpdesk.errors import HelpdeskError
+
+logger = logging.getLogger(__name__)
+
+_HELPDESK_FAILURES = (HelpdeskError, sqlite3.Error, OSError)
 
 
 async def converse(
     rasa: RasaClient, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
 ) -> List[Dict[str, Any]]:
     """Replies for one user message (REST channel shape); `[]` while staff hold the conversation."""
-    held = await handoff.intercept(sender, message)
+    held = await _held_by_staff(sender, message)
     if held is not None:
         return held
     replies = await rasa.send(sender, message, metadata)
-    await handoff.record_exchange(sender, message, replies)
+    await _record_for_staff(sender, message, replies if isinstance(replies, list) else [])
     return replies
+
+
+async def _held_by_staff(sender: str, message: str) -> Optional[List[Dict[str, Any]]]:
+    try:
+        return await handoff.intercept(sender, message)
+    except _HELPDESK_FAILURES as error:
+        logger.error("helpdesk check failed for %s: %s", sender, error)
+        return None
+
+
+async def _record_for_staff(sender: str, message: str, replies: List[Dict[str, Any]]) -> None:
+    try:
+        await handoff.record_exchange(sender, message, replies)
+    except _HELPDESK_FAILURES as error:
+        logger.error("helpdesk transcript not updated for %s: %s", sender, error)

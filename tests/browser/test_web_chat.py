@@ -12,12 +12,26 @@ import pytest
 WAIT_MS = 15_000
 
 
-@pytest.fixture
-def page(browser, chat_base_url):
+def _open(browser, base_url):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    page.goto(chat_base_url + "/")
+    page.goto(base_url + "/")
+    return context, page
+
+
+@pytest.fixture
+def page(browser, chat_base_url):
+    """The page in front of a scripted Rasa (for failures that the real bot cannot be made to show)."""
+    context, page = _open(browser, chat_base_url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_page(browser, live_stack):
+    """The page in front of the real three-process stack."""
+    context, page = _open(browser, live_stack)
     yield page
     context.close()
 
@@ -37,7 +51,9 @@ def wait_for_bot_count(page, count):
     )
 
 
-def test_ask_award_click_quick_reply_and_keep_conversation_across_reload(page, artifacts):
+@pytest.mark.stack
+def test_ask_award_click_quick_reply_and_keep_conversation_across_reload(live_page, artifacts):
+    page = live_page
     page.wait_for_selector(".row.bot .bubble")  # the welcome line
     page.screenshot(path=str(artifacts / "web-chat-0-empty.png"))
     welcome_count = len(bot_texts(page))

@@ -11,7 +11,6 @@ AppID/CorpID, 400 for anything unreadable, 413 for an oversized body; never a 50
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
@@ -22,9 +21,9 @@ from bot.channels.callback import Inbound, OfficialAccountCallback, WeComCallbac
 from bot.channels.conversation import WeChatConversation
 from bot.channels.errors import MalformedCallback, RejectedCallback, WeChatAPIError
 from bot.channels.wechat_api import CustomerServiceAPI, OfficialAccountAPI, WeComAPI
+from bot.gateway.conversation import converse
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
 from bot.helpdesk import handoff
-from bot.helpdesk.errors import HelpdeskError
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -178,36 +177,12 @@ async def _answer(conversation: WeChatConversation, inbound: Inbound, rasa: Rasa
         return conversation.unsupported()
 
     async def rasa_send(sender: str, message: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
-        held = await _held_by_staff(sender, message)
-        if held is not None:
-            return held  # a person holds this conversation: the bot stays silent
         try:
-            replies = await rasa.send(sender, message, metadata)
+            return await converse(rasa, sender, message, metadata)
         except RasaUnavailable as error:
             raise ConnectionError(str(error)) from error
-        await _record_for_staff(sender, message, replies)
-        return replies
 
     return await conversation.reply(inbound.dedup_key, inbound.user_id, inbound.text, rasa_send)
-
-
-# The helpdesk is an add-on here: if its store fails, the bot still answers.
-_HELPDESK_FAILURES = (HelpdeskError, sqlite3.Error, OSError)
-
-
-async def _held_by_staff(sender: str, message: str) -> Optional[List[Dict[str, Any]]]:
-    try:
-        return await handoff.intercept(sender, message)
-    except _HELPDESK_FAILURES as error:
-        logger.error("helpdesk check failed for %s: %s", sender, error)
-        return None
-
-
-async def _record_for_staff(sender: str, message: str, replies: List[Dict[str, Any]]) -> None:
-    try:
-        await handoff.record_exchange(sender, message, replies if isinstance(replies, list) else [])
-    except _HELPDESK_FAILURES as error:
-        logger.error("helpdesk transcript not updated for %s: %s", sender, error)
 
 
 @router.get("/wechat", summary="公众号服务器地址校验（echostr）", response_class=PlainTextResponse)
