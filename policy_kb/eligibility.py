@@ -358,7 +358,9 @@ def _open(kb):
 def resolve_region(text: Any, kb=None) -> str:
     """Canonical region name for `text` (六安 → 六安市); UnknownRegionError otherwise."""
     kb = _open(kb)
-    region = kb.resolve_region(text.strip()) if isinstance(text, str) and text.strip() else None
+    if not isinstance(text, str) or not text.strip():
+        raise UnknownRegionError("请提供地区：六安市或广西壮族自治区", field="region")
+    region = kb.resolve_region(text.strip())
     if not region:
         raise UnknownRegionError(f"未知地区“{text}”：目前支持六安市、广西壮族自治区", field="region")
     return region

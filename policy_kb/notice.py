@@ -231,6 +231,9 @@ def advice(cp, decision, document: str, document_status: Optional[str]) -> List[
     out: List[str] = []
     if decision.status == "ineligible":
         out += [f"{cc.check.label}：{fix_sentence(cc, p)}。" for cc, ok, _ in decision.outcomes if ok is False]
+        passed = [cc.check.label for cc, ok, _ in decision.outcomes if ok is True]
+        if passed:
+            out.append(f"其他条件（{'；'.join(passed)}）已满足。")
     elif decision.status == "needs_info":
         out.append(f"请补充：{labels(decision.missing)}。")
     else:

@@ -144,8 +144,8 @@ class _Params:
         self.kb = kb
         self.secondary: List[str] = []
 
-    def get(self, incentive_id: str, name: str) -> Any:
-        found = self.kb.parameter(incentive_id, name)
+    def get(self, incentive_id: str, name: str, on: Optional[dt.date] = None) -> Any:
+        found = self.kb.parameter(incentive_id, name, on=on)
         value, status = _field(found, "value"), _field(found, "status")
         if status == "secondary":
             self.secondary.append(f"{incentive_id}.{name}")
@@ -175,6 +175,12 @@ def money(x: float) -> float:
 # ---------------------------------------------------------------------------
 # Formulas (pure; shared by `estimate` and the batch matcher's `fast_total`)
 # ---------------------------------------------------------------------------
+def in_negative_list(industry: Optional[str], negative_list: Any) -> bool:
+    """'零售业' or '批发和零售业' both match the list entry 批发和零售业."""
+    name = (industry or "").strip()
+    return bool(name) and any(name == item or name in item or item in name for item in negative_list)
+
+
 def rd_extra_deduction(expensed: float, intangible: float, extra_rate: float, amortisation_rate: float) -> float:
     """Extra deduction: expensed R&D × extra rate, plus what amortising at e.g. 200% adds over cost."""
     return expensed * extra_rate + intangible * (amortisation_rate - 1)
@@ -198,7 +204,7 @@ def _rd_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Opti
     if req.rd_expense_wan is None and req.rd_intangible_wan is None:
         return None
     name, cite = p.citation(RD)
-    if req.industry and req.industry.strip() in p.get(RD, "negative_list"):
+    if in_negative_list(req.industry, p.get(RD, "negative_list")):
         notes.append(f"{req.industry}属于研发费用加计扣除负面清单行业，不能享受{name}。")
         return TaxItem(incentive_id=RD, name=name, base_wan=money(expensed + intangible), deduction_wan=0.0,
                        tax_saving_wan=0.0, explanation=f"{req.industry}属于负面清单行业，不适用{name}。",
@@ -221,7 +227,8 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
     if not req.equipment:
         return None
     name, cite = p.citation(EQUIP)
-    cap, start, end = p.get(EQUIP, "unit_value_cap_wan"), p.get(EQUIP, "purchase_from"), p.get(EQUIP, "purchase_to")
+    start, end = p.get(EQUIP, "purchase_from"), p.get(EQUIP, "purchase_to")
+    cap = p.get(EQUIP, "unit_value_cap_wan", on=start)  # the cap of the purchase window, not of today
     eligible = [e for e in req.equipment if equipment_deductible(e.value_wan, e.purchase_date, cap, start, end)]
     over_cap = [e for e in req.equipment if e.value_wan > cap]
     out_of_period = [e for e in req.equipment if not start <= e.purchase_date <= end]
@@ -338,7 +345,7 @@ class FastTax:
         """Permanent tax saving in 万元 (the one-time equipment deduction is a deferral: left out)."""
         rate = self.standard_rate if rate is None else rate
         saving = 0.0
-        if (rd or intangible) and not (industry and industry.strip() in self.negative_list):
+        if (rd or intangible) and not in_negative_list(industry, self.negative_list):
             saving += money(rd_extra_deduction(rd or 0.0, intangible or 0.0, self.extra, self.amort) * rate)
         special = sum(v for v, _, purpose in equipment if purpose in self.purposes)
         if special:
