@@ -60,10 +60,13 @@ def _citation(kb, award: Any) -> AwardCitation:
 
 def _no_schedule_result(kb, region: str, honors: List[str]) -> AwardResult:
     """Regions whose document fixes no award amounts: list the titles, amount unknown."""
-    items = [AwardItem(honor=kb.resolve_honor(h.strip()) or h.strip(), amount_wan=None, citation=None)
+    award_notes = _award_notes(kb, region)
+    # The clause that says how support is decided stands in for an amount clause.
+    citation = _citation(kb, award_notes[0]) if award_notes else None
+    items = [AwardItem(honor=kb.resolve_honor(h.strip()) or h.strip(), amount_wan=None, citation=citation)
              for h in honors]
     notes = [f"{region}的政策文件没有规定固定的奖补金额，无法计算奖励；请以当地主管部门发布的扶持政策为准。"]
-    notes += [_field(n, "text") for n in _award_notes(kb, region)]
+    notes += [_field(n, "text") for n in award_notes]
     return AwardResult(items=items, total_wan=0.0, notes=notes)
 
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from pydantic import BaseModel
 
 from policy_kb import notice
-from policy_kb.profile import flatten
+from policy_kb.profile import Profile, flatten  # noqa: F401  (Profile re-exported for callers)
 from policy_kb.rules_schema import (
     AllOf, AnyOf, Check, Comparison, Condition, Program, Ratio, UnknownRegionError,
 )
