@@ -8,7 +8,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.components import AmountEntityExtractor, ChineseTextNormaliser, KBEntityExtractor
 from nlu.errors import AliasSourceError, ResourceError
 from nlu.tables import read_table
-from nlu.terms import TermMatcher, merge_entities, Term
+from nlu.terms import Term, TermMatcher, merge_entities
 
 # A small stand-in for the knowledge base's aliases (same shape as KnowledgeBase.aliases).
 KB_ALIASES = {
