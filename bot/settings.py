@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     # Input hygiene
     max_message_chars: int = 500
 
+    # Request limits (bot/gateway/middleware.py): body cap, token buckets per sender and per IP.
+    max_body_bytes: int = 64 * 1024
+    rate_limit_enabled: bool = True
+    sender_rate_per_min: float = 60.0
+    sender_burst: int = 20
+    ip_rate_per_min: float = 1200.0
+    ip_burst: int = 120
+    # Peers whose X-Forwarded-For names the client; without that header they are local tools
+    # (tests, load test) and skip the per-IP limit (the per-sender limit still applies).
+    trusted_proxies: List[str] = ["127.0.0.1", "::1"]
+
+    # Tracker store (bot/tracker_store.py): SQLAlchemy URL, e.g. postgresql://user:pw@host:5432/db;
+    # unset → SQLite at <data_dir>/tracker.db. Long sessions are cut to the last turns.
+    tracker_store_url: Optional[str] = None
+    tracker_max_events: int = 200
+    tracker_keep_turns: int = 10
+
     # WeChat Official Account (公众号) and WeCom (企业微信); endpoints are off until configured.
     wechat_token: Optional[str] = None
     wechat_app_id: Optional[str] = None
@@ -55,6 +72,10 @@ class Settings(BaseSettings):
     @property
     def rasa_endpoints(self) -> List[str]:
         return self.rasa_urls or [f"http://127.0.0.1:{self.rasa_port}"]
+
+    @property
+    def tracker_url(self) -> str:
+        return self.tracker_store_url or f"sqlite:///{Path(self.data_dir).resolve() / 'tracker.db'}"
 
     @property
     def action_endpoint(self) -> str:
