@@ -1,0 +1,97 @@
+"""The bounded SQL tracker store against a real SQLite file and the project's own domain."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+
+from bot.settings import REPO_ROOT
+from bot.tracker_store import STORED_ATTR, BoundedSQLTrackerStore, CarriedState
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(REPO_ROOT / "bot" / "domain"))
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def turn(i: int) -> list:
+    """One user turn as Rasa stores it, filling a slot on the way (region on turn 3, the
+    investment amount changing every turn)."""
+    events = [UserUttered(f"第{i}句", {"name": "inform", "confidence": 1.0}),
+              SlotSet("fixed_asset_investment_wan", float(i)),
+              ActionExecuted("eligibility_form")]
+    if i == 3:
+        events += [SlotSet("region", "广西壮族自治区"), ActiveLoop("eligibility_form")]
+    if i == 20:
+        events += [ActiveLoop(None)]
+    if i == 30:
+        events += [ActiveLoop("eligibility_form"), SlotSet("requested_slot", "investment_this_year_wan")]
+    return events + [BotUttered(f"回复{i}"), ActionExecuted("action_listen")]
+
+
+def fill(store, sender: str, turns: int) -> None:
+    tracker = run(store.get_or_create_tracker(sender))
+    for i in range(1, turns + 1):
+        for event in turn(i):
+            tracker.update(event)
+    run(store.save(tracker))
+
+
+def test_carried_state_replays_slots_loop_and_restart() -> None:
+    state = CarriedState().apply([
+        {"event": "slot", "name": "region", "value": "六安市"},
+        {"event": "active_loop", "name": "eligibility_form"},
+        {"event": "restart"},
+        {"event": "slot", "name": "direction", "value": "智能化"},
+        {"event": "pause"},
+    ])
+    assert state.slots == {"direction": "智能化"} and state.active_loop is None and state.paused
+
+
+def test_long_session_loads_state_and_last_turns(tmp_path: Path, domain: Domain) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = BoundedSQLTrackerStore(domain, host=url, max_events=100, keep_turns=5)
+    fill(store, "long", 40)
+    full = run(SQLTrackerStore(domain, host=url).retrieve("long"))
+    bounded = run(store.retrieve("long"))
+    assert len(full.events) > 200
+    assert len(bounded.events) < 50
+    assert [e.text for e in bounded.events if isinstance(e, UserUttered)] == [f"第{i}句" for i in range(36, 41)]
+    assert bounded.current_slot_values() == full.current_slot_values()
+    assert bounded.current_slot_values()["region"] == "广西壮族自治区"
+    assert bounded.active_loop_name == full.active_loop_name == "eligibility_form"
+    assert bounded.latest_action_name == "action_listen"
+
+
+def test_saving_a_shortened_tracker_appends_only_new_events(tmp_path: Path, domain: Domain) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = BoundedSQLTrackerStore(domain, host=url, max_events=100, keep_turns=5)
+    fill(store, "long", 40)
+    plain = SQLTrackerStore(domain, host=url)
+    before = len(run(plain.retrieve("long")).events)
+    tracker = run(store.retrieve("long"))
+    for event in turn(41):
+        tracker.update(event)
+    run(store.save(tracker))
+    run(store.save(tracker))  # saving twice must not duplicate
+    after = run(plain.retrieve("long"))
+    assert len(after.events) == before + len(turn(41))
+    assert after.current_slot_values()["fixed_asset_investment_wan"] == 41.0
+    assert getattr(tracker, STORED_ATTR) == len(tracker.events)
+
+
+def test_short_session_is_loaded_whole(tmp_path: Path, domain: Domain) -> None:
+    store = BoundedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 't.db'}", max_events=100, keep_turns=5)
+    fill(store, "short", 4)
+    tracker = run(store.retrieve("short"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [f"第{i}句" for i in range(1, 5)]
+    assert run(store.retrieve("nobody")) is None
