@@ -165,25 +165,38 @@ VERDICT = {"eligible": "符合条件", "ineligible": "暂不符合", "needs_info
 
 
 def verdict_text(result: Dict[str, Any]) -> str:
-    """Verdict first, then the reasons, then what is assumed, then the clause."""
+    """Verdict first, then the reasons with what would make them pass, the assumptions, the clause.
+
+    Short enough for a phone: failed checks in full, passed ones by name only, assumptions only
+    when they matter (an ineligible project fails whatever is assumed).
+    """
     checks = result["checks"]
     failed = [c for c in checks if c["passed"] is False]
     unknown = [c for c in checks if c["passed"] is None]
     passed = [c for c in checks if c["passed"] is True]
     lines = [f"【{result['program_name']}】{VERDICT[result['status']]}。"]
-    lines += [f"✗ {c['explanation']}" for c in failed]
+    lines += [f"✗ {_brief(c)}" for c in failed]
     if result["status"] != "ineligible":
-        lines += [f"? {c['explanation']}" for c in unknown]
-    if failed and passed:
-        lines.append(f"其他 {len(passed)} 项条件已满足。")
+        lines += [f"? {_brief(c)}" for c in unknown]
+    names = "；".join(c.get("label") or c["id"] for c in passed)
+    if passed and (failed or unknown):
+        lines.append(f"已满足：{names}。" if len(names) <= 80 else f"其他 {len(passed)} 项条件已满足。")
     elif result["status"] == "eligible":
-        lines += [f"✓ {c['explanation']}" for c in passed[:3]]
-    if result.get("assumptions"):
-        lines.append("假定：" + "；".join(result["assumptions"]))
+        lines.append(f"✓ {names}。")
+    if result.get("assumptions") and result["status"] != "ineligible":
+        lines.append("假定：" + "；".join(a.rstrip("。") for a in result["assumptions"]) + "。")
     cited = (failed or unknown or passed or [None])[0]
     if cited:
         lines.append(citation_line(cited["citation"]))
     return join_lines(lines)
+
+
+def _brief(check: Dict[str, Any]) -> str:
+    text = check.get("brief") or check["explanation"]
+    for verdict in ("不符合：", "待确认：", "符合："):
+        if text.startswith(verdict):
+            return text[len(verdict):]
+    return text
 
 
 def _status_of(result: Dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from typing import Dict, List, Tuple
 
 from bot.settings import REPO_ROOT
 
-HELD_OUT = REPO_ROOT / "tests" / "nlu"
+HELD_OUT = REPO_ROOT / "tests" / "nlu" / "heldout.yml"
 REPORT = REPO_ROOT / "reports" / "nlu.md"
 MODEL = REPO_ROOT / "models" / "current.tar.gz"
 

@@ -43,6 +43,9 @@ class CheckResult(BaseModel):
     passed: Optional[bool]
     explanation: str
     citation: Citation
+    # Extensions of the SPEC shape: the check's name, and the explanation without the clause.
+    label: str = ""
+    brief: str = ""
 
 
 class ProgramResult(BaseModel):
@@ -404,6 +407,8 @@ def program_result(cp: CompiledProgram, decision: Decision, region: str, kb) -> 
             id=cc.check.id, passed=ok,
             explanation=notice.explain_check(cc, ok, miss, decision.profile, document),
             citation=Citation(document=document, clause=cc.check.clause, quote=cc.check.quote),
+            label=cc.check.label,
+            brief=notice.explain_check(cc, ok, miss, decision.profile, document, with_citation=False),
         )
         for cc, ok, miss in decision.outcomes
     ]

@@ -203,10 +203,14 @@ def _exemption(cond: Condition) -> str:
     return requirement(cond)
 
 
-def explain_check(cc, ok: Optional[bool], missing: Sequence[str], p: Dict[str, Any], document: str) -> str:
-    """One check in Chinese: verdict, the firm's facts vs the threshold, the clause, the fix."""
+def explain_check(cc, ok: Optional[bool], missing: Sequence[str], p: Dict[str, Any], document: str,
+                  with_citation: bool = True) -> str:
+    """One check in Chinese: verdict, the firm's facts vs the threshold, the clause, the fix.
+
+    `with_citation=False` leaves the clause out (the chat shows it on its own line).
+    """
     check = cc.check
-    cite = f"依据《{document}》{clause_display(check.clause)}：“{check.quote}”。"
+    cite = f"依据《{document}》{clause_display(check.clause)}：“{check.quote}”。" if with_citation else ""
     if ok is None and cc.when is not None and cc.when(p)[0] is None:
         return f"{_VERDICT[None]}：{check.label}。需先知道{labels(missing)}，才能确定适用的要求。{cite}"
     body = describe(check.condition, p)
