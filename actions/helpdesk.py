@@ -15,8 +15,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.helpdesk import triage
-from bot.settings import get_settings
 from bot.helpdesk.store import NewTicket, Ticket, TicketStore, TranscriptEntry, default_store
+from bot.settings import get_settings
 
 # Slots that are bookkeeping, not facts about the firm.
 NOT_FACTS = {"ticket_id", "feedback", "eligibility_trace", "requested_slot", "session_started_metadata"}

@@ -92,10 +92,19 @@ class ActionCompareRegions(Action):
             lines += [f"• {check.label}：{check.quote}" for check in program.checks[:5]]
             lines.append(citation_line({"document": document["title"], "clause": program.clause, "quote": ""}, with_quote=False))
             statuses.append(document.get("status"))
-        awards_note = "奖补：六安市按称号给予固定奖励（说“六安奖补标准”查看）；广西文件未规定固定奖补金额。"
         note, events = caveat(tracker, statuses)
-        dispatcher.utter_message(text=join_lines(lines + [awards_note, note]), buttons=FEEDBACK_BUTTONS)
+        lines.append("奖补：" + "；".join(_award_summary(p.region) for p in kb().programs()))
+        dispatcher.utter_message(text=join_lines(lines + [note]), buttons=FEEDBACK_BUTTONS)
         return events
+
+
+def _award_summary(region: str) -> str:
+    """How a region awards money, from its award schedule or, without one, its award note."""
+    schedule = kb().awards(region)
+    if schedule:
+        return f"{region}按新认定称号给予奖励（{len(schedule)} 类称号，问“{region}奖补标准”查看）"
+    notes = kb().award_notes(region)
+    return notes[0]["text"] if notes else f"{region}的文件未列出奖补标准"
 
 
 class ActionDocumentStatus(Action):
