@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     tracker_max_events: int = 200
     tracker_keep_turns: int = 10
 
+    # Scale-out (bot/cluster.py): Redis lock store shared by the Rasa replicas; a Rasa server
+    # that failed is skipped by the gateway for this long.
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 6379
+    redis_password: Optional[str] = None
+    rasa_retry_cooldown_s: float = 5.0
+
     # WeChat Official Account (公众号) and WeCom (企业微信); endpoints are off until configured.
     wechat_token: Optional[str] = None
     wechat_app_id: Optional[str] = None
