@@ -65,8 +65,7 @@ def _reply_for(result: Any, region: str, assumed_region: bool):
     lines.extend((data.get("notes") or [])[:2])  # short enough for a phone screen
     citations = {(i["citation"]["document"], i["citation"]["clause"]): i["citation"] for i in items if i.get("citation")}
     lines.extend(citation_line(c, with_quote=len(citations) == 1) for c in citations.values())
-    statuses = [i["citation"].get("status") for i in items if i.get("citation")]
-    return join_lines(lines), statuses or [_region_status(region)]
+    return join_lines(lines), [_region_status(region)]
 
 
 def _schedule(region: str, assumed_region: bool):

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import FEEDBACK_BUTTONS, caveat, current_region, join_lines, kb, latest_text
+from actions.helpdesk import ActionCreateTicket, log_fallback
 from policy_kb.search import search
 
 MAX_QUOTE_CHARS = 160
@@ -44,10 +45,9 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        log_fallback(tracker.sender_id, latest_text(tracker))  # the list policy staff improve the KB from
         if previous_turn_was_unsure(tracker):
-            from actions.helpdesk import ActionCreateTicket
-
-            return await ActionCreateTicket().run(dispatcher, tracker, domain)
+            return ActionCreateTicket().run(dispatcher, tracker, domain)
         return best_clause_answer(dispatcher, tracker, current_region(tracker))
 
 

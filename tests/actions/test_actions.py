@@ -1,0 +1,207 @@
+"""Each policy action with a real rasa-sdk Tracker and CollectingDispatcher over the real KB.
+
+Expected figures are literals worked out by hand from the seeds: a wrong knowledge-base
+entry must fail these tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.awards import ActionAnswerAward
+from actions.eligibility import ActionCheckEligibility, ValidateEligibilityForm
+from actions.info import ActionAnswerOverview, ActionAnswerProcedure, ActionCompareRegions, ActionDocumentStatus
+from actions.search import ActionFallback, ActionSearchAnswer
+from actions.tax import ActionAnswerTax
+
+DOMAIN: Dict[str, Any] = {"forms": {"eligibility_form": {"required_slots": ["region"]}}}
+
+
+def entity(name: str, value: str, start: int = 0) -> Dict[str, Any]:
+    return {"entity": name, "value": value, "start": start, "end": start + len(value)}
+
+
+def tracker(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None,
+            slots: Optional[Dict[str, Any]] = None, events: Optional[List[Dict[str, Any]]] = None,
+            active_loop: Optional[str] = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    return Tracker("tester", slots or {}, latest, events or [], False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def run(action, track: Tracker, domain: Dict[str, Any] = DOMAIN):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, domain))
+    return dispatcher.messages, events
+
+
+def text_of(messages) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+@pytest.fixture(autouse=True)
+def built_kb(kb_env):
+    return kb_env
+
+
+def test_award_for_one_title_cites_the_clause_and_adds_the_draft_caveat():
+    messages, events = run(ActionAnswerAward(), tracker(
+        "六安省级智能工厂奖励多少", "ask_award",
+        [entity("region", "六安市"), entity("honor", "省级智能工厂", 2)]))
+    reply = text_of(messages)
+    assert "省级智能工厂：50万元" in reply
+    assert "三.（二）" in reply and "以正式发布文件为准" in reply
+    assert SlotSet("caveat_shown", True) in events
+
+
+def test_award_total_for_several_titles_and_caveat_said_once():
+    messages, events = run(ActionAnswerAward(), tracker(
+        "市级绿色工厂和市级数字化车间一共多少", "ask_award",
+        [entity("honor", "市级绿色工厂"), entity("honor", "市级数字化车间", 6)],
+        slots={"region": "六安市", "caveat_shown": True}))
+    reply = text_of(messages)
+    assert "合计：20万元" in reply
+    assert "以正式发布文件为准" not in reply and events == []
+
+
+def test_award_without_title_lists_the_schedule():
+    reply = text_of(run(ActionAnswerAward(), tracker("六安奖补标准", "ask_award", [entity("region", "六安市")]))[0])
+    for line in ("市级技改示范项目：50万元", "省级绿色工厂：20万元", "市级智能工厂：20万元",
+                 "市级企业技术中心：10万元", "高端化改造强链项目：一事一议"):
+        assert line in reply
+
+
+def test_award_in_guangxi_says_no_amount_is_set():
+    reply = text_of(run(ActionAnswerAward(), tracker(
+        "广西评上智能工厂给多少钱", "ask_award", [entity("region", "广西壮族自治区")]))[0])
+    assert "没有规定固定的奖补金额" in reply
+    assert "万元" not in reply
+
+
+def test_form_asks_the_engine_for_the_next_decisive_fact():
+    messages, events = run(ValidateEligibilityForm(), tracker(
+        "我们是广西的规上企业，想问问能不能入选千企技改", "ask_eligibility",
+        [entity("region", "广西壮族自治区"), entity("scale", "规上", 6)], active_loop="eligibility_form"))
+    assert SlotSet("region", "广西壮族自治区") in events
+    assert SlotSet("above_designated_size", True) in events
+    assert SlotSet("requested_slot", "fixed_asset_investment_wan") in events
+
+
+def test_bare_amount_answers_the_question_asked():
+    slots = {"region": "广西壮族自治区", "above_designated_size": True, "fixed_asset_investment_wan": 3000.0,
+             "filed_or_approved": True, "requested_slot": "investment_this_year_wan"}
+    _, events = run(ValidateEligibilityForm(), tracker(
+        "800万", "inform", [entity("investment", "800")], slots=slots, active_loop="eligibility_form"))
+    assert SlotSet("investment_this_year_wan", 800.0) in events
+    assert SlotSet("fixed_asset_investment_wan", 800.0) not in events
+    # 800 of 3000 is 26.67% < 30%: a check failed, so nothing more is asked.
+    assert SlotSet("requested_slot", None) in events
+
+
+def test_correction_replaces_the_total():
+    slots = {"region": "广西壮族自治区", "fixed_asset_investment_wan": 3000.0, "requested_slot": "output_growth_pct"}
+    _, events = run(ValidateEligibilityForm(), tracker(
+        "不对，总投资是2500万", "inform", [entity("investment", "2500", 6)], slots=slots, active_loop="eligibility_form"))
+    assert SlotSet("fixed_asset_investment_wan", 2500.0) in events
+
+
+def test_yes_answers_the_yes_no_question():
+    slots = {"region": "六安市", "above_designated_size": True, "direction": "智能化",
+             "fixed_asset_investment_wan": 300.0, "requested_slot": "filed_or_approved"}
+    _, events = run(ValidateEligibilityForm(), tracker("是的", "affirm", slots=slots, active_loop="eligibility_form"))
+    assert SlotSet("filed_or_approved", True) in events
+
+
+def test_verdict_for_the_spec_example():
+    slots = {"region": "广西壮族自治区", "above_designated_size": True, "fixed_asset_investment_wan": 3000.0,
+             "filed_or_approved": True, "investment_this_year_wan": 800.0}
+    messages, events = run(ActionCheckEligibility(), tracker("800万", "inform", slots=slots))
+    reply = text_of(messages)
+    assert reply.startswith("【广西“千企技改”工程项目】暂不符合")
+    assert "26.67%" in reply and "900万元（30%）" in reply and "三.（四）" in reply
+    trace = next(e for e in events if e.get("name") == "eligibility_trace")["value"]
+    assert trace[0]["status"] == "ineligible"
+
+
+def test_verdict_eligible_in_luan():
+    slots = {"region": "六安市", "above_designated_size": True, "direction": "智能化",
+             "fixed_asset_investment_wan": 200.0, "filed_or_approved": True}
+    reply = text_of(run(ActionCheckEligibility(), tracker("已备案", "inform", slots=slots))[0])
+    assert reply.startswith("【六安市级技改项目库】符合条件")
+
+
+def test_verdict_luan_below_minimum_says_what_would_pass():
+    slots = {"region": "六安市", "above_designated_size": True, "direction": "自动化",
+             "fixed_asset_investment_wan": 199.99, "filed_or_approved": True}
+    reply = text_of(run(ActionCheckEligibility(), tracker("199.99万", "inform", slots=slots))[0])
+    assert "暂不符合" in reply and "200万元" in reply
+
+
+def test_tax_estimate_for_rd_expense():
+    reply = text_of(run(ActionAnswerTax(), tracker(
+        "研发费用800万加计扣除能省多少税", "ask_tax_incentive",
+        [entity("amount", "800", 2), entity("incentive", "研发费用加计扣除", 8)]))[0])
+    assert "200万元" in reply  # 800 × 100% × 25%
+
+
+def test_tax_estimate_for_high_tech_firm():
+    reply = text_of(run(ActionAnswerTax(), tracker(
+        "我们是高新技术企业，研发投了1000万，加计扣除能省多少", "ask_tax_incentive",
+        [entity("amount", "1000"), entity("incentive", "研发费用加计扣除", 20)]))[0])
+    assert "150万元" in reply  # 1000 × 100% × 15%
+
+
+def test_tax_credit_for_environmental_equipment():
+    reply = text_of(run(ActionAnswerTax(), tracker(
+        "买了300万的环保设备能抵多少税", "ask_tax_incentive", [entity("amount", "300", 2)]))[0])
+    assert "30万元" in reply  # 10% of 300
+
+
+def test_tax_explanation_without_amount():
+    reply = text_of(run(ActionAnswerTax(), tracker(
+        "技术转让所得怎么减免", "ask_tax_incentive", [entity("incentive", "技术转让所得减免")]))[0])
+    assert "500万元" in reply and "依据" in reply
+
+
+def test_procedure_names_the_department():
+    reply = text_of(run(ActionAnswerProcedure(), tracker(
+        "六安的技改项目备案去哪里办", "ask_procedure", [entity("region", "六安市")]))[0])
+    assert "县区主管部门" in reply and "依据" in reply
+
+
+def test_overview_lists_directions_and_targets():
+    reply = text_of(run(ActionAnswerOverview(), tracker("六安的技改政策支持哪些方向", "ask_policy_overview",
+                                                        [entity("region", "六安市")]))[0])
+    assert "智能化" in reply and "300个以上" in reply
+
+
+def test_compare_regions_covers_both_programmes():
+    reply = text_of(run(ActionCompareRegions(), tracker("六安和广西有什么区别", "compare_regions"))[0])
+    assert "六安市级技改项目库" in reply and "千企技改" in reply and "200万元" in reply and "500万元" in reply
+
+
+def test_document_status_says_draft():
+    reply = text_of(run(ActionDocumentStatus(), tracker("这个文件正式发布了吗", "ask_document_status"))[0])
+    assert reply.count("征求意见稿") >= 2
+
+
+def test_search_answer_quotes_a_clause():
+    reply = text_of(run(ActionSearchAnswer(), tracker("入库项目要按月报送投资统计数据吗", "affirm",
+                                                      slots={"region": "六安市"}))[0])
+    assert "依据：《六安市" in reply and "三.（一）" in reply
+
+
+def test_second_unsure_message_in_a_row_opens_a_ticket():
+    earlier = [
+        {"event": "user", "text": "嗯那个啥", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "action", "name": "action_fallback"},
+        {"event": "user", "text": "就是那个东西", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+    ]
+    messages, _ = run(ActionFallback(), tracker("就是那个东西", "nlu_fallback", events=earlier))
+    assert "T" in text_of(messages) and "工单" in text_of(messages)
