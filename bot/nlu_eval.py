@@ -47,7 +47,7 @@ def scores(examples, predictions) -> Dict[str, object]:
     predicted = [p["intent"]["name"] for p in predictions]
     correct = predicted_total = gold_total = 0
     misses: Counter = Counter()
-    for (text, _, gold), prediction in zip(examples, predictions):
+    for (_, _, gold), prediction in zip(examples, predictions, strict=True):
         found = Counter((e["entity"], str(e.get("value"))) for e in prediction.get("entities") or [])
         correct += sum((gold & found).values())
         predicted_total += sum(found.values())
@@ -58,11 +58,11 @@ def scores(examples, predictions) -> Dict[str, object]:
     recall = correct / gold_total if gold_total else 0.0
     return {
         "intent_macro_f1": f1_score(gold_intents, predicted, average="macro"),
-        "intent_accuracy": sum(g == p for g, p in zip(gold_intents, predicted)) / len(gold_intents),
+        "intent_accuracy": sum(g == p for g, p in zip(gold_intents, predicted, strict=True)) / len(gold_intents),
         "entity_precision": precision,
         "entity_recall": recall,
         "entity_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-        "confusions": Counter((g, p) for g, p in zip(gold_intents, predicted) if g != p).most_common(15),
+        "confusions": Counter((g, p) for g, p in zip(gold_intents, predicted, strict=True) if g != p).most_common(15),
         "entity_misses": misses.most_common(15),
     }
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, TextIO, Tuple, Union
 
 from policy_kb import awards, eligibility, notice
-from policy_kb.profile import FIELDS, _FALSE, _TRUE
+from policy_kb.profile import _FALSE, _TRUE, FIELDS
 from policy_kb.rules_schema import ProfileError, RulesError, TaxRequestError
 from policy_kb.tax import FastTax
 

@@ -21,7 +21,13 @@ from pydantic import BaseModel
 from policy_kb import notice
 from policy_kb.profile import Profile, flatten  # noqa: F401  (Profile re-exported for callers)
 from policy_kb.rules_schema import (
-    AllOf, AnyOf, Check, Comparison, Condition, Program, Ratio, UnknownRegionError,
+    AllOf,
+    Check,
+    Comparison,
+    Condition,
+    Program,
+    Ratio,
+    UnknownRegionError,
 )
 
 Outcome = Tuple[Optional[bool], Tuple[str, ...]]  # (passed?, missing fields when unknown)

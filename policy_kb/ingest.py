@@ -297,7 +297,7 @@ def draft_yaml(draft: dict) -> str:
     rejects the file until a reviewer has moved each figure into awards/targets/figures."""
     import yaml
 
-    from policy_kb.lexicon import _LiteralDumper, _Block
+    from policy_kb.lexicon import _Block, _LiteralDumper
 
     data = dict(draft)
     data["clauses"] = [{**c, "text": _Block(c["text"])} for c in draft["clauses"]]

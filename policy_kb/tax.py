@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
-from policy_kb.notice import fmt_number as num, fmt_pct as pct
+from policy_kb.notice import fmt_number as num
+from policy_kb.notice import fmt_pct as pct
 from policy_kb.rules_schema import TaxRequestError
 
 RD, EQUIP, SPECIAL, TRANSFER = (

@@ -16,7 +16,6 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Type, 
 
 from bot.helpdesk.store import Ticket, TicketStore, default_store
 
-
 # fn(sender, text): sends one text to the user on that channel (e.g. WeChat customer-service API).
 Delivery = Callable[[str, str], Union[None, Awaitable[None]]]
 

@@ -16,7 +16,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.awards import ActionAnswerAward
 from actions.eligibility import ActionCheckEligibility, ValidateEligibilityForm
-from actions.info import ActionAnswerOverview, ActionAnswerProcedure, ActionCompareRegions, ActionDocumentStatus
+from actions.info import (
+    ActionAnswerOverview,
+    ActionAnswerProcedure,
+    ActionCompareRegions,
+    ActionDocumentStatus,
+)
 from actions.search import ActionFallback, ActionSearchAnswer
 from actions.tax import ActionAnswerTax
 

@@ -178,7 +178,7 @@ def test_relending_rate_is_keyed_by_date():
 
 
 def _comparisons(cond):
-    from policy_kb.rules_schema import AllOf, AnyOf, Comparison
+    from policy_kb.rules_schema import Comparison
 
     if isinstance(cond, Comparison):
         yield cond
