@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -49,6 +49,8 @@ FLAG_ENTITIES = {
     ("project_type", "安全性能提升"): ("energy_saving_or_safety", True),
 }
 TOTAL_CUES = ("总投资", "固定资产", "项目投资", "总额", "总共", "一共")
+# Messages that answer the form; any other intent is a question that steps outside it.
+FORM_INTENTS = {"inform", "affirm", "deny", "ask_eligibility"}
 
 
 def profile_from(tracker: Tracker, region: Optional[str]) -> Dict[str, Any]:
@@ -106,7 +108,7 @@ def _yes_no(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
     """A plain 是/不是 answers the yes/no question that was asked."""
     asked = tracker.get_slot("requested_slot")
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if asked in BOOLEAN_SLOTS and asked not in facts and intent in ("affirm", "deny"):
+    if asked in BOOLEAN_SLOTS and not facts and intent in ("affirm", "deny"):
         return {asked: intent == "affirm"}
     return {}
 
@@ -129,6 +131,10 @@ class ValidateEligibilityForm(FormValidationAction):
             return []
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _asks_something_else(tracker):
+            # e.g. "六安省级智能工厂奖多少" inside the form: the region it names would otherwise
+            # count as an answer; reject so the interruption rules answer it, then resume.
+            return [ActionExecutionRejected(self.form_name())]
         events: List[EventType] = []
         region = current_region(tracker)
         if region and region != tracker.get_slot("region"):
@@ -137,6 +143,23 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])
+
+
+def _asks_something_else(tracker: Tracker) -> bool:
+    """A question inside the form that the form should not swallow (not when it resumes after one)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return tracker.active_loop_name == "eligibility_form" and intent not in FORM_INTENTS and not _resumed(tracker)
+
+
+def _resumed(tracker: Tracker) -> bool:
+    """True when another action already answered the latest message (the form comes back after it)."""
+    bookkeeping = {"action_listen", "action_extract_slots", "eligibility_form", None}
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in bookkeeping:
+            return True
+    return False
 
 
 class ActionCheckEligibility(Action):

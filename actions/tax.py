@@ -97,12 +97,13 @@ def explain_text(incentive_id: str) -> str:
 def estimate_text(request: Dict[str, Any], incentive_id: str) -> str:
     result = tax.estimate(request, kb=kb())
     data = result.dict() if hasattr(result, "dict") else result
+    asked = [item for item in data["items"] if item["incentive_id"] == incentive_id]
     lines = []
-    for item in data["items"]:
+    for item in asked or data["items"]:
         lines.append(f"【{item['name']}】{item['explanation']}")
         lines.append(f"估算节税：{wan(item['tax_saving_wan'])}")
         lines.append(citation_line(item["citation"]))
-    lines.extend(data.get("notes") or [])
+    lines.extend((data.get("notes") or [])[:2])
     return join_lines(lines) or explain_text(incentive_id)
 
 

@@ -42,7 +42,7 @@ def run_stories() -> int:
         out = REPO_ROOT / "build" / "story-results"
         command = [
             str(BIN / "rasa"), "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
-            "--endpoints", "bot/endpoints.yml", "--out", str(out), "--fail-on-prediction-errors",
+            "--endpoints", "bot/endpoints.yml", "--out", str(out), "--fail-on-prediction-errors", "--e2e",
         ]
         code = subprocess.call(command, cwd=REPO_ROOT, env=env)
         failed = out / "failed_test_stories.yml"

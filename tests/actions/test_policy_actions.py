@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.awards import ActionAnswerAward
@@ -210,3 +210,28 @@ def test_second_unsure_message_in_a_row_opens_a_ticket():
     ]
     messages, _ = run(ActionFallback(), tracker("就是那个东西", "nlu_fallback", events=earlier))
     assert "T" in text_of(messages) and "工单" in text_of(messages)
+
+
+def test_a_question_inside_the_form_is_not_taken_as_an_answer():
+    slots = {"region": "广西壮族自治区", "requested_slot": "fixed_asset_investment_wan"}
+    events_so_far = [{"event": "user", "text": "六安省级智能工厂奖多少"}, {"event": "action", "name": "action_extract_slots"}]
+    _, events = run(ValidateEligibilityForm(), tracker(
+        "六安省级智能工厂奖多少", "ask_award", [entity("region", "六安市")], slots=slots,
+        events=events_so_far, active_loop="eligibility_form"))
+    assert events == [ActionExecutionRejected("eligibility_form")]
+
+
+def test_the_form_resumes_after_the_interruption_was_answered():
+    slots = {"region": "广西壮族自治区", "requested_slot": "fixed_asset_investment_wan"}
+    events_so_far = [{"event": "user", "text": "六安省级智能工厂奖多少"}, {"event": "action", "name": "action_answer_award"}]
+    _, events = run(ValidateEligibilityForm(), tracker(
+        "六安省级智能工厂奖多少", "ask_award", slots=slots, events=events_so_far, active_loop="eligibility_form"))
+    assert ActionExecutionRejected("eligibility_form") not in events
+
+
+def test_a_yes_that_states_another_fact_does_not_answer_the_question():
+    slots = {"region": "六安市", "fixed_asset_investment_wan": 300.0, "requested_slot": "above_designated_size"}
+    _, events = run(ValidateEligibilityForm(), tracker(
+        "已经备案了", "affirm", [entity("filing", "已备案")], slots=slots, active_loop="eligibility_form"))
+    assert SlotSet("filed_or_approved", True) in events
+    assert not any(e.get("name") == "above_designated_size" for e in events)
