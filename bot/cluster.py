@@ -1,0 +1,206 @@
+"""Scale-out mode: several Rasa servers, each with its own action server, behind one gateway.
+
+``ClusterStack`` starts ``replicas`` pairs (Rasa + action server) and the gateway; the Rasa
+servers share the SQL tracker store (PostgreSQL, ``tracker_store_url``) and a Redis lock
+store (``bot/endpoints-cluster.yml``), so any replica can take any turn of any conversation
+and two turns of one conversation never run at the same time.
+
+The gateway of a cluster runs ``bot.cluster:app``: the normal app whose Rasa client is a
+``HealthCheckedRasaClient`` (round robin; a server that just failed is tried last for a few
+seconds; a request whose server died before answering is sent to another one).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import httpx
+
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from bot.run import Child, Stack, stack_children
+from bot.settings import REPO_ROOT, Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+CLUSTER_ENDPOINTS = REPO_ROOT / "bot" / "endpoints-cluster.yml"
+# A Rasa server killed while holding a conversation's lock leaves it in Redis until it
+# expires; Rasa's default of 60 s would outlast the gateway's timeout, so keep it short.
+LOCK_LIFETIME_S = 10
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot start as configured (e.g. no shared tracker store)."""
+
+
+class HealthCheckedRasaClient(RasaClient):
+    """Round robin over Rasa servers that skips (tries last) a server that failed recently.
+
+    Failure = the connection was refused or dropped, or a 5xx answer. A dropped request is
+    sent to the next server: if the dead server had already stored the turn, the turn is
+    processed twice (at-least-once); a message the user was told succeeded is never lost.
+    A timeout is not retried: the server may still be working on it.
+    """
+
+    def __init__(
+        self, endpoints: List[str], timeout_s: float = 30.0, cooldown_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(endpoints, timeout_s)
+        self.cooldown_s = cooldown_s
+        self.clock = clock
+        self.failed_at: Dict[str, float] = {}
+
+    def order(self) -> List[str]:
+        """Servers to try for the next request: healthy ones in round-robin order first."""
+        start = next(self._next)
+        ring = [self.endpoints[(start + i) % len(self.endpoints)] for i in range(len(self.endpoints))]
+        now = self.clock()
+        healthy = [base for base in ring if now - self.failed_at.get(base, -1e18) >= self.cooldown_s]
+        return healthy + [base for base in ring if base not in healthy]
+
+    async def send(
+        self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
+    ) -> List[Dict[str, Any]]:
+        body: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        for base in self.order():
+            try:
+                reply = await self._http.post(f"{base}/webhooks/rest/webhook", json=body)
+            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+                self._mark_failed(base, error)
+                continue
+            if reply.status_code >= 500:
+                self._mark_failed(base, f"HTTP {reply.status_code}")
+                continue
+            self.failed_at.pop(base, None)
+            reply.raise_for_status()
+            return reply.json()
+        raise RasaUnavailable("no Rasa server answered")
+
+    def _mark_failed(self, base: str, why: object) -> None:
+        logger.warning("Rasa server %s failed (%s); trying the next one", base, why)
+        self.failed_at[base] = self.clock()
+
+
+_client: Optional[HealthCheckedRasaClient] = None
+
+
+def get_cluster_client() -> HealthCheckedRasaClient:
+    """FastAPI dependency used in place of ``get_rasa_client`` by the cluster gateway."""
+    global _client
+    if _client is None:
+        settings = get_settings()
+        _client = HealthCheckedRasaClient(settings.rasa_endpoints, settings.rasa_timeout_s, settings.rasa_retry_cooldown_s)
+    return _client
+
+
+def create_cluster_app():
+    """The gateway app with the health-checked client (uvicorn target ``bot.cluster:app``)."""
+    from bot.gateway.app import create_app
+
+    application = create_app()
+    application.dependency_overrides[get_rasa_client] = get_cluster_client
+    return application
+
+
+def _with_option(argv: Sequence[str], flag: str, value: str) -> List[str]:
+    """``argv`` with the value after ``flag`` replaced."""
+    argv = list(argv)
+    argv[argv.index(flag) + 1] = value
+    return argv
+
+
+def cluster_children(
+    settings: Settings, rasa_ports: Sequence[int], action_ports: Sequence[int], services_env: Dict[str, str]
+) -> List[Child]:
+    """Action servers, Rasa servers (each pointing at its own action server), then the gateway."""
+    template = {child.key: child for child in stack_children(settings)}
+    actions, rasas = [], []
+    for number, (rasa_port, action_port) in enumerate(zip(rasa_ports, action_ports, strict=True), start=1):
+        base = template["actions"]
+        actions.append(Child(
+            f"actions-{number}", f"动作服务器 {number}", _with_option(base.argv, "--port", str(action_port)),
+            f"http://127.0.0.1:{action_port}/health", env=dict(base.env),
+        ))
+        argv = _with_option(template["rasa"].argv, "--port", str(rasa_port))
+        rasas.append(Child(
+            f"rasa-{number}", f"Rasa {number}", _with_option(argv, "--endpoints", str(CLUSTER_ENDPOINTS)),
+            f"http://127.0.0.1:{rasa_port}/status",
+            env={**services_env, "POLICYBOT_ACTION_PORT": str(action_port), "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S)},
+        ))
+    gateway = template["gateway"]
+    gateway.argv = [arg if arg != "bot.gateway.app:app" else "bot.cluster:app" for arg in gateway.argv]
+    gateway.env = {"POLICYBOT_RASA_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in rasa_ports])}
+    return [*actions, *rasas, gateway]
+
+
+class ClusterStack(Stack):
+    """``replicas`` Rasa + action-server pairs and one gateway; start()/stop() as ``Stack``.
+
+    Ports: Rasa ``rasa_port + i`` and actions ``action_port + i`` unless given explicitly.
+    Needs ``settings.tracker_store_url`` (PostgreSQL) and the Redis settings.
+    """
+
+    def __init__(
+        self, settings: Settings, replicas: int = 2, rasa_ports: Optional[Sequence[int]] = None,
+        action_ports: Optional[Sequence[int]] = None, env: Optional[Dict[str, str]] = None,
+    ) -> None:
+        if not settings.tracker_store_url:
+            raise ClusterError("集群模式需要共享的追踪存储：请设置 POLICYBOT_TRACKER_STORE_URL（PostgreSQL）")
+        super().__init__(settings, env)
+        self.rasa_ports = list(rasa_ports or [settings.rasa_port + i for i in range(replicas)])
+        self.action_ports = list(action_ports or [settings.action_port + i for i in range(replicas)])
+        services_env = {
+            "POLICYBOT_TRACKER_STORE_URL": settings.tracker_store_url,
+            "POLICYBOT_REDIS_HOST": settings.redis_host,
+            "POLICYBOT_REDIS_PORT": str(settings.redis_port),
+            "POLICYBOT_REDIS_PASSWORD": settings.redis_password or "",
+        }
+        self.env.update(services_env)
+        self.children = cluster_children(settings, self.rasa_ports, self.action_ports, services_env)
+
+    def start(self, timeout_s: float = 420.0) -> None:
+        # Several Rasa servers load their models at once on few cores: allow for it.
+        super().start(timeout_s)
+
+    def child(self, key: str) -> Child:
+        return next(child for child in self.children if child.key == key)
+
+
+def main() -> int:
+    """``python -m bot.cluster``: run the cluster until Ctrl-C (``make run-cluster``)."""
+    from bot.run import StackError
+
+    settings = get_settings()
+    stack = ClusterStack(settings)
+    try:
+        print("正在启动集群：2 个 Rasa、2 个动作服务器和网关（需要几分钟）……", flush=True)
+        stack.start()
+        print(f"已就绪。网页聊天：http://127.0.0.1:{settings.gateway_port}  （Ctrl-C 停止）", flush=True)
+        while True:
+            stack.check_alive()
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    except StackError as error:
+        print(f"启动失败或进程退出：{error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        stack.stop()
+        print("已停止全部进程。", flush=True)
+
+
+def __getattr__(name: str) -> Any:
+    # `app` is built on first access (uvicorn's import), not when tests import this module.
+    if name == "app":
+        return create_cluster_app()
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
