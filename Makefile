@@ -62,5 +62,19 @@ bench: setup kb train ## print the speed and quality figures (KB search, rules, 
 	$(PY) -m bot.testing nlu-eval
 	$(PY) bench/bench_chat.py
 
+.PHONY: load run-cluster test-services
+
+load: setup kb train ## load test on loopback: N=8 concurrent conversations for T=60 seconds
+	$(PY) bench/load.py --conversations $(or $(N),8) --seconds $(or $(T),60)
+
+run-cluster: setup kb train ## scale-out: 2 Rasa + 2 action servers, PostgreSQL tracker store, Redis lock store
+	@trap 'scripts/test-services.sh stop' EXIT; eval "$$(scripts/test-services.sh start)"; \
+	POLICYBOT_TRACKER_STORE_URL="$$POLICYBOT_TEST_PG_URL" POLICYBOT_REDIS_HOST="$$POLICYBOT_TEST_REDIS_HOST" \
+	POLICYBOT_REDIS_PORT="$$POLICYBOT_TEST_REDIS_PORT" POLICYBOT_REDIS_PASSWORD="$$POLICYBOT_TEST_REDIS_PASSWORD" \
+	$(PY) -m bot.cluster
+
+test-services: ## start PostgreSQL and Redis on loopback (stop: scripts/test-services.sh stop)
+	scripts/test-services.sh start
+
 clean: ## remove build artefacts (keeps .venv)
 	rm -rf build models var results .rasa
