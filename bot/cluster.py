@@ -12,6 +12,7 @@ seconds; a request whose server died before answering is sent to another one).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
@@ -30,6 +31,7 @@ CLUSTER_ENDPOINTS = REPO_ROOT / "bot" / "endpoints-cluster.yml"
 # A Rasa server killed while holding a conversation's lock leaves it in Redis until it
 # expires; Rasa's default of 60 s would outlast the gateway's timeout, so keep it short.
 LOCK_LIFETIME_S = 10
+RETRY_PAUSE_S = 0.5
 
 
 class ClusterError(RuntimeError):
@@ -68,19 +70,35 @@ class HealthCheckedRasaClient(RasaClient):
         body: Dict[str, Any] = {"sender": sender, "message": message}
         if metadata:
             body["metadata"] = metadata
-        for base in self.order():
-            try:
-                reply = await self._http.post(f"{base}/webhooks/rest/webhook", json=body)
-            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
-                self._mark_failed(base, error)
-                continue
-            if reply.status_code >= 500:
-                self._mark_failed(base, f"HTTP {reply.status_code}")
-                continue
-            self.failed_at.pop(base, None)
-            reply.raise_for_status()
-            return reply.json()
+        unreachable: set = set()
+        # Second pass: a live server that answered 5xx gets one more try. The usual cause is
+        # Rasa's LockError when a killed replica's lock on this conversation expired while
+        # the request waited for it; a fresh request then takes a clean lock.
+        for attempt in range(2):
+            for base in self.order():
+                if base in unreachable:
+                    continue
+                replies = await self._post(base, body, unreachable)
+                if replies is not None:
+                    return replies
+            if attempt == 0 and len(unreachable) < len(self.endpoints):
+                await asyncio.sleep(RETRY_PAUSE_S)
         raise RasaUnavailable("no Rasa server answered")
+
+    async def _post(self, base: str, body: Dict[str, Any], unreachable: set) -> Optional[List[Dict[str, Any]]]:
+        """The replies, or None when this server failed (noted in ``failed_at``)."""
+        try:
+            reply = await self._http.post(f"{base}/webhooks/rest/webhook", json=body)
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            self._mark_failed(base, error)
+            unreachable.add(base)
+            return None
+        if reply.status_code >= 500:
+            self._mark_failed(base, f"HTTP {reply.status_code}")
+            return None
+        self.failed_at.pop(base, None)
+        reply.raise_for_status()
+        return reply.json()
 
     def _mark_failed(self, base: str, why: object) -> None:
         logger.warning("Rasa server %s failed (%s); trying the next one", base, why)
