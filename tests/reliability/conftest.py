@@ -1,0 +1,57 @@
+"""Fixtures of the reliability tests: real PostgreSQL + Redis, and the scale-out cluster."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Dict, Iterator
+
+import pytest
+
+from bot.settings import REPO_ROOT
+
+SERVICES = REPO_ROOT / "scripts" / "test-services.sh"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "cluster: scale-out tests on real PostgreSQL, Redis and two Rasa servers")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[Dict[str, str]]:
+    """PostgreSQL and Redis on loopback (installed with apt-get if missing), stopped afterwards."""
+    started = subprocess.run([str(SERVICES), "start"], capture_output=True, text=True, timeout=900)
+    assert started.returncode == 0, started.stderr
+    env = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    yield env
+    subprocess.run([str(SERVICES), "stop"], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def cluster(services):
+    """Two Rasa servers and two action servers behind one gateway, sharing PostgreSQL and Redis."""
+    from bot.cluster import ClusterStack
+    from bot.settings import Settings
+
+    settings = Settings(
+        gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(),
+        data_dir=Path(tempfile.mkdtemp(prefix="policybot-cluster-")),
+        tracker_store_url=services["POLICYBOT_TEST_PG_URL"],
+        redis_host=services["POLICYBOT_TEST_REDIS_HOST"], redis_port=int(services["POLICYBOT_TEST_REDIS_PORT"]),
+        redis_password=services["POLICYBOT_TEST_REDIS_PASSWORD"],
+    )
+    stack = ClusterStack(
+        settings, rasa_ports=[settings.rasa_port, free_port()], action_ports=[settings.action_port, free_port()],
+        env={"POLICYBOT_RATE_LIMIT_ENABLED": "false"},
+    )
+    with stack:
+        yield stack
+    assert stack.alive() == []
