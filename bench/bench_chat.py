@@ -114,7 +114,8 @@ def main() -> int:
     settings = Settings(gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(),
                         data_dir=Path(tempfile.mkdtemp(prefix="policybot-bench-")))
     print("starting the stack for the benchmark …", flush=True)
-    with Stack(settings):
+    # One sender sends 100 messages back to back: the per-sender limit would (rightly) refuse it.
+    with Stack(settings, env={"POLICYBOT_RATE_LIMIT_ENABLED": "false"}):
         asyncio.run(measure(f"http://127.0.0.1:{settings.gateway_port}", args.conversations, args.rounds))
     return 0
 
