@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from typing import Any, Dict, List, Optional
 
+from bot.gateway.middleware import clean_text
 from bot.gateway.rasa_client import RasaClient
 from bot.helpdesk import handoff
 from bot.helpdesk.errors import HelpdeskError
@@ -24,6 +25,7 @@ async def converse(
     rasa: RasaClient, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
 ) -> List[Dict[str, Any]]:
     """Replies for one user message (REST channel shape); `[]` while staff hold the conversation."""
+    message = clean_text(message)  # every channel: no control or invisible characters reach Rasa
     held = await _held_by_staff(sender, message)
     if held is not None:
         return held
