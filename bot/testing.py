@@ -30,8 +30,12 @@ def free_port() -> int:
 
 
 def run_stories() -> int:
+    """`rasa test core --e2e` (policies and NLU), then a replay through the real actions."""
+    import tempfile
+
     port = free_port()
-    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "POLICYBOT_ACTION_PORT": str(port)}
+    data_dir = tempfile.mkdtemp(prefix="policybot-stories-")  # handoff stories open real tickets
+    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "POLICYBOT_ACTION_PORT": str(port), "POLICYBOT_DATA_DIR": data_dir}
     log = open(REPO_ROOT / "build" / "story-actions.log", "w")
     server = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
@@ -50,7 +54,11 @@ def run_stories() -> int:
             print(failed.read_text(encoding="utf-8"))
             code = code or 1
         print(f"Rasa test stories: {'passed' if code == 0 else 'FAILED'}")
-        return code
+        # rasa test does not run the actions: replay every story through them as well.
+        replay = subprocess.call([sys.executable, "tests/stories/replay_check.py", "--port", str(port)],
+                                 cwd=REPO_ROOT, env=env)
+        print(f"Story replay through the real actions: {'passed' if replay == 0 else 'FAILED'}")
+        return code or replay
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)

@@ -17,13 +17,13 @@ Exit code 0 when every story matches.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
-import asyncio
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
