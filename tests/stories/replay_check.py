@@ -154,13 +154,13 @@ async def check_story(agent, name: str, story: Dict[str, Any], verbose: bool) ->
     ok = True
     lines = [f"--- {name}"]
     loops = {"want": None, "got": None}
-    for turn, text, annotated, (parse, got) in zip(turns, texts, raw, results):
+    for turn, text, annotated, (parse, got) in zip(turns, texts, raw, results, strict=False):
         want_intent = turn[0][1][1]
         got_intent = (parse.get("intent") or {}).get("name")
         want = drop_redundant_loops(per_action(list(turn[1:])), loops, "want")
         compare_got = drop_redundant_loops(per_action(got), loops, "got")
         # A requested slot is compared only where the story states one.
-        for (_, w), (_, g) in zip(want, compare_got):
+        for (_, w), (_, g) in zip(want, compare_got, strict=False):
             if "requested_slot" not in w:
                 g.pop("requested_slot", None)
         # Entities compared as the text the NLU normalised (full-width → half-width).
