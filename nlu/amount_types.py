@@ -80,7 +80,7 @@ class CueTable:
 def classify(text: str, spans: List[Span], index: int, cues: CueTable) -> Optional[str]:
     """Entity type of ``spans[index]`` from the cue words of its own clause.
 
-    Returns `IGNORE` for award amounts and bounds, None when no cue decides (the caller
+    Returns `AMOUNT` for award amounts, `IGNORE` for bounds, None when no cue decides (the caller
     then keeps DIET's type, tries `classify_wide`, or falls back to `investment`).
     """
     span = spans[index]
@@ -90,6 +90,10 @@ def classify(text: str, spans: List[Span], index: int, cues: CueTable) -> Option
     if cues.is_approximate(before):
         return IGNORE
     decided = cues.decide_before(before)
+    if decided == IGNORE:
+        # An award asked about ("省智能工厂奖励是20万吗") is "any other money" (docs/nlu-spec.md):
+        # typed `amount`, never the firm's investment.
+        return AMOUNT
     if decided is not None:
         return decided
     return AMOUNT if cues.starts_after(after, AMOUNT) else None

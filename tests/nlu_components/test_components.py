@@ -95,9 +95,9 @@ AMOUNT_CASES = {
     "5,000,000元的项目": [("investment", "5,000,000元", "500")],
     "2024年有50个项目": [],
     # Award amounts asked about and bounds are not facts about the firm.
-    "省智能工厂五十万是真的吗": [("honor", "省智能工厂", "省级智能工厂")],
+    "省智能工厂五十万是真的吗": [("honor", "省智能工厂", "省级智能工厂"), ("amount", "五十万", "50")],
     "评上省级绿色工厂能拿几十万吗": [("honor", "省级绿色工厂", "省级绿色工厂")],
-    "市级设计中心奖十万对吗": [("honor", "市级设计中心", "市级工业设计中心")],
+    "市级设计中心奖十万对吗": [("honor", "市级设计中心", "市级工业设计中心"), ("amount", "十万", "10")],
     "投资不够两百万也行吗": [],
     "88": [],
     # A weak investment cue loses to a this-year or amount cue in the same clause.
