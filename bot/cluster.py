@@ -192,25 +192,10 @@ class ClusterStack(Stack):
 
 def main() -> int:
     """``python -m bot.cluster``: run the cluster until Ctrl-C (``make run-cluster``)."""
-    from bot.run import StackError
+    from bot.run import serve_forever
 
     settings = get_settings()
-    stack = ClusterStack(settings)
-    try:
-        print("正在启动集群：2 个 Rasa、2 个动作服务器和网关（需要几分钟）……", flush=True)
-        stack.start()
-        print(f"已就绪。网页聊天：http://127.0.0.1:{settings.gateway_port}  （Ctrl-C 停止）", flush=True)
-        while True:
-            stack.check_alive()
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        return 0
-    except StackError as error:
-        print(f"启动失败或进程退出：{error}", file=sys.stderr, flush=True)
-        return 1
-    finally:
-        stack.stop()
-        print("已停止全部进程。", flush=True)
+    return serve_forever(settings, ClusterStack(settings), "正在启动集群：2 个 Rasa、2 个动作服务器和网关（需要几分钟）……")
 
 
 def __getattr__(name: str) -> Any:

@@ -186,16 +186,20 @@ def _answers(url: str) -> bool:
     return reply.status_code == 200
 
 
-def serve_forever(settings: Settings) -> int:
-    """Run until Ctrl-C/SIGTERM or until a child dies; returns the exit code for the CLI."""
-    stack = Stack(settings)
+def serve_forever(settings: Settings, stack: Optional["Stack"] = None,
+                  starting: str = "正在启动 Rasa、动作服务器和网关……") -> int:
+    """Run `stack` (default: the single-node Stack) until Ctrl-C/SIGTERM or until a child dies.
+
+    Returns the exit code for the CLI; the cluster (`bot.cluster`) runs through here too.
+    """
+    stack = stack or Stack(settings)
 
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        print("正在启动 Rasa、动作服务器和网关……", flush=True)
+        print(starting, flush=True)
         stack.start()
         print(f"已就绪。网页聊天：http://127.0.0.1:{settings.gateway_port}  （Ctrl-C 停止）", flush=True)
         while True:

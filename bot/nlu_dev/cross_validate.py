@@ -59,10 +59,10 @@ def score(model: Path, data: Path, show_errors: bool) -> None:
     print(f"entity F1 {result['entity_f1']:.3f}  P {result['entity_precision']:.3f}  R {result['entity_recall']:.3f}")
     labels = sorted(set(gold))
     per_intent = f1_score(gold, predicted, labels=labels, average=None)
-    print("per-intent F1: " + ", ".join(f"{l} {f:.2f}" for l, f in zip(labels, per_intent) if f < 1))
+    print("per-intent F1: " + ", ".join(f"{name} {f:.2f}" for name, f in zip(labels, per_intent, strict=True) if f < 1))
     if not show_errors:
         return
-    for (text, intent, ents), p in zip(examples, predictions):
+    for (text, intent, ents), p in zip(examples, predictions, strict=True):
         found = Counter((e["entity"], str(e.get("value"))) for e in p.get("entities") or [])
         name, conf = p["intent"]["name"], p["intent"].get("confidence", 0.0)
         if name != intent:
@@ -74,7 +74,6 @@ def score(model: Path, data: Path, show_errors: bool) -> None:
 def align(path: Path) -> int:
     """Print entity spans that do not start and end on jieba token boundaries; return count."""
     import jieba
-
     from rasa.shared.nlu.training_data.loading import load_data
 
     from nlu.normalise import normalise_text
