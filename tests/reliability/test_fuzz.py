@@ -52,12 +52,12 @@ def test_no_generated_request_gets_a_server_error(live_stack, tmp_path) -> None:
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-6000:]
     # The run really exercised the public API (an empty schema would also "pass").
-    tested = tested_operations(tmp_path)
+    tested = operations_fuzzed(tmp_path)
     assert {"POST /api/chat", "POST /api/eligibility", "POST /api/subsidy", "POST /api/tax/estimate",
             "GET /api/search"} <= tested, (tested, output[-3000:])
 
 
-def tested_operations(report_dir: Path) -> set:
+def operations_fuzzed(report_dir: Path) -> set:
     """Names of the operations in schemathesis' JUnit report that ran without failure."""
     [report] = report_dir.glob("junit-*.xml")
     cases = ElementTree.parse(report).getroot().iter("testcase")

@@ -240,10 +240,16 @@ def test_gateway_logs_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     install_redaction()
     with caplog.at_level(logging.INFO):
         logging.getLogger("bot.gateway.app").info("用户留言：%s", "电话15912345678，身份证110101199003071234")
+        # uvicorn's loggers may not propagate to the root (once uvicorn configured logging in this
+        # process), so listen on the logger itself.
+        uvicorn_error = logging.getLogger("uvicorn.error")
+        uvicorn_error.addHandler(caplog.handler)
         try:
             raise ValueError("联系 13900001111")
         except ValueError:
-            logging.getLogger("uvicorn.error").exception("失败")
+            uvicorn_error.exception("失败")
+        finally:
+            uvicorn_error.removeHandler(caplog.handler)
     assert "15912345678" not in caplog.text and "110101199003071234" not in caplog.text
     assert "159****5678" in caplog.text and "110101********1234" in caplog.text
     assert "13900001111" not in caplog.text and "139****1111" in caplog.text
