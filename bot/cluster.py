@@ -67,9 +67,7 @@ class HealthCheckedRasaClient(RasaClient):
     async def send(
         self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
     ) -> List[Dict[str, Any]]:
-        body: Dict[str, Any] = {"sender": sender, "message": message}
-        if metadata:
-            body["metadata"] = metadata
+        body = self.request_body(sender, message, metadata)
         unreachable: set = set()
         # Second pass: a live server that answered 5xx gets one more try. The usual cause is
         # Rasa's LockError when a killed replica's lock on this conversation expired while

@@ -30,9 +30,7 @@ class RasaClient:
         self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
     ) -> List[Dict[str, Any]]:
         """Post one message; e.g. ``await client.send("u1", "你好")`` → ``[{"recipient_id": "u1", "text": …}]``."""
-        body: Dict[str, Any] = {"sender": sender, "message": message}
-        if metadata:
-            body["metadata"] = metadata
+        body = self.request_body(sender, message, metadata)
         start = next(self._next)
         for offset in range(len(self.endpoints)):
             base = self.endpoints[(start + offset) % len(self.endpoints)]
@@ -43,6 +41,14 @@ class RasaClient:
             reply.raise_for_status()
             return reply.json()
         raise RasaUnavailable("no Rasa server answered")
+
+    @staticmethod
+    def request_body(sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """The REST channel's request: sender, message and, when given, metadata."""
+        body: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        return body
 
     async def ready(self) -> bool:
         """True when at least one Rasa server has a model loaded."""
