@@ -43,10 +43,10 @@ class Settings(BaseSettings):
     trusted_proxies: List[str] = ["127.0.0.1", "::1"]
 
     # Tracker store (bot/tracker_store.py): SQLAlchemy URL, e.g. postgresql://user:pw@host:5432/db;
-    # unset → SQLite at <data_dir>/tracker.db. Long sessions are cut to the last turns.
+    # unset → SQLite at <data_dir>/tracker.db. A session is loaded as its carried-over state
+    # plus its last turns (as many as the memoization policy looks back: 5).
     tracker_store_url: Optional[str] = None
-    tracker_max_events: int = 200
-    tracker_keep_turns: int = 10
+    tracker_keep_turns: int = 5
 
     # Scale-out (bot/cluster.py): Redis lock store shared by the Rasa replicas; a Rasa server
     # that failed is skipped by the gateway for this long.

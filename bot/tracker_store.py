@@ -1,13 +1,19 @@
-"""Rasa's SQL tracker store, bounded: a long session is loaded as its state plus its last turns.
+"""Rasa's SQL tracker store, bounded: a session is loaded as its state plus its last turns.
 
 WeChat users keep one sender id for months. Rasa's ``SQLTrackerStore`` already loads only
 the events since the last ``session_started``, but one busy session still grows without
 limit, and every turn Rasa replays all of it (policies rebuild the state of each earlier
 turn; the action server receives the whole event list). ``BoundedSQLTrackerStore`` loads a
-session of more than ``max_events`` events as: a synthetic session start carrying the
-slot values, active form and paused flag reached so far, then the last ``keep_turns`` user
-turns as stored. Nothing is deleted: the table keeps every event, and only new events are
-appended on save.
+session of more than ``keep_turns`` user turns as: a synthetic session start carrying the
+slot values, active form and paused flag reached before those turns, then the last
+``keep_turns`` turns as stored. So message 100 of a conversation costs what message 5 does.
+
+The carried state is kept in a checkpoint row per sender (``policybot_checkpoints``: the
+state after every event up to ``event_id``), moved forward whenever a load finds more than
+``keep_turns`` turns after it; a load therefore reads only the events after the checkpoint,
+never the whole session. A checkpoint of an earlier session is ignored (a ``session_started``
+after it shows that). Nothing is deleted: the events table keeps every event, and only new
+events are appended on save.
 
 Configured in ``bot/endpoints.yml`` as ``type: bot.tracker_store.BoundedSQLTrackerStore``;
 the database URL comes from the settings (``POLICYBOT_TRACKER_STORE_URL``, else SQLite at
@@ -18,8 +24,11 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Text
 
+import sqlalchemy as sa
+import sqlalchemy.orm
+import sqlalchemy.pool
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -58,6 +67,19 @@ class CarriedState:
                 self.paused = kind == "pause"
         return self
 
+    def to_json(self) -> str:
+        return json.dumps({"slots": self.slots, "active_loop": self.active_loop, "paused": self.paused},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "CarriedState":
+        data = json.loads(text)
+        state = cls()
+        state.slots = dict(data.get("slots") or {})
+        state.active_loop = data.get("active_loop")
+        state.paused = bool(data.get("paused"))
+        return state
+
     def as_events(self, timestamp: float) -> List[Event]:
         """A session start that puts a fresh tracker into this state, then listening."""
         events: List[Event] = [
@@ -73,60 +95,103 @@ class CarriedState:
         return events
 
 
+# The carried state per sender: slots, active loop and pause flag after every event up to
+# ``event_id`` of the sender's current session.
+CHECKPOINTS = sa.Table(
+    "policybot_checkpoints", sa.MetaData(),
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("event_id", sa.Integer, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+)
+
+
+def _pooled_sqlite_engine(url: Any) -> Any:
+    """An engine that keeps its SQLite connection (SQLAlchemy 1.4 opens and closes one per
+    session for a file database), in WAL mode (see :func:`_use_wal`)."""
+    engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool)
+    _use_wal(engine)
+    return engine
+
+
+def _use_wal(engine: Any) -> None:
+    """SQLite in WAL mode with ``synchronous=NORMAL``: a commit no longer waits for an fsync
+    (≈3 ms of each turn). A committed turn survives a crash of the process; only a power
+    loss can drop the last turns. Readers never block the writer."""
+    from sqlalchemy import event
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
+
+
 class BoundedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose ``retrieve`` returns at most the last ``keep_turns`` turns of
-    a session longer than ``max_events`` events, with the earlier state carried over."""
+    a session, with the earlier state carried over (see the module docstring)."""
 
     def __init__(
         self,
         domain: Optional[Any] = None,
         host: Optional[Text] = None,
-        max_events: Optional[int] = None,
         keep_turns: Optional[int] = None,
         event_broker: Optional[Any] = None,
         **kwargs: Any,
     ) -> None:
         settings = get_settings()
-        self.max_events = int(max_events or settings.tracker_max_events)
-        self.keep_turns = int(keep_turns or settings.tracker_keep_turns)
+        self.keep_turns = max(1, int(keep_turns or settings.tracker_keep_turns))
         super().__init__(domain=domain, host=host or settings.tracker_url, event_broker=event_broker, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self.engine = _pooled_sqlite_engine(self.engine.url)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        CHECKPOINTS.metadata.create_all(self.engine, tables=[CHECKPOINTS])
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions:
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions=True)
         with self.session_scope() as session:
-            events, stored = self._session_events(session, sender_id)
+            events = self._session_events(session, sender_id)
+            session.commit()
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         setattr(tracker, STORED_ATTR, len(tracker.events))
-        if stored != len(tracker.events):
-            logger.debug("tracker %s: %d stored events loaded as %d", sender_id, stored, len(tracker.events))
         return tracker
 
-    def _session_events(self, session: Any, sender_id: Text) -> Tuple[List[Event], int]:
-        """Events to build the tracker from, and how many events the session really holds."""
-        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-        stored = query.count()
-        cut_id = self._cut_id(query) if stored > self.max_events else None
-        if cut_id is None:
-            return [json.loads(row.data) for row in query.all()], stored
-        event = self.SQLEvent
-        tail = [json.loads(row.data) for row in query.filter(event.id >= cut_id).all()]
-        earlier = query.filter(event.id < cut_id, event.type_name.in_(STATE_EVENTS)).all()
-        state = CarriedState().apply(json.loads(row.data) for row in earlier)
-        return state.as_events(tail[0].get("timestamp") or 0.0) + tail, stored
+    def _session_events(self, session: Any, sender_id: Text) -> List[Event]:
+        """Events to build the tracker from: carried state, then at most ``keep_turns`` turns.
 
-    def _cut_id(self, query: Any) -> Optional[int]:
-        """Id of the user event that starts the last ``keep_turns`` turns (None: too few turns)."""
+        Moves the sender's checkpoint forward (in ``session``; the caller commits) when more
+        than ``keep_turns`` turns follow it.
+        """
         event = self.SQLEvent
-        ids = (
-            query.filter(event.type_name == "user").with_entities(event.id)
-            .order_by(None).order_by(event.id.desc()).limit(self.keep_turns).all()
-        )
-        if len(ids) < self.keep_turns:
-            return None
-        return min(row[0] for row in ids)
+        checkpoint = session.execute(
+            sa.select(CHECKPOINTS.c.event_id, CHECKPOINTS.c.state).where(CHECKPOINTS.c.sender_id == sender_id)
+        ).first()
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+        if checkpoint is not None:
+            query = query.filter(event.id > checkpoint.event_id)
+        rows = query.with_entities(event.id, event.type_name, event.data).all()
+        state: Optional[CarriedState] = None
+        if checkpoint is not None and not any(row.type_name == "session_started" for row in rows):
+            state = CarriedState.from_json(checkpoint.state)
+        users = [index for index, row in enumerate(rows) if row.type_name == "user"]
+        if len(users) > self.keep_turns:
+            cut = users[-self.keep_turns]
+            state = (state or CarriedState()).apply(json.loads(row.data) for row in rows[:cut])
+            self._move_checkpoint(session, sender_id, rows[cut - 1].id, state)
+            rows = rows[cut:]
+        tail = [json.loads(row.data) for row in rows]
+        if state is None:
+            return tail
+        return state.as_events(tail[0].get("timestamp") or 0.0 if tail else 0.0) + tail
+
+    @staticmethod
+    def _move_checkpoint(session: Any, sender_id: Text, event_id: int, state: CarriedState) -> None:
+        session.execute(sa.delete(CHECKPOINTS).where(CHECKPOINTS.c.sender_id == sender_id))
+        session.execute(sa.insert(CHECKPOINTS).values(sender_id=sender_id, event_id=event_id, state=state.to_json()))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the events added since the tracker was loaded (or last saved).

@@ -6,12 +6,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 
 from bot.settings import REPO_ROOT
-from bot.tracker_store import STORED_ATTR, BoundedSQLTrackerStore, CarriedState
+from bot.tracker_store import CHECKPOINTS, STORED_ATTR, BoundedSQLTrackerStore, CarriedState
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_carried_state_replays_slots_loop_and_restart() -> None:
 
 def test_long_session_loads_state_and_last_turns(tmp_path: Path, domain: Domain) -> None:
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    store = BoundedSQLTrackerStore(domain, host=url, max_events=100, keep_turns=5)
+    store = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
     fill(store, "long", 40)
     full = run(SQLTrackerStore(domain, host=url).retrieve("long"))
     bounded = run(store.retrieve("long"))
@@ -74,7 +75,7 @@ def test_long_session_loads_state_and_last_turns(tmp_path: Path, domain: Domain)
 
 def test_saving_a_shortened_tracker_appends_only_new_events(tmp_path: Path, domain: Domain) -> None:
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    store = BoundedSQLTrackerStore(domain, host=url, max_events=100, keep_turns=5)
+    store = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
     fill(store, "long", 40)
     plain = SQLTrackerStore(domain, host=url)
     before = len(run(plain.retrieve("long")).events)
@@ -90,8 +91,52 @@ def test_saving_a_shortened_tracker_appends_only_new_events(tmp_path: Path, doma
 
 
 def test_short_session_is_loaded_whole(tmp_path: Path, domain: Domain) -> None:
-    store = BoundedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 't.db'}", max_events=100, keep_turns=5)
+    store = BoundedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 't.db'}", keep_turns=5)
     fill(store, "short", 4)
     tracker = run(store.retrieve("short"))
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [f"第{i}句" for i in range(1, 5)]
     assert run(store.retrieve("nobody")) is None
+
+
+def user_texts(tracker) -> list:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_checkpoint_moves_forward_and_later_loads_stay_short(tmp_path: Path, domain: Domain) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
+    fill(store, "long", 40)
+    first = run(store.retrieve("long"))
+    with store.engine.connect() as connection:
+        checkpoint_id = connection.execute(sa.select(CHECKPOINTS.c.event_id)).scalar()
+    assert checkpoint_id is not None
+    for i in range(41, 44):  # three more turns, each loaded, extended and saved like Rasa does
+        tracker = run(store.retrieve("long"))
+        for event in turn(i):
+            tracker.update(event)
+        run(store.save(tracker))
+    later = run(store.retrieve("long"))
+    full = run(SQLTrackerStore(domain, host=url).retrieve("long"))
+    assert user_texts(first) == [f"第{i}句" for i in range(36, 41)]
+    assert user_texts(later) == [f"第{i}句" for i in range(39, 44)]
+    assert len(later.events) <= len(first.events) + 1
+    assert later.current_slot_values() == full.current_slot_values()
+    assert later.current_slot_values()["fixed_asset_investment_wan"] == 43.0
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.select(CHECKPOINTS.c.event_id)).scalar() > checkpoint_id
+
+
+def test_checkpoint_of_an_earlier_session_is_ignored(tmp_path: Path, domain: Domain) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
+    fill(store, "s", 12)
+    run(store.retrieve("s"))  # writes a checkpoint inside the first session
+    tracker = run(store.retrieve("s"))
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("region", "六安市"),
+                  ActionExecuted("action_listen"), *turn(13)]:
+        tracker.update(event)
+    run(store.save(tracker))
+    loaded = run(store.retrieve("s"))
+    assert user_texts(loaded) == ["第13句"]
+    assert loaded.get_slot("region") == "六安市"
+    assert loaded.active_loop_name is None  # the first session's form is not carried by the stale checkpoint
