@@ -180,8 +180,18 @@ class ActionCheckEligibility(Action):
         note, events = caveat(tracker, statuses)
         buttons = [{"title": "税收优惠怎么享受", "payload": "/ask_tax_incentive"}, *FEEDBACK_BUTTONS]
         dispatcher.utter_message(text=join_lines(texts + [note]), buttons=buttons)
-        trace = [result.dict() for result in results]
-        return events + [SlotSet("eligibility_trace", trace)]
+        return events + [SlotSet("eligibility_trace", [trace_summary(result) for result in results])]
+
+
+def trace_summary(result: eligibility.ProgramResult) -> Dict[str, Any]:
+    """What staff need from a verdict (ticket facts), small enough to ride in the tracker:
+    every later turn sends the tracker to this server, so the full result (explanations,
+    quotes) would be serialised again and again."""
+    return {
+        "program_id": result.program_id, "status": result.status, "missing": result.missing,
+        "checks": [{"id": check.id, "passed": check.passed, "brief": check.brief or check.explanation,
+                    "clause": check.citation.clause} for check in result.checks],
+    }
 
 
 VERDICT = {"eligible": "符合条件", "ineligible": "暂不符合", "needs_info": "还需要补充信息才能判断"}

@@ -11,6 +11,16 @@ Second in the profile: ``Event.resolve_by_type`` walks every subclass of ``Event
 with ``inspect.isabstract``) for each event it deserialises: ≈1 ms per 10 events, paid on each
 tracker load and each action response. :func:`apply` looks the type up in a table built from
 the same walk, rebuilt when a name is missing, and leaves unknown names to Rasa's own code.
+
+Third: ``EndpointConfig.request`` opens a new aiohttp session, and so a new TCP connection, for
+every action call. :func:`apply` gives each endpoint one kept-alive session per event loop.
+Its idle connections are dropped after 2 s, before the action server's (Sanic) 5 s keep-alive
+ends, so a request never goes out on a connection the server is closing.
+
+Fourth: the processor and the rule policy deep-copy events, slots and dialogue states for
+their debug log lines on every prediction and action (``structlogger.debug(...,
+x=copy.deepcopy(x))``), whether or not debug logging is on. :func:`apply` gives those modules
+a ``copy`` whose ``deepcopy`` copies only when the ``rasa`` logger logs debug lines.
 """
 
 from __future__ import annotations
@@ -75,6 +85,66 @@ def _resolve_event_type(type_name: Text, default: Optional[Any] = None) -> Optio
     return _original_resolve_by_type(type_name, default)
 
 
+KEEPALIVE_S = 2.0
+
+
+class _KeptSession:
+    """``async with`` yields the endpoint's long-lived session and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def _kept_session(self: Any) -> _KeptSession:
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    cached = getattr(self, "_policybot_session", None)
+    if cached is None or cached.closed or cached._loop is not loop:
+        auth = None
+        if self.basic_auth:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        cached = aiohttp.ClientSession(
+            headers=self.headers, auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+        )
+        self._policybot_session = cached
+    return _KeptSession(cached)
+
+
+class _CopyForDebugLog:
+    """Stands in for the ``copy`` module in Rasa modules that use it only for debug logs."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Optional[Dict[int, Any]] = None) -> Any:
+        import copy
+        import logging
+
+        if logging.getLogger("rasa").isEnabledFor(logging.DEBUG):
+            return copy.deepcopy(value, memo)
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        import copy
+
+        return getattr(copy, name)
+
+
+# Modules whose every ``copy.`` call feeds a ``structlogger.debug`` (Rasa 3.6.21; checked by
+# tests/bot/test_rasa_server.py).
+DEBUG_COPY_MODULES = ("rasa.core.processor", "rasa.core.policies.rule_policy", "rasa.core.policies.memoization")
+
+
 def apply() -> None:
     """Install the fixes into the Rasa modules of this process (idempotent)."""
     global _original_resolve_by_type
@@ -83,6 +153,13 @@ def apply() -> None:
 
     patched: Callable[..., bool] = _validate_action_result
     RemoteAction._validate_action_result = patched  # type: ignore[assignment]
+    from rasa.utils.endpoints import EndpointConfig
+
+    EndpointConfig.session = _kept_session  # type: ignore[assignment]
+    import importlib
+
+    for name in DEBUG_COPY_MODULES:
+        importlib.import_module(name).copy = _CopyForDebugLog()  # type: ignore[attr-defined]
     if _original_resolve_by_type is None:
         _original_resolve_by_type = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[assignment]

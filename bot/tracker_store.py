@@ -128,6 +128,24 @@ def _use_wal(engine: Any) -> None:
     event.listen(engine, "connect", on_connect)
 
 
+def _session_events_select(event: Any) -> Any:
+    """(id, type_name, data) of the sender's current session after event id ``after``, in
+    order; the session is found as Rasa's ``SQLTrackerStore._event_query`` finds it (events
+    stamped at or after the last ``session_started``). Built once; run with parameters."""
+    sender = sa.bindparam("sender")
+    session_start = (
+        sa.select(sa.func.max(event.timestamp))
+        .where(event.sender_id == sender, event.type_name == "session_started")
+        .scalar_subquery()
+    )
+    return (
+        sa.select(event.id, event.type_name, event.data)
+        .where(event.sender_id == sender, event.id > sa.bindparam("after"),
+               sa.or_(event.timestamp >= session_start, session_start.is_(None)))
+        .order_by(event.id)
+    )
+
+
 class BoundedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose ``retrieve`` returns at most the last ``keep_turns`` turns of
     a session, with the earlier state carried over (see the module docstring)."""
@@ -147,6 +165,11 @@ class BoundedSQLTrackerStore(SQLTrackerStore):
             self.engine = _pooled_sqlite_engine(self.engine.url)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         CHECKPOINTS.metadata.create_all(self.engine, tables=[CHECKPOINTS])
+        self._session_select = _session_events_select(self.SQLEvent)
+        self._checkpoint_select = (
+            sa.select(CHECKPOINTS.c.event_id, CHECKPOINTS.c.state)
+            .where(CHECKPOINTS.c.sender_id == sa.bindparam("sender"))
+        )
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions:
@@ -166,14 +189,9 @@ class BoundedSQLTrackerStore(SQLTrackerStore):
         Moves the sender's checkpoint forward (in ``session``; the caller commits) when more
         than ``keep_turns`` turns follow it.
         """
-        event = self.SQLEvent
-        checkpoint = session.execute(
-            sa.select(CHECKPOINTS.c.event_id, CHECKPOINTS.c.state).where(CHECKPOINTS.c.sender_id == sender_id)
-        ).first()
-        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-        if checkpoint is not None:
-            query = query.filter(event.id > checkpoint.event_id)
-        rows = query.with_entities(event.id, event.type_name, event.data).all()
+        checkpoint = session.execute(self._checkpoint_select, {"sender": sender_id}).first()
+        after = checkpoint.event_id if checkpoint is not None else -1
+        rows = session.execute(self._session_select, {"sender": sender_id, "after": after}).all()
         state: Optional[CarriedState] = None
         if checkpoint is not None and not any(row.type_name == "session_started" for row in rows):
             state = CarriedState.from_json(checkpoint.state)

@@ -132,6 +132,8 @@ def test_verdict_for_the_spec_example():
     assert "26.67%" in reply and "900万元（30%）" in reply and "三.（四）" in reply
     trace = next(e for e in events if e.get("name") == "eligibility_trace")["value"]
     assert trace[0]["status"] == "ineligible"
+    schedule = next(check for check in trace[0]["checks"] if check["passed"] is False)
+    assert schedule["clause"] == "三.（四）" and "900万元" in schedule["brief"]
 
 
 def test_verdict_eligible_in_luan():
