@@ -7,6 +7,7 @@ group so that stopping the stack leaves no orphan (Rasa and Sanic fork workers).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -49,18 +50,26 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / "current.tar.gz"
 
 
+def rasa_ports(settings: Settings) -> List[int]:
+    """Ports of the single-node Rasa processes: ``rasa_port`` and the next ``rasa_workers - 1``."""
+    return [settings.rasa_port + i for i in range(max(1, settings.rasa_workers))]
+
+
 def stack_children(settings: Settings) -> List[Child]:
-    """The three processes with their command lines and readiness URLs."""
+    """The processes with their command lines and readiness URLs: the action server, the Rasa
+    processes (keys ``rasa``, ``rasa-2``, …) and the gateway."""
     host = "127.0.0.1"
-    rasa = Child(
-        "rasa", "Rasa",
-        # bot.rasa_server = `rasa` plus the speed fixes it documents.
-        [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model_path(settings)), "--enable-api",
-         "-i", host, "--port", str(settings.rasa_port),
-         "--endpoints", str(REPO_ROOT / "bot" / "endpoints.yml"),
-         "--credentials", str(REPO_ROOT / "bot" / "credentials.yml")],
-        f"http://{host}:{settings.rasa_port}/status",
-    )
+    rasas = []
+    for number, port in enumerate(rasa_ports(settings), start=1):
+        rasas.append(Child(
+            "rasa" if number == 1 else f"rasa-{number}", "Rasa" if number == 1 else f"Rasa {number}",
+            # bot.rasa_server = `rasa` plus the speed fixes it documents.
+            [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model_path(settings)), "--enable-api",
+             "-i", host, "--port", str(port),
+             "--endpoints", str(REPO_ROOT / "bot" / "endpoints.yml"),
+             "--credentials", str(REPO_ROOT / "bot" / "credentials.yml")],
+            f"http://{host}:{port}/status",
+        ))
     actions = Child(
         "actions", "动作服务器",
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
@@ -72,8 +81,9 @@ def stack_children(settings: Settings) -> List[Child]:
         [str(BIN / "uvicorn"), "bot.gateway.app:app", "--host", settings.host,
          "--port", str(settings.gateway_port), "--no-access-log"],
         f"http://{host}:{settings.gateway_port}/health",
+        env={"POLICYBOT_RASA_URLS": json.dumps([f"http://{host}:{port}" for port in rasa_ports(settings)])},
     )
-    return [actions, rasa, gateway]
+    return [actions, *rasas, gateway]
 
 
 def settings_env(settings: Settings) -> Dict[str, str]:

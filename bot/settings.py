@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     action_port: int = 5055
     rasa_urls: List[str] = []  # scale-out: several Rasa servers; empty → http://127.0.0.1:<rasa_port>
+    # Single node: Rasa processes on rasa_port, rasa_port+1, … (one process uses one core; the
+    # gateway sends each conversation always to the same one, so the in-memory lock suffices).
+    rasa_workers: int = 2
     action_url: Optional[str] = None
     rasa_timeout_s: float = 30.0
 

@@ -27,6 +27,7 @@ import logging
 from typing import Any, Dict, Iterable, List, Optional, Text
 
 import sqlalchemy as sa
+import sqlalchemy.exc
 import sqlalchemy.orm
 import sqlalchemy.pool
 from rasa.core.tracker_store import SQLTrackerStore
@@ -164,7 +165,11 @@ class BoundedSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             self.engine = _pooled_sqlite_engine(self.engine.url)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
-        CHECKPOINTS.metadata.create_all(self.engine, tables=[CHECKPOINTS])
+        try:
+            CHECKPOINTS.metadata.create_all(self.engine, tables=[CHECKPOINTS])
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+            # Several Rasa processes start at once: another one created it first.
+            logger.debug("checkpoint table: %s", error)
         self._session_select = _session_events_select(self.SQLEvent)
         self._checkpoint_select = (
             sa.select(CHECKPOINTS.c.event_id, CHECKPOINTS.c.state)

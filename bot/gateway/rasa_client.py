@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import zlib
 from typing import Any, Dict, List, Optional
 
 import httpx
@@ -17,13 +18,15 @@ class RasaUnavailable(Exception):
 class RasaClient:
     """Sends a user message to Rasa and returns its replies (REST channel shape).
 
-    With several Rasa servers configured, requests go round robin; a server that
+    With several Rasa servers configured, each conversation always goes to the same one
+    (a stable hash of the sender id): the single-node Rasa processes lock conversations in
+    memory, so two turns of one conversation must never reach two processes. A server that
     refuses the connection is skipped for that request.
     """
 
     def __init__(self, endpoints: List[str], timeout_s: float = 30.0) -> None:
         self.endpoints = endpoints
-        self._next = itertools.cycle(range(len(endpoints)))
+        self._next = itertools.cycle(range(len(endpoints)))  # round robin, for subclasses
         self._http = httpx.AsyncClient(timeout=timeout_s)
 
     async def send(
@@ -31,7 +34,7 @@ class RasaClient:
     ) -> List[Dict[str, Any]]:
         """Post one message; e.g. ``await client.send("u1", "你好")`` → ``[{"recipient_id": "u1", "text": …}]``."""
         body = self.request_body(sender, message, metadata)
-        start = next(self._next)
+        start = self.home(sender)
         for offset in range(len(self.endpoints)):
             base = self.endpoints[(start + offset) % len(self.endpoints)]
             try:
@@ -41,6 +44,10 @@ class RasaClient:
             reply.raise_for_status()
             return reply.json()
         raise RasaUnavailable("no Rasa server answered")
+
+    def home(self, sender: str) -> int:
+        """Index of the server that holds ``sender``'s conversation."""
+        return zlib.crc32(sender.encode("utf-8")) % len(self.endpoints)
 
     @staticmethod
     def request_body(sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:

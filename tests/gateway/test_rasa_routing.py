@@ -1,0 +1,55 @@
+"""The gateway keeps each conversation on one Rasa process (single node: locks are per process)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable
+
+SERVERS = ["http://127.0.0.1:5005", "http://127.0.0.1:5006"]
+
+
+def client_recording(calls: list, refuse: tuple = ()) -> RasaClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        base = f"{request.url.scheme}://{request.url.host}:{request.url.port}"
+        if base in refuse:
+            raise httpx.ConnectError("refused", request=request)
+        sender = json.loads(request.content)["sender"]
+        calls.append((sender, base))
+        return httpx.Response(200, json=[{"recipient_id": sender, "text": "好的"}])
+
+    client = RasaClient(SERVERS)
+    client._http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return client
+
+
+async def test_every_turn_of_a_conversation_goes_to_the_same_process() -> None:
+    calls: list = []
+    client = client_recording(calls)
+    senders = [f"user-{i}" for i in range(40)]
+    for _ in range(3):
+        for sender in senders:
+            await client.send(sender, "你好")
+    homes = {}
+    for sender, base in calls:
+        homes.setdefault(sender, set()).add(base)
+    assert all(len(bases) == 1 for bases in homes.values())
+    used = {next(iter(bases)) for bases in homes.values()}
+    assert used == set(SERVERS)  # and the conversations are spread over both
+
+
+async def test_a_refusing_process_is_skipped() -> None:
+    calls: list = []
+    client = client_recording(calls, refuse=(SERVERS[0],))
+    for i in range(10):
+        await client.send(f"user-{i}", "你好")
+    assert {base for _, base in calls} == {SERVERS[1]} and len(calls) == 10
+
+
+async def test_no_process_answers() -> None:
+    client = client_recording([], refuse=tuple(SERVERS))
+    with pytest.raises(RasaUnavailable):
+        await client.send("user-1", "你好")
