@@ -64,8 +64,8 @@ bench: setup kb train ## print the speed and quality figures (KB search, rules, 
 
 .PHONY: load run-cluster test-services
 
-load: setup kb train ## load test on loopback: N=8 concurrent conversations for T=60 seconds
-	$(PY) bench/load.py --conversations $(or $(N),8) --seconds $(or $(T),60)
+load: setup kb train ## load test on loopback: N=8 conversations for T=60 s, users pausing THINK=1 s (THINK=0: back to back)
+	$(PY) bench/load.py --conversations $(or $(N),8) --seconds $(or $(T),60) --think $(or $(THINK),1)
 
 run-cluster: setup kb train ## scale-out: 2 Rasa + 2 action servers, PostgreSQL tracker store, Redis lock store
 	@trap 'scripts/test-services.sh stop' EXIT; eval "$$(scripts/test-services.sh start)"; \

@@ -1,7 +1,9 @@
 """Load test of the chat API (`make load`): N concurrent conversations for T seconds.
 
-Each simulated user runs short conversations (a fresh sender every script) back to back;
-every reply is checked: a non-200 answer or a transport failure is an *error*, a 200 with
+Each simulated user runs short conversations (a fresh sender every script); between two
+messages it pauses ``--think`` seconds on average (uniform between half and one and a half
+times that; 0 = back to back, which measures saturation: with N users each waiting for its
+reply, latency ≈ N / throughput). Every reply is checked: a non-200 answer or a transport failure is an *error*, a 200 with
 no bot text is a *lost* message. Prints throughput and latency percentiles.
 
 By default it starts its own stack (Rasa, action server, gateway) on spare loopback ports
@@ -9,7 +11,8 @@ with a throw-away data directory; ``--url`` targets a running gateway instead (l
 only: this tool must never load someone else's server). ``--long 100`` instead measures
 one long conversation: the latency of message 100 against message 5.
 
-    python bench/load.py --conversations 8 --seconds 60
+    python bench/load.py --conversations 8 --seconds 60 --think 1
+    python bench/load.py --conversations 8 --seconds 60 --think 0
     python bench/load.py --long 100
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import statistics
 import sys
@@ -85,22 +89,26 @@ async def send(client: httpx.AsyncClient, sender: str, text: str, tally: Tally) 
     return elapsed
 
 
-async def user(client: httpx.AsyncClient, deadline: float, tally: Tally) -> None:
-    """One simulated user: fresh conversations of SCRIPT, back to back, until the deadline."""
+async def user(client: httpx.AsyncClient, deadline: float, tally: Tally, think_s: float, rng: random.Random) -> None:
+    """One simulated user: fresh conversations of SCRIPT until the deadline, pausing about
+    ``think_s`` seconds after each reply."""
     while time.monotonic() < deadline:
         sender = f"load-{uuid.uuid4().hex[:10]}"
         for text in SCRIPT:
             if time.monotonic() >= deadline:
                 return
             await send(client, sender, text, tally)
+            if think_s > 0:
+                await asyncio.sleep(min(rng.uniform(0.5 * think_s, 1.5 * think_s), max(0.0, deadline - time.monotonic())))
 
 
-async def run_load(url: str, conversations: int, seconds: float) -> Tally:
+async def run_load(url: str, conversations: int, seconds: float, think_s: float = 0.0) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=conversations, max_keepalive_connections=conversations)
     async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(user(client, deadline, tally) for _ in range(conversations)))
+        users = (user(client, deadline, tally, think_s, random.Random(number)) for number in range(conversations))
+        await asyncio.gather(*users)
     return tally
 
 
@@ -118,10 +126,11 @@ def percentile(values: List[float], pct: float) -> float:
     return ordered[index]
 
 
-def report_load(tally: Tally, conversations: int, seconds: float) -> str:
+def report_load(tally: Tally, conversations: int, seconds: float, think_s: float = 0.0) -> str:
     answered = len(tally.latencies_ms)
+    pause = f"每条消息后平均停顿 {think_s:g} 秒" if think_s > 0 else "不停顿、连续发送（饱和）"
     lines = [
-        f"并发会话 {conversations}，时长 {seconds:.0f} 秒，CPU 核数 {os.cpu_count()}",
+        f"并发会话 {conversations}，时长 {seconds:.0f} 秒，{pause}，CPU 核数 {os.cpu_count()}",
         f"消息总数 {answered + tally.errors + tally.lost}，成功 {answered}，错误 {tally.errors}，丢失 {tally.lost}",
         f"吞吐量 {answered / seconds:.1f} 条/秒",
     ]
@@ -174,6 +183,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--conversations", "-n", type=int, default=8, help="并发会话数（默认 8）")
     parser.add_argument("--seconds", "-t", type=float, default=60.0, help="持续秒数（默认 60）")
     parser.add_argument("--url", help="已运行网关的地址（仅限本机）；不给则自行启动一套")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="每条回复后平均停顿秒数（0.5–1.5 倍之间随机；默认 0 = 连续发送）")
     parser.add_argument("--long", type=int, default=0, help="改为测单个长会话：发送这么多条消息")
     parser.add_argument("--env", action="append", default=[], help="自行启动时额外的环境变量 NAME=VALUE")
     args = parser.parse_args(argv)
@@ -187,8 +198,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.long:
             print(report_long(asyncio.run(run_long(url, args.long))))
             return 0
-        tally = asyncio.run(run_load(url, args.conversations, args.seconds))
-        print(report_load(tally, args.conversations, args.seconds))
+        tally = asyncio.run(run_load(url, args.conversations, args.seconds, args.think))
+        print(report_load(tally, args.conversations, args.seconds, args.think))
         return 0 if tally.errors == 0 and tally.lost == 0 else 1
     except LoadTestError as error:
         print(error, file=sys.stderr)
