@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -131,6 +131,11 @@ class ValidateEligibilityForm(FormValidationAction):
             return []
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        set_aside = _set_aside_reason(tracker)
+        if set_aside:
+            # Ends the form without a verdict: action_check_eligibility (run by the rule for a
+            # finished form) sees the slot and says the check is set aside instead.
+            return [SlotSet("eligibility_set_aside", set_aside), SlotSet("requested_slot", None), ActiveLoop(None)]
         if _asks_something_else(tracker):
             # e.g. "六安省级智能工厂奖多少" inside the form: the region it names would otherwise
             # count as an answer; reject so the interruption rules answer it, then resume.
@@ -151,6 +156,39 @@ def _asks_something_else(tracker: Tracker) -> bool:
     return tracker.active_loop_name == "eligibility_form" and intent not in FORM_INTENTS and not _resumed(tracker)
 
 
+def _set_aside_reason(tracker: Tracker) -> Optional[str]:
+    """Why the form, coming back after another answer, should stop instead of asking again:
+    ``"region:<old region>"`` when that question moved the conversation to another region
+    (asking on would check the other region's programme), ``"ignored"`` when the user has
+    now stepped outside the form twice in a row. None: ask again."""
+    if tracker.active_loop_name != "eligibility_form" or not _resumed(tracker):
+        return None
+    turns = _user_turns(tracker.events)
+    if not turns:
+        return None
+    before = _region_before(tracker.events, turns[-1])
+    if before and tracker.get_slot("region") and before != tracker.get_slot("region"):
+        return f"region:{before}"
+    if len(turns) >= 2 and any(
+        event.get("event") == "action_execution_rejected" and event.get("name") == "eligibility_form"
+        for event in tracker.events[turns[-2]:turns[-1]]
+    ):
+        return "ignored"
+    return None
+
+
+def _user_turns(events: List[Dict[str, Any]]) -> List[int]:
+    return [index for index, event in enumerate(events) if event.get("event") == "user"]
+
+
+def _region_before(events: List[Dict[str, Any]], end: int) -> Optional[str]:
+    """The region slot's value just before event ``end``."""
+    for event in reversed(events[:end]):
+        if event.get("event") == "slot" and event.get("name") == "region":
+            return event.get("value")
+    return None
+
+
 def _resumed(tracker: Tracker) -> bool:
     """True when another action already answered the latest message (the form comes back after it)."""
     bookkeeping = {"action_listen", "action_extract_slots", "eligibility_form", None}
@@ -169,6 +207,14 @@ class ActionCheckEligibility(Action):
         return "action_check_eligibility"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        set_aside = tracker.get_slot("eligibility_set_aside")
+        if set_aside:
+            _, _, region = set_aside.partition("region:")
+            if region:
+                dispatcher.utter_message(response="utter_form_set_aside_region", old_region=_short_region(region))
+            else:
+                dispatcher.utter_message(response="utter_form_set_aside")
+            return [SlotSet("eligibility_set_aside", None)]
         region = tracker.get_slot("region") or current_region(tracker)
         try:
             results = eligibility.evaluate(profile_from(tracker, region), kb=kb())
@@ -192,6 +238,11 @@ def trace_summary(result: eligibility.ProgramResult) -> Dict[str, Any]:
         "checks": [{"id": check.id, "passed": check.passed, "brief": check.brief or check.explanation,
                     "clause": check.citation.clause} for check in result.checks],
     }
+
+
+def _short_region(region: str) -> str:
+    """广西壮族自治区 → 广西 (how users say it; the bot suggests the words to resume with)."""
+    return {"广西壮族自治区": "广西"}.get(region, region.removesuffix("市"))
 
 
 VERDICT = {"eligible": "符合条件", "ineligible": "暂不符合", "needs_info": "还需要补充信息才能判断"}

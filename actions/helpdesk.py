@@ -19,7 +19,7 @@ from bot.helpdesk.store import NewTicket, Ticket, TicketStore, TranscriptEntry, 
 from bot.settings import get_settings
 
 # Slots that are bookkeeping, not facts about the firm.
-NOT_FACTS = {"ticket_id", "feedback", "eligibility_trace", "requested_slot", "session_started_metadata"}
+NOT_FACTS = {"ticket_id", "feedback", "eligibility_trace", "eligibility_set_aside", "requested_slot", "session_started_metadata"}
 CHANNEL_NAMES = {"wechat": "wechat", "wecom": "wecom"}
 USEFUL_VALUES = {"有用", "useful", "yes", "1", "true"}
 NOT_USEFUL_VALUES = {"没用", "没有用", "无用", "not_useful", "no", "0", "false"}

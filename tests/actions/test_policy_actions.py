@@ -237,3 +237,60 @@ def test_a_yes_that_states_another_fact_does_not_answer_the_question():
         "已经备案了", "affirm", [entity("filing", "已备案")], slots=slots, active_loop="eligibility_form"))
     assert SlotSet("filed_or_approved", True) in events
     assert not any(e.get("name") == "above_designated_size" for e in events)
+
+
+def form_turn(text: str, intent: str, answered_by: str) -> List[Dict[str, Any]]:
+    """One turn inside the form that another action answered (the form is about to resume)."""
+    events = [{"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}]
+    if intent not in ("inform", "affirm", "deny", "ask_eligibility"):
+        events.append({"event": "action_execution_rejected", "name": "eligibility_form"})
+    return events + [{"event": "action", "name": answered_by}]
+
+
+GUANGXI_FORM_START = [
+    {"event": "slot", "name": "region", "value": "广西壮族自治区"},
+    {"event": "user", "text": "广西千企技改能不能进", "parse_data": {"intent": {"name": "ask_eligibility"}}},
+    {"event": "action", "name": "eligibility_form"},
+    {"event": "active_loop", "name": "eligibility_form"},
+    {"event": "slot", "name": "requested_slot", "value": "fixed_asset_investment_wan"},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+def test_form_resumes_after_one_question_on_the_same_region():
+    events = GUANGXI_FORM_START + form_turn("研发费用加计扣除按多少比例", "ask_tax_incentive", "action_answer_tax")
+    track = tracker("研发费用加计扣除按多少比例", "ask_tax_incentive", slots={"region": "广西壮族自治区"},
+                    events=events, active_loop="eligibility_form")
+    messages, result = run(ValidateEligibilityForm(), track)
+    assert {"event": "slot", "name": "requested_slot", "value": "fixed_asset_investment_wan",
+            "timestamp": None} in result
+    assert not any(event.get("name") == "eligibility_set_aside" for event in result)
+
+
+def test_form_is_set_aside_when_a_question_moves_to_the_other_region_and_says_so():
+    user, *rest = form_turn("六安省级智能工厂奖多少", "ask_award", "action_answer_award")
+    # The region mapping sets 六安市 from the message's entity, right after the user event.
+    events = GUANGXI_FORM_START + [user, {"event": "slot", "name": "region", "value": "六安市"}, *rest]
+    track = tracker("六安省级智能工厂奖多少", "ask_award", slots={"region": "六安市"},
+                    events=events, active_loop="eligibility_form")
+    _, result = run(ValidateEligibilityForm(), track)
+    assert SlotSet("eligibility_set_aside", "region:广西壮族自治区") in result
+    assert SlotSet("requested_slot", None) in result and {"event": "active_loop", "name": None,
+                                                          "timestamp": None} in result
+    messages, after = run(ActionCheckEligibility(), tracker(
+        "六安省级智能工厂奖多少", "ask_award", slots={"region": "六安市", "eligibility_set_aside": "region:广西壮族自治区"}))
+    assert messages[0]["response"] == "utter_form_set_aside_region" and messages[0]["old_region"] == "广西"
+    assert after == [SlotSet("eligibility_set_aside", None)]
+
+
+def test_form_is_set_aside_after_two_questions_in_a_row():
+    events = GUANGXI_FORM_START + form_turn("研发费用加计扣除按多少比例", "ask_tax_incentive", "action_answer_tax") + [
+        {"event": "action", "name": "eligibility_form"}, {"event": "action", "name": "action_listen"},
+    ] + form_turn("备案去哪办", "ask_procedure", "action_answer_procedure")
+    track = tracker("备案去哪办", "ask_procedure", slots={"region": "广西壮族自治区"},
+                    events=events, active_loop="eligibility_form")
+    _, result = run(ValidateEligibilityForm(), track)
+    assert SlotSet("eligibility_set_aside", "ignored") in result
+    messages, _ = run(ActionCheckEligibility(), tracker(
+        "备案去哪办", "ask_procedure", slots={"region": "广西壮族自治区", "eligibility_set_aside": "ignored"}))
+    assert [m["response"] for m in messages] == ["utter_form_set_aside"]
