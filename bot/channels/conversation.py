@@ -11,6 +11,11 @@ FromUserName+CreateTime for events), kept in a bounded TTL cache:
 - a retried delivery joins the same turn and never reaches Rasa again: it waits for the
   same answer, or is acknowledged empty when that answer is already on its way.
 
+Each new turn first takes a token from the user's bucket (the same per-sender limit as the
+web chat, keyed ``wechat:<OpenID>`` / ``wecom:<UserID>``); over the limit, the turn's answer
+is the web chat's "too fast" text and Rasa is not asked. A retried delivery joins its turn
+and so takes no token.
+
 A user who answers a numbered choice with just the number gets that button's payload sent
 to Rasa (the last buttons offered to each user are remembered in another bounded cache).
 """
@@ -28,6 +33,7 @@ from bot.channels.cache import TTLCache
 from bot.channels.errors import WeChatAPIError
 from bot.channels.replies import Button, render_answer, resolve_choice
 from bot.channels.wechat_api import CustomerServiceAPI
+from bot.gateway.limits import RateLimiter, sender_limit_text
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +69,7 @@ class WeChatConversation:
     api: CustomerServiceAPI
     passive_timeout_s: float = 4.0
     max_message_chars: int = 500
+    sender_limits: Optional[RateLimiter] = None  # None: no per-sender limit
     turns: TTLCache = field(default_factory=lambda: TTLCache(TURN_CACHE_SIZE, TURN_TTL_S))
     choices: TTLCache = field(default_factory=lambda: TTLCache(CHOICE_CACHE_SIZE, CHOICE_TTL_S))
     _background: Set["asyncio.Task[None]"] = field(default_factory=set)
@@ -73,7 +80,7 @@ class WeChatConversation:
         """The passive reply text for this delivery, or None for an empty acknowledgement."""
         if text is None:
             return None
-        turn = self._join_or_start(dedup_key, lambda: self._answer(user_id, text, rasa_send))
+        turn = self._join_or_start(dedup_key, lambda: self._start(user_id, text, rasa_send))
         try:
             chunks = await asyncio.wait_for(asyncio.shield(turn.answer), self.passive_timeout_s)
         except asyncio.TimeoutError:
@@ -96,6 +103,15 @@ class WeChatConversation:
             turn = Turn(answer=asyncio.ensure_future(start()))
             self.turns.set(key, turn)
         return turn
+
+    def _start(self, user_id: str, text: str, rasa_send: RasaSend) -> Awaitable[List[str]]:
+        """A new turn: Rasa's answer, or the "too fast" text when the user is over the limit."""
+        sender = f"{self.channel}:{user_id}"
+        wait = self.sender_limits.retry_after(sender) if self.sender_limits else 0.0
+        if not wait:
+            return self._answer(user_id, text, rasa_send)
+        logger.info("%s: %s is over the per-sender limit, not asking Rasa", self.channel, user_id)
+        return _ready([sender_limit_text(wait)])
 
     def _passive(self, turn: Turn, user_id: str, chunks: List[str]) -> Optional[str]:
         if turn.delivery == "async" or not chunks:
@@ -152,3 +168,7 @@ class WeChatConversation:
             self.choices.set(user_id, buttons)
         else:
             self.choices.pop(user_id)
+
+
+async def _ready(chunks: List[str]) -> List[str]:
+    return chunks

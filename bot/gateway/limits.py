@@ -8,10 +8,32 @@ share, which is enough to protect Rasa from one noisy client.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Optional
+
+# What a sender who is over the limit is told, on the web chat and in WeChat alike.
+SENDER_LIMIT_TEXT = "您发消息太快了，请 {seconds} 秒后再发。"
+
+
+def whole_seconds(wait: float) -> int:
+    """A wait rounded up to whole seconds, at least 1 (an endless wait is shown as an hour).
+
+    >>> whole_seconds(0.2), whole_seconds(59.1)
+    (1, 60)
+    """
+    return max(1, math.ceil(min(wait, 3600.0)))
+
+
+def sender_limit_text(wait: float) -> str:
+    """The Chinese reply to a sender who must wait ``wait`` seconds.
+
+    >>> sender_limit_text(2.5)
+    '您发消息太快了，请 3 秒后再发。'
+    """
+    return SENDER_LIMIT_TEXT.format(seconds=whole_seconds(wait))
 
 
 @dataclass

@@ -10,11 +10,10 @@ chat client shows them like any bot message.
 from __future__ import annotations
 
 import json
-import math
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
-from bot.gateway.limits import RateLimiter
+from bot.gateway.limits import RateLimiter, sender_limit_text, whole_seconds
 from bot.gateway.routers.web import SECURITY_HEADERS
 from bot.settings import Settings
 
@@ -149,12 +148,11 @@ class GatewayGuard:
         wait = self.sender_limits.retry_after(sender)
         if not wait:
             return cleaned, None
-        text = f"您发消息太快了，请 {_seconds(wait)} 秒后再发。"
+        text = sender_limit_text(wait)
         return cleaned, (429, [{"recipient_id": sender, "text": text}], wait)
 
 
-def _seconds(wait: float) -> int:
-    return max(1, math.ceil(wait))
+_seconds = whole_seconds
 
 
 async def _reply(send: Send, status: int, content: Any, retry_after: float) -> None:

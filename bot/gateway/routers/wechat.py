@@ -22,6 +22,7 @@ from bot.channels.conversation import WeChatConversation
 from bot.channels.errors import MalformedCallback, RejectedCallback, WeChatAPIError
 from bot.channels.wechat_api import CustomerServiceAPI, OfficialAccountAPI, WeComAPI
 from bot.gateway.conversation import converse
+from bot.gateway.limits import RateLimiter
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
 from bot.helpdesk import handoff
 from bot.settings import Settings, get_settings
@@ -95,7 +96,16 @@ def _conversation(name: str, api: CustomerServiceAPI, settings: Settings) -> WeC
         api=api,
         passive_timeout_s=settings.wechat_passive_timeout_s,
         max_message_chars=settings.max_message_chars,
+        sender_limits=_sender_limits(settings),
     )
+
+
+def _sender_limits(settings: Settings) -> Optional[RateLimiter]:
+    # Each channel has its own buckets: a web chat client picks its sender freely and so
+    # must not be able to spend a WeChat user's tokens.
+    if not settings.rate_limit_enabled:
+        return None
+    return RateLimiter(settings.sender_rate_per_min, settings.sender_burst)
 
 
 _BUILDERS = {"wechat": (wechat_configured, _build_wechat), "wecom": (wecom_configured, _build_wecom)}
