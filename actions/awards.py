@@ -34,7 +34,7 @@ class ActionAnswerAward(Action):
         region = current_region(tracker)
         assumed_region = region is None
         region = region or DEFAULT_AWARD_REGION
-        honors = entity_values(tracker, "honor")
+        honors = with_shared_level(entity_values(tracker, "honor"))
         try:
             result = awards.calculate(region, honors, kb=kb()) if honors else None
         except PolicyKBError as error:
@@ -46,6 +46,21 @@ class ActionAnswerAward(Action):
         note, events = caveat(tracker, statuses)
         dispatcher.utter_message(text=join_lines([text, note]), buttons=next_buttons(region) + FEEDBACK_BUTTONS)
         return events
+
+
+LEVELS = ("国家级", "省级", "市级")
+
+
+def with_shared_level(honors: List[str]) -> List[str]:
+    """“市级绿色工厂和数字化车间” means 市级 for both, as the seed itself writes “市级智能工厂、
+    绿色工厂、数字化车间”: a title named without a level takes the level of the title before it."""
+    result: List[str] = []
+    level = ""
+    for honor in honors:
+        named = next((prefix for prefix in LEVELS if honor.startswith(prefix)), "")
+        level = named or level
+        result.append(honor if named or not level else level + honor)
+    return result
 
 
 def next_buttons(region: str) -> List[Dict[str, str]]:

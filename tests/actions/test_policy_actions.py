@@ -294,3 +294,13 @@ def test_form_is_set_aside_after_two_questions_in_a_row():
     messages, _ = run(ActionCheckEligibility(), tracker(
         "备案去哪办", "ask_procedure", slots={"region": "广西壮族自治区", "eligibility_set_aside": "ignored"}))
     assert [m["response"] for m in messages] == ["utter_form_set_aside"]
+
+
+def test_a_level_said_once_applies_to_the_titles_after_it():
+    messages, _ = run(ActionAnswerAward(), tracker(
+        "市级绿色工厂和数字化车间一共多少钱", "ask_award",
+        entities=[entity("honor", "市级绿色工厂", 0), entity("honor", "数字化车间", 7)],
+        slots={"region": "六安市"}))
+    reply = text_of(messages)
+    assert "市级绿色工厂：10万元" in reply and "市级数字化车间：10万元" in reply
+    assert "合计：20万元" in reply and "三.（二）" in reply
