@@ -101,7 +101,13 @@ def _names_total(tracker: Tracker) -> bool:
 
 
 def _names_this_year(tracker: Tracker) -> bool:
-    return any(cue in latest_text(tracker) for cue in ("今年", "年内", "年度", "本年"))
+    """The message speaks of this year's investment: a year cue outside a completion phrase
+    (in “900万，今年能投产” the 今年 is about completion, and 900万 is the total asked for)."""
+    text = list(latest_text(tracker))
+    for found in tracker.latest_message.get("entities") or []:
+        if found.get("entity") == "completion" and found.get("start") is not None:
+            text[found["start"]:found["end"]] = " " * (found["end"] - found["start"])
+    return any(cue in "".join(text) for cue in ("今年", "年内", "年度", "本年"))
 
 
 def _yes_no(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:

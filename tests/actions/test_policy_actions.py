@@ -304,3 +304,23 @@ def test_a_level_said_once_applies_to_the_titles_after_it():
     reply = text_of(messages)
     assert "市级绿色工厂：10万元" in reply and "市级数字化车间：10万元" in reply
     assert "合计：20万元" in reply and "三.（二）" in reply
+
+
+def test_a_total_given_with_the_completion_year_is_the_total():
+    slots = {"region": "广西壮族自治区", "above_designated_size": True, "requested_slot": "fixed_asset_investment_wan"}
+    _, events = run(ValidateEligibilityForm(), tracker(
+        "900万，今年能投产", "inform",
+        [entity("investment_this_year", "900"), {"entity": "completion", "value": "年内竣工", "start": 5, "end": 10}],
+        slots=slots, active_loop="eligibility_form"))
+    assert SlotSet("fixed_asset_investment_wan", 900.0) in events
+    assert SlotSet("completes_this_year", True) in events
+    assert not any(event.get("name") == "investment_this_year_wan" for event in events)
+
+
+def test_this_years_investment_is_still_read_as_such():
+    slots = {"region": "广西壮族自治区", "above_designated_size": True, "requested_slot": "fixed_asset_investment_wan"}
+    _, events = run(ValidateEligibilityForm(), tracker(
+        "今年投了300万", "inform", [entity("investment_this_year", "300", 4)], slots=slots,
+        active_loop="eligibility_form"))
+    assert SlotSet("investment_this_year_wan", 300.0) in events
+    assert not any(event.get("name") == "fixed_asset_investment_wan" for event in events)
