@@ -3,7 +3,8 @@
 ``ClusterStack`` starts ``replicas`` pairs (Rasa + action server) and the gateway; the Rasa
 servers share the SQL tracker store (PostgreSQL, ``tracker_store_url``) and a Redis lock
 store (``bot/endpoints-cluster.yml``), so any replica can take any turn of any conversation
-and two turns of one conversation never run at the same time.
+and two turns of one conversation never run at the same time. Every process shares the
+helpdesk tickets in PostgreSQL too (``ticket_store_url``, by default the tracker's database).
 
 The gateway of a cluster runs ``bot.cluster:app``: the normal app whose Rasa client is a
 ``HealthCheckedRasaClient`` (round robin; a server that just failed is tried last for a few
@@ -173,6 +174,10 @@ class ClusterStack(Stack):
         self.action_ports = list(action_ports or [settings.action_port + i for i in range(replicas)])
         services_env = {
             "POLICYBOT_TRACKER_STORE_URL": settings.tracker_store_url,
+            # Tickets must be shared too (action servers create them, the gateway serves staff):
+            # unless set apart, they go into the tracker store's database, beside its tables
+            # (no name is shared), so a cluster needs no second database or CREATEDB right.
+            "POLICYBOT_TICKET_STORE_URL": settings.ticket_store_url or settings.tracker_store_url,
             "POLICYBOT_REDIS_HOST": settings.redis_host,
             "POLICYBOT_REDIS_PORT": str(settings.redis_port),
             "POLICYBOT_REDIS_PASSWORD": settings.redis_password or "",

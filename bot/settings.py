@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     tracker_store_url: Optional[str] = None
     tracker_keep_turns: int = 5
 
+    # Helpdesk tickets (bot/helpdesk/store.py): SQLAlchemy URL, e.g. postgresql://user:pw@host:5432/db,
+    # so that every process of a cluster shares them; unset → SQLite at <data_dir>/helpdesk.sqlite.
+    ticket_store_url: Optional[str] = None
+
     # Scale-out (bot/cluster.py): Redis lock store shared by the Rasa replicas; a Rasa server
     # that failed is skipped by the gateway for this long.
     redis_host: str = "127.0.0.1"

@@ -1,16 +1,18 @@
-"""Tickets, staff users, tokens, audit log, feedback and fallback log, in SQLite.
+"""Tickets, staff users, tokens, audit log, feedback and fallback log, in SQL.
 
-The gateway (staff API, human takeover) and the action server (ticket creation,
-feedback) are separate processes writing the same file, so:
+The gateway (staff API, human takeover) and the action servers (ticket creation,
+feedback) are separate processes writing the same database, so:
 
-- the database runs in WAL mode (readers never block the writer);
-- every operation opens its own short connection (safe across threads and processes);
-- every write runs in ``BEGIN IMMEDIATE`` so ticket numbers and "consume once"
-  queues are decided under SQLite's write lock, never by two processes at once;
+- by default it is one SQLite file in WAL mode (readers never block the writer); in
+  scale-out mode (``ticket_store_url``) a PostgreSQL database, shared across machines;
+- one implementation (SQLAlchemy Core) runs on both; `bot.helpdesk.sql` holds the tables
+  and the little that differs between the two;
+- every write holds the store's write lock from its first statement, so ticket numbers
+  and "consume once" queues are decided by one process at a time;
 - the transcript is a table of its own, so appending a line never rewrites the ticket.
 
 Everything else codes against the `TicketStore` protocol; `default_store()` gives the
-SQLite store at ``<data_dir>/helpdesk.sqlite``.
+store the settings name.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Tuple
+from typing import Any, Callable, ContextManager, Dict, List, Mapping, Optional, Protocol, Tuple
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot.helpdesk import sql
 from bot.helpdesk.errors import (
     InvalidTriage,
     StaffUserExists,
@@ -44,47 +48,6 @@ Clock = Callable[[], datetime]
 
 # scrypt cost: ~50 ms per check on one core; slow enough to make guessing stolen hashes costly.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tickets (
-    id TEXT PRIMARY KEY, sender TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL,
-    category TEXT NOT NULL, department TEXT, urgency TEXT NOT NULL, triage_explanation TEXT,
-    intent TEXT, facts TEXT NOT NULL, eligibility_trace TEXT,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, claimed_by TEXT
-);
-CREATE INDEX IF NOT EXISTS tickets_sender ON tickets(sender, status);
-CREATE TABLE IF NOT EXISTS transcript (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id TEXT NOT NULL REFERENCES tickets(id),
-    who TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, via TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS transcript_ticket ON transcript(ticket_id, seq);
-CREATE TABLE IF NOT EXISTS ticket_history (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id TEXT NOT NULL REFERENCES tickets(id),
-    who TEXT NOT NULL, what TEXT NOT NULL, time TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS staff_users (
-    username TEXT PRIMARY KEY, department TEXT, password_hash TEXT NOT NULL, created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS staff_tokens (
-    token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at REAL NOT NULL, created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL, action TEXT NOT NULL,
-    ticket_id TEXT, detail TEXT, time TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS outbox_sender ON outbox(sender, seq);
-CREATE TABLE IF NOT EXISTS feedback (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL,
-    answer TEXT, useful INTEGER NOT NULL, intent TEXT, time TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS fallback_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL
-);
-"""
 
 
 @dataclass
@@ -153,7 +116,7 @@ class StaffUser:
 
 
 class TicketStore(Protocol):
-    """What the helpdesk needs from storage (SQLite by default)."""
+    """What the helpdesk needs from storage (`SqlTicketStore`: SQLite by default, or PostgreSQL)."""
 
     def create_ticket(self, new: NewTicket) -> Ticket: ...
     def get_ticket(self, ticket_id: str) -> Ticket: ...
@@ -210,40 +173,25 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class SqliteTicketStore:
-    """`TicketStore` on one SQLite file shared by the gateway and the action server."""
+class SqlTicketStore:
+    """`TicketStore` on SQL: one SQLite file or one PostgreSQL database, shared by the gateway
+    and the action servers (see `bot.helpdesk.sql` for how writes are serialised).
 
-    def __init__(self, path: Path, clock: Optional[Clock] = None) -> None:
-        self.path = Path(path)
+    Example: ``SqlTicketStore("postgresql://policybot:pw@127.0.0.1:5432/policybot")``.
+    """
+
+    def __init__(self, url: Any, clock: Optional[Clock] = None) -> None:
+        self.engine = sql.create_engine(url)
         self.clock: Clock = clock or _local_now
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=15.0, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout=15000")
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def _read(self) -> ContextManager[Connection]:
+        return self.engine.connect()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> ContextManager[Connection]:
         """A transaction that holds the write lock from its first statement."""
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        return sql.write(self.engine)
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")
@@ -256,61 +204,58 @@ class SqliteTicketStore:
         now = self._now()
         with self._write() as conn:
             ticket_id = self._next_ticket_id(conn)
-            conn.execute(
-                "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (ticket_id, new.sender, new.channel, "open", new.category, new.department, new.urgency,
-                 new.triage_explanation, new.intent, _dump(new.facts), _dump(new.eligibility_trace),
-                 now, now, None),
-            )
+            conn.execute(sql.tickets.insert().values(
+                id=ticket_id, sender=new.sender, channel=new.channel, status="open", category=new.category,
+                department=new.department, urgency=new.urgency, triage_explanation=new.triage_explanation,
+                intent=new.intent, facts=_dump(new.facts), eligibility_trace=_dump(new.eligibility_trace),
+                created_at=now, updated_at=now, claimed_by=None,
+            ))
             for entry in new.transcript:
                 _insert_transcript(conn, ticket_id, entry)
             _insert_history(conn, ticket_id, "bot", f"创建工单（{new.category}，{new.urgency}）", now)
         return self.get_ticket(ticket_id)
 
-    def _next_ticket_id(self, conn: sqlite3.Connection) -> str:
+    def _next_ticket_id(self, conn: Connection) -> str:
+        # Safe only under the write lock: no other writer can take the same number meanwhile
+        # (and the primary key would refuse a duplicate rather than lose a ticket).
         prefix = "T" + self.clock().strftime("%Y%m%d") + "-"
-        row = conn.execute("SELECT COUNT(*) FROM tickets WHERE id LIKE ?", (prefix + "%",)).fetchone()
-        return f"{prefix}{row[0] + 1:04d}"
+        count = conn.execute(sa.select(sa.func.count()).select_from(sql.tickets)
+                             .where(sql.tickets.c.id.like(prefix + "%"))).scalar_one()
+        return f"{prefix}{count + 1:04d}"
 
     def get_ticket(self, ticket_id: str) -> Ticket:
         """The ticket with its transcript and history; `TicketNotFound` if there is none."""
-        with self._connection() as conn:
-            row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-            if row is None:
-                raise TicketNotFound(f"没有编号为 {ticket_id} 的工单")
-            ticket = _ticket_from_row(row)
-            ticket.transcript = [
-                TranscriptEntry(r["who"], r["text"], r["time"], r["via"])
-                for r in conn.execute("SELECT * FROM transcript WHERE ticket_id = ? ORDER BY seq", (ticket_id,))
-            ]
-            ticket.history = [
-                {"who": r["who"], "what": r["what"], "time": r["time"]}
-                for r in conn.execute("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY seq", (ticket_id,))
-            ]
+        with self._read() as conn:
+            ticket = _ticket_from_row(_require_ticket(conn, ticket_id))
+            lines = conn.execute(sa.select(sql.transcript).where(sql.transcript.c.ticket_id == ticket_id)
+                                 .order_by(sql.transcript.c.seq)).mappings()
+            ticket.transcript = [TranscriptEntry(r["who"], r["text"], r["time"], r["via"]) for r in lines]
+            events = conn.execute(sa.select(sql.ticket_history).where(sql.ticket_history.c.ticket_id == ticket_id)
+                                  .order_by(sql.ticket_history.c.seq)).mappings()
+            ticket.history = [{"who": r["who"], "what": r["what"], "time": r["time"]} for r in events]
         return ticket
 
     def list_tickets(self, status: Optional[str] = None, category: Optional[str] = None,
                      department: Optional[str] = None, visible_to: Optional[str] = None) -> List[Ticket]:
         """Tickets, newest first, without transcripts; `visible_to` limits to one department plus unassigned."""
-        where, args = ["1=1"], []
-        for column, value in (("status", status), ("category", category), ("department", department)):
+        t = sql.tickets
+        query = sa.select(t).order_by(t.c.created_at.desc(), t.c.id.desc())
+        for column, value in ((t.c.status, status), (t.c.category, category), (t.c.department, department)):
             if value:
-                where.append(f"{column} = ?")
-                args.append(value)
+                query = query.where(column == value)
         if visible_to:
-            where.append("(department IS NULL OR department = ?)")
-            args.append(visible_to)
-        sql = f"SELECT * FROM tickets WHERE {' AND '.join(where)} ORDER BY created_at DESC, id DESC"
-        with self._connection() as conn:
-            return [_ticket_from_row(row) for row in conn.execute(sql, args)]
+            query = query.where(sa.or_(t.c.department.is_(None), t.c.department == visible_to))
+        with self._read() as conn:
+            return [_ticket_from_row(row) for row in conn.execute(query).mappings()]
 
     def active_ticket(self, sender: str) -> Optional[Ticket]:
         """The sender's newest ticket that is still open or claimed, if any."""
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT id FROM tickets WHERE sender = ? AND status IN ('open','claimed') "
-                "ORDER BY created_at DESC, id DESC LIMIT 1", (sender,)).fetchone()
-        return self.get_ticket(row["id"]) if row else None
+        t = sql.tickets
+        with self._read() as conn:
+            ticket_id = conn.execute(
+                sa.select(t.c.id).where(t.c.sender == sender, t.c.status.in_(("open", "claimed")))
+                .order_by(t.c.created_at.desc(), t.c.id.desc()).limit(1)).scalar()
+        return self.get_ticket(ticket_id) if ticket_id else None
 
     def append_transcript(self, ticket_id: str, who: str, text: str, via: str = "gateway") -> None:
         """Add one line to the ticket's conversation."""
@@ -320,17 +265,16 @@ class SqliteTicketStore:
         with self._write() as conn:
             _require_ticket(conn, ticket_id)
             _insert_transcript(conn, ticket_id, TranscriptEntry(who, text, now, via))
-            conn.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (now, ticket_id))
+            _update_ticket(conn, ticket_id, updated_at=now)
 
     def update_facts(self, ticket_id: str, facts: Dict[str, Any], eligibility_trace: Any = None) -> None:
         """Replace the facts (and the trace, when one is given) with what the bot knows now."""
-        now = self._now()
+        changes = {"facts": _dump(facts), "updated_at": self._now()}
+        if eligibility_trace is not None:
+            changes["eligibility_trace"] = _dump(eligibility_trace)
         with self._write() as conn:
             _require_ticket(conn, ticket_id)
-            conn.execute("UPDATE tickets SET facts = ?, updated_at = ? WHERE id = ?", (_dump(facts), now, ticket_id))
-            if eligibility_trace is not None:
-                conn.execute("UPDATE tickets SET eligibility_trace = ? WHERE id = ?",
-                             (_dump(eligibility_trace), ticket_id))
+            _update_ticket(conn, ticket_id, **changes)
 
     def claim(self, ticket_id: str, username: str) -> Ticket:
         """Give the ticket to `username`; the bot falls silent in that conversation."""
@@ -341,8 +285,7 @@ class SqliteTicketStore:
                 raise TicketConflict("工单已办结，不能认领")
             if row["status"] == "claimed" and row["claimed_by"] != username:
                 raise TicketConflict(f"工单已由 {row['claimed_by']} 认领")
-            conn.execute("UPDATE tickets SET status='claimed', claimed_by=?, updated_at=? WHERE id=?",
-                         (username, now, ticket_id))
+            _update_ticket(conn, ticket_id, status="claimed", claimed_by=username, updated_at=now)
             _insert_history(conn, ticket_id, username, "认领工单", now)
         return self.get_ticket(ticket_id)
 
@@ -355,7 +298,7 @@ class SqliteTicketStore:
                 raise TicketConflict("工单已办结")
             if row["status"] == "claimed" and row["claimed_by"] != username:
                 raise TicketConflict(f"工单已由 {row['claimed_by']} 认领，只能由其办结")
-            conn.execute("UPDATE tickets SET status='resolved', updated_at=? WHERE id=?", (now, ticket_id))
+            _update_ticket(conn, ticket_id, status="resolved", updated_at=now)
             _insert_history(conn, ticket_id, username, "办结工单，交还助手", now)
         return self.get_ticket(ticket_id)
 
@@ -366,8 +309,8 @@ class SqliteTicketStore:
         now = self._now()
         with self._write() as conn:
             row = _require_ticket(conn, ticket_id)
-            conn.execute("UPDATE tickets SET category=?, department=?, urgency=?, updated_at=? WHERE id=?",
-                         (category, department, urgency, now, ticket_id))
+            _update_ticket(conn, ticket_id, category=category, department=department, urgency=urgency,
+                           updated_at=now)
             what = (f"修改分类：{row['category']}→{category}，部门：{row['department'] or '未定'}→"
                     f"{department or '未定'}，紧急程度：{row['urgency']}→{urgency}")
             _insert_history(conn, ticket_id, username, what, now)
@@ -386,90 +329,98 @@ class SqliteTicketStore:
         if not username.strip() or not password:
             raise ValueError("用户名和密码不能为空")
         hashed = hash_password(password)
+        users = sql.staff_users
         with self._write() as conn:
-            if conn.execute("SELECT 1 FROM staff_users WHERE username=?", (username,)).fetchone():
+            if conn.execute(sa.select(users.c.username).where(users.c.username == username)).first():
                 raise StaffUserExists(f"用户 {username} 已存在")
-            conn.execute("INSERT INTO staff_users VALUES (?,?,?,?)", (username, department, hashed, self._now()))
+            conn.execute(users.insert().values(username=username, department=department, password_hash=hashed,
+                                               created_at=self._now()))
         return self._staff(username)
 
     def remove_staff(self, username: str) -> None:
         """Delete a staff user and every token they hold."""
         with self._write() as conn:
-            if conn.execute("DELETE FROM staff_users WHERE username=?", (username,)).rowcount == 0:
+            if conn.execute(sql.staff_users.delete().where(sql.staff_users.c.username == username)).rowcount == 0:
                 raise StaffUserNotFound(f"没有用户 {username}")
-            conn.execute("DELETE FROM staff_tokens WHERE username=?", (username,))
+            conn.execute(sql.staff_tokens.delete().where(sql.staff_tokens.c.username == username))
 
     def list_staff(self) -> List[StaffUser]:
-        with self._connection() as conn:
-            rows = conn.execute("SELECT username, department, created_at FROM staff_users ORDER BY username")
-            return [StaffUser(r["username"], r["department"], r["created_at"]) for r in rows]
+        users = sql.staff_users
+        with self._read() as conn:
+            rows = conn.execute(sa.select(users.c.username, users.c.department, users.c.created_at)
+                                .order_by(users.c.username))
+            return [StaffUser(*row) for row in rows]
 
     def _staff(self, username: str) -> Optional[StaffUser]:
-        with self._connection() as conn:
-            r = conn.execute("SELECT username, department, created_at FROM staff_users WHERE username=?",
-                             (username,)).fetchone()
-        return StaffUser(r["username"], r["department"], r["created_at"]) if r else None
+        users = sql.staff_users
+        with self._read() as conn:
+            row = conn.execute(sa.select(users.c.username, users.c.department, users.c.created_at)
+                               .where(users.c.username == username)).first()
+        return StaffUser(*row) if row else None
 
     def verify_password(self, username: str, password: str) -> Optional[StaffUser]:
         """The user when the password is right, else None."""
-        with self._connection() as conn:
-            row = conn.execute("SELECT password_hash FROM staff_users WHERE username=?", (username,)).fetchone()
-        if row is None:
+        users = sql.staff_users
+        with self._read() as conn:
+            stored = conn.execute(sa.select(users.c.password_hash).where(users.c.username == username)).scalar()
+        if stored is None:
             hash_password(password)  # same work as a real check, so timing does not reveal user names
             return None
-        return self._staff(username) if password_matches(password, row["password_hash"]) else None
+        return self._staff(username) if password_matches(password, stored) else None
 
     def issue_token(self, username: str, ttl_s: int) -> Tuple[str, float]:
         """A new random bearer token and its expiry (epoch seconds); only its hash is stored."""
         token = secrets.token_urlsafe(32)
         expires_at = self.clock().timestamp() + ttl_s
+        tokens = sql.staff_tokens
         with self._write() as conn:
-            conn.execute("DELETE FROM staff_tokens WHERE expires_at <= ?", (self.clock().timestamp(),))
-            conn.execute("INSERT INTO staff_tokens VALUES (?,?,?,?)",
-                         (_token_hash(token), username, expires_at, self._now()))
+            conn.execute(tokens.delete().where(tokens.c.expires_at <= self.clock().timestamp()))
+            conn.execute(tokens.insert().values(token_hash=_token_hash(token), username=username,
+                                                expires_at=expires_at, created_at=self._now()))
         return token, expires_at
 
     def user_for_token(self, token: str) -> Optional[StaffUser]:
         """The staff user holding this unexpired token, else None."""
-        with self._connection() as conn:
-            row = conn.execute("SELECT username, expires_at FROM staff_tokens WHERE token_hash=?",
-                               (_token_hash(token),)).fetchone()
-        if row is None or row["expires_at"] <= self.clock().timestamp():
+        tokens = sql.staff_tokens
+        with self._read() as conn:
+            row = conn.execute(sa.select(tokens.c.username, tokens.c.expires_at)
+                               .where(tokens.c.token_hash == _token_hash(token))).first()
+        if row is None or row.expires_at <= self.clock().timestamp():
             return None
-        return self._staff(row["username"])
+        return self._staff(row.username)
 
     def revoke_token(self, token: str) -> None:
         with self._write() as conn:
-            conn.execute("DELETE FROM staff_tokens WHERE token_hash=?", (_token_hash(token),))
+            conn.execute(sql.staff_tokens.delete().where(sql.staff_tokens.c.token_hash == _token_hash(token)))
 
     # -- audit ------------------------------------------------------------------------------
 
     def audit(self, username: str, action: str, ticket_id: Optional[str] = None, detail: str = "") -> None:
         """Record one staff action: who, what, on which ticket, when."""
         with self._write() as conn:
-            conn.execute("INSERT INTO audit_log (username, action, ticket_id, detail, time) VALUES (?,?,?,?,?)",
-                         (username, action, ticket_id, detail, self._now()))
+            conn.execute(sql.audit_log.insert().values(username=username, action=action, ticket_id=ticket_id,
+                                                       detail=detail, time=self._now()))
 
     def audit_log(self, limit: int = 100) -> List[Dict[str, Any]]:
         """Newest staff actions first."""
-        with self._connection() as conn:
-            rows = conn.execute("SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", (limit,))
-            return [dict(r) for r in rows]
+        with self._read() as conn:
+            rows = conn.execute(sa.select(sql.audit_log).order_by(sql.audit_log.c.seq.desc()).limit(limit))
+            return [dict(row) for row in rows.mappings()]
 
     # -- outbox: staff messages waiting for the web chat to fetch them -----------------------
 
     def queue_message(self, sender: str, message: Dict[str, Any]) -> None:
         with self._write() as conn:
-            conn.execute("INSERT INTO outbox (sender, message, created_at) VALUES (?,?,?)",
-                         (sender, _dump(message), self._now()))
+            conn.execute(sql.outbox.insert().values(sender=sender, message=_dump(message), created_at=self._now()))
 
     def take_messages(self, sender: str) -> List[Dict[str, Any]]:
         """The sender's queued messages, oldest first; each is handed out exactly once."""
+        box = sql.outbox
         with self._write() as conn:
-            rows = conn.execute("SELECT seq, message FROM outbox WHERE sender=? ORDER BY seq", (sender,)).fetchall()
-            conn.execute("DELETE FROM outbox WHERE sender=? AND seq <= ?",
-                         (sender, rows[-1]["seq"] if rows else -1))
-        return [json.loads(r["message"]) for r in rows]
+            rows = conn.execute(sa.select(box.c.seq, box.c.message).where(box.c.sender == sender)
+                                .order_by(box.c.seq)).all()
+            conn.execute(box.delete().where(box.c.sender == sender, box.c.seq <= (rows[-1].seq if rows else -1)))
+        return [json.loads(row.message) for row in rows]
 
     # -- what policy staff use to improve the knowledge base --------------------------------
 
@@ -477,25 +428,32 @@ class SqliteTicketStore:
                         intent: Optional[str] = None, answer: Optional[str] = None) -> None:
         """Store a 有用/没用 vote on the answer to `message` (the user's question)."""
         with self._write() as conn:
-            conn.execute("INSERT INTO feedback (sender, message, answer, useful, intent, time) VALUES (?,?,?,?,?,?)",
-                         (sender, message.strip(), answer, int(useful), intent, self._now()))
+            conn.execute(sql.feedback.insert().values(sender=sender, message=message.strip(), answer=answer,
+                                                      useful=int(useful), intent=intent, time=self._now()))
 
     def log_fallback(self, sender: str, text: str) -> None:
         """Store a question the bot could only answer with its fallback."""
         with self._write() as conn:
-            conn.execute("INSERT INTO fallback_log (sender, text, time) VALUES (?,?,?)",
-                         (sender, text.strip(), self._now()))
+            conn.execute(sql.fallback_log.insert().values(sender=sender, text=text.strip(), time=self._now()))
 
     def report(self, limit: int = 10) -> Dict[str, List[Tuple[str, int]]]:
         """Most frequent fallback questions, questions marked 没用, and ticket categories."""
         queries = {
-            "fallback": "SELECT text, COUNT(*) n FROM fallback_log GROUP BY text ORDER BY n DESC, text LIMIT ?",
-            "unhelpful": "SELECT message, COUNT(*) n FROM feedback WHERE useful=0 "
-                         "GROUP BY message ORDER BY n DESC, message LIMIT ?",
-            "categories": "SELECT category, COUNT(*) n FROM tickets GROUP BY category ORDER BY n DESC, category LIMIT ?",
+            "fallback": _most_frequent(sql.fallback_log.c.text, limit),
+            "unhelpful": _most_frequent(sql.feedback.c.message, limit).where(sql.feedback.c.useful == 0),
+            "categories": _most_frequent(sql.tickets.c.category, limit),
         }
-        with self._connection() as conn:
-            return {name: [(r[0], r[1]) for r in conn.execute(sql, (limit,))] for name, sql in queries.items()}
+        with self._read() as conn:
+            return {name: [(row[0], row[1]) for row in conn.execute(query)] for name, query in queries.items()}
+
+
+class SqliteTicketStore(SqlTicketStore):
+    """`SqlTicketStore` on one SQLite file (WAL mode: readers never block the writer)."""
+
+    def __init__(self, path: Path, clock: Optional[Clock] = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(sql.sqlite_url(self.path), clock)
 
 
 def _dump(value: Any) -> str:
@@ -509,24 +467,33 @@ def _check_triage(category: str, urgency: str) -> None:
         raise InvalidTriage(f"紧急程度应为 {'/'.join(URGENCIES)} 之一")
 
 
-def _require_ticket(conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row:
-    row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+def _most_frequent(column: sa.Column, limit: int) -> sa.sql.Select:
+    """``(value, count)`` of `column`, most frequent first (ties alphabetically)."""
+    n = sa.func.count().label("n")
+    return sa.select(column, n).group_by(column).order_by(n.desc(), column).limit(limit)
+
+
+def _require_ticket(conn: Connection, ticket_id: str) -> sa.engine.RowMapping:
+    row = conn.execute(sa.select(sql.tickets).where(sql.tickets.c.id == ticket_id)).mappings().first()
     if row is None:
         raise TicketNotFound(f"没有编号为 {ticket_id} 的工单")
     return row
 
 
-def _insert_transcript(conn: sqlite3.Connection, ticket_id: str, entry: TranscriptEntry) -> None:
-    conn.execute("INSERT INTO transcript (ticket_id, who, text, time, via) VALUES (?,?,?,?,?)",
-                 (ticket_id, entry.who, entry.text, entry.time, entry.via))
+def _update_ticket(conn: Connection, ticket_id: str, **changes: Any) -> None:
+    conn.execute(sql.tickets.update().where(sql.tickets.c.id == ticket_id).values(**changes))
 
 
-def _insert_history(conn: sqlite3.Connection, ticket_id: str, who: str, what: str, now: str) -> None:
-    conn.execute("INSERT INTO ticket_history (ticket_id, who, what, time) VALUES (?,?,?,?)",
-                 (ticket_id, who, what, now))
+def _insert_transcript(conn: Connection, ticket_id: str, entry: TranscriptEntry) -> None:
+    conn.execute(sql.transcript.insert().values(ticket_id=ticket_id, who=entry.who, text=entry.text,
+                                                time=entry.time, via=entry.via))
 
 
-def _ticket_from_row(row: sqlite3.Row) -> Ticket:
+def _insert_history(conn: Connection, ticket_id: str, who: str, what: str, now: str) -> None:
+    conn.execute(sql.ticket_history.insert().values(ticket_id=ticket_id, who=who, what=what, time=now))
+
+
+def _ticket_from_row(row: Mapping[str, Any]) -> Ticket:
     return Ticket(
         id=row["id"], sender=row["sender"], channel=row["channel"], status=row["status"],
         category=row["category"], department=row["department"], urgency=row["urgency"],
@@ -536,14 +503,16 @@ def _ticket_from_row(row: sqlite3.Row) -> Ticket:
     )
 
 
-_stores: Dict[Path, SqliteTicketStore] = {}
+_stores: Dict[str, SqlTicketStore] = {}
 
 
-def default_store() -> SqliteTicketStore:
-    """The store at ``<data_dir>/helpdesk.sqlite`` from the settings (one object per path)."""
+def default_store() -> SqlTicketStore:
+    """The store the settings name (one object per database): PostgreSQL (or any URL) from
+    ``ticket_store_url``, else the SQLite file ``<data_dir>/helpdesk.sqlite``."""
     from bot.settings import get_settings
 
-    path = Path(get_settings().data_dir) / "helpdesk.sqlite"
-    if path not in _stores:
-        _stores[path] = SqliteTicketStore(path)
-    return _stores[path]
+    settings = get_settings()
+    key = settings.ticket_store_url or str(Path(settings.data_dir) / "helpdesk.sqlite")
+    if key not in _stores:
+        _stores[key] = SqlTicketStore(key) if settings.ticket_store_url else SqliteTicketStore(Path(key))
+    return _stores[key]
