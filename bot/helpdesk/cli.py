@@ -12,7 +12,7 @@ from bot.helpdesk.store import SqliteTicketStore, TicketStore, default_store
 
 _db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="工单数据库文件（默认：<data_dir>/helpdesk.sqlite）。",
+    help="工单数据库文件（默认：设置了 POLICYBOT_TICKET_STORE_URL 时用该数据库，否则 <data_dir>/helpdesk.sqlite）。",
 )
 
 
