@@ -147,10 +147,16 @@ class ValidateEligibilityForm(FormValidationAction):
             # count as an answer; reject so the interruption rules answer it, then resume.
             return [ActionExecutionRejected(self.form_name())]
         events: List[EventType] = []
+        resumed = _resumed(tracker)
         region = current_region(tracker)
+        if resumed:
+            # Back after a side question, which another action answered: its figures and the
+            # regions it compared are not answers to the form (“研发费用800万…” is no total).
+            region = _region_before(tracker.events, _user_turns(tracker.events)[-1]) or region
         if region and region != tracker.get_slot("region"):
             events.append(SlotSet("region", region))
-        events.extend(SlotSet(slot, value) for slot, value in facts_in_message(tracker).items())
+        if not resumed:
+            events.extend(SlotSet(slot, value) for slot, value in facts_in_message(tracker).items())
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])
@@ -174,6 +180,8 @@ def _set_aside_reason(tracker: Tracker) -> Optional[str]:
         return None
     before = _region_before(tracker.events, turns[-1])
     if before and tracker.get_slot("region") and before != tracker.get_slot("region"):
+        if before in _regions_named(tracker):
+            return None  # e.g. a comparison of both regions: the form goes on with its region
         return f"region:{before}"
     if len(turns) >= 2 and any(
         event.get("event") == "action_execution_rejected" and event.get("name") == "eligibility_form"
@@ -181,6 +189,10 @@ def _set_aside_reason(tracker: Tracker) -> Optional[str]:
     ):
         return "ignored"
     return None
+
+
+def _regions_named(tracker: Tracker) -> List[str]:
+    return [kb().resolve_region(value) or value for value in entity_values(tracker, "region")]
 
 
 def _user_turns(events: List[Dict[str, Any]]) -> List[int]:

@@ -324,3 +324,24 @@ def test_this_years_investment_is_still_read_as_such():
         active_loop="eligibility_form"))
     assert SlotSet("investment_this_year_wan", 300.0) in events
     assert not any(event.get("name") == "fixed_asset_investment_wan" for event in events)
+
+
+def test_figures_of_a_side_question_are_not_taken_as_answers():
+    events = GUANGXI_FORM_START + form_turn("研发费用800万能少交多少税", "ask_tax_incentive", "action_answer_tax")
+    track = tracker("研发费用800万能少交多少税", "ask_tax_incentive", [entity("amount", "800", 4)],
+                    slots={"region": "广西壮族自治区", "requested_slot": "fixed_asset_investment_wan"},
+                    events=events, active_loop="eligibility_form")
+    _, result = run(ValidateEligibilityForm(), track)
+    assert not any(event.get("name") == "fixed_asset_investment_wan" for event in result)
+    assert SlotSet("requested_slot", "fixed_asset_investment_wan") in result
+
+
+def test_a_comparison_inside_the_form_keeps_the_forms_region():
+    user, *rest = form_turn("广西和六安比，哪边门槛低", "compare_regions", "action_compare_regions")
+    events = GUANGXI_FORM_START + [user, {"event": "slot", "name": "region", "value": "六安市"}, *rest]
+    track = tracker("广西和六安比，哪边门槛低", "compare_regions",
+                    [entity("region", "广西壮族自治区", 0), entity("region", "六安市", 3)],
+                    slots={"region": "六安市"}, events=events, active_loop="eligibility_form")
+    _, result = run(ValidateEligibilityForm(), track)
+    assert SlotSet("region", "广西壮族自治区") in result
+    assert not any(event.get("name") == "eligibility_set_aside" for event in result)
