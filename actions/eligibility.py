@@ -137,17 +137,17 @@ class ValidateEligibilityForm(FormValidationAction):
             return []
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        set_aside = _set_aside_reason(tracker)
+        resumed = _resumed(tracker)
+        set_aside = _set_aside_reason(tracker) if resumed else None
         if set_aside:
             # Ends the form without a verdict: action_check_eligibility (run by the rule for a
             # finished form) sees the slot and says the check is set aside instead.
             return [SlotSet("eligibility_set_aside", set_aside), SlotSet("requested_slot", None), ActiveLoop(None)]
-        if _asks_something_else(tracker):
+        if not resumed and _asks_something_else(tracker):
             # e.g. "六安省级智能工厂奖多少" inside the form: the region it names would otherwise
             # count as an answer; reject so the interruption rules answer it, then resume.
             return [ActionExecutionRejected(self.form_name())]
         events: List[EventType] = []
-        resumed = _resumed(tracker)
         region = current_region(tracker)
         if resumed:
             # Back after a side question, which another action answered: its figures and the
@@ -163,17 +163,17 @@ class ValidateEligibilityForm(FormValidationAction):
 
 
 def _asks_something_else(tracker: Tracker) -> bool:
-    """A question inside the form that the form should not swallow (not when it resumes after one)."""
+    """A question inside the form that the form should not swallow (asked before it resumes)."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return tracker.active_loop_name == "eligibility_form" and intent not in FORM_INTENTS and not _resumed(tracker)
+    return tracker.active_loop_name == "eligibility_form" and intent not in FORM_INTENTS
 
 
 def _set_aside_reason(tracker: Tracker) -> Optional[str]:
-    """Why the form, coming back after another answer, should stop instead of asking again:
+    """Why the form, resuming after another action answered, should stop instead of asking again:
     ``"region:<old region>"`` when that question moved the conversation to another region
     (asking on would check the other region's programme), ``"ignored"`` when the user has
     now stepped outside the form twice in a row. None: ask again."""
-    if tracker.active_loop_name != "eligibility_form" or not _resumed(tracker):
+    if tracker.active_loop_name != "eligibility_form":
         return None
     turns = _user_turns(tracker.events)
     if not turns:

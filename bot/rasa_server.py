@@ -161,16 +161,15 @@ DEBUG_COPY_MODULES = ("rasa.core.processor", "rasa.core.policies.rule_policy", "
 def apply() -> None:
     """Install the fixes into the Rasa modules of this process (idempotent)."""
     global _original_resolve_by_type
+    import importlib
+
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
 
     patched: Callable[..., bool] = _validate_action_result
     RemoteAction._validate_action_result = patched  # type: ignore[assignment]
-    from rasa.utils.endpoints import EndpointConfig
-
     EndpointConfig.session = _kept_session  # type: ignore[assignment]
-    import importlib
-
     for name in DEBUG_COPY_MODULES:
         importlib.import_module(name).copy = _CopyForDebugLog()  # type: ignore[attr-defined]
     if _original_resolve_by_type is None:

@@ -105,7 +105,7 @@ class GatewayGuard:
         wait = 0.0 if local else self.ip_limits.retry_after(ip)
         if not wait:
             return None
-        return 429, {"detail": f"请求过于频繁，请 {_seconds(wait)} 秒后再试。"}, wait
+        return 429, {"detail": f"请求过于频繁，请 {whole_seconds(wait)} 秒后再试。"}, wait
 
     async def _read_body(self, scope: Scope, receive: Receive) -> Tuple[bytes, Optional[Tuple[int, Any, float]]]:
         """The whole body, or a 413 as soon as it (or its declared length) passes the cap."""
@@ -152,14 +152,11 @@ class GatewayGuard:
         return cleaned, (429, [{"recipient_id": sender, "text": text}], wait)
 
 
-_seconds = whole_seconds
-
-
 async def _reply(send: Send, status: int, content: Any, retry_after: float) -> None:
     body = json.dumps(content, ensure_ascii=False).encode("utf-8")
     headers = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]
     if retry_after:
-        headers.append((b"retry-after", str(_seconds(retry_after)).encode()))
+        headers.append((b"retry-after", str(whole_seconds(retry_after)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
