@@ -6,12 +6,14 @@ policy figure.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from bot.settings import get_settings
+from nlu.question import Vocabulary
 from policy_kb.store import open_kb
 
 DRAFT_STATUS = "征求意见稿"
@@ -96,3 +98,15 @@ def wan(value: Optional[float]) -> str:
 
 def join_lines(lines: Iterable[Optional[str]]) -> str:
     return "\n".join(line for line in lines if line)
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(kb_key: int) -> Vocabulary:
+    base = kb()
+    regions = {d["region"]: d["region"] for d in base.documents() if d["region"] != "全国"}
+    regions.update({alias: region for alias, region in base.aliases("region").items() if region != "全国"})
+    return Vocabulary.load(base.topics(), regions)
+
+
+def vocabulary() -> Vocabulary:
+    return _vocabulary(id(kb()))

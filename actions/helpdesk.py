@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import covered_answer_events
 from bot.helpdesk import triage
 from bot.helpdesk.store import NewTicket, Ticket, TicketStore, TranscriptEntry, default_store
 from bot.settings import get_settings
@@ -82,6 +83,10 @@ class ActionCreateTicket(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[EventType]:
+        if _intent(tracker.latest_message) == "request_human" and tracker.active_loop_name is None:
+            answered = covered_answer_events(dispatcher, tracker)
+            if answered is not None:
+                return answered
         store = _store()
         existing = store.active_ticket(tracker.sender_id)
         if existing is not None:

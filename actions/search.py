@@ -9,8 +9,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import FEEDBACK_BUTTONS, caveat, current_region, join_lines, kb, latest_text
+from actions.answer import ActionAnswer
+from actions.common import FEEDBACK_BUTTONS, caveat, current_region, join_lines, kb, latest_text, vocabulary
 from actions.helpdesk import ActionCreateTicket, log_fallback
+from nlu.question import analyse
 from policy_kb.search import search
 
 MAX_QUOTE_CHARS = 160
@@ -48,6 +50,9 @@ class ActionFallback(Action):
         log_fallback(tracker.sender_id, latest_text(tracker))  # the list policy staff improve the KB from
         if previous_turn_was_unsure(tracker):
             return ActionCreateTicket().run(dispatcher, tracker, domain)
+        question = analyse(latest_text(tracker), vocabulary())
+        if question.topics or question.tax_facts():
+            return await ActionAnswer().run(dispatcher, tracker, domain)
         return best_clause_answer(dispatcher, tracker, current_region(tracker))
 
 

@@ -86,7 +86,11 @@ def main() -> int:
         from bot.nlu_eval import main as nlu_eval
 
         return nlu_eval()
-    print("用法：python -m bot.testing stories|nlu-eval", file=sys.stderr)
+    if command == "answers-eval":
+        from bot.answer_eval import main as answers_eval
+
+        return answers_eval(sys.argv[2:])
+    print("用法：python -m bot.testing stories|nlu-eval|answers-eval [dev|heldout]", file=sys.stderr)
     return 2
 
 

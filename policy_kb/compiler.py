@@ -119,7 +119,7 @@ def _insert_document(db, source: Source, order: int) -> None:
         "id": source.id, "ord": order, "title": source.title, "short_title": source.short_title or source.title,
         "issuer": source.issuer, "region": source.region, "status": source.status,
         "as_of": _iso(source.as_of), "published": _iso(source.published), "doc_number": source.doc_number,
-        "source_file": source.source_file, "notes": _json(source.notes),
+        "source_file": source.source_file, "contact": source.contact, "notes": _json(source.notes),
     }, pk="id")
 
 
@@ -148,6 +148,8 @@ def _related_text(source: Source) -> dict:
         add(item.clause, item.name, item.description)
     for item in source.award_notes:
         add(item.clause, item.text)
+    for item in source.points:
+        add(item.clause, item.text)
     return {k: "\n".join(v) for k, v in related.items()}
 
 
@@ -175,6 +177,9 @@ def _insert_parts(db, source: Source) -> None:
         "figures": source.figures, "departments": source.departments, "procedures": source.procedures,
         "directions": source.directions, "aliases": source.aliases,
     }
+    db["topics"].insert_all([{**base, **_row(item), "cues": _json(item.cues)} for item in source.topics], alter=True)
+    db["points"].insert_all([{**base, **_row(item), "aspects": _json(item.aspects)} for item in source.points],
+                            alter=True)
     for table, items in simple.items():
         db[table].insert_all([{**base, **_row(item)} for item in items], alter=True)
     for inc in source.incentives:
@@ -216,6 +221,9 @@ _EMPTY_TABLES = {
                    "department": str, "clause": str, "quote": str},
     "directions": {"document_id": str, "region": str, "name": str, "description": str, "clause": str, "quote": str},
     "aliases": {"document_id": str, "region": str, "alias": str, "canonical": str, "kind": str},
+    "topics": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "cues": str},
+    "points": {"document_id": str, "region": str, "id": str, "topic": str, "aspects": str, "text": str,
+               "basis": str, "status": str, "department": str, "clause": str, "quote": str},
     "incentives": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "estimated": int,
                    "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str},
     "parameters": {"document_id": str, "region": str, "incentive_id": str, "name": str, "value": str, "unit": str,

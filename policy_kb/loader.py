@@ -112,6 +112,22 @@ def check_source(source: Source, file: str) -> None:
     _check_unique(file, "targets", [t.id for t in source.targets])
     _check_unique(file, "figures", [f.id for f in source.figures])
     _check_unique(file, "programs", [p.id for p in source.programs])
+    _check_unique(file, "points", [p.id for p in source.points])
+    _check_point_numbers(source, file, texts)
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _check_point_numbers(source: Source, file: str, texts: dict) -> None:
+    """Every number a point states must stand in its clause (or its 文号): a point is the
+    clause said plainly, never a new figure typed beside it."""
+    for i, point in enumerate(source.points):
+        allowed = texts[point.clause] + normalise_space(point.basis or "")
+        for number in _NUMBER.findall(point.text):
+            if number not in allowed:
+                raise SourceError(file, f"points[{i}].text",
+                                  f"数字 {number} 未出现在条款 “{point.clause}” 中 (number not in the cited clause)")
 
 
 def _clause_texts(source: Source, file: str) -> dict:
@@ -133,7 +149,8 @@ def _check_unique(file: str, field: str, keys: List[str]) -> None:
 
 def iter_citations(source: Source) -> Iterator[Tuple[str, str, str]]:
     """Every (path, clause id, quote) in the file."""
-    for field in ("awards", "award_notes", "incentives", "targets", "figures", "departments", "procedures", "directions"):
+    for field in ("awards", "award_notes", "incentives", "targets", "figures", "departments", "procedures", "directions",
+                  "points"):
         for i, item in enumerate(getattr(source, field)):
             yield f"{field}[{i}]", item.clause, item.quote
     for i, inc in enumerate(source.incentives):

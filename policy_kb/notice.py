@@ -36,6 +36,15 @@ def fmt_pct(fraction: float) -> str:
     return fmt_number(fraction * 100) + "%"
 
 
+def share_pct(fraction: float, required: float) -> str:
+    """26.666…% → '26.7%' (as the SPEC writes it); two decimals where one would round across
+    the requirement (29.99% must not read as 30.0%)."""
+    one = round(fraction * 100, 1)
+    if (one >= required * 100) != (fraction >= required):
+        return fmt_number(math.floor(fraction * 100 * 100) / 100) + "%"
+    return f"{one:.1f}".rstrip("0").rstrip(".") + "%"
+
+
 def ceil_money(x: float) -> float:
     """Round an amount up to 0.01 万元, so that reaching it really satisfies the threshold."""
     return math.ceil(round(x * 100, 6)) / 100
@@ -99,7 +108,7 @@ def _describe_ratio(cond: Ratio, p: Dict[str, Any]) -> str:
     a, b = p.get(num), p.get(den)
     if a is None or b is None:
         return f"未提供{labels(n for n, v in ((num, a), (den, b)) if v is None)}（要求{requirement(cond)}）"
-    share = fmt_pct(a / b) if b else "—"
+    share = f"{fmt_number(a)}÷{fmt_number(b)}={share_pct(a / b, cond.value)}" if b else "—"
     return f"{label(num)}{_amount(num, a)}，占{label(den)}的{share}（要求{requirement(cond)}）"
 
 

@@ -129,6 +129,38 @@ class Direction(Cited):
     description: Optional[str] = None
 
 
+class Topic(_Strict):
+    """What a question can be about (a programme, a measure, an incentive), with the words
+    that name it. A topic declared in several sources is one topic: their cues add up."""
+
+    id: str
+    name: str
+    kind: Literal["program", "award", "measure", "incentive", "document"] = "measure"
+    cues: List[str] = []
+
+
+Aspect = Literal[
+    "threshold", "amount", "rate", "conditions", "who", "exclusions", "procedure", "materials",
+    "timing", "where", "definition", "overview", "interaction",
+]
+
+
+class Point(Cited):
+    """One statement people ask about, with its clause and quote: the answer to (topic, aspect).
+
+    `basis` names the official document (文号) for national facts; `status: secondary` means the
+    official text should be checked. `department` is who can say more.
+    """
+
+    id: str
+    topic: str
+    aspects: List[Aspect] = Field(..., min_items=1)
+    text: str
+    basis: Optional[str] = None
+    status: Optional[FactStatus] = None
+    department: Optional[str] = None
+
+
 class Alias(_Strict):
     alias: str
     canonical: str
@@ -148,6 +180,8 @@ class Source(_Strict):
     published: Optional[dt.date] = None
     doc_number: Optional[str] = None
     source_file: Optional[str] = None
+    # Who answers what the document leaves open (named in honest deferrals).
+    contact: Optional[str] = None
     notes: List[str] = []
     clauses: List[Clause] = Field(..., min_items=1)
     awards: List[Award] = []
@@ -159,4 +193,6 @@ class Source(_Strict):
     procedures: List[Procedure] = []
     directions: List[Direction] = []
     aliases: List[Alias] = []
+    topics: List[Topic] = []
+    points: List[Point] = []
     programs: List[Program] = []

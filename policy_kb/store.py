@@ -13,14 +13,49 @@ import json
 import os
 import sqlite3
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from policy_kb.errors import KBNotBuiltError, NotFoundError
 from policy_kb.paths import DEFAULT_DB
 from policy_kb.rules_schema import Program
 
 PathLike = Union[str, Path]
+NATIONAL_REGION = "全国"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a statement comes from. For national facts `document` is the official text (文号)."""
+
+    document: str
+    clause: str
+    quote: str
+    document_id: str
+    status: str
+    official: bool = True
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    kind: str
+    cues: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One statement of a source (`policy_kb/sources/*.yaml` `points`)."""
+
+    id: str
+    topic: str
+    aspects: Tuple[str, ...]
+    text: str
+    region: str
+    department: Optional[str]
+    citation: Citation
 _cache: Dict[str, "KnowledgeBase"] = {}
 _lock = threading.Lock()
 
@@ -159,6 +194,36 @@ class KnowledgeBase:
 
     def directions(self, region: Optional[str] = None) -> List[dict]:
         return self._cited("directions", region)
+
+    def topics(self) -> List["Topic"]:
+        """Every topic once, its cues merged over the sources that declare it."""
+        merged: Dict[str, Topic] = {}
+        for row in self._rows("SELECT t.* FROM topics t JOIN documents d ON d.id = t.document_id ORDER BY d.ord, t.rowid"):
+            cues = tuple(json.loads(row["cues"] or "[]"))
+            known = merged.get(row["id"])
+            merged[row["id"]] = Topic(row["id"], row["name"], row["kind"], (known.cues if known else ()) + cues)
+        return list(merged.values())
+
+    def points(self, region: Optional[str] = None, topic: Optional[str] = None) -> List["Point"]:
+        """Statements people ask about; `region` keeps that region's and the national ones."""
+        rows = self._rows("SELECT p.* FROM points p JOIN documents d ON d.id = p.document_id ORDER BY d.ord, p.rowid")
+        wanted = self._region_filter(region)
+        out = []
+        for row in rows:
+            if topic and row["topic"] != topic:
+                continue
+            if wanted and row["region"] not in (wanted, NATIONAL_REGION):
+                continue
+            out.append(self._point(row))
+        return out
+
+    def _point(self, row) -> "Point":
+        doc = self._docs[row["document_id"]]
+        citation = Citation(document=row["basis"] or doc["title"], clause=row["clause"], quote=row["quote"],
+                            document_id=row["document_id"], status=row["status"] or doc["status"],
+                            official=bool(row["basis"]) or doc["status"] in ("征求意见稿", "正式"))
+        return Point(row["id"], row["topic"], tuple(json.loads(row["aspects"])), row["text"], row["region"],
+                     row["department"], citation)
 
     def _cited(self, table: str, region: Optional[str], json_cols=()) -> List[dict]:
         region = self._region_filter(region)

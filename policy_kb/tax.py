@@ -81,10 +81,14 @@ class TaxRequest(BaseModel):
     industry: Optional[str] = Field(None, description="所属行业（用于判断研发费用加计扣除负面清单）", example="制造业")
     rd_expense_wan: Optional[float] = Field(None, description="费用化研发支出（万元）", example=800)
     rd_intangible_wan: Optional[float] = Field(None, description="形成无形资产的研发成本（万元）", example=0)
+    rd_commissioned_domestic_wan: Optional[float] = Field(None, description="委托境内机构研发的费用（万元）", example=0)
+    rd_commissioned_foreign_wan: Optional[float] = Field(None, description="委托境外机构研发的费用（万元）", example=0)
+    ic_or_machine_tool: bool = Field(False, description="列入清单的集成电路或工业母机企业（研发加计比例另行规定）")
     equipment: List[Equipment] = Field([], description="新购设备清单")
     tech_transfer_income_wan: Optional[float] = Field(None, description="技术转让所得（万元）", example=600)
 
-    _amounts = validator("rd_expense_wan", "rd_intangible_wan", "tech_transfer_income_wan",
+    _amounts = validator("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan",
+                         "rd_commissioned_foreign_wan", "tech_transfer_income_wan",
                          pre=True, allow_reuse=True)(_non_negative)
 
     @validator("income_tax_rate", pre=True)
@@ -187,9 +191,10 @@ def rd_extra_deduction(expensed: float, intangible: float, extra_rate: float, am
     return expensed * extra_rate + intangible * (amortisation_rate - 1)
 
 
-def transfer_tax(income: float, threshold: float, factor: float, rate: float) -> Tuple[float, float]:
-    """(tax due with the exemption, tax due without it) on technology-transfer income."""
-    return max(0.0, income - threshold) * rate * factor, income * rate
+def halved_rate(rate: float, factor: float, excess_rate: float) -> float:
+    """Rate on the halved part: half the statutory rate even for a 高新技术企业 (国税函〔2010〕157号),
+    never more than the firm's own rate halved when that is higher."""
+    return max(rate * factor, excess_rate) if rate * factor <= excess_rate <= rate else rate * factor
 
 
 def equipment_deductible(value: float, bought: dt.date, cap: float, start: dt.date, end: dt.date) -> bool:
@@ -201,20 +206,25 @@ def equipment_deductible(value: float, bought: dt.date, cap: float, start: dt.da
 # The four estimates
 # ---------------------------------------------------------------------------
 def _rd_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Optional[TaxItem]:
-    expensed, intangible = req.rd_expense_wan or 0.0, req.rd_intangible_wan or 0.0
-    if req.rd_expense_wan is None and req.rd_intangible_wan is None:
+    own, intangible = req.rd_expense_wan or 0.0, req.rd_intangible_wan or 0.0
+    domestic, foreign = req.rd_commissioned_domestic_wan or 0.0, req.rd_commissioned_foreign_wan or 0.0
+    if all(v is None for v in (req.rd_expense_wan, req.rd_intangible_wan, req.rd_commissioned_domestic_wan,
+                               req.rd_commissioned_foreign_wan)):
         return None
     name, cite = p.citation(RD)
     if in_negative_list(req.industry, p.get(RD, "negative_list")):
         notes.append(f"{req.industry}属于研发费用加计扣除负面清单行业，不能享受{name}。")
-        return TaxItem(incentive_id=RD, name=name, base_wan=money(expensed + intangible), deduction_wan=0.0,
+        return TaxItem(incentive_id=RD, name=name, base_wan=money(own + intangible), deduction_wan=0.0,
                        tax_saving_wan=0.0, explanation=f"{req.industry}属于负面清单行业，不适用{name}。",
                        citation=cite)
-    extra, amort = p.get(RD, "extra_rate"), p.get(RD, "intangible_amortisation_rate")
+    prefix = "ic_" if req.ic_or_machine_tool else ""
+    extra, amort = p.get(RD, f"{prefix}extra_rate"), p.get(RD, f"{prefix}intangible_amortisation_rate")
+    parts, expensed = [], own
+    if domestic or foreign:
+        expensed, commissioned = _commissioned_base(own, domestic, foreign, p, parts)
     deduction = rd_extra_deduction(expensed, intangible, extra, amort)
-    parts = []
-    if req.rd_expense_wan is not None:
-        parts.append(f"费用化研发支出{num(expensed)}万元×加计比例{pct(extra)}={num(money(expensed * extra))}万元")
+    if expensed or req.rd_expense_wan is not None:
+        parts.append(f"费用化研发支出{num(money(expensed))}万元×加计比例{pct(extra)}={num(money(expensed * extra))}万元")
     if intangible:
         parts.append(f"形成无形资产的研发成本{num(intangible)}万元按{pct(amort)}摊销，"
                      f"多摊销{num(money(intangible * (amort - 1)))}万元（在摊销年限内分年扣除）")
@@ -222,6 +232,22 @@ def _rd_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Opti
     text = "；".join(parts) + f"。加计扣除合计{num(money(deduction))}万元×企业所得税税率{pct(rate)}=少缴企业所得税{num(money(saving))}万元。"
     return TaxItem(incentive_id=RD, name=name, base_wan=money(expensed + intangible), deduction_wan=money(deduction),
                    tax_saving_wan=money(saving), explanation=text, citation=cite)
+
+
+def _commissioned_base(own: float, domestic: float, foreign: float, p: _Params, parts: List[str]) -> Tuple[float, float]:
+    """Own R&D plus the countable share of commissioned R&D; the foreign share is capped."""
+    share, cap_ratio = p.get(RD, "commissioned_share"), p.get(RD, "foreign_cap_ratio")
+    domestic_part = domestic * share
+    base = own + domestic_part
+    if domestic:
+        parts.append(f"委托境内研发{num(domestic)}万元×{pct(share)}={num(money(domestic_part))}万元")
+    foreign_part = 0.0
+    if foreign:
+        cap = base * cap_ratio
+        foreign_part = min(foreign * share, cap)
+        parts.append(f"委托境外研发{num(foreign)}万元×{pct(share)}={num(money(foreign * share))}万元，"
+                     f"不超过境内研发费用{num(money(base))}万元的三分之二（{num(money(cap))}万元），计入{num(money(foreign_part))}万元")
+    return base + foreign_part, domestic_part + foreign_part
 
 
 def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Optional[TaxItem]:
@@ -277,9 +303,10 @@ def _transfer_item(req: TaxRequest, rate: float, p: _Params) -> Optional[TaxItem
     name, cite = p.citation(TRANSFER)
     threshold, factor = p.get(TRANSFER, "exempt_threshold_wan"), p.get(TRANSFER, "reduced_rate_factor")
     excess = max(0.0, income - threshold)
-    reduced_tax, full_tax = transfer_tax(income, threshold, factor, rate)
+    excess_rate = halved_rate(rate, factor, p.get(TRANSFER, "excess_rate"))
+    reduced_tax, full_tax = excess * excess_rate, income * rate
     text = (f"技术转让所得{num(income)}万元：不超过{num(threshold)}万元的部分免税，超过部分{num(money(excess))}万元"
-            f"按税率{pct(rate)}的{pct(factor)}征税，应纳{num(money(reduced_tax))}万元；"
+            f"减半征收，按{pct(excess_rate)}计税：{num(money(excess))}×{pct(excess_rate)}=应纳{num(money(reduced_tax))}万元；"
             f"全额征税应纳{num(money(full_tax))}万元，少缴{num(money(full_tax - reduced_tax))}万元。")
     return TaxItem(incentive_id=TRANSFER, name=name, base_wan=money(income),
                    deduction_wan=money(min(income, threshold) + excess * (1 - factor)), tax_wan=money(reduced_tax),
@@ -318,7 +345,8 @@ def estimate(request: Any, kb=None) -> TaxResult:
         _special_item(req, p, notes), _transfer_item(req, rate, p),
     ) if i is not None]
     if p.secondary:
-        notes.append("部分数字仅见于二手来源，请以官方原文为准：" + "、".join(sorted(set(p.secondary))) + "。")
+        names = sorted({_field(kb.incentive(key.split(".")[0]), "name") for key in p.secondary})
+        notes.append(f"部分数字（{'、'.join(names)}）仅见于二手来源，请以官方原文为准。")
     total = sum(i.tax_saving_wan for i in items if i.included_in_total)
     notes.append("以上为估算，实际以税务机关认定和企业汇算清缴为准。")
     return TaxResult(items=items, total_tax_saving_wan=money(total), notes=notes)
@@ -340,6 +368,7 @@ class FastTax:
         self.purposes = frozenset(p.get(SPECIAL, "special_purposes"))
         self.credit_rate = p.get(SPECIAL, "credit_rate")
         self.threshold, self.factor = p.get(TRANSFER, "exempt_threshold_wan"), p.get(TRANSFER, "reduced_rate_factor")
+        self.excess_rate = p.get(TRANSFER, "excess_rate")
 
     def total(self, rate: Optional[float], industry: Optional[str], rd: Optional[float], intangible: Optional[float],
               equipment: List[Tuple[float, dt.date, Optional[str]]], transfer: Optional[float]) -> float:
@@ -352,6 +381,6 @@ class FastTax:
         if special:
             saving += money(special * self.credit_rate)
         if transfer is not None:
-            reduced, full = transfer_tax(transfer, self.threshold, self.factor, rate)
-            saving += money(full - reduced)
+            excess = max(0.0, transfer - self.threshold)
+            saving += money(transfer * rate - excess * halved_rate(rate, self.factor, self.excess_rate))
         return money(saving)

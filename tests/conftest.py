@@ -23,6 +23,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def kb_path(tmp_path_factory) -> Path:
+    """The knowledge base compiled from the real sources, once per test session."""
+    from policy_kb.compiler import build
+
+    path = tmp_path_factory.mktemp("kb-session") / "policy_kb.sqlite"
+    build(db_path=path, userdict_path=None, lookups_path=None)
+    return path
+
+
+@pytest.fixture(scope="session")
 def stack_settings():
     from bot.settings import Settings, get_settings
 

@@ -129,7 +129,7 @@ def test_verdict_for_the_spec_example():
     messages, events = run(ActionCheckEligibility(), tracker("800万", "inform", slots=slots))
     reply = text_of(messages)
     assert reply.startswith("【广西“千企技改”工程项目】暂不符合")
-    assert "26.67%" in reply and "900万元（30%）" in reply and "三.（四）" in reply
+    assert "26.7%" in reply and "900万元（30%）" in reply and "三.（四）" in reply
     trace = next(e for e in events if e.get("name") == "eligibility_trace")["value"]
     assert trace[0]["status"] == "ineligible"
     schedule = next(check for check in trace[0]["checks"] if check["passed"] is False)

@@ -48,7 +48,7 @@ def test_spec_example_conversation_gives_the_30_percent_verdict(gateway):
     assert "今年" in second
     verdict = say(gateway, sender, "800万")
     assert verdict.startswith("【广西“千企技改”工程项目】暂不符合")
-    assert "30%" in verdict and "900万元" in verdict and "26.67%" in verdict
+    assert "30%" in verdict and "900万元" in verdict and "26.7%" in verdict
     assert "三.（四）" in verdict
     assert "征求意见稿，以正式发布文件为准" in verdict
 

@@ -1,0 +1,164 @@
+"""The question-first answer: analyse the message, plan the answer from the knowledge base,
+render it. A follow-up (“忘了说，我们是高新技术企业”) is read in the context of the question
+before it, kept in the `answer_context` slot."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.awards import with_shared_level
+from actions.common import FEEDBACK_BUTTONS, caveat, entity_values, join_lines, kb, latest_text, vocabulary
+from actions.facts import facts_in_message, profile_from, verdict_text
+from nlu.question import Question, analyse
+from policy_kb import eligibility
+from policy_kb.answering import Answer, State, citation_text, dedupe, plan
+from policy_kb.errors import PolicyKBError
+
+HANDOFF_BUTTON = {"title": "转人工", "payload": "/request_human"}
+CHECK_BUTTON = {"title": "判断我的项目", "payload": "/ask_eligibility"}
+REGION_BUTTONS = [
+    {"title": "六安市", "payload": '/inform{"region": "六安市"}'},
+    {"title": "广西", "payload": '/inform{"region": "广西壮族自治区"}'},
+]
+# What a follow-up carries over from the question before it.
+CONTEXT_FLAGS = ("high_tech", "small_profit", "industry", "ic_or_machine_tool")
+
+
+def state_of(tracker: Tracker, allow_form: bool = True) -> State:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return State(region=tracker.get_slot("region"), intent=intent, allow_form=allow_form,
+                 honors=with_shared_level(entity_values(tracker, "honor")),
+                 regions_named=entity_values(tracker, "region"))
+
+
+def question_of(tracker: Tracker) -> Question:
+    """The latest message analysed, completed from the previous question: the firm's status
+    (高新, 小微, industry) always carries over; a message with no topic of its own is a follow-up
+    and takes the previous topics and facts (a bare amount corrects the one amount given before)."""
+    q = analyse(latest_text(tracker), vocabulary())
+    context = tracker.get_slot("answer_context") or {}
+    for flag in CONTEXT_FLAGS:
+        if not getattr(q, flag) and context.get(flag):
+            setattr(q, flag, context[flag])
+    if context and not q.topics and not q.other_places:
+        q.topics = list(context.get("topics") or [])
+        previous = dict(context.get("facts") or {})
+        bare = q.facts.pop("other_amounts", None)
+        amounts = [k for k, v in previous.items() if isinstance(v, (int, float))]
+        if bare and len(amounts) == 1 and not q.tax_facts():
+            previous[amounts[0]] = bare[-1]  # "不好意思打错了，是八百万"
+        q.facts = {**previous, **q.facts}
+        if not q.aspects:
+            q.aspects = list(context.get("aspects") or [])
+    return q
+
+
+def context_of(q: Question) -> Dict[str, Any]:
+    facts = {k: v for k, v in q.facts.items() if k != "other_amounts"}
+    return {"topics": q.topics, "facts": facts, "aspects": q.aspects,
+            **{flag: getattr(q, flag) for flag in CONTEXT_FLAGS}}
+
+
+def answer_for(text: str, state: State) -> Answer:
+    return plan(analyse(text, vocabulary()), state, kb())
+
+
+def render(answer: Answer) -> str:
+    """Lines of every part, one 依据 line per clause cited, the region question if it matters."""
+    lines: List[str] = []
+    for part in answer.parts:
+        lines += part.lines
+    cites = dedupe(c for part in answer.parts for c in part.citations)
+    lines += [citation_text(c) for c in cites[:3]]
+    if answer.ask_region:
+        lines.append("您在哪个地区？我可以按您所在地区详细说明。")
+    return join_lines(lines)
+
+
+def buttons_for(answer: Answer) -> List[Dict[str, Any]]:
+    buttons: List[Dict[str, Any]] = []
+    if answer.ask_region:
+        buttons += REGION_BUTTONS
+    if "program" in answer.topics_answered and not answer.start_form:
+        buttons.append(CHECK_BUTTON)
+    if answer.offer_handoff:
+        buttons.append(HANDOFF_BUTTON)
+    return buttons + FEEDBACK_BUTTONS
+
+
+def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form: bool) -> Optional[List[EventType]]:
+    """Answer the latest message; None when it is the start of an eligibility check (the form's)."""
+    q = question_of(tracker)
+    answer = plan(q, state_of(tracker, allow_form), kb())
+    events: List[EventType] = [SlotSet("answer_context", context_of(q))]
+    if answer.region and answer.region != tracker.get_slot("region"):
+        events.append(SlotSet("region", answer.region))
+    if answer.start_form and allow_form:
+        return None  # the form takes it from here (its validator keeps the facts)
+    if answer.start_form:
+        return events + verdict_events(dispatcher, tracker, answer.region)
+    note, shown = caveat(tracker, answer.statuses())
+    dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=buttons_for(answer))
+    return events + shown
+
+
+def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: Optional[str]) -> List[EventType]:
+    """A project question outside the form: the verdict on what is known, facts remembered."""
+    facts = facts_in_message(tracker)
+    region = region or tracker.get_slot("region")
+    profile = {**profile_from(tracker, region), **facts}
+    events: List[EventType] = [SlotSet(slot, value) for slot, value in facts.items()]
+    if not region:
+        dispatcher.utter_message(text="请问您的企业在哪个地区？我按所在地区的文件帮您判断。", buttons=REGION_BUTTONS)
+        return events
+    try:
+        results = eligibility.evaluate(profile, kb=kb())
+    except PolicyKBError as error:
+        dispatcher.utter_message(text=f"暂时无法判断：{error}")
+        return events
+    texts = [verdict_text(result.dict()) for result in results]
+    if any(result.status == "needs_info" for result in results):
+        texts.append("补充上面打“?”的情况，我就能给出结论。")
+    note, shown = caveat(tracker, [kb().program_document(r.program_id).get("status") for r in results])
+    dispatcher.utter_message(text=join_lines(texts + [note]), buttons=[CHECK_BUTTON, *FEEDBACK_BUTTONS])
+    return events + shown
+
+
+def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """For a message the NLU filed as a request for a person but that names no person and asks
+    what the sources answer: the answer (with a 转人工 button). None otherwise."""
+    q = question_of(tracker)
+    if q.asks_person:
+        return None
+    answer = plan(q, state_of(tracker, allow_form=False), kb())
+    if answer.kind != "answer" or answer.start_form:
+        return None
+    note, shown = caveat(tracker, answer.statuses())
+    dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=[HANDOFF_BUTTON, *buttons_for(answer)])
+    return [SlotSet("answer_context", context_of(q)), *shown]
+
+
+def side_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Inside the form, a message with no fact for it that asks about something the sources
+    answer: the answer (or the honest deferral), nothing when it only concerns the programme."""
+    q = question_of(tracker)
+    if not q.topics or set(q.topics) <= {"program"} or not (q.aspects or q.yes_no):
+        return []
+    answer = plan(q, state_of(tracker, allow_form=False), kb())
+    if answer.start_form or not answer.parts:
+        return []
+    dispatcher.utter_message(text=render(answer), buttons=buttons_for(answer))
+    return [SlotSet("answer_context", context_of(q))]
+
+
+class ActionAnswer(Action):
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return answer_events(dispatcher, tracker, allow_form=False) or []

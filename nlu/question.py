@@ -1,0 +1,254 @@
+"""What a message asks: topics, the aspect asked, the firm's facts each with its role, and the
+rules it merely mentions. Table-driven (`nlu/resources/question.yaml` for how people ask; the
+knowledge base's `topics` for what they ask about), deterministic, no Rasa imports.
+
+    >>> q = analyse("我们是高新企业，去年研发花了600万，还买了两百万的节能设备，税能少多少", Vocabulary.load(topics=[]))
+    >>> q.facts["rd_expense_wan"], q.facts["equipment"][0]["value_wan"], q.high_tech
+    (600.0, 200.0, True)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+
+from nlu.normalise import Span, find_amounts, normalise_text
+from nlu.tables import resource
+
+_CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
+_YEAR = re.compile(r"(20\d\d)年")
+_AFTER_REACH = 8
+_STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
+_COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_COUNT = re.compile(r"([两二三四五2-5])[台套个]")
+
+
+@dataclass(frozen=True)
+class TopicCue:
+    """A knowledge-base topic and the words that name it (`KnowledgeBase.topics()`)."""
+
+    id: str
+    kind: str
+    cues: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The cue tables: how people ask (YAML beside this module) and the KB's topics."""
+
+    tables: Dict[str, Any]
+    topics: Tuple[TopicCue, ...]
+    regions: Tuple[Tuple[str, str], ...] = ()  # (name or alias, region) from the knowledge base
+
+    @classmethod
+    def load(cls, topics: Iterable[Any], regions: Optional[Dict[str, str]] = None,
+             path: Optional[Path] = None) -> "Vocabulary":
+        cues = tuple(TopicCue(t.id, t.kind, tuple(t.cues)) for t in topics)
+        names = tuple(sorted((regions or {}).items(), key=lambda item: -len(item[0])))
+        return cls(_tables(str(path or resource("question.yaml"))), cues, names)
+
+
+@lru_cache(maxsize=4)
+def _tables(path: str) -> Dict[str, Any]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class RuleMention:
+    """A figure the question quotes from a rule ("不超过500万元的"): never the firm's value."""
+
+    value: float
+    words: str
+
+
+@dataclass
+class Question:
+    text: str
+    topics: List[str] = field(default_factory=list)
+    aspects: List[str] = field(default_factory=list)
+    facts: Dict[str, Any] = field(default_factory=dict)
+    rule_mentions: List[RuleMention] = field(default_factory=list)
+    regions: List[str] = field(default_factory=list)
+    other_places: List[str] = field(default_factory=list)
+    industry: Optional[str] = None
+    high_tech: bool = False
+    small_profit: bool = False
+    own_case: bool = False
+    yes_no: bool = False
+    tech_transfer_is_revenue: bool = False
+    details: Dict[str, List[str]] = field(default_factory=dict)  # specific details asked → their words
+    ic_or_machine_tool: bool = False
+    asks_person: bool = False
+    completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
+
+    @property
+    def aspect(self) -> Optional[str]:
+        return self.aspects[0] if self.aspects else None
+
+    def tax_facts(self) -> Dict[str, Any]:
+        keys = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
+                "equipment", "tech_transfer_income_wan", "vat_input_wan")
+        return {k: v for k, v in self.facts.items() if k in keys}
+
+
+def analyse(text: str, vocab: Vocabulary) -> Question:
+    """The question in `text` (any width, traditional or simplified)."""
+    # "八百来万"/"八百多万": about that much; the number is the firm's figure all the same.
+    plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
+    tables = vocab.tables
+    q = Question(text=plain)
+    q.topics = _topics(plain, vocab.topics)
+    q.aspects = _aspects(plain, tables["aspects"])
+    q.own_case = any(cue in plain for cue in tables["own_case"])
+    q.yes_no = any(cue in plain for cue in tables["yes_no"])
+    q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
+    q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"])
+    q.industry = _first_key(plain, tables["industries"])
+    q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
+    q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"])
+    q.asks_person = any(cue in plain for cue in tables["human_cues"])
+    q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
+    q.regions, q.other_places = _places(plain, tables)
+    q.regions = list(dict.fromkeys([region for name, region in vocab.regions if name in plain] + q.regions))
+    _read_amounts(plain, tables, q)
+    staff = _STAFF.search(plain)
+    if staff:
+        q.facts["staff_count"] = float(staff.group(1))
+    q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
+    return q
+
+
+def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:
+    """Topic ids by where their first cue stands; a longer cue hides a shorter one inside it."""
+    found: List[Tuple[int, int, str]] = []
+    for topic in topics:
+        for cue in topic.cues:
+            at = text.find(cue)
+            if at >= 0:
+                found.append((at, -len(cue), topic.id))
+    found.sort()
+    taken: List[Tuple[int, int]] = []
+    ordered: List[str] = []
+    for at, negative_length, topic_id in found:
+        end = at - negative_length
+        if any(s <= at and end <= e and (s, e) != (at, end) for s, e in taken):
+            continue
+        taken.append((at, end))
+        if topic_id not in ordered:
+            ordered.append(topic_id)
+    return ordered
+
+
+def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
+    """Aspects in table order (compute before amount before threshold …), each once."""
+    return [aspect for aspect, cues in table.items() if any(cue in text for cue in cues)]
+
+
+def _first_key(text: str, table: Dict[str, List[str]]) -> Optional[str]:
+    hits = [(text.find(cue), key) for key, cues in table.items() for cue in cues if cue in text]
+    return min(hits)[1] if hits else None
+
+
+def _places(text: str, tables: Dict[str, Any]) -> Tuple[List[str], List[str]]:
+    inside = [region for region, cues in tables["places_inside"].items() if any(c in text for c in cues)]
+    outside = [place for place in tables["places_outside"] if place in text]
+    # "安徽六安" names the province of a covered city: not another place.
+    if "六安" in text:
+        outside = [p for p in outside if p not in ("安徽", "安徽省")]
+    return inside, outside
+
+
+def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
+    spans = find_amounts(text)
+    for index, span in enumerate(spans):
+        if span.kind == "percent":
+            before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
+            if after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件")) or _is_rule_mention(before, after, tables):
+                q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
+            elif "增长" in before + after or "涨" in before + after:
+                q.facts["output_growth_pct"] = span.value
+            continue
+        before, after = _clause_before(text, spans, index), _clause_after(text, spans, index)
+        if _is_rule_mention(before, after, tables):
+            q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
+            continue
+        role = _role(before, after, tables["roles"])
+        if role is None:  # "环保设备，不含税350万": the cue stands in the clause before
+            wide = text[spans[index - 1].end if index else 0:span.start]
+            role = _role(wide, "", tables["roles"])
+            before = wide if role else before
+        _store(q, role, span, before + after, tables)
+
+
+def _clause_before(text: str, spans: List[Span], index: int) -> str:
+    start = spans[index - 1].end if index else 0
+    window = text[start:spans[index].start]
+    parts = _CLAUSE_BREAK.split(window)
+    return parts[-1] if parts else window
+
+
+def _clause_after(text: str, spans: List[Span], index: int) -> str:
+    end = spans[index + 1].start if index + 1 < len(spans) else len(text)
+    window = text[spans[index].end:end]
+    return _CLAUSE_BREAK.split(window)[0][:_AFTER_REACH]
+
+
+def _is_rule_mention(before: str, after: str, tables: Dict[str, Any]) -> bool:
+    compared = any(before.endswith(cue) for cue in tables["rule_before"]) or any(
+        after.startswith(cue) or after.startswith("元" + cue) for cue in tables["rule_after"])
+    own = any(cue in before for cue in tables["own_case"])
+    return compared and not own
+
+
+def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]:
+    """A cue right after the number wins (两百万的节能设备); else the nearest cue before it.
+    Commissioned R&D is named by 委托 anywhere before the number (委托本地大学做研发付了200万)."""
+    if "委托" in before:
+        foreign = any(c in before for c in roles["rd_commissioned_foreign_wan"])
+        return "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
+    head = after.lstrip("元的 ")[:_AFTER_REACH]
+    after_hits = [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head]
+    if after_hits and after.lstrip("元 ").startswith("的") or after_hits and min(after_hits)[0] <= 3:
+        return min(after_hits)[2]
+    specific = {r: c for r, c in roles.items() if r not in GENERIC_ROLES}
+    return _nearest_role(before, specific) or _nearest_role(before, {r: roles[r] for r in GENERIC_ROLES if r in roles})
+
+
+# Investment words are weak: in "研发投入450万" the amount is R&D, not the project's investment.
+GENERIC_ROLES = ("fixed_asset_investment_wan", "investment_this_year_wan")
+
+
+def _nearest_role(before: str, roles: Dict[str, List[str]]) -> Optional[str]:
+    best: Optional[Tuple[int, int, str]] = None
+    for role, cues in roles.items():
+        for cue in cues:
+            end = before.rfind(cue)
+            if end >= 0:
+                key = (end + len(cue), len(cue), role)
+                best = key if best is None or key[:2] > best[:2] else best
+    return best[2] if best else None
+
+
+def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Dict[str, Any]) -> None:
+    if role == "equipment":
+        item: Dict[str, Any] = {"value_wan": span.value}
+        count = _COUNT.search(clause)
+        purpose = _first_key(clause, tables["purposes"])
+        if purpose:
+            item["special_purpose"] = purpose
+        year = _YEAR.search(clause)
+        if year:
+            item["year"] = int(year.group(1))
+        elif "去年" in clause:
+            item["years_ago"] = 1
+        times = _COUNT_WORDS.get(count.group(1), 1) if count and "各" in clause else 1
+        q.facts.setdefault("equipment", []).extend(dict(item) for _ in range(times))
+    elif role == "award" or role is None:
+        q.facts.setdefault("other_amounts", []).append(span.value)
+    else:
+        q.facts[role] = span.value

@@ -1,0 +1,539 @@
+"""Answer planning: from an analysed question and what the conversation knows to a structured
+answer — a computation with its trace, the rule sentence that answers the aspect asked, the
+start of the eligibility check, or an honest deferral. Deterministic; no Rasa imports.
+
+Every sentence with a figure comes from a knowledge-base point, a computation whose numbers are
+shown, or the user's own words. Actions only render the `Answer`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from nlu.question import Question
+from policy_kb import awards as award_calc
+from policy_kb import tax
+from policy_kb.errors import PolicyKBError
+from policy_kb.notice import fmt_number as num
+from policy_kb.notice import fmt_pct as pct
+from policy_kb.store import NATIONAL_REGION, Citation, KnowledgeBase, Point
+
+REGIONAL_TOPIC_KINDS = ("program", "award", "measure", "document")
+# Regional topics named by words that also fit a tax question (申报, 时间, 部门).
+_TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
+                "tech_transfer_income_wan")
+GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
+_STOP_GRAMS = {"什么", "多少", "怎么", "可以", "能不", "不能", "我们", "一下", "请问", "是不", "有没", "没有"}
+# What a deferral says is missing, by the aspect asked.
+MISSING = {
+    "timing": "具体的申报或办理时间", "where": "受理窗口、网址或联系方式", "materials": "需要提交的具体材料",
+    "procedure": "具体的办理流程", "amount": "具体金额", "definition": "这个概念的界定",
+    "threshold": "这方面的具体标准", "rate": "具体比例", "who": "适用对象的具体范围",
+    "conditions": "这方面的具体条件", "exclusions": "排除情形", "interaction": "能否同时享受",
+}
+ASPECT_PREFERENCE = {  # an aspect that no point has falls back to the nearest one that does
+    "conditions": ("who", "threshold"), "who": ("conditions",), "threshold": ("conditions",),
+    "compute": ("rate", "amount"), "amount": ("rate",), "rate": ("amount",), "overview": ("conditions", "who"),
+    "definition": ("conditions", "rate", "threshold"),
+}
+
+
+@dataclass
+class Part:
+    """One answered part of a message: its lines and the clauses they rest on."""
+
+    kind: str  # rule | compute | awards | form | deferral | uncovered | ask_amount
+    lines: List[str]
+    citations: List[Citation] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    parts: List[Part] = field(default_factory=list)
+    start_form: bool = False
+    region: Optional[str] = None
+    ask_region: bool = False
+    offer_handoff: bool = False
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+    topics_answered: List[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        if self.start_form and not self.parts:
+            return "form"
+        kinds = {p.kind for p in self.parts}
+        return "deferral" if kinds <= {"deferral", "uncovered"} and kinds else "answer"
+
+    def statuses(self) -> List[str]:
+        return [c.status for p in self.parts for c in p.citations]
+
+
+@dataclass
+class State:
+    """What the conversation knows: the remembered region, the NLU intent, titles named."""
+
+    region: Optional[str] = None
+    intent: Optional[str] = None
+    honors: Sequence[str] = ()
+    regions_named: Sequence[str] = ()
+    allow_form: bool = True  # False where the eligibility form cannot start (outside its rules)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def plan(q: Question, state: State, kb: KnowledgeBase) -> Answer:
+    """The answer to `q` (see the module docstring)."""
+    planner = _Planner(q, state, kb)
+    return planner.run()
+
+
+class _Planner:
+    def __init__(self, q: Question, state: State, kb: KnowledgeBase):
+        self.q, self.state, self.kb = q, state, kb
+        self.kinds = {t.id: t.kind for t in kb.topics()}
+        named = [kb.resolve_region(r) for r in [*state.regions_named, *q.regions]]
+        self.regions = list(dict.fromkeys(r for r in named if r))
+        self.region = self.regions[0] if len(self.regions) == 1 else None
+        self.answer = Answer(region=self.region)
+
+    # --- routing -------------------------------------------------------------------------
+
+    def run(self) -> Answer:
+        q = self.q
+        incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
+        regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
+        tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
+        if q.other_places and not self.regions and (regional or self.state.honors or not tax_asked):
+            self.answer.parts.append(self._uncovered())
+            if tax_asked:
+                self._tax(incentives)
+            return self.answer
+        if tax_asked:
+            self._tax(incentives)
+            if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
+                regional = [t for t in regional if t not in GENERIC_REGIONAL]
+        if self.state.honors or "awards" in regional:
+            self._awards()
+        if "program" in regional or self._asks_own_case():
+            self._program()
+        for topic in regional:
+            if topic not in ("program", "awards"):
+                self._measure(topic)
+        if not self.answer.parts and not self.answer.start_form:
+            self.answer.parts.append(self._deferral(None))
+        if any(p.kind == "deferral" for p in self.answer.parts):
+            self.answer.offer_handoff = True
+        return self.answer
+
+    def _asks_tax(self) -> bool:
+        return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", None)
+
+    def _asks_own_case(self) -> bool:
+        """The user asks about their own project (facts given), or the NLU says so with no rule aspect."""
+        facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
+        if facts & set(self.q.facts):
+            return True
+        other_topics = [t for t in self.q.topics if t != "program"]
+        status = self.q.high_tech or self.q.small_profit or self.q.industry
+        if other_topics or self.q.tax_facts() or self.q.other_places or self.state.honors or status:
+            return False  # a question about something else, whatever the NLU called it
+        return self.state.intent in ("ask_eligibility", "inform") and self.q.aspect in (None, "conditions") \
+            and (self.q.own_case or self.state.intent == "inform")
+
+    def _target_regions(self) -> List[str]:
+        if self.regions:
+            return self.regions
+        if self.state.region:
+            return [self.state.region]
+        return [d["region"] for d in self.kb.documents() if d["region"] != NATIONAL_REGION]
+
+    # --- parts -----------------------------------------------------------------------------
+
+    def _points(self, topic: str, region: Optional[str]) -> List[Point]:
+        return [p for p in self.kb.points(region, topic) if region is None or p.region == region]
+
+    def _by_aspect(self, points: List[Point]) -> List[Point]:
+        """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked."""
+        aspects = [a for a in self.q.aspects if a not in ("compute", "overview")] or self.q.aspects
+        for aspect in aspects:
+            hits = [p for p in points if aspect in p.aspects]
+            if hits:
+                return hits
+        for aspect in aspects:
+            for near in ASPECT_PREFERENCE.get(aspect, ()):
+                hits = [p for p in points if near in p.aspects]
+                if hits:
+                    return hits
+        return points if not aspects or set(aspects) <= {"overview", "compute", "amount"} else []
+
+    def _rank(self, points: List[Point]) -> List[Point]:
+        """Points sharing more of the question's words first; far weaker matches dropped."""
+        grams = {self.q.text[i:i + 2] for i in range(len(self.q.text) - 1)} - _STOP_GRAMS
+        df = {g: sum(1 for p in points if g in p.text) for g in grams}
+        scored = [(sum(1 / df[g] for g in grams if g in p.text), -i, p) for i, p in enumerate(points)]
+        scored.sort(key=lambda item: item[:2], reverse=True)
+        top = scored[0][0] if scored else 0
+        return [p for score, _, p in scored if score * 2 >= top]
+
+    def _rule_part(self, points: List[Point], limit: int = 2, label: str = "") -> Part:
+        chosen = self._rank(points)[:limit]
+        missing = self._details_missing(chosen)
+        if missing:
+            return self._detail_deferral(missing, chosen[0], label)
+        lines = [(label + p.text) if label else p.text for p in chosen]
+        return Part("rule", lines, [p.citation for p in chosen])
+
+    def _details_missing(self, points: List[Point]) -> List[str]:
+        """Details the question asks about that none of the chosen points mentions."""
+        text = "".join(p.text for p in points)
+        return [d for d, cues in self.q.details.items() if not any(cue in text for cue in cues)]
+
+    def _detail_deferral(self, missing: List[str], near: Point, label: str) -> Part:
+        scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self._document(near.region)['title']}》"
+        return Part("deferral", [
+            f"{label}{scope}没有规定{'、'.join(missing)}。",
+            f"相关的规定是：{near.text}",
+            f"建议咨询{self._who(near.topic, near)}。需要的话我可以帮您转人工。"], [near.citation])
+
+    def _measure(self, topic: str) -> None:
+        self.answer.topics_answered.append(topic)
+        regions = self._target_regions()
+        side_by_side = len(regions) > 1
+        found = False
+        for region in regions:
+            points = self._by_aspect(self._points(topic, region))
+            if points:
+                found = True
+                self.answer.parts.append(self._rule_part(points, label=f"{_short(region)}：" if side_by_side else ""))
+        if not found:
+            self.answer.parts.append(self._deferral(topic))
+        elif side_by_side:
+            self.answer.ask_region = True
+
+    def _program(self) -> None:
+        rule_aspects = {"threshold", "conditions", "who", "exclusions", "timing", "where", "procedure",
+                        "materials", "definition", "overview", "rate"}
+        facts_given = bool({"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
+                           & set(self.q.facts))
+        asks_rule = bool(set(self.q.aspects) & rule_aspects) and not facts_given
+        if not asks_rule and self.state.allow_form:
+            self.answer.start_form = True
+            return
+        self._measure("program")
+
+    def _awards(self) -> None:
+        honors = list(self.state.honors)
+        regions = self._target_regions()
+        if set(self.q.aspects) & {"materials", "procedure", "timing", "where"} and not self.q.details:
+            for region in regions:
+                points = [p for p in self._points("awards", region)
+                          if set(p.aspects) & {"materials", "procedure", "timing", "where"}]
+                if not any(aspect in p.aspects for p in points for aspect in self.q.aspects):
+                    self.answer.parts.append(self._deferral("awards"))
+                    return
+        side_by_side = len(regions) > 1
+        for region in regions:
+            label = f"{_short(region)}：" if side_by_side else ""
+            schedule = self.kb.awards(region)
+            if honors and schedule:
+                self.answer.parts.append(self._award_amounts(region, honors, label))
+            elif not schedule:
+                points = self._points("awards", region)
+                amount_points = [p for p in points if "amount" in p.aspects] or points
+                if amount_points:
+                    self.answer.parts.append(self._rule_part(amount_points, 1, label))
+            else:
+                points = self._by_aspect(self._points("awards", region))
+                if self.q.aspect in ("amount", None) or not points:
+                    self.answer.parts.append(self._schedule(region, label))
+                else:
+                    self.answer.parts.append(self._rule_part(points, label=label))
+        if side_by_side:
+            self.answer.ask_region = True
+
+    def _award_amounts(self, region: str, honors: List[str], label: str) -> Part:
+        try:
+            result = award_calc.calculate(region, honors, kb=self.kb)
+        except PolicyKBError as error:
+            return Part("deferral", [f"{label}{error}"])
+        lines = []
+        for item in result.items:
+            amount = f"{num(item.amount_wan)}万元" if item.amount_wan is not None else "一事一议，文件没有规定固定金额"
+            lines.append(f"{label}{item.honor}：{amount}")
+        if len([i for i in result.items if i.amount_wan is not None]) > 1:
+            parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
+            lines.append(f"合计：{parts} = {num(result.total_wan)}万元")
+        awards = {a["honor"]: a for a in self.kb.awards(region)}
+        first = awards[result.items[0].honor] if result.items else None
+        cites = [self._citation(first)] if first else []
+        lines += result.notes[:1]
+        return Part("awards", [line for line in lines if line], cites)
+
+    def _schedule(self, region: str, label: str) -> Part:
+        schedule = self.kb.awards(region)
+        items = [f"{a['honor']}{num(a['amount_wan'])}万元" if a.get("amount_wan") is not None
+                 else f"{a['honor']}一事一议" for a in schedule]
+        line = f"{label}每个新认定称号的奖励：" + "；".join(items) + "。"
+        return Part("awards", [line], [self._citation(schedule[-1])])
+
+    def _citation(self, row: Dict[str, Any]) -> Citation:
+        c = row["citation"]
+        return Citation(c["document"], c["clause"], c.get("quote", ""), c["document_id"], c["status"])
+
+    # --- tax -----------------------------------------------------------------------------
+
+    def _tax(self, incentives: List[str]) -> None:
+        q = self.q
+        if q.tax_facts():
+            self._estimate()
+            return
+        if not incentives:
+            incentives = self._incentives_by_rate()
+        if "small-low-profit-rate" in incentives:
+            check = self._small_profit_check()
+            if check:
+                self.answer.parts.append(check)
+                return
+        if "rd-super-deduction" in incentives and self._excluded_industry():
+            point = self._first_point("rd-super-deduction", "exclusions")
+            self.answer.parts.append(Part("rule", [
+                f"不能加计扣除。{self._excluded_industry()}在研发费用加计扣除的负面清单上，研发费用只能据实扣除。",
+                point.text if point else ""], [point.citation] if point else []))
+            return
+        if not incentives:
+            self.answer.parts.append(self._deferral("tax"))
+            return
+        together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
+        if "interaction" in q.aspects and together:
+            self.answer.parts.append(self._rule_part(together, limit=1))
+            return
+        for topic in incentives[:2]:
+            points = self._by_aspect(self.kb.points(None, topic))
+            if points:
+                self.answer.parts.append(self._rule_part(points, limit=1 if len(incentives) > 1 else 2))
+            else:
+                self.answer.parts.append(self._deferral(topic))
+        if q.aspect == "compute":
+            self.answer.parts.append(Part("ask_amount", ["告诉我具体金额（例如“研发费用800万”“买了300万的节能设备”），我按公式帮您算。"]))
+
+    def _excluded_industry(self) -> Optional[str]:
+        negative = self.kb.parameter("rd-super-deduction", "negative_list")["value"]
+        industry = self.q.industry
+        return industry if industry and tax.in_negative_list(industry, negative) else None
+
+    def _incentives_by_rate(self) -> List[str]:
+        if self.q.high_tech:
+            return ["high-tech-rate"]
+        if self.q.small_profit:
+            return ["small-low-profit-rate"]
+        return []
+
+    def _estimate(self) -> None:
+        q, kb = self.q, self.kb
+        request: Dict[str, Any] = {}
+        rate_note = None
+        if q.high_tech:
+            request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate")["value"]
+            rate_note = f"按高新技术企业{pct(request['income_tax_rate'])}税率估算："
+        elif q.small_profit:
+            request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate")["value"]
+            rate_note = f"按小型微利企业实际税负{pct(request['income_tax_rate'])}估算："
+        excluded = self._excluded_industry()
+        for key in _TAX_AMOUNTS:
+            if key in q.facts and not (excluded and key.startswith("rd_")):
+                request[key] = q.facts[key]
+        net_line = self._transfer_income(request)
+        if q.ic_or_machine_tool:
+            request["ic_or_machine_tool"] = True
+        request["equipment"] = [self._equipment(e) for e in q.facts.get("equipment", [])]
+        lines: List[str] = [line for line in (rate_note, net_line) if line]
+        cites: List[Citation] = []
+        if "vat_input_wan" in q.facts:
+            self.answer.parts.append(self._vat_credit(q.facts["vat_input_wan"]))
+        if excluded and any(k.startswith("rd_") for k in q.facts):
+            point = self._first_point("rd-super-deduction", "exclusions")
+            lines.append(f"• 研发费用加计扣除：不适用。{excluded}在负面清单上，研发费用只能据实扣除，没有加计扣除额。")
+            lines.append(point.text if point else "")
+            cites += [point.citation] if point else []
+        if not any(request.get(k) is not None for k in _TAX_AMOUNTS) and not request["equipment"]:
+            self.answer.parts.append(Part("compute", lines, cites))
+            return
+        try:
+            result = tax.estimate(request, kb=kb)
+        except PolicyKBError as error:
+            self.answer.parts.append(Part("deferral", [f"暂时无法估算：{error}"]))
+            return
+        lines += self._estimate_lines(result, request)
+        cites += self._estimate_citations(result)
+        self.answer.parts.append(Part("compute", lines, cites))
+
+    def _transfer_income(self, request: Dict[str, Any]) -> Optional[str]:
+        """所得 = 收入 − 成本 − 相关税费, when the user gives the costs (the request then holds 所得)."""
+        cost, taxes = self.q.facts.get("transfer_cost_wan"), self.q.facts.get("transfer_taxes_wan")
+        income = request.get("tech_transfer_income_wan")
+        if income is None or (cost is None and taxes is None):
+            return None
+        net = max(0.0, income - (cost or 0.0) - (taxes or 0.0))
+        request["tech_transfer_income_wan"] = tax.money(net)
+        self.q.tech_transfer_is_revenue = False
+        terms = " − ".join(num(v) for v in (income, cost, taxes) if v is not None)
+        return f"技术转让所得 = 收入 − 成本 − 相关税费 = {terms} = {num(tax.money(net))}万元。"
+
+    def _vat_credit(self, input_vat: float) -> Part:
+        rate = self.kb.parameter("advanced-manufacturing-vat-credit", "extra_credit_rate")["value"]
+        point = self._first_point("advanced-manufacturing-vat-credit", "rate")
+        lines = [f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(tax.money(input_vat * rate))}万元"
+                 "（抵减应纳增值税，须在省级先进制造业企业名单内）。", point.text if point else ""]
+        return Part("compute", [line for line in lines if line], [point.citation] if point else [])
+
+    def _small_profit_check(self) -> Optional[Part]:
+        """小型微利企业 by its three caps, when the user gives any of the firm's figures."""
+        facts = self.q.facts
+        caps = (("taxable_income_wan", "income_cap_wan", "年应纳税所得额", "万元"), ("staff_count", "staff_cap", "从业人数", "人"),
+                ("total_assets_wan", "assets_cap_wan", "资产总额", "万元"))
+        lines = []
+        for fact, name, label, unit in caps:
+            if fact in facts:
+                cap = self.kb.parameter("small-low-profit-rate", name)["value"]
+                ok = facts[fact] <= cap
+                lines.append(f"{'✓' if ok else '✗'} {label}{num(facts[fact])}{unit}，{'' if ok else '超过'}要求不超过{num(cap)}{unit}")
+        if not lines:
+            return None
+        failed = any(line.startswith("✗") for line in lines)
+        head = "不属于小型微利企业：" if failed else "已给出的条件都满足（其余条件也要满足）："
+        point = self._first_point("small-low-profit-rate", "conditions")
+        tail = [] if failed or not point else [point.text]
+        return Part("compute", [head, *lines, *tail], [point.citation] if point else [])
+
+    def _equipment(self, item: Dict[str, Any]) -> Dict[str, Any]:
+        year = item.get("year") or (self.state.today.year - item["years_ago"] if item.get("years_ago") else None)
+        bought = dt.date(year, 6, 30) if year and year != self.state.today.year else self.state.today
+        out = {"value_wan": item["value_wan"], "purchase_date": bought.isoformat()}
+        if item.get("special_purpose"):
+            out["special_purpose"] = item["special_purpose"]
+        return out
+
+    def _estimate_lines(self, result: tax.TaxResult, request: Dict[str, Any]) -> List[str]:
+        lines = []
+        for item in result.items:
+            lines.append(f"• {item.name}：{item.explanation}")
+            if item.incentive_id == tax.SPECIAL:
+                lines.append(self._payable_limit(item.credit_wan or 0.0))
+        counted = [i for i in result.items if i.included_in_total]
+        if len(counted) > 1:
+            terms = " + ".join(num(i.tax_saving_wan) for i in counted)
+            lines.append(f"合计少缴约 {terms} = {num(result.total_tax_saving_wan)}万元（一次性扣除为递延，不计入）。")
+        if self.q.tech_transfer_is_revenue and request.get("tech_transfer_income_wan") is not None:
+            lines.append(f"注意：减免按技术转让“所得”（收入－成本－相关税费）计算。上面把您说的"
+                         f"{num(request['tech_transfer_income_wan'])}万元当作所得；如果这是合同收入，请告诉我成本和税费，我再算。")
+        lines += [n for n in result.notes if "递延" not in n and "估算" not in n and "未提供" not in n][:2]
+        if "income_tax_rate" not in request:
+            lines.append(f"未说明税率，按法定税率{pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate')['value'])}估算；高新技术企业请告诉我。")
+        lines.append("以上为估算，以税务机关认定和汇算清缴为准。")
+        return [line for line in lines if line]
+
+    def _payable_limit(self, credit: float) -> str:
+        payable = self.q.facts.get("tax_payable_wan")
+        if payable is None or payable >= credit:
+            return ""
+        rest = tax.money(credit - payable)
+        years = self.kb.parameter("special-equipment-credit", "carry_forward_years")["value"]
+        return (f"  当年应纳税额{num(payable)}万元，当年可抵免{num(payable)}万元，"
+                f"其余 {num(credit)} − {num(payable)} = {num(rest)}万元结转以后{num(years)}个纳税年度抵免。")
+
+    def _estimate_citations(self, result: tax.TaxResult) -> List[Citation]:
+        cites = []
+        for item in result.items:
+            point = self._first_point(item.incentive_id, "rate") or self._first_point(item.incentive_id, "threshold")
+            if point:
+                cites.append(point.citation)
+        return cites
+
+    def _first_point(self, topic: str, aspect: str) -> Optional[Point]:
+        return next((p for p in self.kb.points(None, topic) if aspect in p.aspects), None)
+
+    # --- honest deferral -------------------------------------------------------------------
+
+    def _deferral(self, topic: Optional[str]) -> Part:
+        aspect = next((a for a in self.q.aspects if a in MISSING), None)
+        what = MISSING.get(aspect, "这个问题")
+        national = topic == "tax" or self.kinds.get(topic or "") == "incentive"
+        if national:
+            scope = "国家税收优惠政策摘要"
+        elif self.region:
+            scope = f"《{self._document(self.region)['title']}》"
+        else:
+            scope = "两份技改文件和国家政策摘要"
+        lines = [f"{scope}都没有规定{what}。" if scope.startswith("两份") else f"{scope}没有规定{what}。"]
+        cites: List[Citation] = []
+        near = self._nearest(topic)
+        if near:
+            lines.append(f"相关的规定是：{near.text}")
+            cites.append(near.citation)
+        lines.append(f"建议咨询{self._who(topic, near)}。需要的话我可以帮您转人工。")
+        return Part("deferral", lines, cites)
+
+    def _nearest(self, topic: Optional[str]) -> Optional[Point]:
+        if not topic or topic == "tax":
+            return None
+        regions = [None] if self.kinds.get(topic) == "incentive" else self._target_regions()[:1]
+        for region in regions:
+            points = self.kb.points(region, topic)
+            if region:
+                points = [p for p in points if p.region == region]
+            if points:
+                return points[0]
+        return None
+
+    def _who(self, topic: Optional[str], near: Optional[Point]) -> str:
+        if near and near.department:
+            return near.department
+        if topic == "tax" or self.kinds.get(topic or "") == "incentive" or (not topic and "税" in self.q.text):
+            return self._document(NATIONAL_REGION).get("contact") or "主管税务机关"
+        regions = self._target_regions()
+        contacts = [f"{_short(r)}：{self._document(r).get('contact')}" for r in regions if self._document(r).get("contact")]
+        return "；".join(contacts) if len(contacts) > 1 else (self._document(regions[0]).get("contact") or "当地工信部门")
+
+    def _uncovered(self) -> Part:
+        place = self.q.other_places[0]
+        covered = "、".join(_short(d["region"]) for d in self.kb.documents() if d["region"] != NATIONAL_REGION)
+        return Part("uncovered", [
+            f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件，"
+            f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",
+            "全国适用的税收优惠（研发费用加计扣除、设备一次性扣除、专用设备投资抵免等）我可以帮您估算。",
+        ])
+
+    def _document(self, region: str) -> Dict[str, Any]:
+        return next((d for d in self.kb.documents() if d["region"] == region), {})
+
+
+def _short(region: str) -> str:
+    """广西壮族自治区 → 广西, 六安市 → 六安 (how users say it)."""
+    return region.replace("壮族自治区", "").removesuffix("市")
+
+
+def citation_text(citation: Citation) -> str:
+    """`依据：《标题》三.（四）：“……”`; national facts name the official text (文号)."""
+    title = f"《{citation.document}》" if citation.document_id != "national" else citation.document
+    line = f"依据：{title}{citation.clause if citation.document_id != 'national' else ''}"
+    if citation.quote and _is_chinese(citation.quote):
+        line += f"：“{citation.quote}”"
+    if citation.status == "secondary":
+        line += "（请以官方原文为准）"
+    return line
+
+
+def _is_chinese(text: str) -> bool:
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return han >= max(4, len(text) // 3)
+
+
+def dedupe(citations: Iterable[Citation]) -> List[Citation]:
+    seen, out = set(), []
+    for c in citations:
+        key = (c.document, c.clause)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

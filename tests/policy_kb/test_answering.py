@@ -1,0 +1,105 @@
+"""Answer planning on the issue's eight examples and the model replies (figures worked by hand
+from the seeds and the facts files, written here as literals)."""
+
+import datetime as dt
+
+import pytest
+
+from nlu.question import Vocabulary, analyse
+from policy_kb.answering import State, citation_text, plan
+from policy_kb.store import open_kb
+
+
+@pytest.fixture(scope="module")
+def kb(kb_path):
+    return open_kb(kb_path)
+
+
+@pytest.fixture(scope="module")
+def ask(kb):
+    regions = {d["region"]: d["region"] for d in kb.documents()}
+    regions.update(kb.aliases("region"))
+    vocab = Vocabulary.load(kb.topics(), regions)
+
+    def answer(text, **state):
+        state.setdefault("today", dt.date(2026, 12, 1))
+        result = plan(analyse(text, vocab), State(**state), kb)
+        lines = [line for part in result.parts for line in part.lines]
+        cites = [citation_text(c) for part in result.parts for c in part.citations]
+        return result, "\n".join(lines + cites)
+
+    return answer
+
+
+def test_rule_question_gets_the_rule_not_the_form(ask):
+    result, text = ask("六安的技改项目库对投资额有门槛吗", intent="ask_eligibility")
+    assert not result.start_form
+    assert "200万元以上" in text and "信息化、创新化" in text and "三.（一）" in text
+
+
+def test_several_amounts_each_bound_to_its_meaning(ask):
+    _, text = ask("我们是高新企业，去年研发花了600万，还买了两百万的节能设备，税能少多少")
+    assert "600万元×加计比例100%" in text and "少缴企业所得税90万元" in text  # 600 × 100% × 15%
+    assert "可抵免企业所得税20万元" in text  # 200 × 10%
+    assert "90 + 20 = 110万元" in text
+    assert "60万" not in text  # the old reading: 600万 as special equipment
+    assert "财政部 税务总局公告2023年第7号" in text
+
+
+def test_threshold_in_the_question_is_not_the_firms_value(ask):
+    _, text = ask("设备单价不超过500万元的才能一次性扣除吗")
+    assert "单位价值不超过500万元的" in text and "财政部 税务总局公告2023年第37号" in text
+    assert "125" not in text and "少缴" not in text
+
+
+def test_excluded_industry_gets_no_estimate(ask):
+    _, text = ask("我们是做房地产的，研发费用300万能加计扣除多少")
+    assert "不适用" in text and "房地产业" in text
+    assert "75" not in text
+
+
+def test_the_bots_own_examples_compute(ask):
+    _, rd = ask("研发费用800万能少交多少税")
+    assert "少缴企业所得税200万元" in rd  # 800 × 100% × 25%
+    _, transfer = ask("技术转让收入800万要交多少税")
+    assert "应纳37.5万元" in transfer  # (800 − 500) × 25% × 50%
+    assert "所得" in transfer and "收入" in transfer  # says the exemption is on 所得, states the assumption
+
+
+def test_own_project_starts_the_form(ask):
+    result, _ = ask("六安，自动化改造，投资260万，能入库吗", intent="ask_eligibility")
+    assert result.start_form and result.region == "六安市"
+
+
+def test_national_question_does_not_ask_for_a_region(ask):
+    result, _ = ask("研发费用加计扣除的比例是多少")
+    assert not result.ask_region
+
+
+def test_regional_question_without_region_answers_both(ask):
+    result, text = ask("省级企业技术中心有奖励吗", honors=["省级企业技术中心"])
+    assert "20万元" in text and "广西方案没有规定固定的奖补金额" in text
+    assert result.ask_region
+
+
+def test_unanswered_question_is_deferred_honestly(ask):
+    result, text = ask("千企技改的项目什么时候申报，去哪里报", regions_named=["广西"])
+    assert "没有规定申报时间" in text and "自治区工业和信息化厅" in text
+
+
+def test_uncovered_place_gets_no_regional_figures(ask):
+    result, text = ask("合肥的技改项目有什么补贴")
+    assert "没有收录合肥" in text
+    assert "万元" not in text
+
+
+def test_national_citations_name_the_official_text(ask):
+    _, text = ask("研发费用加计扣除要准备什么材料")
+    assert "国家税务总局公告" in text and "事实摘要" not in text
+    assert "请以官方原文为准" in text  # a secondary fact
+
+
+def test_credit_is_limited_by_the_tax_payable(ask):
+    _, text = ask("今年买了台600万的环保设备，应纳税额才30万，能抵多少税")
+    assert "可抵免企业所得税60万元" in text  # 600 × 10%
+    assert "60 − 30 = 30万元结转" in text
