@@ -27,13 +27,31 @@ REGION_BUTTONS = [
 ]
 # What a follow-up carries over from the question before it.
 CONTEXT_FLAGS = ("high_tech", "small_profit", "industry", "ic_or_machine_tool")
+LEVEL_WORDS = ("国家级", "省级", "市级")
 
 
 def state_of(tracker: Tracker, allow_form: bool = True) -> State:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return State(region=tracker.get_slot("region"), intent=intent, allow_form=allow_form,
-                 honors=with_shared_level(entity_values(tracker, "honor")),
+    honors = honors_named(tracker)
+    context = tracker.get_slot("answer_context") or {}
+    if not honors and context.get("honors") and _continues(tracker):
+        honors = list(context["honors"])  # "一共能拿多少" after naming the titles
+    return State(region=tracker.get_slot("region"), intent=intent, allow_form=allow_form, honors=honors,
                  regions_named=entity_values(tracker, "region"))
+
+
+def honors_named(tracker: Tracker) -> List[str]:
+    """Titles of the latest message; a title without a level takes one named after it
+    (“企业技术中心也评上省级了”) or before it (“市级绿色工厂和数字化车间”)."""
+    honors = with_shared_level(entity_values(tracker, "honor"))
+    text = latest_text(tracker)
+    level = next((word for word in LEVEL_WORDS if word in text), "")
+    return [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in honors]
+
+
+def _continues(tracker: Tracker) -> bool:
+    q = analyse(latest_text(tracker), vocabulary())
+    return not [t for t in q.topics if t != "awards"] and q.aspect in (None, "amount")
 
 
 def question_of(tracker: Tracker) -> Question:
@@ -43,7 +61,7 @@ def question_of(tracker: Tracker) -> Question:
     q = analyse(latest_text(tracker), vocabulary())
     context = tracker.get_slot("answer_context") or {}
     for flag in CONTEXT_FLAGS:
-        if not getattr(q, flag) and context.get(flag):
+        if not getattr(q, flag) and context.get(flag) and not (flag == "high_tech" and q.not_high_tech):
             setattr(q, flag, context[flag])
     if context and not q.topics and not q.other_places:
         q.topics = list(context.get("topics") or [])
@@ -58,9 +76,13 @@ def question_of(tracker: Tracker) -> Question:
     return q
 
 
-def context_of(q: Question) -> Dict[str, Any]:
+def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]:
     facts = {k: v for k, v in q.facts.items() if k != "other_amounts"}
-    return {"topics": q.topics, "facts": facts, "aspects": q.aspects,
+    honors: List[str] = []
+    if tracker is not None:
+        before = (tracker.get_slot("answer_context") or {}).get("honors") or []
+        honors = list(dict.fromkeys([*before, *honors_named(tracker)]))
+    return {"topics": q.topics, "facts": facts, "aspects": q.aspects, "honors": honors,
             **{flag: getattr(q, flag) for flag in CONTEXT_FLAGS}}
 
 
@@ -95,7 +117,7 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     """Answer the latest message; None when it is the start of an eligibility check (the form's)."""
     q = question_of(tracker)
     answer = plan(q, state_of(tracker, allow_form), kb())
-    events: List[EventType] = [SlotSet("answer_context", context_of(q))]
+    events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
     if answer.region and answer.region != tracker.get_slot("region"):
         events.append(SlotSet("region", answer.region))
     if answer.start_form and allow_form:
@@ -140,7 +162,7 @@ def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         return None
     note, shown = caveat(tracker, answer.statuses())
     dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=[HANDOFF_BUTTON, *buttons_for(answer)])
-    return [SlotSet("answer_context", context_of(q)), *shown]
+    return [SlotSet("answer_context", context_of(q, tracker)), *shown]
 
 
 def side_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -153,7 +175,7 @@ def side_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> Li
     if answer.start_form or not answer.parts:
         return []
     dispatcher.utter_message(text=render(answer), buttons=buttons_for(answer))
-    return [SlotSet("answer_context", context_of(q))]
+    return [SlotSet("answer_context", context_of(q, tracker))]
 
 
 class ActionAnswer(Action):
@@ -161,4 +183,24 @@ class ActionAnswer(Action):
         return "action_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _says_nothing(tracker):
+            dispatcher.utter_message(response="utter_anything_else")  # "好的" / "不用了" with nothing open
+            return []
         return answer_events(dispatcher, tracker, allow_form=False) or []
+
+
+def _says_nothing(tracker: Tracker) -> bool:
+    """A yes or no with no question, fact or status in it."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent not in ("affirm", "deny"):
+        return False
+    q = analyse(latest_text(tracker), vocabulary())
+    status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
+    return not (q.topics or q.facts or status or q.details or q.other_places)
+
+
+def deferral_line(tracker: Tracker) -> Optional[str]:
+    """The honest "文件没有规定……" for a message that goes to a person (payment, complaint)."""
+    answer = plan(question_of(tracker), state_of(tracker, allow_form=False), kb())
+    deferrals = [part for part in answer.parts if part.kind == "deferral"]
+    return deferrals[0].lines[0] if deferrals and answer.kind == "deferral" else None

@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import covered_answer_events
+from actions.answer import covered_answer_events, deferral_line
 from bot.helpdesk import triage
 from bot.helpdesk.store import NewTicket, Ticket, TicketStore, TranscriptEntry, default_store
 from bot.settings import get_settings
@@ -95,6 +95,9 @@ class ActionCreateTicket(Action):
         text = CREATED_TEXT.format(ticket_id=ticket.id, category=ticket.category,
                                    who=ticket.department or "工作人员",
                                    when=triage.RESPONSE_TIME[ticket.urgency], where=_where(ticket.channel))
+        if _intent(tracker.latest_message) in ("ask_payment_status", "complain"):
+            honest = deferral_line(tracker)  # e.g. the files do not say when awards are paid
+            text = f"{honest}\n{text}" if honest else text
         store.append_transcript(ticket.id, "bot", text, "action")
         dispatcher.utter_message(text=text)
         return [SlotSet("ticket_id", ticket.id)]

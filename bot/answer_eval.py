@@ -38,6 +38,7 @@ DEFERRAL_MARKERS = ("没有规定", "未规定", "没有载明", "未载明", "�
 TARGET_OVERALL, TARGET_GROUP = 0.95, 0.90
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SPACES = re.compile(r"\s+")
+_TICKET_ID = re.compile(r"T\d{8}-\d{4}")
 
 
 @dataclass
@@ -116,6 +117,7 @@ def unsourced_numbers(replies: Iterable[str], user_turns: Iterable[str], known: 
         allowed |= _numbers_in(turn)
     missing = []
     for reply in replies:
+        reply = _TICKET_ID.sub("", reply)  # a ticket number is an identifier, not a figure
         for line in normalise_text(reply).splitlines():
             if "=" in line or "×" in line or "－" in line or " − " in line:
                 continue  # a computation shown with its inputs

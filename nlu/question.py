@@ -22,7 +22,7 @@ from nlu.tables import resource
 
 _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
 _YEAR = re.compile(r"(20\d\d)年")
-_AFTER_REACH = 8
+_AFTER_REACH = 12
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -83,6 +83,7 @@ class Question:
     tech_transfer_is_revenue: bool = False
     details: Dict[str, List[str]] = field(default_factory=dict)  # specific details asked → their words
     ic_or_machine_tool: bool = False
+    not_high_tech: bool = False  # "我们不是高新，普通企业": the standard rate, whatever was said before
     asks_person: bool = False
     completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
 
@@ -92,7 +93,7 @@ class Question:
 
     def tax_facts(self) -> Dict[str, Any]:
         keys = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
-                "equipment", "tech_transfer_income_wan", "vat_input_wan")
+                "equipment", "tech_transfer_income_wan", "vat_input_wan", "revenue_wan")
         return {k: v for k, v in self.facts.items() if k in keys}
 
 
@@ -107,6 +108,8 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.own_case = any(cue in plain for cue in tables["own_case"])
     q.yes_no = any(cue in plain for cue in tables["yes_no"])
     q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
+    q.not_high_tech = any(cue in plain for cue in tables["status"]["not_high_tech"])
+    q.high_tech = q.high_tech and not q.not_high_tech
     q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"])
     q.industry = _first_key(plain, tables["industries"])
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
@@ -158,7 +161,7 @@ def _places(text: str, tables: Dict[str, Any]) -> Tuple[List[str], List[str]]:
     inside = [region for region, cues in tables["places_inside"].items() if any(c in text for c in cues)]
     outside = [place for place in tables["places_outside"] if place in text]
     # "安徽六安" names the province of a covered city: not another place.
-    if "六安" in text:
+    if any(f"{province}六安" in text for province in ("安徽", "安徽省")):
         outside = [p for p in outside if p not in ("安徽", "安徽省")]
     return inside, outside
 

@@ -24,6 +24,8 @@ REGIONAL_TOPIC_KINDS = ("program", "award", "measure", "document")
 # Regional topics named by words that also fit a tax question (申报, 时间, 部门).
 _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                 "tech_transfer_income_wan")
+# A question about the programme may be answered by its plan, filing or statistics points.
+PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 _STOP_GRAMS = {"什么", "多少", "怎么", "可以", "能不", "不能", "我们", "一下", "请问", "是不", "有没", "没有"}
 # What a deferral says is missing, by the aspect asked.
@@ -118,13 +120,29 @@ class _Planner:
         if "program" in regional or self._asks_own_case():
             self._program()
         for topic in regional:
-            if topic not in ("program", "awards"):
-                self._measure(topic)
+            if topic in ("program", "awards"):
+                continue
+            if topic == "directions" and "program" in regional and q.aspect not in ("definition", "overview"):
+                continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
+            self._measure(topic)
+        self._unanswered_details()
         if not self.answer.parts and not self.answer.start_form:
             self.answer.parts.append(self._deferral(None))
         if any(p.kind == "deferral" for p in self.answer.parts):
             self.answer.offer_handoff = True
         return self.answer
+
+    def _unanswered_details(self) -> None:
+        """A detail asked about that no line of the answer mentions: say the sources do not give it."""
+        text = "".join(line for part in self.answer.parts for line in part.lines)
+        missing = [d for d, cues in self.q.details.items() if d not in text and not any(c in text for c in cues)]
+        if not missing:
+            return
+        national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text
+        scope = "国家税收优惠政策摘要" if national else "两份技改文件"
+        who = self._who("tax" if national else None, None)
+        self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
+        self.answer.offer_handoff = True
 
     def _asks_tax(self) -> bool:
         return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", None)
@@ -151,7 +169,8 @@ class _Planner:
     # --- parts -----------------------------------------------------------------------------
 
     def _points(self, topic: str, region: Optional[str]) -> List[Point]:
-        return [p for p in self.kb.points(region, topic) if region is None or p.region == region]
+        topics = PROGRAM_FAMILY if topic == "program" else (topic,)
+        return [p for t in topics for p in self.kb.points(region, t) if region is None or p.region == region]
 
     def _by_aspect(self, points: List[Point]) -> List[Point]:
         """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked."""
@@ -182,6 +201,10 @@ class _Planner:
         if missing:
             return self._detail_deferral(missing, chosen[0], label)
         lines = [(label + p.text) if label else p.text for p in chosen]
+        silent = [p for p in chosen if "没有规定" in p.text]
+        if silent:
+            lines.append(f"建议咨询{self._who(silent[0].topic, silent[0])}。需要的话我可以帮您转人工。")
+            self.answer.offer_handoff = True
         return Part("rule", lines, [p.citation for p in chosen])
 
     def _details_missing(self, points: List[Point]) -> List[str]:
@@ -225,6 +248,11 @@ class _Planner:
     def _awards(self) -> None:
         honors = list(self.state.honors)
         regions = self._target_regions()
+        if self.q.details and not honors:
+            points = [p for r in regions for p in self._points("awards", r)]
+            if points and self._details_missing(points) == list(self.q.details):
+                self.answer.parts.append(self._detail_deferral(list(self.q.details), points[0], ""))
+                return
         if set(self.q.aspects) & {"materials", "procedure", "timing", "where"} and not self.q.details:
             for region in regions:
                 points = [p for p in self._points("awards", region)
@@ -343,6 +371,9 @@ class _Planner:
         for key in _TAX_AMOUNTS:
             if key in q.facts and not (excluded and key.startswith("rd_")):
                 request[key] = q.facts[key]
+        if "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts and "tech_transfer_income_wan" not in request:
+            request["tech_transfer_income_wan"] = q.facts["revenue_wan"]  # "收入900万，成本200万" after a transfer question
+            q.tech_transfer_is_revenue = True
         net_line = self._transfer_income(request)
         if q.ic_or_machine_tool:
             request["ic_or_machine_tool"] = True
@@ -366,6 +397,13 @@ class _Planner:
             return
         lines += self._estimate_lines(result, request)
         cites += self._estimate_citations(result)
+        if "interaction" in q.aspects:
+            stacking = [p for t in q.topics for p in self.kb.points(None, t) if "interaction" in p.aspects]
+            stacking += [p for p in self.kb.points(None) if "interaction" in p.aspects and p not in stacking]
+            if stacking:
+                best = self._rank(stacking)[0]
+                lines.append(best.text)
+                cites.append(best.citation)
         self.answer.parts.append(Part("compute", lines, cites))
 
     def _transfer_income(self, request: Dict[str, Any]) -> Optional[str]:
