@@ -28,6 +28,9 @@ REGION_BUTTONS = [
 # What a follow-up carries over from the question before it.
 CONTEXT_FLAGS = ("high_tech", "small_profit", "industry", "ic_or_machine_tool")
 LEVEL_WORDS = ("国家级", "省级", "市级")
+ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时")
+TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
+                 "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan")
 
 
 def state_of(tracker: Tracker, allow_form: bool = True) -> State:
@@ -63,6 +66,10 @@ def question_of(tracker: Tracker) -> Question:
     for flag in CONTEXT_FLAGS:
         if not getattr(q, flag) and context.get(flag) and not (flag == "high_tech" and q.not_high_tech):
             setattr(q, flag, context[flag])
+    previous_tax = {k: v for k, v in (context.get("facts") or {}).items() if k in TAX_FACT_KEYS}
+    if q.tax_facts() and previous_tax and any(cue in q.text for cue in ADDITIVE_CUES):
+        q.facts = {**previous_tax, **q.facts}  # "还买了个节能设备200万" adds to the R&D said before
+        q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
     if context and not q.topics and not q.other_places:
         q.topics = list(context.get("topics") or [])
         previous = dict(context.get("facts") or {})

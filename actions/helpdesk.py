@@ -83,7 +83,7 @@ class ActionCreateTicket(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[EventType]:
-        if _intent(tracker.latest_message) == "request_human" and tracker.active_loop_name is None:
+        if _intent(tracker.latest_message) in ("request_human", "complain") and tracker.active_loop_name is None:
             answered = covered_answer_events(dispatcher, tracker)
             if answered is not None:
                 return answered

@@ -140,7 +140,9 @@ async def run_case(client, case: Dict[str, Any]) -> List[str]:
     return turns
 
 
-async def run_all(url: str, cases: List[Dict[str, Any]], known: Set[str], concurrency: int = 4) -> List[Result]:
+async def run_all(url: str, cases: List[Dict[str, Any]], known: Set[str], concurrency: int = 4,
+                  pause_s: float = 0.0) -> List[Result]:
+    """`pause_s` after each case keeps a stack with rate limits on below its per-address limit."""
     import httpx
 
     semaphore = asyncio.Semaphore(concurrency)
@@ -148,6 +150,7 @@ async def run_all(url: str, cases: List[Dict[str, Any]], known: Set[str], concur
         async def one(case):
             async with semaphore:
                 turns = await run_case(client, case)
+                await asyncio.sleep(pause_s * len(case["turns"]))
             problems = score(case, turns[-1])
             unsourced = unsourced_numbers(turns, case["turns"], known)
             return Result(case, turns, not problems, problems, unsourced)

@@ -23,6 +23,7 @@ from nlu.tables import resource
 _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
 _YEAR = re.compile(r"(20\d\d)年")
 _AFTER_REACH = 12
+_VERB_BREAK = re.compile(r"[买购花投做给用是有在]")
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -79,6 +80,7 @@ class Question:
     high_tech: bool = False
     small_profit: bool = False
     own_case: bool = False
+    case_question: bool = False  # "我们够不够", "能入选吗": whether the firm's own project qualifies
     yes_no: bool = False
     tech_transfer_is_revenue: bool = False
     details: Dict[str, List[str]] = field(default_factory=dict)  # specific details asked → their words
@@ -107,6 +109,7 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.aspects = _aspects(plain, tables["aspects"])
     q.own_case = any(cue in plain for cue in tables["own_case"])
     q.yes_no = any(cue in plain for cue in tables["yes_no"])
+    q.case_question = any(cue in plain for cue in tables["case_question"])
     q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
     q.not_high_tech = any(cue in plain for cue in tables["status"]["not_high_tech"])
     q.high_tech = q.high_tech and not q.not_high_tech
@@ -114,7 +117,7 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.industry = _first_key(plain, tables["industries"])
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"])
-    q.asks_person = any(cue in plain for cue in tables["human_cues"])
+    q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"])
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if name in plain] + q.regions))
@@ -183,7 +186,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         role = _role(before, after, tables["roles"])
         if role is None:  # "环保设备，不含税350万": the cue stands in the clause before
             wide = text[spans[index - 1].end if index else 0:span.start]
-            role = _role(wide, "", tables["roles"])
+            specific = {r: c for r, c in tables["roles"].items() if r not in GENERIC_ROLES and r != "award"}
+            role = _nearest_role(wide, specific)
             before = wide if role else before
         _store(q, role, span, before + after, tables)
 
@@ -216,8 +220,11 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
         return "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
     head = after.lstrip("元的 ")[:_AFTER_REACH]
     after_hits = [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head]
-    if after_hits and after.lstrip("元 ").startswith("的") or after_hits and min(after_hits)[0] <= 3:
+    if after_hits and (after.lstrip("元 ").startswith("的") or min(after_hits)[0] <= 3):
         return min(after_hits)[2]
+    equipment = [hit for hit in after_hits if hit[2] == "equipment"]
+    if equipment and not _VERB_BREAK.search(head[:equipment[0][0]]):
+        return "equipment"  # "150万安全生产专用设备"
     specific = {r: c for r, c in roles.items() if r not in GENERIC_ROLES}
     return _nearest_role(before, specific) or _nearest_role(before, {r: roles[r] for r in GENERIC_ROLES if r in roles})
 

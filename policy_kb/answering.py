@@ -156,6 +156,10 @@ class _Planner:
         status = self.q.high_tech or self.q.small_profit or self.q.industry
         if other_topics or self.q.tax_facts() or self.q.other_places or self.state.honors or status:
             return False  # a question about something else, whatever the NLU called it
+        if self.q.case_question:
+            return True
+        if self.state.intent == "ask_eligibility" and not self.q.aspects and not self.q.details:
+            return True  # "继续判断吧", "千企技改能不能进"
         return self.state.intent in ("ask_eligibility", "inform") and self.q.aspect in (None, "conditions") \
             and (self.q.own_case or self.state.intent == "inform")
 
@@ -239,7 +243,8 @@ class _Planner:
                         "materials", "definition", "overview", "rate"}
         facts_given = bool({"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
                            & set(self.q.facts))
-        asks_rule = bool(set(self.q.aspects) & rule_aspects) and not facts_given
+        asks_rule = bool(set(self.q.aspects) & rule_aspects or self.q.details) and not facts_given \
+            and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who"))
         if not asks_rule and self.state.allow_form:
             self.answer.start_form = True
             return
@@ -289,7 +294,7 @@ class _Planner:
         for item in result.items:
             amount = f"{num(item.amount_wan)}万元" if item.amount_wan is not None else "一事一议，文件没有规定固定金额"
             lines.append(f"{label}{item.honor}：{amount}")
-        if len([i for i in result.items if i.amount_wan is not None]) > 1:
+        if len([i for i in result.items if i.amount_wan is not None]) > 1 and not self.q.details:
             parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
             lines.append(f"合计：{parts} = {num(result.total_wan)}万元")
         awards = {a["honor"]: a for a in self.kb.awards(region)}

@@ -1,0 +1,44 @@
+"""The held-out answer set through the real stack: every number in every reply comes from the
+knowledge base, the user's own words or a computation the reply shows (zero exceptions)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.answer_eval import load_cases, run_all, score, unsourced_numbers
+
+pytestmark = pytest.mark.stack
+
+
+def test_scoring_needs_every_must_item_and_an_honest_deferral():
+    case = {"kind": "deferral", "must": ["12366", ["税务", "税局"]], "must_not": ["75万"]}
+    assert score(case, "文件没有规定，请咨询主管税务机关或12366。") == []
+    assert score(case, "请咨询税务机关或12366。") == ["没有如实说明文件未规定"]
+    assert score(case, "文件没有规定，可少缴75万元，请问12366税务") == ["不应出现：75万"]
+
+
+def test_a_number_from_nowhere_is_caught():
+    known = {"500", "25"}
+    assert unsourced_numbers(["少缴137.5万元"], ["技术转让所得600万"], known) == ["137.5（少缴137.5万元）"]
+    assert unsourced_numbers(["100×25%=25万元", "600万元"], ["所得600万"], known) == []
+
+
+@pytest.fixture(scope="module")
+def heldout_results(live_stack, kb_path):
+    from bot.answer_eval import kb_numbers
+
+    cases = load_cases("heldout")
+    return asyncio.run(run_all(live_stack, cases, kb_numbers(Path(kb_path)), concurrency=2, pause_s=0.06))
+
+
+def test_every_number_in_every_reply_has_a_source(heldout_results):
+    unsourced = {r.case["id"]: r.unsourced for r in heldout_results if r.unsourced}
+    assert unsourced == {}
+
+
+def test_every_case_gets_a_reply(heldout_results):
+    empty = [r.case["id"] for r in heldout_results if any(not reply.strip() or reply.startswith("<HTTP") for reply in r.replies)]
+    assert empty == []
