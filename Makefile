@@ -53,12 +53,15 @@ stories: setup kb train ## run the Rasa test stories against the real action ser
 lint: setup ## ruff over the code
 	$(VENV)/bin/ruff check bot nlu actions policy_kb tests
 
-eval: setup kb train ## evaluate NLU on the held-out set (tests/nlu); writes reports/nlu.md
+eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the real stack (reports/answers-*.md)
 	$(PY) -m bot.testing nlu-eval
+	$(PY) -m bot.testing answers-eval dev
+	$(PY) -m bot.testing answers-eval heldout
 
-bench: setup kb train ## print the speed and quality figures (KB search, rules, NLU, conversation)
+bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)
 	$(PY) bench/bench_kb.py
 	$(PY) bench/bench_rules.py
+	$(PY) bench/bench_bureau.py
 	$(PY) -m bot.testing nlu-eval
 	$(PY) bench/bench_chat.py
 

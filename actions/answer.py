@@ -12,7 +12,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.awards import with_shared_level
-from actions.common import FEEDBACK_BUTTONS, caveat, entity_values, join_lines, kb, latest_text, vocabulary
+from actions.common import (
+    FEEDBACK_BUTTONS,
+    caveat,
+    entity_values,
+    first_entity,
+    join_lines,
+    kb,
+    latest_text,
+    region_of_program,
+    vocabulary,
+)
 from actions.facts import facts_in_message, profile_from, verdict_text
 from nlu.question import Question, analyse
 from policy_kb import eligibility
@@ -39,8 +49,11 @@ def state_of(tracker: Tracker, allow_form: bool = True) -> State:
     context = tracker.get_slot("answer_context") or {}
     if not honors and context.get("honors") and _continues(tracker):
         honors = list(context["honors"])  # "一共能拿多少" after naming the titles
+    regions = entity_values(tracker, "region")
+    program = first_entity(tracker, "program")
+    implied = region_of_program(program) if program else None  # 千企技改 → 广西
     return State(region=tracker.get_slot("region"), intent=intent, allow_form=allow_form, honors=honors,
-                 regions_named=entity_values(tracker, "region"))
+                 regions_named=regions or ([implied] if implied else []))
 
 
 def honors_named(tracker: Tracker) -> List[str]:
@@ -128,6 +141,9 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     if answer.region and answer.region != tracker.get_slot("region"):
         events.append(SlotSet("region", answer.region))
     if answer.start_form and allow_form:
+        other = [part for part in answer.parts if part.kind in ("compute", "awards", "rule")]
+        if other:  # "能进千企技改吗？另外研发费用350万能省多少税": the tax part first, then the form
+            dispatcher.utter_message(text=render(Answer(parts=other)), buttons=FEEDBACK_BUTTONS)
         return None  # the form takes it from here (its validator keeps the facts)
     if answer.start_form:
         return events + verdict_events(dispatcher, tracker, answer.region)

@@ -54,13 +54,21 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
             facts[slot] = value
     facts.update(_amounts(tracker))
     facts.update(_yes_no(tracker, facts))
-    if completion_denied(latest_text(tracker)):
-        facts["completes_this_year"] = False
+    facts.update(_from_question(tracker, facts))
     return facts
 
 
-def completion_denied(text: str) -> bool:
-    return analyse(text, vocabulary()).completion_denied
+def _from_question(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
+    """What the question analysis reads where the NLU's entities missed it: yes/no facts said in
+    words ("去年已经备案", "年内投产不了") and the project's total ("上了条产线花了1800万")."""
+    q = analyse(latest_text(tracker), vocabulary())
+    found = {slot: value for slot, value in q.flags.items() if slot not in facts or slot == "completes_this_year"}
+    asked = tracker.get_slot("requested_slot")
+    total = q.facts.get("fixed_asset_investment_wan")
+    if total is not None and "fixed_asset_investment_wan" not in facts and asked != "investment_this_year_wan" \
+            and "investment_this_year_wan" not in facts:
+        found["fixed_asset_investment_wan"] = total
+    return found
 
 
 def _amounts(tracker: Tracker) -> Dict[str, Any]:

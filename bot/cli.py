@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from pathlib import Path
 
 import click
 import httpx
@@ -50,6 +51,37 @@ def chat(url: str | None, sender: str | None) -> None:
             click.echo(f"助手：{reply.get('text', '')}")
             for index, button in enumerate(reply.get("buttons") or [], start=1):
                 click.echo(f"  {index}. {button.get('title')}")
+
+
+@main.command(help="备份知识库、工单、对话追踪库和客服账号到目录 DIR（运行中也可，结果一致）/ back up the node's databases.")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+def backup(directory: Path) -> None:
+    from bot.backup import BackupError
+    from bot.backup import backup as take_backup
+
+    try:
+        manifest = take_backup(get_settings(), directory)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for entry in manifest["databases"].values():
+        click.echo(f"已备份 {entry['title']}：{directory / entry['file']}（{entry['bytes']} 字节）")
+    for note in manifest["not_included"]:
+        click.echo(f"注意：{note}")
+
+
+@main.command(help="从 policybot backup 生成的目录 DIR 恢复（结构不兼容时拒绝）/ restore a backup.")
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖已有的数据文件（请先停止服务）。")
+def restore(directory: Path, force: bool) -> None:
+    from bot.backup import BackupError
+    from bot.backup import restore as put_back
+
+    try:
+        manifest = put_back(get_settings(), directory, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"已从 {directory} 恢复（备份时间 {manifest['created_at']}）：" +
+               "、".join(str(entry["title"]) for entry in manifest["databases"].values()))
 
 
 main.add_command(kb_group, "kb")

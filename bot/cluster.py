@@ -22,7 +22,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import httpx
 
+from bot.gateway import turns as turn_store
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from bot.gateway.turns import StoredTurns
 from bot.run import Child, Stack, stack_children
 from bot.settings import REPO_ROOT, Settings, get_settings
 
@@ -30,7 +32,11 @@ logger = logging.getLogger(__name__)
 
 CLUSTER_ENDPOINTS = REPO_ROOT / "bot" / "endpoints-cluster.yml"
 # A Rasa server killed while holding a conversation's lock leaves it in Redis until it
-# expires; Rasa's default of 60 s would outlast the gateway's timeout, so keep it short.
+# expires; Rasa's default of 60 s would outlast the gateway's timeout, so keep it short. It
+# must still outlive the slowest turn, or two replicas could run one conversation at once:
+# measured under 8 back-to-back conversations on the 2-core development machine (test
+# ``test_the_lock_lifetime_outlasts_the_slowest_turn_under_load_with_a_margin``, which
+# asserts a margin of 3×): p50 185 ms, p99 928 ms, slowest 1.19 s, so 10 s is 8× the slowest.
 LOCK_LIFETIME_S = 10
 RETRY_PAUSE_S = 0.5
 
@@ -43,16 +49,17 @@ class HealthCheckedRasaClient(RasaClient):
     """Round robin over Rasa servers that skips (tries last) a server that failed recently.
 
     Failure = the connection was refused or dropped, or a 5xx answer. A dropped request is
-    sent to the next server: if the dead server had already stored the turn, the turn is
-    processed twice (at-least-once); a message the user was told succeeded is never lost.
-    A timeout is not retried: the server may still be working on it.
+    sent to the next server, unless the dead server had already stored the turn: every
+    message carries an id into the tracker store, and a stored one is answered from there
+    (`bot.gateway.turns`), so the turn runs exactly once and a message the user was told
+    succeeded is never lost. A timeout is not retried: the server may still be working on it.
     """
 
     def __init__(
         self, endpoints: List[str], timeout_s: float = 30.0, cooldown_s: float = 5.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic, turns: Optional[StoredTurns] = None,
     ) -> None:
-        super().__init__(endpoints, timeout_s)
+        super().__init__(endpoints, timeout_s, turns)
         self.cooldown_s = cooldown_s
         self.clock = clock
         self.failed_at: Dict[str, float] = {}
@@ -68,6 +75,10 @@ class HealthCheckedRasaClient(RasaClient):
     async def send(
         self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
     ) -> List[Dict[str, Any]]:
+        metadata = turn_store.with_message_id(metadata, turn_store.message_id_of(metadata))
+        stored = await self.already_answered(sender, metadata, first_attempt=True)
+        if stored is not None:
+            return stored
         body = self.request_body(sender, message, metadata)
         unreachable: set = set()
         # Second pass: a live server that answered 5xx gets one more try. The usual cause is
@@ -80,6 +91,9 @@ class HealthCheckedRasaClient(RasaClient):
                 replies = await self._post(base, body, unreachable)
                 if replies is not None:
                     return replies
+                stored = await self.already_answered(sender, metadata)  # stored before it failed?
+                if stored is not None:
+                    return stored
             if attempt == 0 and len(unreachable) < len(self.endpoints):
                 await asyncio.sleep(RETRY_PAUSE_S)
         raise RasaUnavailable("no Rasa server answered")
@@ -112,7 +126,9 @@ def get_cluster_client() -> HealthCheckedRasaClient:
     global _client
     if _client is None:
         settings = get_settings()
-        _client = HealthCheckedRasaClient(settings.rasa_endpoints, settings.rasa_timeout_s, settings.rasa_retry_cooldown_s)
+        _client = HealthCheckedRasaClient(settings.rasa_endpoints, settings.rasa_timeout_s,
+                                          settings.rasa_retry_cooldown_s,
+                                          turns=turn_store.stored_turns(settings.tracker_url))
     return _client
 
 
@@ -152,7 +168,10 @@ def cluster_children(
         ))
     gateway = template["gateway"]
     gateway.argv = [arg if arg != "bot.gateway.app:app" else "bot.cluster:app" for arg in gateway.argv]
-    gateway.env = {"POLICYBOT_RASA_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in rasa_ports])}
+    gateway.env = {"POLICYBOT_RASA_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in rasa_ports]),
+                   "POLICYBOT_ACTION_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in action_ports]),
+                   # Every gateway of the cluster takes its tokens from the same Redis buckets.
+                   "POLICYBOT_RATE_LIMIT_BACKEND": "redis"}
     return [*actions, *rasas, gateway]
 
 

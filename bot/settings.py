@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # gateway sends each conversation always to the same one, so the in-memory lock suffices).
     rasa_workers: int = 2
     action_url: Optional[str] = None
+    # Every action server of the stack (the gateway's /health and its "系统正在恢复" check
+    # probe each one); empty → action_endpoint.
+    action_urls: List[str] = []
     rasa_timeout_s: float = 30.0
 
     # Files
@@ -61,6 +64,10 @@ class Settings(BaseSettings):
     redis_port: int = 6379
     redis_password: Optional[str] = None
     rasa_retry_cooldown_s: float = 5.0
+    # Where the token buckets live (bot/gateway/limits.py): "memory" (one gateway) or "redis"
+    # (the cluster sets it: every gateway shares one limit); Redis database for them.
+    rate_limit_backend: str = "memory"
+    redis_rate_limit_db: int = 2
 
     # WeChat Official Account (公众号) and WeCom (企业微信); endpoints are off until configured.
     wechat_token: Optional[str] = None
@@ -75,10 +82,25 @@ class Settings(BaseSettings):
     wecom_agent_id: Optional[str] = None
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     wechat_passive_timeout_s: float = 4.0
+    # Template message (公众号模板消息) that tells a user a staff answer waits for them when
+    # WeChat's 48-hour window is closed; its fields: first, keyword1 (ticket), keyword2, remark.
+    wechat_reply_template_id: Optional[str] = None
 
     # Staff console
     staff_token_ttl_s: int = 8 * 3600
     cors_origins: List[str] = []
+
+    # 送政策入企 in the console (bot/gateway/routers/staff_match.py, bot/gateway/match_jobs.py):
+    # uploads up to this size (sent in chunks under max_body_bytes), runs kept this many days
+    # under <data_dir>/match_runs, at most this many matching jobs at once (each a subprocess),
+    # a ZIP of PDF notices built for runs up to this many firms, near misses within this
+    # fraction of the requirement, and the CJK font embedded in PDFs (unset: a system font).
+    match_max_upload_bytes: int = 20 * 1024 * 1024
+    match_retention_days: float = 30.0
+    match_max_running_jobs: int = 1
+    match_zip_max_firms: int = 2000
+    match_near_miss_fraction: float = 0.2
+    match_pdf_font: Optional[Path] = None
 
     class Config:
         env_prefix = "POLICYBOT_"
@@ -94,6 +116,10 @@ class Settings(BaseSettings):
     @property
     def action_endpoint(self) -> str:
         return self.action_url or f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def action_endpoints(self) -> List[str]:
+        return self.action_urls or [self.action_endpoint]
 
 
 @lru_cache(maxsize=1)

@@ -87,6 +87,7 @@ class Question:
     ic_or_machine_tool: bool = False
     not_high_tech: bool = False  # "我们不是高新，普通企业": the standard rate, whatever was said before
     asks_person: bool = False
+    flags: Dict[str, bool] = field(default_factory=dict)  # yes/no facts for the eligibility check
     completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
 
     @property
@@ -119,6 +120,9 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"])
     q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"])
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
+    q.flags = _flags(plain, tables["flags"])
+    if q.completion_denied:
+        q.flags["completes_this_year"] = False
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if name in plain] + q.regions))
     _read_amounts(plain, tables, q)
@@ -127,6 +131,17 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["staff_count"] = float(staff.group(1))
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
     return q
+
+
+def _flags(text: str, table: Dict[str, Dict[Any, List[str]]]) -> Dict[str, bool]:
+    """"已经备案" → filed_or_approved: True; the "no" cues first ("不是规上" also holds "是规上")."""
+    flags: Dict[str, bool] = {}
+    for slot, cues in table.items():
+        for answer, value in ((False, "no"), (True, "yes")):
+            if any(cue in text for cue in cues.get(value) or cues.get(answer) or []):
+                flags[slot] = answer
+                break
+    return flags
 
 
 def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:

@@ -120,8 +120,9 @@ class _Planner:
         if "program" in regional or self._asks_own_case():
             self._program()
         for topic in regional:
-            if topic in ("program", "awards"):
-                continue
+            if topic in ("program", "awards") or (
+                    ("program" in self.answer.topics_answered or self.answer.start_form) and topic in PROGRAM_FAMILY):
+                continue  # answered with the programme, or the form's business
             if topic == "directions" and "program" in regional and q.aspect not in ("definition", "overview"):
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
             self._measure(topic)
@@ -176,8 +177,13 @@ class _Planner:
         topics = PROGRAM_FAMILY if topic == "program" else (topic,)
         return [p for t in topics for p in self.kb.points(region, t) if region is None or p.region == region]
 
+    def _applies(self, points: List[Point]) -> List[Point]:
+        """Points for a kind of firm (集成电路/工业母机) only when the question is about one."""
+        return [p for p in points if not p.applies_to or getattr(self.q, p.applies_to, False)]
+
     def _by_aspect(self, points: List[Point]) -> List[Point]:
         """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked."""
+        points = self._applies(points)
         aspects = [a for a in self.q.aspects if a not in ("compute", "overview")] or self.q.aspects
         for aspect in aspects:
             hits = [p for p in points if aspect in p.aspects]
@@ -258,13 +264,19 @@ class _Planner:
             if points and self._details_missing(points) == list(self.q.details):
                 self.answer.parts.append(self._detail_deferral(list(self.q.details), points[0], ""))
                 return
-        if set(self.q.aspects) & {"materials", "procedure", "timing", "where"} and not self.q.details:
-            for region in regions:
-                points = [p for p in self._points("awards", region)
-                          if set(p.aspects) & {"materials", "procedure", "timing", "where"}]
-                if not any(aspect in p.aspects for p in points for aspect in self.q.aspects):
-                    self.answer.parts.append(self._deferral("awards"))
-                    return
+        practical = set(self.q.aspects) & {"materials", "procedure", "timing", "where"}
+        if practical and not self.q.details:
+            covered = [p for r in regions for p in self._points("awards", r) if practical & set(p.aspects)]
+            if not covered:
+                # "什么时候发", "要交什么材料": the files do not say; the amounts still answer the titles named
+                if honors:
+                    self._award_parts(regions, honors)
+                asked = next(a for a in self.q.aspects if a in practical)
+                self.answer.parts.append(self._deferral("awards", asked))
+                return
+        self._award_parts(regions, honors)
+
+    def _award_parts(self, regions: List[str], honors: List[str]) -> None:
         side_by_side = len(regions) > 1
         for region in regions:
             label = f"{_short(region)}：" if side_by_side else ""
@@ -463,6 +475,10 @@ class _Planner:
             lines.append(f"• {item.name}：{item.explanation}")
             if item.incentive_id == tax.SPECIAL:
                 lines.append(self._payable_limit(item.credit_wan or 0.0))
+        ids = {item.incentive_id for item in result.items}
+        if {tax.EQUIP, tax.SPECIAL} <= ids:  # the same unit may be in both: the facts do not say if that is allowed
+            stacking = self._first_point(tax.SPECIAL, "interaction")
+            lines.append(stacking.text if stacking else "")
         counted = [i for i in result.items if i.included_in_total]
         if len(counted) > 1:
             terms = " + ".join(num(i.tax_saving_wan) for i in counted)
@@ -498,8 +514,8 @@ class _Planner:
 
     # --- honest deferral -------------------------------------------------------------------
 
-    def _deferral(self, topic: Optional[str]) -> Part:
-        aspect = next((a for a in self.q.aspects if a in MISSING), None)
+    def _deferral(self, topic: Optional[str], aspect: Optional[str] = None) -> Part:
+        aspect = aspect or next((a for a in self.q.aspects if a in MISSING), None)
         what = MISSING.get(aspect, "这个问题")
         national = topic == "tax" or self.kinds.get(topic or "") == "incentive"
         if national:

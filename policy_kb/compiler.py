@@ -223,7 +223,7 @@ _EMPTY_TABLES = {
     "aliases": {"document_id": str, "region": str, "alias": str, "canonical": str, "kind": str},
     "topics": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "cues": str},
     "points": {"document_id": str, "region": str, "id": str, "topic": str, "aspects": str, "text": str,
-               "basis": str, "status": str, "department": str, "clause": str, "quote": str},
+               "basis": str, "status": str, "department": str, "applies_to": str, "clause": str, "quote": str},
     "incentives": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "estimated": int,
                    "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str},
     "parameters": {"document_id": str, "region": str, "incentive_id": str, "name": str, "value": str, "unit": str,

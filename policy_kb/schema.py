@@ -159,6 +159,8 @@ class Point(Cited):
     basis: Optional[str] = None
     status: Optional[FactStatus] = None
     department: Optional[str] = None
+    # Only for firms of one kind: the name of the question's flag (e.g. ic_or_machine_tool).
+    applies_to: Optional[str] = None
 
 
 class Alias(_Strict):

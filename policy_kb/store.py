@@ -56,6 +56,7 @@ class Point:
     region: str
     department: Optional[str]
     citation: Citation
+    applies_to: Optional[str] = None
 _cache: Dict[str, "KnowledgeBase"] = {}
 _lock = threading.Lock()
 
@@ -223,7 +224,7 @@ class KnowledgeBase:
                             document_id=row["document_id"], status=row["status"] or doc["status"],
                             official=bool(row["basis"]) or doc["status"] in ("征求意见稿", "正式"))
         return Point(row["id"], row["topic"], tuple(json.loads(row["aspects"])), row["text"], row["region"],
-                     row["department"], citation)
+                     row["department"], citation, row["applies_to"])
 
     def _cited(self, table: str, region: Optional[str], json_cols=()) -> List[dict]:
         region = self._region_filter(region)

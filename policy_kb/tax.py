@@ -340,10 +340,13 @@ def estimate(request: Any, kb=None) -> TaxResult:
     rate = req.income_tax_rate if req.income_tax_rate is not None else p.get(RATES, "standard_cit_rate")
     if req.income_tax_rate is None:
         notes.append(f"未提供企业所得税税率，按法定税率{pct(rate)}测算。")
-    items = [i for i in (
-        _rd_item(req, rate, p, notes), _equipment_item(req, rate, p, notes),
-        _special_item(req, p, notes), _transfer_item(req, rate, p),
-    ) if i is not None]
+    try:
+        items = [i for i in (
+            _rd_item(req, rate, p, notes), _equipment_item(req, rate, p, notes),
+            _special_item(req, p, notes), _transfer_item(req, rate, p),
+        ) if i is not None]
+    except OverflowError:
+        raise TaxRequestError("金额过大，无法估算，请检查输入的金额（单位：万元）", field="") from None
     if p.secondary:
         names = sorted({_field(kb.incentive(key.split(".")[0]), "name") for key in p.secondary})
         notes.append(f"部分数字（{'、'.join(names)}）仅见于二手来源，请以官方原文为准。")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the browser tests need: Debian's chromium (driven by Playwright, no browser
-# download) and a CJK font so screenshots show Chinese. Quick when already installed.
+# download) and a CJK font so screenshots show Chinese and PDF notices can embed it
+# (policy_kb/documents.py uses fonts-wqy-microhei). Quick when already installed.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

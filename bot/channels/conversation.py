@@ -16,6 +16,10 @@ web chat, keyed ``wechat:<OpenID>`` / ``wecom:<UserID>``); over the limit, the t
 is the web chat's "too fast" text and Rasa is not asked. A retried delivery joins its turn
 and so takes no token.
 
+Staff messages that waited behind WeChat's 48-hour window (``held``) are the passive reply
+to the user's next message; the bot's own answer to it then follows through the API (the
+user's message has just reopened the window).
+
 A user who answers a numbered choice with just the number gets that button's payload sent
 to Rasa (the last buttons offered to each user are remembered in another bounded cache).
 """
@@ -31,13 +35,15 @@ import httpx
 
 from bot.channels.cache import TTLCache
 from bot.channels.errors import WeChatAPIError
-from bot.channels.replies import Button, render_answer, resolve_choice
+from bot.channels.replies import Button, render_answer, resolve_choice, split_text
 from bot.channels.wechat_api import CustomerServiceAPI
-from bot.gateway.limits import RateLimiter, sender_limit_text
+from bot.gateway.limits import Limiter, sender_limit_text
 
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE_TEXT = "抱歉，助手暂时无法回复，请稍后再试。"
+# No Rasa server answered, or a part of the stack is down and being restarted (bot.run).
+RECOVERING_TEXT = "系统正在恢复，请稍后再试。"
 TOO_LONG_TEXT = "消息过长：最多 {limit} 个字，请分几次发送。"
 UNSUPPORTED_TEXT = "目前只能识别文字消息，请直接用文字输入您的问题。"
 
@@ -69,24 +75,39 @@ class WeChatConversation:
     api: CustomerServiceAPI
     passive_timeout_s: float = 4.0
     max_message_chars: int = 500
-    sender_limits: Optional[RateLimiter] = None  # None: no per-sender limit
+    sender_limits: Optional[Limiter] = None  # None: no per-sender limit
     turns: TTLCache = field(default_factory=lambda: TTLCache(TURN_CACHE_SIZE, TURN_TTL_S))
     choices: TTLCache = field(default_factory=lambda: TTLCache(CHOICE_CACHE_SIZE, CHOICE_TTL_S))
     _background: Set["asyncio.Task[None]"] = field(default_factory=set)
 
     async def reply(
-        self, dedup_key: str, user_id: str, text: Optional[str], rasa_send: RasaSend
+        self, dedup_key: str, user_id: str, text: Optional[str], rasa_send: RasaSend,
+        held: Optional[List[str]] = None,
     ) -> Optional[str]:
-        """The passive reply text for this delivery, or None for an empty acknowledgement."""
+        """The passive reply text for this delivery, or None for an empty acknowledgement.
+
+        ``held``: staff messages waiting for this user; they are the passive reply, before
+        the bot's answer (which then goes out through the API).
+        """
         if text is None:
-            return None
-        turn = self._join_or_start(dedup_key, lambda: self._start(user_id, text, rasa_send))
+            return self.held_first(user_id, held) if held else None
+        turn = self._join_or_start(dedup_key, lambda: self._start(dedup_key, user_id, text, rasa_send))
+        if held:
+            self._deliver_later(turn, user_id)
+            return self.held_first(user_id, held)
         try:
             chunks = await asyncio.wait_for(asyncio.shield(turn.answer), self.passive_timeout_s)
         except asyncio.TimeoutError:
             self._deliver_later(turn, user_id)
             return None
         return self._passive(turn, user_id, chunks)
+
+    def held_first(self, user_id: str, held: List[str]) -> str:
+        """The first WeChat-sized piece of the held messages; the rest follow through the API."""
+        chunks = split_text("\n\n".join(held))
+        if len(chunks) > 1:
+            self._spawn(self._send_all(user_id, chunks[1:]))
+        return chunks[0]
 
     def unsupported(self) -> str:
         """What to say to a message type the assistant cannot read (image, video…)."""
@@ -104,14 +125,14 @@ class WeChatConversation:
             self.turns.set(key, turn)
         return turn
 
-    def _start(self, user_id: str, text: str, rasa_send: RasaSend) -> Awaitable[List[str]]:
+    async def _start(self, message_id: str, user_id: str, text: str, rasa_send: RasaSend) -> List[str]:
         """A new turn: Rasa's answer, or the "too fast" text when the user is over the limit."""
         sender = f"{self.channel}:{user_id}"
-        wait = self.sender_limits.retry_after(sender) if self.sender_limits else 0.0
+        wait = await self.sender_limits.take(sender) if self.sender_limits else 0.0
         if not wait:
-            return self._answer(user_id, text, rasa_send)
+            return await self._answer(message_id, user_id, text, rasa_send)
         logger.info("%s: %s is over the per-sender limit, not asking Rasa", self.channel, user_id)
-        return _ready([sender_limit_text(wait)])
+        return [sender_limit_text(wait)]
 
     def _passive(self, turn: Turn, user_id: str, chunks: List[str]) -> Optional[str]:
         if turn.delivery == "async" or not chunks:
@@ -145,14 +166,21 @@ class WeChatConversation:
         self._background.add(task)  # keep a reference until done, or it may be collected
         task.add_done_callback(self._background.discard)
 
-    async def _answer(self, user_id: str, text: str, rasa_send: RasaSend) -> List[str]:
-        """Ask Rasa once and render the answer into WeChat-sized pieces (never raises)."""
+    async def _answer(self, message_id: str, user_id: str, text: str, rasa_send: RasaSend) -> List[str]:
+        """Ask Rasa once and render the answer into WeChat-sized pieces (never raises).
+
+        ``message_id`` (MsgId) goes along into the tracker store: a message stored already
+        (delivered again, e.g. to another gateway) is answered from there, not run twice."""
         if len(text) > self.max_message_chars:
             return [TOO_LONG_TEXT.format(limit=self.max_message_chars)]
         message = self._resolve_choice(user_id, text)
         try:
-            messages = await rasa_send(f"{self.channel}:{user_id}", message, {"channel": self.channel})
-        except (httpx.HTTPError, ConnectionError, asyncio.TimeoutError, ValueError) as error:
+            metadata = {"channel": self.channel, "message_id": f"{self.channel}:{message_id}"}
+            messages = await rasa_send(f"{self.channel}:{user_id}", message, metadata)
+        except ConnectionError as error:
+            logger.warning("%s: stack recovering, not answering %s: %s", self.channel, user_id, error)
+            return [RECOVERING_TEXT]
+        except (httpx.HTTPError, asyncio.TimeoutError, ValueError) as error:
             logger.warning("%s: Rasa did not answer %s: %s", self.channel, user_id, error)
             return [UNAVAILABLE_TEXT]
         rendered = render_answer(messages if isinstance(messages, list) else [])
@@ -168,7 +196,3 @@ class WeChatConversation:
             self.choices.set(user_id, buttons)
         else:
             self.choices.pop(user_id)
-
-
-async def _ready(chunks: List[str]) -> List[str]:
-    return chunks

@@ -22,6 +22,7 @@ import httpx
 from bot.channels.errors import WeChatAPIError
 
 TOKEN_EXPIRED_CODES = frozenset({40001, 42001})
+TEMPLATE_PATH = "/cgi-bin/message/template/send"
 # Refresh a little early so a token never expires between our check and WeChat's.
 TOKEN_SAFETY_MARGIN_S = 300.0
 
@@ -147,6 +148,18 @@ class OfficialAccountAPI(_TokenAPI):
 
     def _token_request(self) -> Dict[str, str]:
         return {"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret}
+
+    async def send_template(self, user_id: str, template_id: str, data: Dict[str, str]) -> None:
+        """A template message (not bound to the 48-hour window); ``data`` maps field → value."""
+        body = {"touser": user_id, "template_id": template_id,
+                "data": {name: {"value": value} for name, value in data.items()}}
+        try:
+            await self._post_with_token(TEMPLATE_PATH, body)
+        except WeChatAPIError as error:
+            if error.errcode not in TOKEN_EXPIRED_CODES:
+                raise
+            self._tokens.invalidate()
+            await self._post_with_token(TEMPLATE_PATH, body)
 
     def _text_body(self, user_id: str, text: str) -> Dict[str, Any]:
         return {"touser": user_id, "msgtype": "text", "text": {"content": text}}

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.gateway.errors import validation_error_response
 from bot.gateway.middleware import GatewayGuard
-from bot.gateway.routers import chat, handoff, health, policy_api, staff, web, wechat
+from bot.gateway.routers import chat, handoff, health, policy_api, staff, staff_match, web, wechat
 from bot.logging_setup import install_redaction
 from bot.settings import Settings, get_settings
 
@@ -29,7 +29,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
     app = FastAPI(title="技改政策助手", version="0.1.0", description="技改政策助手的公共接口。")
-    for module in (health, chat, handoff, policy_api, web, wechat, staff):
+    for module in (health, chat, handoff, policy_api, web, wechat, staff, staff_match):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

@@ -3,6 +3,10 @@
 While a helpdesk ticket for the sender is claimed, the bot stays silent and the message
 goes to the ticket; otherwise it goes to Rasa and the exchange is added to any open ticket.
 The helpdesk is an add-on here: if its store fails, the bot still answers.
+
+An empty answer from Rasa while a part of the stack is down (the action server died: Rasa
+logs the failed call and answers nothing) raises `SystemRecovering`, which every channel
+turns into "系统正在恢复，请稍后再试" rather than silence.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import logging
 import sqlite3
 from typing import Any, Dict, List, Optional
 
+from bot.gateway import parts
 from bot.gateway.middleware import clean_text
-from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rasa_client import RasaClient, SystemRecovering
 from bot.helpdesk import handoff
 from bot.helpdesk.errors import HelpdeskError
 
@@ -30,6 +35,10 @@ async def converse(
     if held is not None:
         return held
     replies = await rasa.send(sender, message, metadata)
+    if not replies:
+        down = await parts.down_parts(rasa.endpoints)
+        if down:
+            raise SystemRecovering(down)
     await _record_for_staff(sender, message, replies if isinstance(replies, list) else [])
     return replies
 

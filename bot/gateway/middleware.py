@@ -13,7 +13,7 @@ import json
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
-from bot.gateway.limits import RateLimiter, sender_limit_text, whole_seconds
+from bot.gateway.limits import build_limiter, sender_limit_text, whole_seconds
 from bot.gateway.routers.web import SECURITY_HEADERS
 from bot.settings import Settings
 
@@ -21,8 +21,15 @@ Scope = Dict[str, Any]
 Message = Dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+# What `_reply` sends instead of the app: (status, JSON content, Retry-After seconds[, close]).
+Refusal = Tuple[Any, ...]
 
 CHAT_PATH = "/api/chat"
+# An over-size body is read and discarded up to this many bytes before the 413 goes out:
+# answering while the client is still sending, then closing, makes the kernel reset the
+# connection, and the client sees a reset instead of the 413. Beyond the bound the reply
+# says ``connection: close`` (a client sending megabytes may then see a reset).
+DRAIN_LIMIT_BYTES = 4 * 1024 * 1024
 # Per-IP limits guard the APIs people or scripts call directly; WeChat callbacks all come
 # from Tencent's few servers, so limiting them by IP would silence every WeChat user at once.
 IP_LIMITED_PREFIXES = ("/api/", "/staff/")
@@ -76,44 +83,44 @@ class GatewayGuard:
     def __init__(self, app: Callable, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.ip_limits = RateLimiter(settings.ip_rate_per_min, settings.ip_burst)
-        self.sender_limits = RateLimiter(settings.sender_rate_per_min, settings.sender_burst)
+        self.ip_limits = build_limiter(settings, "ip", settings.ip_rate_per_min, settings.ip_burst)
+        self.sender_limits = build_limiter(settings, "sender", settings.sender_rate_per_min, settings.sender_burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         send = _adding_headers(send)
-        refusal = self._ip_refusal(scope)
+        refusal = await self._ip_refusal(scope)
         if refusal is None:
             body, refusal = await self._read_body(scope, receive)
         if refusal is not None:
             await _reply(send, *refusal)
             return
         if scope["path"] == CHAT_PATH and scope["method"] == "POST":
-            body, refusal = self._screen_chat(body)
+            body, refusal = await self._screen_chat(body)
             if refusal is not None:
                 await _reply(send, *refusal)
                 return
         scope = _with_length(scope, len(body))
         await self.app(scope, _replay(body, receive), send)
 
-    def _ip_refusal(self, scope: Scope) -> Optional[Tuple[int, Any, float]]:
+    async def _ip_refusal(self, scope: Scope) -> Optional[Refusal]:
         if not self.settings.rate_limit_enabled or not scope["path"].startswith(IP_LIMITED_PREFIXES):
             return None
         ip, local = client_address(scope, self.settings.trusted_proxies)
-        wait = 0.0 if local else self.ip_limits.retry_after(ip)
+        wait = 0.0 if local else await self.ip_limits.take(ip)
         if not wait:
             return None
         return 429, {"detail": f"请求过于频繁，请 {whole_seconds(wait)} 秒后再试。"}, wait
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> Tuple[bytes, Optional[Tuple[int, Any, float]]]:
-        """The whole body, or a 413 as soon as it (or its declared length) passes the cap."""
+    async def _read_body(self, scope: Scope, receive: Receive) -> Tuple[bytes, Optional[Refusal]]:
+        """The whole body, or a 413 once it (or its declared length) passes the cap; the rest
+        of an over-size body is drained first (see ``DRAIN_LIMIT_BYTES``)."""
         limit = self.settings.max_body_bytes
-        too_big = (413, {"detail": f"请求内容过大：最多 {limit // 1024} KB。"}, 0.0)
         declared = _header(scope, b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            return b"", too_big
+            return b"", _too_big(limit, await _drain(receive, 0))
         chunks: List[bytes] = []
         size = 0
         while True:
@@ -123,12 +130,13 @@ class GatewayGuard:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > limit:
-                return b"", too_big
+                more = bool(message.get("more_body"))
+                return b"", _too_big(limit, await _drain(receive, size) if more else True)
             if not message.get("more_body"):
                 break
         return b"".join(chunks), None
 
-    def _screen_chat(self, body: bytes) -> Tuple[bytes, Optional[Tuple[int, Any, float]]]:
+    async def _screen_chat(self, body: bytes) -> Tuple[bytes, Optional[Refusal]]:
         """Clean ``sender``/``message`` and apply the per-sender limit; bad JSON passes on to
         the router, which answers it with a field-level 422."""
         try:
@@ -145,18 +153,37 @@ class GatewayGuard:
         cleaned = json.dumps(data, ensure_ascii=True).encode("ascii")
         if not (self.settings.rate_limit_enabled and isinstance(sender, str) and sender):
             return cleaned, None
-        wait = self.sender_limits.retry_after(sender)
+        wait = await self.sender_limits.take(sender)
         if not wait:
             return cleaned, None
         text = sender_limit_text(wait)
         return cleaned, (429, [{"recipient_id": sender, "text": text}], wait)
 
 
-async def _reply(send: Send, status: int, content: Any, retry_after: float) -> None:
+def _too_big(limit: int, drained: bool) -> Refusal:
+    return 413, {"detail": f"请求内容过大：最多 {limit // 1024} KB。"}, 0.0, not drained
+
+
+async def _drain(receive: Receive, size: int) -> bool:
+    """Read and discard the rest of the body, up to ``DRAIN_LIMIT_BYTES`` in all; True when
+    the whole body was read (the connection can then be kept alive)."""
+    while size <= DRAIN_LIMIT_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return False
+        size += len(message.get("body", b""))
+        if not message.get("more_body"):
+            return True
+    return False
+
+
+async def _reply(send: Send, status: int, content: Any, retry_after: float, close: bool = False) -> None:
     body = json.dumps(content, ensure_ascii=False).encode("utf-8")
     headers = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]
     if retry_after:
         headers.append((b"retry-after", str(whole_seconds(retry_after)).encode()))
+    if close:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

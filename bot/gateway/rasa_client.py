@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import zlib
 from typing import Any, Dict, List, Optional
 
 import httpx
 
+from bot.gateway import turns as turn_store
 from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
     """No Rasa server answered; the channel tells the user to try again."""
+
+
+class SystemRecovering(RasaUnavailable):
+    """A part of the stack is down (the supervisor is restarting it); ``parts`` names it."""
+
+    def __init__(self, parts: List[str]) -> None:
+        super().__init__(f"down: {', '.join(parts)}")
+        self.parts = parts
+
+
+# The server is gone (refused, or died with the request): the next one may answer. A timeout
+# is not among them: the server may still be working on the turn.
+DEAD_SERVER_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class RasaClient:
@@ -21,18 +38,29 @@ class RasaClient:
     With several Rasa servers configured, each conversation always goes to the same one
     (a stable hash of the sender id): the single-node Rasa processes lock conversations in
     memory, so two turns of one conversation must never reach two processes. A server that
-    refuses the connection is skipped for that request.
+    refuses the connection, or dies with the request, is skipped for that request (while the
+    supervisor restarts it, its conversations go to the next one).
     """
 
-    def __init__(self, endpoints: List[str], timeout_s: float = 30.0) -> None:
+    def __init__(self, endpoints: List[str], timeout_s: float = 30.0,
+                 turns: Optional[turn_store.StoredTurns] = None) -> None:
         self.endpoints = endpoints
         self._next = itertools.cycle(range(len(endpoints)))  # round robin, for subclasses
         self._http = httpx.AsyncClient(timeout=timeout_s)
+        self.turns = turns  # the tracker store, for exactly-once turns (bot.gateway.turns)
 
     async def send(
         self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
     ) -> List[Dict[str, Any]]:
-        """Post one message; e.g. ``await client.send("u1", "你好")`` → ``[{"recipient_id": "u1", "text": …}]``."""
+        """Post one message; e.g. ``await client.send("u1", "你好")`` → ``[{"recipient_id": "u1", "text": …}]``.
+
+        The message gets an id (``metadata.message_id``) unless it has one; a message whose id
+        is already in the tracker store is answered from there (see `bot.gateway.turns`).
+        """
+        metadata = turn_store.with_message_id(metadata, turn_store.message_id_of(metadata))
+        stored = await self.already_answered(sender, metadata, first_attempt=True)
+        if stored is not None:
+            return stored
         body = self.request_body(sender, message, metadata)
         start = self.home(sender)
         for offset in range(len(self.endpoints)):
@@ -40,10 +68,30 @@ class RasaClient:
             try:
                 reply = await self._http.post(f"{base}/webhooks/rest/webhook", json=body)
             except httpx.ConnectError:
+                continue  # never reached the server
+            except DEAD_SERVER_ERRORS:
+                stored = await self.already_answered(sender, metadata)  # it may have stored the turn
+                if stored is not None:
+                    return stored
                 continue
             reply.raise_for_status()
             return reply.json()
         raise RasaUnavailable("no Rasa server answered")
+
+    async def already_answered(
+        self, sender: str, metadata: Dict[str, Any], first_attempt: bool = False
+    ) -> Optional[List[Dict[str, Any]]]:
+        """The stored answer when this message's turn is already in the tracker store."""
+        message_id = turn_store.message_id_of(metadata)
+        if self.turns is None or message_id is None:
+            return None
+        if first_attempt and message_id.startswith(turn_store.GATEWAY_PREFIX):
+            return None  # an id we just made up cannot be stored yet
+        stored = await self.turns.answer_async(sender, message_id)
+        if stored is not None:
+            logger.info("message %s of %s is already in the tracker store: stored answer, not run again",
+                        message_id, sender)
+        return stored
 
     def home(self, sender: str) -> int:
         """Index of the server that holds ``sender``'s conversation."""
@@ -80,5 +128,6 @@ def get_rasa_client() -> RasaClient:
     global _client
     if _client is None:
         settings: Settings = get_settings()
-        _client = RasaClient(settings.rasa_endpoints, settings.rasa_timeout_s)
+        _client = RasaClient(settings.rasa_endpoints, settings.rasa_timeout_s,
+                             turn_store.stored_turns(settings.tracker_url))
     return _client

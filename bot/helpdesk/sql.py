@@ -98,6 +98,24 @@ outbox = _log_table(
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Index("outbox_sender", "sender", "seq"),
 )
+# Every message sent to a WeChat/WeCom user for a ticket (staff replies, claim and resolve
+# notices) and how far it got: sent, waiting (WeChat's 48-hour window is closed: 45015, or
+# too many in a row: 45047) or failed (another error). Waiting and failed ones go out as the
+# passive reply to the user's next message.
+staff_replies = _log_table(
+    "staff_replies",
+    sa.Column("ticket_id", sa.Text, sa.ForeignKey("tickets.id"), nullable=False),
+    sa.Column("sender", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("errcode", sa.Integer),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("via", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Index("staff_replies_sender", "sender", "state"),
+)
 feedback = _log_table(
     "feedback",
     sa.Column("sender", sa.Text, nullable=False),

@@ -43,6 +43,8 @@ URGENCIES = ("低", "中", "高")
 STATUSES = ("open", "claimed", "resolved")
 CHANNELS = ("web", "wechat", "wecom")
 SPEAKERS = ("user", "bot", "staff")
+# Delivery states of a message to a WeChat/WeCom user (see `sql.staff_replies`).
+DELIVERY_STATES = ("sent", "waiting", "failed")
 
 Clock = Callable[[], datetime]
 
@@ -96,6 +98,7 @@ class Ticket:
     claimed_by: Optional[str]
     transcript: List[TranscriptEntry] = field(default_factory=list)
     history: List[Dict[str, str]] = field(default_factory=list)
+    deliveries: List[Dict[str, Any]] = field(default_factory=list)  # messages sent to a WeChat/WeCom user
 
     def to_dict(self) -> Dict[str, Any]:
         """JSON-ready form (the staff API's ticket shape)."""
@@ -140,6 +143,11 @@ class TicketStore(Protocol):
     def audit(self, username: str, action: str, ticket_id: Optional[str] = None, detail: str = "") -> None: ...
     def audit_log(self, limit: int = 100) -> List[Dict[str, Any]]: ...
     def queue_message(self, sender: str, message: Dict[str, Any]) -> None: ...
+    def record_delivery(self, ticket_id: str, sender: str, channel: str, text: str, state: str,
+                        errcode: Optional[int] = None, detail: str = "", via: str = "") -> int: ...
+    def update_delivery(self, seq: int, state: str, errcode: Optional[int] = None, detail: str = "",
+                        via: str = "") -> None: ...
+    def take_undelivered(self, sender: str, via: str) -> List[Dict[str, Any]]: ...
     def take_messages(self, sender: str) -> List[Dict[str, Any]]: ...
     def record_feedback(self, sender: str, message: str, useful: bool,
                         intent: Optional[str] = None, answer: Optional[str] = None) -> None: ...
@@ -233,6 +241,9 @@ class SqlTicketStore:
             events = conn.execute(sa.select(sql.ticket_history).where(sql.ticket_history.c.ticket_id == ticket_id)
                                   .order_by(sql.ticket_history.c.seq)).mappings()
             ticket.history = [{"who": r["who"], "what": r["what"], "time": r["time"]} for r in events]
+            ticket.deliveries = [_delivery(r) for r in conn.execute(
+                sa.select(sql.staff_replies).where(sql.staff_replies.c.ticket_id == ticket_id)
+                .order_by(sql.staff_replies.c.seq)).mappings()]
         return ticket
 
     def list_tickets(self, status: Optional[str] = None, category: Optional[str] = None,
@@ -422,6 +433,37 @@ class SqlTicketStore:
             conn.execute(box.delete().where(box.c.sender == sender, box.c.seq <= (rows[-1].seq if rows else -1)))
         return [json.loads(row.message) for row in rows]
 
+    # -- messages to WeChat/WeCom users and how far they got ---------------------------------
+
+    def record_delivery(self, ticket_id: str, sender: str, channel: str, text: str, state: str,
+                        errcode: Optional[int] = None, detail: str = "", via: str = "") -> int:
+        """Note a message sent (or not yet) to the ticket's user; returns its number."""
+        _check_delivery_state(state)
+        now = self._now()
+        with self._write() as conn:
+            return int(conn.execute(sql.staff_replies.insert().values(
+                ticket_id=ticket_id, sender=sender, channel=channel, text=text, state=state, errcode=errcode,
+                detail=detail, via=via, created_at=now, updated_at=now)).inserted_primary_key[0])
+
+    def update_delivery(self, seq: int, state: str, errcode: Optional[int] = None, detail: str = "",
+                        via: str = "") -> None:
+        _check_delivery_state(state)
+        with self._write() as conn:
+            conn.execute(sql.staff_replies.update().where(sql.staff_replies.c.seq == seq).values(
+                state=state, errcode=errcode, detail=detail, via=via, updated_at=self._now()))
+
+    def take_undelivered(self, sender: str, via: str) -> List[Dict[str, Any]]:
+        """The sender's waiting and failed messages, oldest first, now marked sent ``via``
+        (the caller delivers them); each is handed out once."""
+        box = sql.staff_replies
+        with self._write() as conn:
+            rows = conn.execute(sa.select(box).where(box.c.sender == sender, box.c.state.in_(("waiting", "failed")))
+                                .order_by(box.c.seq)).mappings().all()
+            if rows:
+                conn.execute(box.update().where(box.c.seq.in_([r["seq"] for r in rows])).values(
+                    state="sent", via=via, updated_at=self._now()))
+        return [_delivery(r) for r in rows]
+
     # -- what policy staff use to improve the knowledge base --------------------------------
 
     def record_feedback(self, sender: str, message: str, useful: bool,
@@ -458,6 +500,15 @@ class SqliteTicketStore(SqlTicketStore):
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _check_delivery_state(state: str) -> None:
+    if state not in DELIVERY_STATES:
+        raise ValueError(f"unknown delivery state {state!r}")
+
+
+def _delivery(row: Mapping[str, Any]) -> Dict[str, Any]:
+    return {key: row[key] for key in ("seq", "text", "state", "errcode", "detail", "via", "created_at", "updated_at")}
 
 
 def _check_triage(category: str, urgency: str) -> None:

@@ -6,7 +6,9 @@ Servers:
 - ``fake_rasa``: speaks Rasa's REST channel (``POST /webhooks/rest/webhook``), records every
   message, answers after a configurable delay with a configurable responder.
 - ``fake_wechat_api``: the access-token and message-send endpoints of the Official Account
-  and WeCom APIs; records every call and can declare all issued tokens expired.
+  and WeCom APIs; records every call and can declare all issued tokens expired. It enforces
+  WeChat's 48-hour window: a message to a user whose last message (told by the simulators
+  below) is older than that is refused with errcode 45015; its clock can be moved forward.
 
 The gateway under test is a FastAPI app with the channel routers, whose settings and Rasa
 client are swapped through ``app.dependency_overrides``; it is driven in process through
@@ -122,6 +124,26 @@ class FakeWeChatAPI(_Server):
         self.valid_tokens: set = set()
         self.issued = 0
         self.expired_code = 42001
+        self.window_s = 48 * 3600.0
+        self.offset_s = 0.0  # advance(): the fake's clock runs this far ahead of the real one
+        self.last_message_at: Dict[str, float] = {}
+        self.templates: List[Dict[str, Any]] = []
+
+    def now(self) -> float:
+        return time.time() + self.offset_s
+
+    def advance(self, hours: float) -> None:
+        with self.lock:
+            self.offset_s += hours * 3600.0
+
+    def user_messaged(self, user: str) -> None:
+        """The user wrote to the account: the 48-hour window opens (again)."""
+        with self.lock:
+            self.last_message_at[user] = self.now()
+
+    def window_closed(self, user: Any) -> bool:
+        last = self.last_message_at.get(user)
+        return last is not None and self.now() - last > self.window_s
 
     def issue_token(self) -> str:
         with self.lock:
@@ -159,11 +181,19 @@ class _WeChatAPIHandler(_JSONHandler):
         token = parse_qs(url.query).get("access_token", [""])[0]
         body = self._json_body()
         with fake.lock:
-            accepted = token in fake.valid_tokens
+            valid = token in fake.valid_tokens
+            if valid and url.path.endswith("/template/send"):
+                fake.templates.append(body)
+                self._reply({"errcode": 0, "errmsg": "ok", "msgid": len(fake.templates)})
+                return
+            closed = valid and fake.window_closed(body.get("touser"))
+            accepted = valid and not closed
             fake.sends.append({"path": url.path, "token": token, "body": body, "accepted": accepted})
             code = fake.expired_code
         if accepted:
             self._reply({"errcode": 0, "errmsg": "ok"})
+        elif closed:
+            self._reply({"errcode": 45015, "errmsg": "response out of time limit or subscription is canceled"})
         else:
             self._reply({"errcode": code, "errmsg": "access_token expired"})
 
@@ -219,9 +249,10 @@ class OfficialAccountSim:
 
     account = "gh_0123456789ab"
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient) -> None:
+    def __init__(self, settings: Settings, client: httpx.AsyncClient, api: Optional[FakeWeChatAPI] = None) -> None:
         self.settings = settings
         self.client = client
+        self.api = api  # told of every user message (the 48-hour window)
         self.crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_app_id)
 
     def signed_query(self, token: Optional[str] = None) -> Dict[str, str]:
@@ -243,6 +274,8 @@ class OfficialAccountSim:
         return response
 
     async def text(self, content: str, msg_id: int, user: str = "o-user-1", **kwargs: Any) -> httpx.Response:
+        if self.api is not None:
+            self.api.user_messaged(user)
         return await self.post(text_xml(self.account, user, content, msg_id), **kwargs)
 
     def reply(self, response: httpx.Response) -> Dict[str, str]:
@@ -259,9 +292,10 @@ class OfficialAccountSim:
 class WeComSim:
     """What WeCom's servers send to an application's callback URL (always encrypted)."""
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient) -> None:
+    def __init__(self, settings: Settings, client: httpx.AsyncClient, api: Optional[FakeWeChatAPI] = None) -> None:
         self.settings = settings
         self.client = client
+        self.api = api
         self.crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
 
     def _stamp(self) -> Dict[str, str]:
@@ -285,6 +319,8 @@ class WeComSim:
         return await self.client.post("/wecom", params=query, content=body.encode("utf-8"))
 
     async def text(self, content: str, msg_id: int, user: str = "zhangsan", **kwargs: Any) -> httpx.Response:
+        if self.api is not None:
+            self.api.user_messaged(user)
         xml = text_xml(self.settings.wecom_corp_id, user, content, msg_id, self.settings.wecom_agent_id)
         return await self.post(xml, **kwargs)
 

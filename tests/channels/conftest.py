@@ -27,6 +27,7 @@ def helpdesk_store_in_tmp(tmp_path, monkeypatch):
     get_settings.cache_clear()
     for channel in ("wechat", "wecom"):
         handoff.register_delivery(channel, None)
+        handoff.register_notifier(channel, None)
 
 
 @pytest.fixture
@@ -79,10 +80,10 @@ async def gateway(channel_settings, rasa_client):
 
 
 @pytest.fixture
-def official_account(gateway, channel_settings) -> OfficialAccountSim:
-    return OfficialAccountSim(channel_settings, gateway[1])
+def official_account(gateway, channel_settings, fake_wechat_api) -> OfficialAccountSim:
+    return OfficialAccountSim(channel_settings, gateway[1], fake_wechat_api)
 
 
 @pytest.fixture
-def wecom(gateway, channel_settings) -> WeComSim:
-    return WeComSim(channel_settings, gateway[1])
+def wecom(gateway, channel_settings, fake_wechat_api) -> WeComSim:
+    return WeComSim(channel_settings, gateway[1], fake_wechat_api)

@@ -95,7 +95,7 @@ async def test_plain_text_message_gets_passive_reply_with_bot_text(official_acco
     assert reply["ToUserName"] == "o-user-1"
     assert reply["FromUserName"] == official_account.account
     assert fake_rasa.messages == [
-        {"sender": "wechat:o-user-1", "message": "六安省级智能工厂奖励多少", "metadata": {"channel": "wechat"}}
+        {"sender": "wechat:o-user-1", "message": "六安省级智能工厂奖励多少", "metadata": {"channel": "wechat", "message_id": "wechat:msg:2001"}}
     ]
 
 
@@ -217,7 +217,7 @@ async def test_too_long_message_is_refused_without_asking_rasa(official_account,
     assert fake_rasa.texts() == []
 
 
-async def test_rasa_down_gives_an_apology_not_a_500(channel_settings):
+async def test_rasa_down_says_the_system_is_recovering_not_a_500(channel_settings):
     import httpx
 
     dead = RasaClient(["http://127.0.0.1:9"], timeout_s=2.0)  # discard port: connection refused
@@ -228,7 +228,7 @@ async def test_rasa_down_gives_an_apology_not_a_500(channel_settings):
         response = await OfficialAccountSim(channel_settings, client).text("你好", msg_id=8001)
     await dead.aclose()
     assert response.status_code == 200
-    assert "暂时无法回复" in response.text
+    assert "系统正在恢复，请稍后再试" in response.text
 
 
 async def test_endpoints_are_404_when_not_configured(rasa_client):

@@ -34,7 +34,7 @@ async def test_text_message_gets_encrypted_passive_reply(wecom, fake_rasa, chann
     assert reply["Content"] == "收到：六安省级智能工厂奖励多少"
     assert reply["ToUserName"] == "zhangsan"
     assert fake_rasa.messages == [
-        {"sender": "wecom:zhangsan", "message": "六安省级智能工厂奖励多少", "metadata": {"channel": "wecom"}}
+        {"sender": "wecom:zhangsan", "message": "六安省级智能工厂奖励多少", "metadata": {"channel": "wecom", "message_id": "wecom:msg:9001"}}
     ]
 
 

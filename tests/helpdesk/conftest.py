@@ -57,6 +57,7 @@ def no_deliveries() -> Iterator[None]:
     yield
     for channel in ("web", "wechat", "wecom"):
         handoff.register_delivery(channel, None)
+        handoff.register_notifier(channel, None)
 
 
 def build_app() -> FastAPI:

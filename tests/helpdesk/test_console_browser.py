@@ -86,3 +86,29 @@ def test_sign_in_open_ticket_reply(page, console_url, store):
 
     page.click("#resolve")
     expect(page.locator("#ticket-status")).to_have_text("已办结")
+
+
+class _WindowClosed(Exception):
+    errcode = 45015
+
+
+def test_console_shows_a_reply_waiting_behind_the_48_hour_window_then_delivered(page, console_url, store):
+    async def closed_window(user_id, text):
+        raise _WindowClosed("response out of time limit")
+
+    handoff.register_delivery("wechat", handoff.channel_delivery(closed_window, (_WindowClosed,)))
+    store.add_staff("bob", "pw-bob")
+    ticket = store.create_ticket(NewTicket(sender="wechat:o-old", channel="wechat", category="咨询"))
+
+    page.goto(f"{console_url}/staff")
+    page.fill("#login-username", "bob")
+    page.fill("#login-password", "pw-bob")
+    page.click("#login-submit")
+    page.locator(f'#queue tr[data-id="{ticket.id}"]').click()
+    page.fill("#reply-text", "材料已收到。")
+    page.click("#reply-send")
+    expect(page.locator("#deliveries")).to_contain_text("等待用户发消息后送达（错误码 45015）")
+    expect(page.locator("#action-message")).to_contain_text("将在用户下次发消息时送达")
+
+    store.take_undelivered("wechat:o-old", handoff.PASSIVE_VIA)  # the user wrote again
+    expect(page.locator("#deliveries")).to_contain_text("已送达，被动回复", timeout=15000)

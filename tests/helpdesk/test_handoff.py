@@ -107,3 +107,41 @@ def test_channel_delivery_strips_the_sender_prefix_and_names_failures(store):
     assert sent == [("oOPENID", "好")]
     with pytest.raises(handoff.DeliveryFailed, match="45015"):
         run(handoff.deliver(ticket, "坏"))
+
+
+class CodedAPIError(Exception):
+    """A channel error with WeChat's code, as WeChatAPIError carries it."""
+
+    def __init__(self, errcode: int) -> None:
+        super().__init__(f"errcode {errcode}")
+        self.errcode = errcode
+
+
+@pytest.mark.parametrize("code", [45015, 45047])
+def test_a_reply_behind_the_closed_window_is_held_until_the_users_next_message(store, code):
+    async def send_text(user_id, text):
+        raise CodedAPIError(code)
+
+    handoff.register_delivery("wechat", handoff.channel_delivery(send_text, (CodedAPIError,)))
+    ticket = store.create_ticket(NewTicket(sender="wechat:oW", channel="wechat"))
+    assert run(handoff.send_staff_reply(ticket, "alice", "您好")) == handoff.HELD
+    (kept,) = store.get_ticket(ticket.id).deliveries
+    assert kept["state"] == "waiting" and kept["errcode"] == code
+    assert run(handoff.take_undelivered("wechat:oW")) == [handoff.STAFF_PREFIX + "您好"]
+    assert run(handoff.take_undelivered("wechat:oW")) == []  # handed out once
+    (sent,) = store.get_ticket(ticket.id).deliveries
+    assert sent["state"] == "sent" and sent["via"] == handoff.PASSIVE_VIA
+
+
+def test_a_failed_notifier_is_noted_not_raised(store):
+    async def send_text(user_id, text):
+        raise CodedAPIError(45015)
+
+    async def notify(sender, ticket_id):
+        raise handoff.DeliveryFailed("模板未授权", 43100)
+
+    handoff.register_delivery("wechat", handoff.channel_delivery(send_text, (CodedAPIError,)))
+    handoff.register_notifier("wechat", notify)
+    ticket = store.create_ticket(NewTicket(sender="wechat:oN", channel="wechat"))
+    assert run(handoff.deliver(ticket, "稍后答复")) == handoff.HELD
+    assert "模板消息提醒也未发出" in store.get_ticket(ticket.id).deliveries[0]["detail"]

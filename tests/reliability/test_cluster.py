@@ -36,6 +36,14 @@ def test_round_robin_tries_a_recently_failed_server_last() -> None:
     assert {tuple(client.order()) for _ in range(2)} == {("http://a", "http://b"), ("http://b", "http://a")}
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def rasa_urls(cluster) -> List[str]:
     return [f"http://127.0.0.1:{port}" for port in cluster.rasa_ports]
 
@@ -77,6 +85,38 @@ def test_concurrent_turns_of_one_conversation_on_both_servers_stay_in_order(clus
     assert [json.loads(row)["text"] for row in stored] == QUESTIONS
 
 
+def test_the_lock_lifetime_outlasts_the_slowest_turn_under_load_with_a_margin(cluster) -> None:
+    """8 conversations back to back for 20 s through the gateway: a turn holds its
+    conversation's Redis lock for at most its gateway latency, so the slowest latency bounds
+    the longest hold. The lifetime must be at least 3 times that."""
+    from bot.cluster import LOCK_LIFETIME_S
+
+    base = f"http://127.0.0.1:{cluster.settings.gateway_port}"
+    latencies: List[float] = []
+
+    async def user(client: httpx.AsyncClient, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            sender = f"slow-{uuid.uuid4().hex[:8]}"
+            for text in QUESTIONS:
+                start = time.perf_counter()
+                reply = await client.post("/api/chat", json={"sender": sender, "message": text})
+                assert reply.status_code == 200, reply.text
+                latencies.append(time.perf_counter() - start)
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60.0) as client:
+            deadline = time.monotonic() + 20.0
+            await asyncio.gather(*(user(client, deadline) for _ in range(8)))
+
+    asyncio.run(scenario())
+    slowest = max(latencies)
+    ordered = sorted(latencies)
+    print(f"cluster, 8 back-to-back conversations: {len(latencies)} turns, "
+          f"p50 {ordered[len(ordered) // 2] * 1000:.0f} ms, p99 {ordered[int(len(ordered) * 0.99)] * 1000:.0f} ms, "
+          f"slowest {slowest * 1000:.0f} ms; lock lifetime {LOCK_LIFETIME_S} s")
+    assert LOCK_LIFETIME_S >= 3 * slowest
+
+
 def test_killing_one_rasa_server_mid_load_loses_no_acknowledged_message(cluster) -> None:
     base = f"http://127.0.0.1:{cluster.settings.gateway_port}"
     acknowledged: List[Tuple[str, str]] = []
@@ -97,9 +137,12 @@ def test_killing_one_rasa_server_mid_load_loses_no_acknowledged_message(cluster)
                 if killed_at and time.monotonic() > killed_at[0] + 1:
                     after_kill.append(ok)
 
+    killed: List = []
+
     async def killer() -> None:
         await asyncio.sleep(6.0)
-        os.killpg(cluster.child("rasa-1").process.pid, signal.SIGKILL)
+        killed.append(cluster.child("rasa-1").process)
+        os.killpg(killed[0].pid, signal.SIGKILL)
         killed_at.append(time.monotonic())
 
     async def scenario() -> None:
@@ -108,7 +151,7 @@ def test_killing_one_rasa_server_mid_load_loses_no_acknowledged_message(cluster)
             await asyncio.gather(killer(), *(user(client, deadline) for _ in range(4)))
 
     asyncio.run(scenario())
-    assert killed_at and cluster.child("rasa-1").process.wait(timeout=10) is not None
+    assert killed_at and killed[0].wait(timeout=10) is not None
     assert len(acknowledged) >= 20, (len(acknowledged), refused[:3])
     # After the kill the gateway goes on answering through the other server. A turn that was
     # queued behind the dead server's lock on its conversation may time out (503: the user is
@@ -123,4 +166,63 @@ def test_killing_one_rasa_server_mid_load_loses_no_acknowledged_message(cluster)
     history = asyncio.run(stored())
     lost = [(sender, text) for sender, text in acknowledged if text not in history[sender]]
     assert lost == []
+    # ... and none ran twice: a turn the dead server had stored is answered from the store.
+    twice = [(sender, text) for sender, text in acknowledged if history[sender].count(text) > 1]
+    assert twice == []
     assert len(refused) <= 4, refused
+    # The supervisor brings the killed server back (it loads its model again).
+    assert cluster.child("rasa-1").process is not killed[0]
+
+
+def test_a_turn_stored_before_its_server_died_is_answered_from_the_store_on_retry(cluster) -> None:
+    """The replica stored the turn, then died before answering: the client retries with the
+    same message id and gets the stored answer; the turn is in the tracker exactly once."""
+    sender = f"once-{uuid.uuid4().hex[:8]}"
+    rasa = rasa_urls(cluster)[1]
+    body = {"sender": sender, "message": "六安省级智能工厂奖励多少", "metadata": {"message_id": "client-7"}}
+    with httpx.Client(timeout=120.0) as client:
+        first = client.post(f"{rasa}/webhooks/rest/webhook", json=body).json()  # stored; answer "lost"
+        base = f"http://127.0.0.1:{cluster.settings.gateway_port}"
+        retry = client.post(f"{base}/api/chat", json={"sender": sender, "message": body["message"],
+                                                     "message_id": "client-7"})
+        fresh = client.post(f"{base}/api/chat", json={"sender": sender, "message": "谢谢"})
+    assert retry.status_code == 200 and retry.json() == first
+    assert "50万元" in first[0]["text"]
+    assert fresh.status_code == 200
+    assert asyncio.run(user_texts(rasa, sender)) == ["六安省级智能工厂奖励多少", "谢谢"]
+
+
+def test_two_gateways_of_a_cluster_share_the_rate_limit(cluster) -> None:
+    """The cluster's gateway keeps its buckets in Redis: a second gateway process on the same
+    Redis refuses a sender the first one already let through ``sender_burst`` times."""
+    from bot.run import Child
+
+    port = free_port()
+    template = cluster.child("gateway")
+    second = Child("gateway-2", "网关 2", [a if a != str(cluster.settings.gateway_port) else str(port) for a in template.argv],
+                   f"http://127.0.0.1:{port}/health",
+                   env={**template.env, "POLICYBOT_RATE_LIMIT_ENABLED": "true", "POLICYBOT_SENDER_BURST": "3",
+                        "POLICYBOT_SENDER_RATE_PER_MIN": "1", "POLICYBOT_GATEWAY_PORT": str(port)})
+    first = Child("gateway-3", "网关 3", [a if a != str(cluster.settings.gateway_port) else str(port + 1) for a in template.argv],
+                  f"http://127.0.0.1:{port + 1}/health", env={**second.env, "POLICYBOT_GATEWAY_PORT": str(port + 1)})
+    for child in (second, first):
+        cluster._spawn(child)
+    try:
+        for child in (second, first):
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    httpx.get(child.ready_url, timeout=2.0)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+        sender = f"limit-{uuid.uuid4().hex[:8]}"
+        codes = []
+        for i in range(6):
+            url = (first if i % 2 else second).ready_url.replace("/health", "/api/chat")
+            codes.append(httpx.post(url, json={"sender": sender, "message": "你好"}, timeout=60.0).status_code)
+    finally:
+        for child in (second, first):
+            os.killpg(child.process.pid, signal.SIGKILL)
+            child.process.wait()
+    assert codes.count(429) == 3 and codes.count(200) == 3, codes

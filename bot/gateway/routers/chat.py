@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, validator
 
 from bot.gateway.conversation import converse
+from bot.gateway.parts import RECOVERING_TEXT
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from bot.gateway.turns import with_message_id
 from bot.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["对话"])
@@ -22,6 +24,10 @@ class ChatRequest(BaseModel):
     sender: str = Field(..., min_length=1, max_length=128, description="会话发送方 ID（同一用户保持不变）")
     message: str = Field(..., description="用户消息文本")
     metadata: Optional[Dict[str, Any]] = Field(None, description="附加信息（可选）")
+    message_id: Optional[str] = Field(
+        None, min_length=1, max_length=128,
+        description="消息 ID（可选）：重发同一条消息时带上同一 ID，助手只处理一次并返回同样的回复",
+    )
 
     @validator("message")
     def _message_fits(cls, value: str) -> str:
@@ -38,9 +44,15 @@ async def chat(
     request: ChatRequest, rasa: RasaClient = Depends(get_rasa_client)
 ) -> List[Dict[str, Any]]:
     try:
-        return await converse(rasa, request.sender, request.message, request.metadata)
-    except (RasaUnavailable, httpx.HTTPError):
-        return JSONResponse(
-            status_code=503,
-            content=[{"recipient_id": request.sender, "text": UNAVAILABLE_TEXT}],
-        )
+        metadata = request.metadata
+        if request.message_id:
+            metadata = with_message_id(metadata, request.message_id)
+        return await converse(rasa, request.sender, request.message, metadata)
+    except RasaUnavailable:  # no Rasa server, or a part down: the supervisor is restarting it
+        return _refusal(request.sender, RECOVERING_TEXT)
+    except httpx.HTTPError:  # a timeout or an error answer
+        return _refusal(request.sender, UNAVAILABLE_TEXT)
+
+
+def _refusal(sender: str, text: str) -> JSONResponse:
+    return JSONResponse(status_code=503, content=[{"recipient_id": sender, "text": text}])

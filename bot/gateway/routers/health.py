@@ -1,45 +1,32 @@
-"""Health: the state of Rasa, the action server and the knowledge base (SPEC §5)."""
+"""Health: the state of Rasa, the action server and the knowledge base (SPEC §5).
+
+200 with every part ``ok`` when all are ready; otherwise 503 with the part that is down
+(``down``: e.g. ``["Rasa http://127.0.0.1:5006"]``) and a Chinese ``message``: the
+supervisor (`bot.run`) is restarting it.
+"""
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Any, Dict
 
-import httpx
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from bot.gateway import parts
 from bot.gateway.rasa_client import RasaClient, get_rasa_client
-from bot.settings import get_settings
 
 router = APIRouter(tags=["运行状态"])
 
 
-async def _action_server_ready() -> bool:
-    try:
-        async with httpx.AsyncClient(timeout=2.0) as http:
-            reply = await http.get(f"{get_settings().action_endpoint}/health")
-        return reply.status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _kb_ready() -> bool:
-    from policy_kb.errors import PolicyKBError
-    from policy_kb.store import open_kb
-
-    try:
-        return bool(open_kb(get_settings().kb_path).documents())
-    except (PolicyKBError, OSError):
-        return False
-
-
-@router.get("/health", summary="三个组成部分（Rasa、动作服务器、知识库）是否就绪")
+@router.get("/health", summary="三个组成部分（Rasa、动作服务器、知识库）是否就绪；不就绪时说明哪一部分")
 async def health(rasa: RasaClient = Depends(get_rasa_client)) -> JSONResponse:
-    parts: Dict[str, bool] = {
-        "rasa": await rasa.ready(),
-        "action_server": await _action_server_ready(),
-        "knowledge_base": _kb_ready(),
-    }
-    ok = all(parts.values())
-    body = {"status": "ok" if ok else "unavailable", **{k: ("ok" if v else "down") for k, v in parts.items()}}
-    return JSONResponse(status_code=200 if ok else 503, content=body)
+    state = await parts.probe(rasa.endpoints)
+    ready = {"rasa": all(state.rasa.values()), "action_server": all(state.action_server.values()),
+             "knowledge_base": state.knowledge_base}
+    down = state.down()
+    body: Dict[str, Any] = {"status": "unavailable" if down else "ok",
+                            **{k: ("ok" if v else "down") for k, v in ready.items()}}
+    if down:
+        body["down"] = down
+        body["message"] = f"系统正在恢复：{'、'.join(down)} 暂不可用，请稍后再试。"
+    return JSONResponse(status_code=503 if down else 200, content=body)

@@ -11,20 +11,23 @@ AppID/CorpID, 400 for anything unreadable, 413 for an oversized body; never a 50
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.callback import Inbound, OfficialAccountCallback, WeComCallback
 from bot.channels.conversation import WeChatConversation
 from bot.channels.errors import MalformedCallback, RejectedCallback, WeChatAPIError
 from bot.channels.wechat_api import CustomerServiceAPI, OfficialAccountAPI, WeComAPI
 from bot.gateway.conversation import converse
-from bot.gateway.limits import RateLimiter
+from bot.gateway.limits import Limiter, build_limiter
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
 from bot.helpdesk import handoff
+from bot.helpdesk.errors import HelpdeskError
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ router = APIRouter(tags=["微信"])
 MAX_BODY_BYTES = 64 * 1024
 
 Codec = Union[OfficialAccountCallback, WeComCallback]
+_HELPDESK_FAILURES = (HelpdeskError, sqlite3.Error, SQLAlchemyError, OSError)
 
 
 @dataclass
@@ -68,8 +72,11 @@ def wecom_configured(settings: Settings) -> bool:
 def _build_wechat(settings: Settings) -> Channel:
     api: CustomerServiceAPI = _NoCustomerServiceAPI("wechat")
     if settings.wechat_app_secret:
-        api = OfficialAccountAPI(settings.wechat_api_base, settings.wechat_app_id, settings.wechat_app_secret)
+        official = OfficialAccountAPI(settings.wechat_api_base, settings.wechat_app_id, settings.wechat_app_secret)
+        api = official
         _deliver_staff_replies("wechat", api)
+        if settings.wechat_reply_template_id:
+            handoff.register_notifier("wechat", _template_notifier(official, settings.wechat_reply_template_id))
     codec = OfficialAccountCallback(settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key)
     return Channel(codec, _conversation("wechat", api, settings))
 
@@ -90,6 +97,25 @@ def _deliver_staff_replies(name: str, api: CustomerServiceAPI) -> None:
     handoff.register_delivery(name, handoff.channel_delivery(api.send_text, (WeChatAPIError,)))
 
 
+# What the template message says when a staff answer waits behind WeChat's 48-hour window.
+WAITING_NOTICE = {
+    "first": "您咨询的问题已有工作人员答复。",
+    "keyword2": "人工答复待查看",
+    "remark": "请在公众号内发送任意消息查看答复。",
+}
+
+
+def _template_notifier(api: OfficialAccountAPI, template_id: str) -> handoff.Notifier:
+    async def notify(sender: str, ticket_id: str) -> None:
+        user_id = sender.split(":", 1)[1] if ":" in sender else sender
+        try:
+            await api.send_template(user_id, template_id, {**WAITING_NOTICE, "keyword1": ticket_id})
+        except WeChatAPIError as error:
+            raise handoff.DeliveryFailed(str(error), error.errcode) from error
+
+    return notify
+
+
 def _conversation(name: str, api: CustomerServiceAPI, settings: Settings) -> WeChatConversation:
     return WeChatConversation(
         channel=name,
@@ -100,12 +126,12 @@ def _conversation(name: str, api: CustomerServiceAPI, settings: Settings) -> WeC
     )
 
 
-def _sender_limits(settings: Settings) -> Optional[RateLimiter]:
+def _sender_limits(settings: Settings) -> Optional[Limiter]:
     # Each channel has its own buckets: a web chat client picks its sender freely and so
     # must not be able to spend a WeChat user's tokens.
     if not settings.rate_limit_enabled:
         return None
-    return RateLimiter(settings.sender_rate_per_min, settings.sender_burst)
+    return build_limiter(settings, "channel", settings.sender_rate_per_min, settings.sender_burst)
 
 
 _BUILDERS = {"wechat": (wechat_configured, _build_wechat), "wecom": (wecom_configured, _build_wecom)}
@@ -176,14 +202,29 @@ async def _receive(request: Request, name: str, settings: Settings, rasa: RasaCl
     except MalformedCallback as error:
         logger.info("%s: unreadable callback: %s", name, error)
         return _status(400, "消息无法解析")
-    text = await _answer(channel.conversation, inbound, rasa)
+    text = await _answer(channel.conversation, inbound, rasa, await _held_for(name, inbound))
     if text is None:
         return PlainTextResponse(channel.codec.empty_ack)
     return Response(channel.codec.encode(request.query_params, inbound, text), media_type="application/xml")
 
 
-async def _answer(conversation: WeChatConversation, inbound: Inbound, rasa: RasaClient) -> Optional[str]:
+async def _held_for(name: str, inbound: Inbound) -> List[str]:
+    """Staff messages that waited for this user to write again (WeChat's window was closed)."""
+    if inbound.text is None and inbound.kind == "event":
+        return []  # e.g. unsubscribe: no reply reaches the user
+    try:
+        return await handoff.take_undelivered(f"{name}:{inbound.user_id}")
+    except _HELPDESK_FAILURES as error:
+        logger.error("%s: held staff replies for %s not read: %s", name, inbound.user_id, error)
+        return []
+
+
+async def _answer(
+    conversation: WeChatConversation, inbound: Inbound, rasa: RasaClient, held: List[str]
+) -> Optional[str]:
     if inbound.text is None and inbound.kind in ("text", "voice", "image", "video", "shortvideo"):
+        if held:
+            return conversation.held_first(inbound.user_id, held)
         return conversation.unsupported()
 
     async def rasa_send(sender: str, message: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -192,7 +233,7 @@ async def _answer(conversation: WeChatConversation, inbound: Inbound, rasa: Rasa
         except RasaUnavailable as error:
             raise ConnectionError(str(error)) from error
 
-    return await conversation.reply(inbound.dedup_key, inbound.user_id, inbound.text, rasa_send)
+    return await conversation.reply(inbound.dedup_key, inbound.user_id, inbound.text, rasa_send, held)
 
 
 @router.get("/wechat", summary="公众号服务器地址校验（echostr）", response_class=PlainTextResponse)

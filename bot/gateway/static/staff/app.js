@@ -14,6 +14,9 @@ const FACT_NAMES = {
   catalog: "产业目录类别", direction: "改造方向", honor: "荣誉称号", program: "项目类别",
   project_type: "项目类型", incentive: "优惠政策",
 };
+// Delivery of messages to WeChat/WeCom users (ticket.deliveries): WeChat takes them only within
+// 48 hours of the user's last message; later ones wait for the user's next message.
+const DELIVERY_NAMES = { sent: "已送达", waiting: "等待用户发消息后送达", failed: "发送失败" };
 const STATUS_MARKS = { eligible: "符合", ineligible: "不符合", needs_info: "待补充信息" };
 
 const state = { token: sessionStorage.getItem("staffToken"), me: null, ticketId: null, timer: null };
@@ -143,6 +146,7 @@ async function renderTicket(ticket, withTriage) {
   $("resolve").disabled = ticket.status === "resolved" || (ticket.status === "claimed" && !mine);
   $("reply-send").disabled = ticket.status === "resolved" || (ticket.status === "claimed" && !mine);
   renderTranscript(ticket.transcript);
+  renderDeliveries(ticket.deliveries || []);
   renderFacts(ticket.facts);
   renderTrace(ticket.eligibility_trace);
   $("history").replaceChildren(...ticket.history.map((h) => el("li", `${h.time.replace("T", " ").slice(0, 19)} ${h.who}：${h.what}`)));
@@ -164,6 +168,19 @@ function renderTranscript(entries) {
     return item;
   }));
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function renderDeliveries(deliveries) {
+  $("deliveries").replaceChildren(...deliveries.map((d) => {
+    const code = d.errcode && d.state !== "sent" ? `（错误码 ${d.errcode}）` : "";
+    const via = d.state === "sent" && d.via ? `，${d.via}` : "";
+    const item = el("li", null, `delivery-${d.state}`);
+    item.appendChild(el("span", `${DELIVERY_NAMES[d.state] || d.state}${code}${via} · ${d.updated_at.replace("T", " ").slice(0, 19)}`, "who"));
+    item.appendChild(el("span", d.text, "text"));
+    if (d.detail && d.state !== "sent") item.appendChild(el("span", d.detail, "muted"));
+    return item;
+  }));
+  $("deliveries-empty").hidden = deliveries.length > 0;
 }
 
 function renderFacts(facts) {
@@ -200,7 +217,9 @@ async function ticketAction(path, body, method) {
   $("action-message").textContent = "";
   try {
     const data = await api(method || "POST", `/tickets/${encodeURIComponent(state.ticketId)}${path}`, body);
-    await renderTicket(data.ticket || data, path === "/triage");
+    const ticket = data.ticket || data;
+    state.lastDelivery = (ticket.deliveries || []).slice(-1)[0];
+    await renderTicket(ticket, path === "/triage");
     return true;
   } catch (err) {
     $("action-message").textContent = err.message;
@@ -214,7 +233,8 @@ async function sendReply(event) {
   if (!text) return;
   if (await ticketAction("/reply", { text })) {
     $("reply-text").value = "";
-    $("action-message").textContent = "已发送。";
+    const waiting = (state.lastDelivery || {}).state === "waiting";
+    $("action-message").textContent = waiting ? "用户超过 48 小时未发消息：回复已保存，将在用户下次发消息时送达。" : "已发送。";
   }
 }
 
