@@ -80,6 +80,7 @@ class Question:
     high_tech: bool = False
     small_profit: bool = False
     own_case: bool = False
+    all_conditions: bool = False  # "入选要满足哪些条件？列一下"
     case_question: bool = False  # "我们够不够", "能入选吗": whether the firm's own project qualifies
     yes_no: bool = False
     tech_transfer_is_revenue: bool = False
@@ -111,6 +112,7 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.own_case = any(cue in plain for cue in tables["own_case"])
     q.yes_no = any(cue in plain for cue in tables["yes_no"])
     q.case_question = any(cue in plain for cue in tables["case_question"])
+    q.all_conditions = any(cue in plain for cue in tables["all_conditions"])
     q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
     q.not_high_tech = any(cue in plain for cue in tables["status"]["not_high_tech"])
     q.high_tech = q.high_tech and not q.not_high_tech

@@ -254,7 +254,24 @@ class _Planner:
         if not asks_rule and self.state.allow_form:
             self.answer.start_form = True
             return
+        if self.q.all_conditions and not self.q.details:
+            self._conditions_list()
+            return
         self._measure("program")
+
+    def _conditions_list(self) -> None:
+        """Every check of the programme(s), numbered, with the clauses they come from."""
+        self.answer.topics_answered.append("program")
+        regions = self._target_regions()
+        for program in [p for r in regions for p in self.kb.programs(r)]:
+            document = self.kb.program_document(program.id)
+            lines = [f"【{program.name}】的条件："]
+            lines += [f"{i}. {check.label}" for i, check in enumerate(program.checks, 1)]
+            clauses = "、".join(dict.fromkeys(check.clause for check in program.checks))
+            cite = Citation(document["title"], clauses, "", document["id"], document["status"])
+            self.answer.parts.append(Part("rule", lines, [cite]))
+        if len(regions) > 1:
+            self.answer.ask_region = True
 
     def _awards(self) -> None:
         honors = list(self.state.honors)
