@@ -43,7 +43,7 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan")
 
 
-def state_of(tracker: Tracker, allow_form: bool = True) -> State:
+def state_of(tracker: Tracker) -> State:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     honors = honors_named(tracker)
     context = tracker.get_slot("answer_context") or {}
@@ -52,7 +52,7 @@ def state_of(tracker: Tracker, allow_form: bool = True) -> State:
     regions = entity_values(tracker, "region")
     program = first_entity(tracker, "program")
     implied = region_of_program(program) if program else None  # 千企技改 → 广西
-    return State(region=tracker.get_slot("region"), intent=intent, allow_form=allow_form, honors=honors,
+    return State(region=tracker.get_slot("region"), intent=intent, honors=honors,
                  regions_named=regions or ([implied] if implied else []))
 
 
@@ -136,7 +136,7 @@ def buttons_for(answer: Answer) -> List[Dict[str, Any]]:
 def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form: bool) -> Optional[List[EventType]]:
     """Answer the latest message; None when it is the start of an eligibility check (the form's)."""
     q = question_of(tracker)
-    answer = plan(q, state_of(tracker, allow_form), kb())
+    answer = plan(q, state_of(tracker), kb())
     events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
     if answer.region and answer.region != tracker.get_slot("region"):
         events.append(SlotSet("region", answer.region))
@@ -180,7 +180,7 @@ def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     q = question_of(tracker)
     if q.asks_person:
         return None
-    answer = plan(q, state_of(tracker, allow_form=False), kb())
+    answer = plan(q, state_of(tracker), kb())
     if answer.kind != "answer" or answer.start_form:
         return None
     note, shown = caveat(tracker, answer.statuses())
@@ -194,7 +194,7 @@ def side_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> Li
     q = question_of(tracker)
     if not q.topics or set(q.topics) <= {"program"} or not (q.aspects or q.yes_no):
         return []
-    answer = plan(q, state_of(tracker, allow_form=False), kb())
+    answer = plan(q, state_of(tracker), kb())
     if answer.start_form or not answer.parts:
         return []
     dispatcher.utter_message(text=render(answer), buttons=buttons_for(answer))
@@ -224,6 +224,6 @@ def _says_nothing(tracker: Tracker) -> bool:
 
 def deferral_line(tracker: Tracker) -> Optional[str]:
     """The honest "文件没有规定……" for a message that goes to a person (payment, complaint)."""
-    answer = plan(question_of(tracker), state_of(tracker, allow_form=False), kb())
+    answer = plan(question_of(tracker), state_of(tracker), kb())
     deferrals = [part for part in answer.parts if part.kind == "deferral"]
     return deferrals[0].lines[0] if deferrals and answer.kind == "deferral" else None

@@ -80,7 +80,6 @@ class State:
     intent: Optional[str] = None
     honors: Sequence[str] = ()
     regions_named: Sequence[str] = ()
-    allow_form: bool = True  # False where the eligibility form cannot start (outside its rules)
     today: dt.date = field(default_factory=dt.date.today)
 
 
@@ -251,8 +250,8 @@ class _Planner:
                            & set(self.q.facts))
         asks_rule = bool(set(self.q.aspects) & rule_aspects or self.q.details) and not facts_given \
             and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who"))
-        if not asks_rule and self.state.allow_form:
-            self.answer.start_form = True
+        if not asks_rule:
+            self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details:
             self._conditions_list()

@@ -1,0 +1,59 @@
+"""The question-first answer action with a real Tracker over the real knowledge base: follow-ups in
+context, the verdict outside the form, a yes/no with nothing in it (figures worked by hand)."""
+
+from __future__ import annotations
+
+from actions.answer import ActionAnswer
+from tests.actions.test_policy_actions import built_kb, entity, run, text_of, tracker  # noqa: F401
+
+
+def context_after(events):
+    return next(e["value"] for e in events if e.get("name") == "answer_context")
+
+
+def test_a_status_said_later_recomputes_the_earlier_estimate():
+    _, events = run(ActionAnswer(), tracker("研发投入500万能省多少税", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("忘了说，我们是高新技术企业", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    assert "少缴企业所得税75万元" in text_of(messages)  # 500 × 100% × 15%
+
+
+def test_a_bare_amount_corrects_the_amount_before():
+    _, events = run(ActionAnswer(), tracker("高新企业，研发六百万能省多少", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("不好意思打错了，是八百万", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    assert "少缴企业所得税120万元" in text_of(messages)  # 800 × 100% × 15%
+
+
+def test_an_added_amount_keeps_the_one_before():
+    _, events = run(ActionAnswer(), tracker("研发500万能少交多少税", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("还买了个节能设备200万", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    text = text_of(messages)
+    assert "125 + 20 = 145万元" in text  # 500 × 25% and 200 × 10%
+
+
+def test_titles_named_earlier_are_added_up_when_asked_for_the_total():
+    _, first = run(ActionAnswer(), tracker("我们刚被认定六安市级智能工厂", "ask_award",
+                                           [entity("region", "六安市"), entity("honor", "市级智能工厂")],
+                                           slots={"region": "六安市"}))
+    _, second = run(ActionAnswer(), tracker("另外企业技术中心也评上省级了", "ask_award", [entity("honor", "企业技术中心")],
+                                            slots={"region": "六安市", "answer_context": context_after(first)}))
+    messages, _ = run(ActionAnswer(), tracker("一共能拿多少", "ask_award",
+                                              slots={"region": "六安市", "answer_context": context_after(second)}))
+    assert "20 + 20 = 40万元" in text_of(messages)  # 市级智能工厂 20 + 省级企业技术中心 20
+
+
+def test_a_project_question_outside_the_form_gets_the_verdict_on_its_facts():
+    messages, events = run(ActionAnswer(), tracker(
+        "广西，项目800万，规上，已备案，但是要到明年年中才能投产，还能报千企技改吗", "ask_procedure",
+        [entity("region", "广西壮族自治区"), entity("investment", "800"), entity("scale", "规上")]))
+    text = text_of(messages)
+    assert "暂不符合" in text and "年度内竣工投产" in text
+    assert {"name": "completes_this_year", "value": False} in [
+        {"name": e.get("name"), "value": e.get("value")} for e in events]
+
+
+def test_a_plain_yes_with_nothing_open_asks_what_else():
+    messages, _ = run(ActionAnswer(), tracker("好的", "affirm"))
+    assert messages[0].get("response") == "utter_anything_else"
