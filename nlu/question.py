@@ -23,7 +23,8 @@ from nlu.tables import resource
 _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
 _YEAR = re.compile(r"(20\d\d)年")
 _AFTER_REACH = 12
-_VERB_BREAK = re.compile(r"[买购花投做给用是有在]")
+_VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
+_YEARS = re.compile(r"(?:分|按)(\d+)年(?:摊销|摊|折旧)")
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -128,6 +129,9 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if name in plain] + q.regions))
     _read_amounts(plain, tables, q)
+    years = _YEARS.search(plain)
+    if years:
+        q.facts["amortisation_years"] = float(years.group(1))
     staff = _STAFF.search(plain)
     if staff:
         q.facts["staff_count"] = float(staff.group(1))

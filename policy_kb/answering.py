@@ -37,7 +37,7 @@ MISSING = {
 }
 ASPECT_PREFERENCE = {  # an aspect that no point has falls back to the nearest one that does
     "conditions": ("who", "threshold"), "who": ("conditions",), "threshold": ("conditions",),
-    "compute": ("rate", "amount"), "amount": ("rate",), "rate": ("amount",), "overview": ("conditions", "who"),
+    "compute": ("rate", "amount", "definition"), "amount": ("rate",), "rate": ("amount",), "overview": ("conditions", "who"),
     "definition": ("conditions", "rate", "threshold"),
 }
 
@@ -134,7 +134,7 @@ class _Planner:
 
     def _unanswered_details(self) -> None:
         """A detail asked about that no line of the answer mentions: say the sources do not give it."""
-        text = "".join(line for part in self.answer.parts for line in part.lines)
+        text = "".join(line for part in self.answer.parts for line in part.lines if line)
         missing = [d for d, cues in self.q.details.items() if d not in text and not any(c in text for c in cues)]
         if not missing:
             return
@@ -188,11 +188,11 @@ class _Planner:
             hits = [p for p in points if aspect in p.aspects]
             if hits:
                 return hits
-        for aspect in aspects:
-            for near in ASPECT_PREFERENCE.get(aspect, ()):
-                hits = [p for p in points if near in p.aspects]
-                if hits:
-                    return hits
+        for aspect in aspects:  # the nearest aspects together; the ranking picks among them
+            nearby = set(ASPECT_PREFERENCE.get(aspect, ()))
+            hits = [p for p in points if nearby & set(p.aspects)]
+            if hits:
+                return hits
         return points if not aspects or set(aspects) <= {"overview", "compute", "amount"} else []
 
     def _rank(self, points: List[Point]) -> List[Point]:
@@ -222,6 +222,10 @@ class _Planner:
         return [d for d, cues in self.q.details.items() if not any(cue in text for cue in cues)]
 
     def _detail_deferral(self, missing: List[str], near: Point, label: str) -> Part:
+        if any("税" in detail for detail in missing) and near.region != NATIONAL_REGION:
+            # "那50万奖励要不要交企业所得税" is a tax question, whatever topic named the award
+            return Part("deferral", [f"{label}国家税收优惠政策摘要没有规定{'、'.join(missing)}。",
+                                     f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"])
         scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self._document(near.region)['title']}》"
         return Part("deferral", [
             f"{label}{scope}没有规定{'、'.join(missing)}。",
@@ -429,6 +433,7 @@ class _Planner:
             self.answer.parts.append(Part("deferral", [f"暂时无法估算：{error}"]))
             return
         lines += self._estimate_lines(result, request)
+        lines += [line for line in [self._amortisation_per_year(request)] if line]
         cites += self._estimate_citations(result)
         if "interaction" in q.aspects:
             stacking = [p for t in q.topics for p in self.kb.points(None, t) if "interaction" in p.aspects]
@@ -438,6 +443,19 @@ class _Planner:
                 lines.append(best.text)
                 cites.append(best.citation)
         self.answer.parts.append(Part("compute", lines, cites))
+
+    def _amortisation_per_year(self, request: Dict[str, Any]) -> Optional[str]:
+        """"分10年摊销": the yearly amortisation at the KB's rate and the yearly saving."""
+        cost, years = request.get("rd_intangible_wan"), self.q.facts.get("amortisation_years")
+        if not cost or not years:
+            return None
+        key = "ic_intangible_amortisation_rate" if request.get("ic_or_machine_tool") else "intangible_amortisation_rate"
+        rate = self.kb.parameter("rd-super-deduction", key)["value"]
+        cit = request.get("income_tax_rate") or self.kb.parameter("high-tech-rate", "standard_cit_rate")["value"]
+        yearly, extra = tax.money(cost * rate / years), tax.money(cost * (rate - 1) / years)
+        return (f"每年税前摊销 {num(cost)}×{pct(rate)}÷{num(years)} = {num(yearly)}万元，其中加计部分 "
+                f"{num(cost)}×{pct(rate - 1)}÷{num(years)} = {num(extra)}万元，每年少缴 {num(extra)}×{pct(cit)} = "
+                f"{num(tax.money(extra * cit))}万元。")
 
     def _transfer_income(self, request: Dict[str, Any]) -> Optional[str]:
         """所得 = 收入 − 成本 − 相关税费, when the user gives the costs (the request then holds 所得)."""
