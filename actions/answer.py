@@ -48,7 +48,9 @@ def state_of(tracker: Tracker) -> State:
     honors = honors_named(tracker)
     context = tracker.get_slot("answer_context") or {}
     if not honors and context.get("honors") and _continues(tracker):
-        honors = list(context["honors"])  # "一共能拿多少" after naming the titles
+        level = next((word for word in LEVEL_WORDS if word in latest_text(tracker)), "")
+        # "一共能拿多少" after naming the titles; "省级的" after "工业设计中心奖励"
+        honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in context["honors"]]
     regions = entity_values(tracker, "region")
     program = first_entity(tracker, "program")
     implied = region_of_program(program) if program else None  # 千企技改 → 广西

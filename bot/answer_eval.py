@@ -136,7 +136,8 @@ async def run_case(client, case: Dict[str, Any]) -> List[str]:
     for text in case["turns"]:
         response = await client.post("/api/chat", json={"sender": sender, "message": text})
         messages = response.json() if response.status_code == 200 else []
-        turns.append("\n".join(m.get("text") or "" for m in messages) if messages else f"<HTTP {response.status_code}>")
+        turns.append("\n".join(m.get("text") or "" for m in messages) if messages and response.status_code == 200
+                     else f"<HTTP {response.status_code}> {response.text[:80]}")
     return turns
 
 

@@ -167,8 +167,9 @@ class BoundedSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         try:
             CHECKPOINTS.metadata.create_all(self.engine, tables=[CHECKPOINTS])
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
-            # Several Rasa processes start at once: another one created it first.
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as error:
+            # Several Rasa processes start at once: another one created it first (on PostgreSQL the
+            # loser of the race gets a unique violation on pg_type, an IntegrityError).
             logger.debug("checkpoint table: %s", error)
         self._session_select = _session_events_select(self.SQLEvent)
         self._checkpoint_select = (

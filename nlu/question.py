@@ -98,7 +98,7 @@ class Question:
 
     def tax_facts(self) -> Dict[str, Any]:
         keys = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
-                "equipment", "tech_transfer_income_wan", "vat_input_wan", "revenue_wan")
+                "equipment", "tech_transfer_income_wan", "vat_input_wan")
         return {k: v for k, v in self.facts.items() if k in keys}
 
 

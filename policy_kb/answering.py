@@ -126,6 +126,7 @@ class _Planner:
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
             self._measure(topic)
         self._unanswered_details()
+        self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
         if not self.answer.parts and not self.answer.start_form:
             self.answer.parts.append(self._deferral(None))
         if any(p.kind == "deferral" for p in self.answer.parts):
@@ -318,6 +319,11 @@ class _Planner:
             self.answer.ask_region = True
 
     def _award_amounts(self, region: str, honors: List[str], label: str) -> Part:
+        names = [a["honor"] for a in self.kb.awards(region)]
+        unlevelled = [h for h in honors if h not in names and not self.kb.resolve_honor(h)
+                      and any(name.endswith(h) for name in names)]
+        if unlevelled:  # "工业设计中心奖励": every level the schedule has, and the question which one
+            return self._award_levels(region, unlevelled, label)
         try:
             result = award_calc.calculate(region, honors, kb=self.kb)
         except PolicyKBError as error:
@@ -335,6 +341,11 @@ class _Planner:
         lines += result.notes[:1]
         return Part("awards", [line for line in lines if line], cites)
 
+    def _award_levels(self, region: str, honors: List[str], label: str) -> Part:
+        awards = [a for a in self.kb.awards(region) if any(a["honor"].endswith(h) for h in honors)]
+        items = "；".join(f"{a['honor']}{num(a['amount_wan'])}万元" for a in awards if a.get("amount_wan") is not None)
+        return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [self._citation(awards[-1])])
+
     def _schedule(self, region: str, label: str) -> Part:
         schedule = self.kb.awards(region)
         items = [f"{a['honor']}{num(a['amount_wan'])}万元" if a.get("amount_wan") is not None
@@ -350,7 +361,8 @@ class _Planner:
 
     def _tax(self, incentives: List[str]) -> None:
         q = self.q
-        if q.tax_facts():
+        transfer_revenue = "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts
+        if q.tax_facts() or transfer_revenue:
             self._estimate()
             return
         if not incentives:

@@ -103,3 +103,14 @@ def test_credit_is_limited_by_the_tax_payable(ask):
     _, text = ask("今年买了台600万的环保设备，应纳税额才30万，能抵多少税")
     assert "可抵免企业所得税60万元" in text  # 600 × 10%
     assert "60 − 30 = 30万元结转" in text
+
+
+def test_a_figure_with_no_tax_meaning_gets_a_deferral_not_an_empty_reply(ask):
+    result, text = ask("规上企业的标准是主营业务收入2000万吗", intent="nlu_fallback")
+    assert result.parts and "没有规定" in text
+    assert "万元" not in text  # no estimate from a revenue figure
+
+
+def test_a_title_without_its_level_gets_every_level_and_the_question(ask):
+    _, text = ask("工业设计中心奖励多少", region="六安市", honors=["工业设计中心"])
+    assert "省级工业设计中心20万元" in text and "市级工业设计中心10万元" in text and "哪一级" in text
