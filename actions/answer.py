@@ -194,9 +194,10 @@ def side_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> Li
     """Inside the form, a message with no fact for it that asks about something the sources
     answer: the answer (or the honest deferral), nothing when it only concerns the programme."""
     q = question_of(tracker)
-    if not q.topics or set(q.topics) <= {"program"} or not (q.aspects or q.yes_no):
+    state = state_of(tracker)
+    if not q.topics or set(q.topics) <= {"program"} or not (q.aspects or q.yes_no or state.honors):
         return []
-    answer = plan(q, state_of(tracker), kb())
+    answer = plan(q, state, kb())
     if answer.start_form or not answer.parts:
         return []
     dispatcher.utter_message(text=render(answer), buttons=buttons_for(answer))

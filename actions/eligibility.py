@@ -27,6 +27,9 @@ from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
 
 
+NOT_UNDERSTOOD = "抱歉，这句话我没能对应到要确认的情况。可以直接回答下面的问题，或者说“先不判断了”。"
+
+
 class ValidateEligibilityForm(FormValidationAction):
     """Extracts the facts of each message and asks the engine what is still decisive."""
 
@@ -73,6 +76,11 @@ class ValidateEligibilityForm(FormValidationAction):
                 # A question that the NLU filed as a form answer ("柳州市自己有没有配套奖励"):
                 # answer it, then the form asks its question again.
                 events.extend(side_answer_events(dispatcher, tracker))
+            if not facts and not events and tracker.get_slot("requested_slot"):
+                # Nothing in it for the form: say so and ask again. Without a slot event Rasa
+                # would reject the form and the fallback would answer nothing at all.
+                dispatcher.utter_message(text=NOT_UNDERSTOOD)
+                events.append(SlotSet("region", tracker.get_slot("region")))
             events.extend(SlotSet(slot, value) for slot, value in facts.items())
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)

@@ -102,6 +102,12 @@ class _Planner:
 
     def run(self) -> Answer:
         q = self.q
+        if self._only_a_place():
+            self.answer.parts.append(Part("ack", [
+                f"好的，按{_short(self.region)}的政策为您解答。可以问我入库/入选条件、奖补金额、税收优惠或办理流程；"
+                "想判断项目能否入选，点“判断我的项目”。"]))
+            self.answer.topics_answered.append("program")  # offers the check button
+            return self.answer
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
@@ -144,6 +150,14 @@ class _Planner:
         who = self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
+
+    def _only_a_place(self) -> bool:
+        """"我们是六安的企业": a region said on its own sets the context; it asks nothing."""
+        q = self.q
+        said = q.topics or q.facts or q.flags or q.details or q.other_places or q.aspects or q.case_question
+        status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
+        return bool(self.region) and not said and not status and not self.state.honors \
+            and self.state.intent == "inform"
 
     def _asks_tax(self) -> bool:
         return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", None)
