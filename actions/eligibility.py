@@ -26,7 +26,6 @@ from actions.facts import FORM_INTENTS, facts_in_message, profile_from, verdict_
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
 
-
 NOT_UNDERSTOOD = "抱歉，这句话我没能对应到要确认的情况。可以直接回答下面的问题，或者说“先不判断了”。"
 
 
