@@ -251,7 +251,7 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
 
 
 # Investment words are weak: in "研发投入450万" the amount is R&D, not the project's investment.
-GENERIC_ROLES = ("fixed_asset_investment_wan", "investment_this_year_wan")
+GENERIC_ROLES = ("fixed_asset_investment_wan", "investment_this_year_wan", "total_assets_wan")
 
 
 def _nearest_role(before: str, roles: Dict[str, List[str]]) -> Optional[str]:

@@ -163,15 +163,18 @@ class _Planner:
         return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", None)
 
     def _asks_own_case(self) -> bool:
-        """The user asks about their own project (facts given), or the NLU says so with no rule aspect."""
-        facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
-        if facts & set(self.q.facts):
+        """The user asks about their own project: a case question ("我们够不够", "能入选吗"), the
+        project's figures given with nothing else asked about, or the NLU's eligibility intent with
+        no rule aspect. Awards, incentives, titles or a tax figure in the message make it a question
+        about those, whatever the NLU called it."""
+        if self.q.case_question:
             return True
-        other_topics = [t for t in self.q.topics if t != "program"]
+        other_topics = [t for t in self.q.topics if t not in PROGRAM_FAMILY and t != "directions"]
         status = self.q.high_tech or self.q.small_profit or self.q.industry
         if other_topics or self.q.tax_facts() or self.q.other_places or self.state.honors or status:
-            return False  # a question about something else, whatever the NLU called it
-        if self.q.case_question:
+            return False
+        facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
+        if facts & set(self.q.facts) or (self.q.flags and self.q.own_case):
             return True
         if self.state.intent == "ask_eligibility" and not self.q.aspects and not self.q.details:
             return True  # "继续判断吧", "千企技改能不能进"
@@ -269,12 +272,18 @@ class _Planner:
                            & set(self.q.facts))
         asks_rule = bool(set(self.q.aspects) & rule_aspects or self.q.details) and not facts_given \
             and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who"))
-        if not asks_rule:
+        if not asks_rule and self._asks_own_case():
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details:
             self._conditions_list()
             return
+        if "awards" in self.q.topics or self.state.honors:
+            return  # "千企技改入选了有多少奖励": the awards part answers it
+        others = [t for t in self.q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS
+                  and t not in PROGRAM_FAMILY and t != "directions"]
+        if others and not set(self.q.aspects) & rule_aspects:
+            return  # "小巨人，千企技改对我们有没有照顾": the priority points answer it
         self._measure("program")
 
     def _conditions_list(self) -> None:
