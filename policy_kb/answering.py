@@ -433,7 +433,11 @@ class _Planner:
         q, kb = self.q, self.kb
         request: Dict[str, Any] = {}
         rate_note = None
-        if q.high_tech:
+        stated = q.facts.get("income_tax_rate_pct")
+        if stated is not None and 0 < stated < 100:
+            request["income_tax_rate"] = stated / 100
+            rate_note = f"按您说的企业所得税税率{pct(request['income_tax_rate'])}估算："
+        elif q.high_tech:
             request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate")["value"]
             rate_note = f"按高新技术企业{pct(request['income_tax_rate'])}税率估算："
         elif q.small_profit:

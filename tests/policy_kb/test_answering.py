@@ -114,3 +114,8 @@ def test_a_figure_with_no_tax_meaning_gets_a_deferral_not_an_empty_reply(ask):
 def test_a_title_without_its_level_gets_every_level_and_the_question(ask):
     _, text = ask("工业设计中心奖励多少", region="六安市", honors=["工业设计中心"])
     assert "省级工业设计中心20万元" in text and "市级工业设计中心10万元" in text and "哪一级" in text
+
+
+def test_a_stated_income_tax_rate_is_used(ask):
+    _, text = ask("研发费用600万，我们税率是15%，能少交多少")
+    assert "少缴企业所得税90万元" in text  # 600 × 100% × 15%
