@@ -4,7 +4,7 @@ wording and buttons are the domain's `utter_ask_<slot>` responses)."""
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -15,6 +15,8 @@ from actions.common import citation_line, join_lines, kb
 from actions.facts import profile_from
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
+from policy_kb.notice import fmt_number, fmt_pct
+from policy_kb.rules_schema import Ratio
 
 
 def decided_so_far(tracker: Tracker) -> Optional[str]:
@@ -35,11 +37,35 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
             continue
         head = f"【{result.program_name}】目前已满足{len(passed)}项" + (f"，{len(failed)}项不满足" if failed else "")
         lines.append(head + (f"，还有{len(open_)}项要确认：" if open_ else "："))
+        needs = _ratio_needs(result.program_id, region, profile_from(tracker, region))
         lines += [f"✓ {_detail(c.brief)}" for c in passed]
         lines += [f"✗ {_detail(c.brief)}" for c in failed]
-        lines += [f"? {c.label}" for c in open_]
+        lines += [f"? {c.label}{needs.get(c.id, '')}" for c in open_]
         lines.append(citation_line(result.checks[0].citation.dict(), with_quote=False))
     return join_lines(lines) or None
+
+
+def _ratio_needs(program_id: str, region: str, profile: Dict[str, Any]) -> Dict[str, str]:
+    """For an open share check whose base is known: the amount that meets it, computed
+    (“（按3000万元计：3000×30%=900万元以上）”)."""
+    needs: Dict[str, str] = {}
+    for program in kb().programs(region):
+        if program.id != program_id:
+            continue
+        for check in program.checks:
+            for ratio in _ratios(check.condition):
+                base = profile.get(ratio.ratio[1])
+                if isinstance(base, (int, float)) and profile.get(ratio.ratio[0]) is None:
+                    need = fmt_number(base * ratio.value)
+                    needs[check.id] = f"（按{fmt_number(base)}万元计：{fmt_number(base)}×{fmt_pct(ratio.value)}={need}万元以上）"
+    return needs
+
+
+def _ratios(condition: Any) -> List[Any]:
+    if isinstance(condition, Ratio):
+        return [condition]
+    parts = getattr(condition, "all", None) or getattr(condition, "any", None) or []
+    return [r for part in parts for r in _ratios(part)]
 
 
 def _assumed(check: Any, assumptions: List[str]) -> bool:
@@ -48,9 +74,13 @@ def _assumed(check: Any, assumptions: List[str]) -> bool:
 
 
 def _detail(brief: Optional[str]) -> str:
-    """`符合：标题。固定资产投资为260万元（要求不低于200万元）。` → the sentence with the figures."""
+    """`符合：标题。固定资产投资为260万元（要求不低于200万元）。` → the sentence with the figures
+    (for a check passed by its exception, the exception: “改造方向为信息化、创新化的项目不受此限”)."""
     text = (brief or "").split("：", 1)[-1]
     sentences = [s for s in text.split("。") if s]
+    exception = [s for s in sentences if "不受此限" in s]
+    if exception:
+        return exception[0].strip()
     return (sentences[1] if len(sentences) > 1 else sentences[0] if sentences else text).strip()
 
 

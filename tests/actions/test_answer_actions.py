@@ -57,3 +57,16 @@ def test_a_project_question_outside_the_form_gets_the_verdict_on_its_facts():
 def test_a_plain_yes_with_nothing_open_asks_what_else():
     messages, _ = run(ActionAnswer(), tracker("好的", "affirm"))
     assert messages[0].get("response") == "utter_anything_else"
+
+
+def test_a_form_question_shows_what_is_decided_and_the_amount_an_open_share_needs():
+    from actions.form_questions import ASK_ACTIONS
+
+    ask = next(cls() for cls in ASK_ACTIONS if cls.slot == "investment_this_year_wan")
+    messages, _ = run(ask, tracker("3000万，已经备案", "inform", slots={
+        "region": "广西壮族自治区", "fixed_asset_investment_wan": 3000, "filed_or_approved": True,
+        "above_designated_size": True}))
+    text = text_of(messages)
+    assert "✓ 固定资产投资为3000万元" in text
+    assert "3000×30%=900万元以上" in text  # the share 三（四） asks of a project above 2000万
+    assert messages[-1].get("response") == "utter_ask_investment_this_year_wan"
