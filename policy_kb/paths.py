@@ -12,4 +12,4 @@ DEFAULT_DB = BUILD_DIR / "policy_kb.sqlite"
 JIEBA_DIR = BUILD_DIR / "jieba"
 USERDICT = JIEBA_DIR / "userdict.txt"
 NLU_LOOKUPS = REPO_ROOT / "bot" / "data" / "nlu" / "lookups_generated.yml"
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+SEEDS_DIR = SOURCES_DIR / "raw"  # the official texts the sources reproduce (README.md there)
