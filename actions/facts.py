@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from actions.common import citation_line, entity_values, first_entity, join_lines, latest_text, vocabulary
 from nlu.question import analyse
 
-# Profile fields the conversation can fill (SPEC §5 names) → slot of the same name.
+# Profile fields the conversation can fill (docs/api.md §4 names) → slot of the same name.
 PROFILE_SLOTS = (
     "above_designated_size", "above_size_after_project", "direction", "fixed_asset_investment_wan",
     "investment_this_year_wan", "output_growth_pct", "filed_or_approved", "completes_this_year",

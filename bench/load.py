@@ -37,7 +37,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# A realistic mix: the SPEC §1 form, an award look-up, a tax question, small talk.
+# A realistic mix: the docs/product.md §3 form, an award look-up, a tax question, small talk.
 SCRIPT = [
     "你好",
     "我们是广西的规上企业，想问问技改项目能不能入选千企技改",

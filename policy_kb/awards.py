@@ -1,4 +1,4 @@
-"""Award calculator (SPEC §5 `/api/subsidy`): honours → amounts with their clause.
+"""Award calculator (docs/api.md §5 `/api/subsidy`): honours → amounts with their clause.
 
 Amounts come from the region's award schedule in the knowledge base (`kb.awards(region)`).
 A title given twice counts twice; "一事一议" titles are listed with no amount and a note;

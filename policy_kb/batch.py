@@ -1,4 +1,4 @@
-"""Batch matcher for tax and industry-bureau staff (SPEC §6): one row per firm in, one out.
+"""Batch matcher for tax and industry-bureau staff (docs/batch.md): one row per firm in, one out.
 
 Input CSV columns (all but `region` optional; blank = not given):
     name, region, independent_legal_person, operating_normally, above_designated_size,

@@ -28,7 +28,7 @@ STATUS_NAMES = {"eligible": "符合", "needs_info": "需补充信息", "ineligib
                 "none": "无适用项目"}
 STATUSES = ("eligible", "needs_info", "ineligible")
 
-# The CSV columns of SPEC §6 (row, name, region, status, programs, failed/unknown checks, missing,
+# The CSV columns of docs/batch.md §2 (row, name, region, status, programs, failed/unknown checks, missing,
 # awards, tax saving, notice, error), one row per programme, plus the reasons and the near miss.
 RESULT_HEADERS = ["行号", "企业名称", "地区", "企业总体结论", "政策项目", "项目编号", "结论", "未通过的条件",
                   "待确认的条件", "需补充的信息", "原因与建议", "接近符合", "奖补估算（万元）", "税收优惠估算（万元）",

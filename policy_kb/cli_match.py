@@ -1,4 +1,4 @@
-"""`policybot match`: batch matching of firms for tax and industry-bureau staff (SPEC §6).
+"""`policybot match`: batch matching of firms for tax and industry-bureau staff (docs/batch.md).
 
 The edge of `policy_kb.batch` (CSV in, CSV/JSONL out) and of `policy_kb.bureau` (an Excel
 workbook or CSV in, results.xlsx out: `policybot match firms.xlsx -o results.xlsx`, the same

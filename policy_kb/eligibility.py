@@ -4,7 +4,7 @@ The programmes (checks, thresholds, clauses) come from the knowledge base
 (`kb.programs(region)`, see `policy_kb.rules_schema`); this module is generic. Each
 programme is compiled once into closures (`CompiledProgram`) so the batch matcher can
 evaluate 100,000 firms without touching SQLite or pydantic per row; `evaluate()` adds the
-Chinese explanations and citations of SPEC §5 on top of the same decisions.
+Chinese explanations and citations of docs/api.md §4 on top of the same decisions.
 
     >>> results = evaluate({"region": "广西", "project": {"fixed_asset_investment_wan": 3000}})
     >>> results[0].status
@@ -36,7 +36,7 @@ NOT_APPLICABLE = "n/a"
 
 
 # ---------------------------------------------------------------------------
-# Result shape (SPEC §5)
+# Result shape (docs/api.md §4)
 # ---------------------------------------------------------------------------
 class Citation(BaseModel):
     document: str
@@ -49,7 +49,7 @@ class CheckResult(BaseModel):
     passed: Optional[bool]
     explanation: str
     citation: Citation
-    # Extensions of the SPEC shape: the check's name, and the explanation without the clause.
+    # Extensions of the original shape (docs/api.md §4): the check's name, and the explanation without the clause.
     label: str = ""
     brief: str = ""
 
@@ -405,7 +405,7 @@ def evaluate(profile: Dict[str, Any], kb=None) -> List[ProgramResult]:
 
 
 def program_result(cp: CompiledProgram, decision: Decision, region: str, kb) -> ProgramResult:
-    """The SPEC §5 result of one programme, with explanations and citations."""
+    """The docs/api.md §4 result of one programme, with explanations and citations."""
     program = cp.program
     document = document_title(kb, program.document)
     checks = [

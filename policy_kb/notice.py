@@ -37,7 +37,7 @@ def fmt_pct(fraction: float) -> str:
 
 
 def share_pct(fraction: float, required: float) -> str:
-    """26.666…% → '26.7%' (as the SPEC writes it); two decimals where one would round across
+    """26.666…% → '26.7%' (as docs/product.md §3 writes it); two decimals where one would round across
     the requirement (29.99% must not read as 30.0%)."""
     one = round(fraction * 100, 1)
     if (one >= required * 100) != (fraction >= required):

@@ -1,4 +1,4 @@
-"""The firm's facts that the eligibility rules read (SPEC §5 `/api/eligibility`).
+"""The firm's facts that the eligibility rules read (docs/api.md §4 `/api/eligibility`).
 
 `FIELDS` is the vocabulary: each field's Chinese label, kind and allowed values, and the
 phrases used to explain a check ("已完成备案（核准）") or to say what would make it pass

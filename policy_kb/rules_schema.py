@@ -1,7 +1,7 @@
 """Schema of the machine-readable eligibility rules inside a policy source.
 
 A programme is a list of checks. Each check tests a *condition* over the firm's
-profile (the fields of SPEC §5 `/api/eligibility`, flattened). Conditions are small trees:
+profile (the fields of docs/api.md §4 `/api/eligibility`, flattened). Conditions are small trees:
 
     {field: fixed_asset_investment_wan, op: ">=", value: 500, unit: 万元}
     {ratio: [investment_this_year_wan, fixed_asset_investment_wan], op: ">=", value: 0.30}

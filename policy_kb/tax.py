@@ -1,4 +1,4 @@
-"""Tax estimates for the national incentives (SPEC §5 `/api/tax/estimate`).
+"""Tax estimates for the national incentives (docs/api.md §6 `/api/tax/estimate`).
 
 Every rate, cap and date comes from `kb.parameter(incentive_id, name)`; this module only
 combines them. Each item carries the formula in words with the numbers, and a citation

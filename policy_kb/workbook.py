@@ -5,7 +5,7 @@ one row per item: firm, value, purchase date, special purpose), drop-down lists 
 yes/no and choice columns, an example row and a sheet explaining every column and its unit.
 
 Reading turns each firm row into the flat text row `policy_kb.batch.Matcher` reads (the
-CSV columns of SPEC §6), so a workbook and a CSV give the same results. What staff type is
+CSV columns of docs/batch.md §1), so a workbook and a CSV give the same results. What staff type is
 accepted as they type it: amounts such as “三百万元” (the chat's amount parser), 20% or
 百分之二十, dates typed as text (2025年3月1日, 2025/3/1), merged cells (the value fills every
 row of the range), formulas (their saved result). What cannot be read makes that row bad,
@@ -104,7 +104,7 @@ EQUIPMENT_COLUMNS: Tuple[Column, ...] = (
            example="环境保护"),
 )
 
-# Header text (normalised) -> column key; the CSV names of SPEC §6 are accepted too.
+# Header text (normalised) -> column key; the CSV names of docs/batch.md §1 are accepted too.
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 
 

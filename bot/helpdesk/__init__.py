@@ -1,6 +1,6 @@
 """Helpdesk: tickets, triage, human takeover of a conversation, and the staff console's back end.
 
-What the bot cannot settle goes to people (SPEC §1, §7). The pieces:
+What the bot cannot settle goes to people (docs/conversation.md §6). The pieces:
 
 - `bot.helpdesk.store`: tickets, staff users, tokens, audit, feedback and fallback log in SQL
   (SQLite under the data directory, PostgreSQL when `POLICYBOT_TICKET_STORE_URL` is set);

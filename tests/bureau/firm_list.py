@@ -1,4 +1,4 @@
-"""A filled-in template: 63 firms worked out by hand from SPEC §4, 6 bad rows, equipment.
+"""A filled-in template: 63 firms worked out by hand from docs/rules.md, 6 bad rows, equipment.
 
 Every group below states why its firms get their status; EXPECTED holds the figures the
 tests compare with what the matcher, the CLI and the browser show.

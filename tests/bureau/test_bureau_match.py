@@ -1,5 +1,5 @@
 """The filled-in firm list through `policy_kb.bureau` and `policybot match`: figures worked out
-by hand from SPEC §4 (see firm_list.py), the results workbook, near misses, notices."""
+by hand from docs/rules.md (see firm_list.py), the results workbook, near misses, notices."""
 
 from __future__ import annotations
 

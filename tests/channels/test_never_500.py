@@ -1,4 +1,4 @@
-"""No request to /wechat or /wecom ends in a 500, however odd (SPEC §5: never a 500)."""
+"""No request to /wechat or /wecom ends in a 500, however odd (docs/api.md §1: never a 500)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""The policy API over HTTP (SPEC §5): shapes, figures, and bad input → Chinese 422, never 500."""
+"""The policy API over HTTP (docs/api.md): shapes, figures, and bad input → Chinese 422, never 500."""
 
 from __future__ import annotations
 
 import pytest
 
+# The typical conversation of docs/product.md §3 as one request (docs/api.md §4).
 SPEC_EXAMPLE = {
     "region": "广西",
     "enterprise": {"above_designated_size": True},

@@ -1,4 +1,4 @@
-"""End to end through the running stack (gateway + Rasa + action server): SPEC §7 handoff.
+"""End to end through the running stack (gateway + Rasa + action server): docs/conversation.md §6 handoff.
 
 Needs the fixture `live_stack` (base URL of a running gateway) from tests/conftest.py, and the
 test process must see the same POLICYBOT_DATA_DIR as the stack (the staff user is created in it).

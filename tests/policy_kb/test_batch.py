@@ -1,4 +1,4 @@
-"""Batch matching (SPEC §6) over examples/firms.csv and a KB built from the real sources."""
+"""Batch matching (docs/batch.md) over examples/firms.csv and a KB built from the real sources."""
 
 from __future__ import annotations
 

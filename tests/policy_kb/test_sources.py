@@ -1,4 +1,4 @@
-"""The hand-written sources hold every sentence of the seeds and every figure of SPEC §4."""
+"""The hand-written sources hold every sentence of the seeds and every figure of docs/rules.md §2–4."""
 
 import datetime as dt
 import functools

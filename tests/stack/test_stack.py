@@ -1,4 +1,4 @@
-"""The real three processes: health, a greeting, and the SPEC §1 conversation."""
+"""The real three processes: health, a greeting, and the typical conversation (docs/product.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chat API: the Rasa REST channel contract (SPEC §5), behind the gateway."""
+"""Chat API: the Rasa REST channel contract (docs/api.md §3), behind the gateway."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Health: the state of Rasa, the action server and the knowledge base (SPEC §5).
+"""Health: the state of Rasa, the action server and the knowledge base (docs/api.md §2).
 
 200 with every part ``ok`` when all are ready; otherwise 503 with the part that is down
 (``down``: e.g. ``["Rasa http://127.0.0.1:5006"]``) and a Chinese ``message``: the

@@ -1,4 +1,4 @@
-"""Policy API (SPEC §5): eligibility, awards, tax estimates and clause search over HTTP.
+"""Policy API (docs/api.md §4–7): eligibility, awards, tax estimates and clause search over HTTP.
 
 Thin: each route validates its request (Chinese, field-level 422), calls `policy_kb`, and
 turns the library's named errors into status codes. Never a 500: a missing knowledge

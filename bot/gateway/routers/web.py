@@ -1,4 +1,4 @@
-"""The web chat page at ``/`` and its static files under ``/static`` (SPEC §1, §5).
+"""The web chat page at ``/`` and its static files under ``/static`` (docs/api.md §10).
 
 The page is one HTML file with its own CSS and JavaScript (nothing from the internet);
 it talks to ``POST /api/chat``. Every response carries a strict Content-Security-Policy

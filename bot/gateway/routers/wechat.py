@@ -1,4 +1,4 @@
-"""WeChat Official Account (``/wechat``) and WeCom (``/wecom``) callbacks (SPEC §5).
+"""WeChat Official Account (``/wechat``) and WeCom (``/wecom``) callbacks (docs/api.md §8).
 
 GET answers WeChat's URL verification, POST receives messages and events and answers
 passively within the 5-second window, or acknowledges empty and delivers the answer later

@@ -195,7 +195,7 @@ function renderFacts(facts) {
   $("facts-empty").hidden = keys.length > 0;
 }
 
-// The last eligibility result (SPEC §5 shape) as a readable list; anything else as JSON.
+// The last eligibility result (docs/api.md §4 shape) as a readable list; anything else as JSON.
 function renderTrace(trace) {
   const box = $("trace");
   if (!trace) { box.textContent = "（无）"; return; }
