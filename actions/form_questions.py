@@ -15,8 +15,8 @@ from actions.common import citation_line, join_lines, kb
 from actions.facts import profile_from
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
-from policy_kb.notice import fmt_number, fmt_pct
 from policy_kb.rules_schema import Ratio
+from policy_kb.wording import fmt_number, fmt_pct
 
 
 def decided_so_far(tracker: Tracker) -> Optional[str]:

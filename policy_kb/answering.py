@@ -16,9 +16,9 @@ from nlu.question import Question
 from policy_kb import awards as award_calc
 from policy_kb import tax
 from policy_kb.errors import PolicyKBError
-from policy_kb.notice import fmt_number as num
-from policy_kb.notice import fmt_pct as pct
 from policy_kb.store import NATIONAL_REGION, Citation, KnowledgeBase, Point
+from policy_kb.wording import fmt_number as num
+from policy_kb.wording import fmt_pct as pct
 
 REGIONAL_TOPIC_KINDS = ("program", "award", "measure", "document")
 # Regional topics named by words that also fit a tax question (申报, 时间, 部门).

@@ -18,7 +18,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pydantic import BaseModel
 
-from policy_kb import notice
+from policy_kb import wording
+from policy_kb.conditions import Evaluator, compile_condition, condition_fields
 from policy_kb.profile import Profile, flatten  # noqa: F401  (Profile re-exported for callers)
 from policy_kb.rules_schema import (
     AllOf,
@@ -30,8 +31,6 @@ from policy_kb.rules_schema import (
     UnknownRegionError,
 )
 
-Outcome = Tuple[Optional[bool], Tuple[str, ...]]  # (passed?, missing fields when unknown)
-Evaluator = Callable[[Dict[str, Any]], Outcome]
 NOT_APPLICABLE = "n/a"
 
 
@@ -63,79 +62,6 @@ class ProgramResult(BaseModel):
     missing: List[str]
     assumptions: List[str]
     advice: List[str]
-
-
-# ---------------------------------------------------------------------------
-# Compiling conditions into closures
-# ---------------------------------------------------------------------------
-_NUMERIC = {
-    ">=": lambda a, b: a >= b, ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
-    "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b,
-}
-
-
-def compile_condition(cond: Condition) -> Evaluator:
-    """Turn a condition tree into a function profile -> (True|False|None, missing fields)."""
-    if isinstance(cond, Comparison):
-        return _compile_comparison(cond)
-    if isinstance(cond, Ratio):
-        return _compile_ratio(cond)
-    parts = [compile_condition(c) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
-    return _compile_all(parts) if isinstance(cond, AllOf) else _compile_any(parts)
-
-
-def _compile_comparison(cond: Comparison) -> Evaluator:
-    name, test = cond.field, _NUMERIC[cond.op]
-    value = tuple(cond.value) if isinstance(cond.value, list) else cond.value
-    missing = (name,)
-
-    def run(p: Dict[str, Any]) -> Outcome:
-        actual = p.get(name)
-        if actual is None:
-            return None, missing
-        return test(actual, value), ()
-    return run
-
-
-def _compile_ratio(cond: Ratio) -> Evaluator:
-    num, den = cond.ratio
-    test, value = _NUMERIC[cond.op], cond.value
-
-    def run(p: Dict[str, Any]) -> Outcome:
-        a, b = p.get(num), p.get(den)
-        if a is None or b is None:
-            return None, tuple(f for f, v in ((den, b), (num, a)) if v is None)
-        # Compare a - value*b with 0 (rounded), so 600.15 / 2000.5 meets 30% exactly.
-        return (b > 0 and test(round(a - value * b, 9), 0.0)), ()
-    return run
-
-
-def _compile_all(parts: List[Evaluator]) -> Evaluator:
-    def run(p: Dict[str, Any]) -> Outcome:
-        missing: Tuple[str, ...] = ()
-        for part in parts:
-            ok, miss = part(p)
-            if ok is False:
-                return False, ()
-            if ok is None:
-                missing += miss
-        return (None, missing) if missing else (True, ())
-    return run
-
-
-def _compile_any(parts: List[Evaluator]) -> Evaluator:
-    def run(p: Dict[str, Any]) -> Outcome:
-        missing: Tuple[str, ...] = ()
-        for part in parts:
-            ok, miss = part(p)
-            if ok:
-                return True, ()
-            if ok is None:
-                missing += miss
-        return (None, missing) if missing else (False, ())
-    return run
 
 
 # ---------------------------------------------------------------------------
@@ -250,17 +176,6 @@ class CompiledProgram:
             return list(seen)
         last = len(self.question_rank)
         return sorted(seen, key=lambda f: (self.question_rank.get(f, last), seen[f]))
-
-
-def condition_fields(cond: Optional[Condition]) -> List[str]:
-    """Profile fields a condition reads, in order."""
-    if cond is None:
-        return []
-    if isinstance(cond, Comparison):
-        return [cond.field]
-    if isinstance(cond, Ratio):
-        return list(cond.ratio)
-    return [f for c in (cond.all if isinstance(cond, AllOf) else cond.any) for f in condition_fields(c)]
 
 
 # ---------------------------------------------------------------------------
@@ -411,17 +326,17 @@ def program_result(cp: CompiledProgram, decision: Decision, region: str, kb) -> 
     checks = [
         CheckResult(
             id=cc.check.id, passed=ok,
-            explanation=notice.explain_check(cc, ok, miss, decision.profile, document),
+            explanation=wording.explain_check(cc, ok, miss, decision.profile, document),
             citation=Citation(document=document, clause=cc.check.clause, quote=cc.check.quote),
             label=cc.check.label,
-            brief=notice.explain_check(cc, ok, miss, decision.profile, document, with_citation=False),
+            brief=wording.explain_check(cc, ok, miss, decision.profile, document, with_citation=False),
         )
         for cc, ok, miss in decision.outcomes
     ]
     return ProgramResult(
         program_id=program.id, program_name=program.name, region=region, status=decision.status,
         checks=checks, missing=decision.missing, assumptions=decision.assumptions,
-        advice=notice.advice(cp, decision, document, document_status(kb, program.document)),
+        advice=wording.advice(cp, decision, document, document_status(kb, program.document)),
     )
 
 

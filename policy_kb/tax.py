@@ -16,9 +16,9 @@ from typing import Any, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
-from policy_kb.notice import fmt_number as num
-from policy_kb.notice import fmt_pct as pct
 from policy_kb.rules_schema import TaxRequestError
+from policy_kb.wording import fmt_number as num
+from policy_kb.wording import fmt_pct as pct
 
 RD, EQUIP, SPECIAL, TRANSFER = (
     "rd-super-deduction", "equipment-one-time-deduction", "special-equipment-credit", "tech-transfer-exemption",

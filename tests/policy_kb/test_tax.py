@@ -17,7 +17,7 @@ from policy_kb.paths import SOURCES_DIR
 from policy_kb.store import open_kb
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "tax.yaml").read_text(encoding="utf-8"))["cases"]
-RULE_MODULES = ["tax.py", "eligibility.py", "awards.py", "notice.py", "batch.py", "profile.py"]
+RULE_MODULES = ["tax.py", "eligibility.py", "awards.py", "wording.py", "conditions.py", "firm_notice.py", "batch.py", "profile.py"]
 # Numbers the rule modules may contain: none of them is a policy figure.
 ALLOWED_NUMBERS = {0, 1, 2, 3, 6, 9, 16, 40, 100, 50_000, 0.5, 1e-9}  # regex groups, rounding, formatting, cache sizes
 
