@@ -168,10 +168,10 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
     except PolicyKBError as error:
         dispatcher.utter_message(text=f"暂时无法判断：{error}")
         return events
-    texts = [verdict_text(result.dict()) for result in results]
+    texts = [verdict_text(result) for result in results]
     if any(result.status == "needs_info" for result in results):
         texts.append("补充上面打“?”的情况，我就能给出结论。")
-    note, shown = caveat(tracker, [kb().program_document(r.program_id).get("status") for r in results])
+    note, shown = caveat(tracker, [kb().program_document(r.program_id).status for r in results])
     dispatcher.utter_message(text=join_lines(texts + [note]), buttons=[CHECK_BUTTON, *FEEDBACK_BUTTONS])
     return events + shown
 

@@ -15,7 +15,7 @@ from actions.common import citation_line, join_lines, kb
 from actions.facts import profile_from
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
-from policy_kb.rules_schema import Ratio
+from policy_kb.rules_schema import AllOf, AnyOf, Condition, Ratio
 from policy_kb.wording import fmt_number, fmt_pct
 
 
@@ -41,7 +41,7 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         lines += [f"✓ {_detail(c.brief)}" for c in passed]
         lines += [f"✗ {_detail(c.brief)}" for c in failed]
         lines += [f"? {c.label}{needs.get(c.id, '')}" for c in open_]
-        lines.append(citation_line(result.checks[0].citation.dict(), with_quote=False))
+        lines.append(citation_line(result.checks[0].citation, with_quote=False))
     return join_lines(lines) or None
 
 
@@ -61,10 +61,10 @@ def _ratio_needs(program_id: str, region: str, profile: Dict[str, Any]) -> Dict[
     return needs
 
 
-def _ratios(condition: Any) -> List[Any]:
+def _ratios(condition: Condition) -> List[Ratio]:
     if isinstance(condition, Ratio):
         return [condition]
-    parts = getattr(condition, "all", None) or getattr(condition, "any", None) or []
+    parts = condition.all if isinstance(condition, AllOf) else condition.any if isinstance(condition, AnyOf) else []
     return [r for part in parts for r in _ratios(part)]
 
 

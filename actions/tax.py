@@ -37,7 +37,7 @@ def estimate_request(incentive_id: str, amount: float, text: str) -> Optional[Di
     """The /api/tax/estimate request a sentence like “研发投了800万能省多少税” stands for."""
     request: Dict[str, Any] = {}
     if "高新" in text:
-        request["income_tax_rate"] = kb().parameter("high-tech-rate", "high_tech_cit_rate")["value"]
+        request["income_tax_rate"] = kb().parameter("high-tech-rate", "high_tech_cit_rate").value
     today = dt.date.today().isoformat()
     if incentive_id == "rd-super-deduction":
         request["rd_expense_wan"] = amount
@@ -87,28 +87,27 @@ class ActionAnswerTax(Action):
 
 def explain_text(incentive_id: str) -> str:
     incentive = kb().incentive(incentive_id)
-    lines = [f"【{incentive['name']}】", incentive["summary"]]
-    if incentive.get("status") == "secondary":
+    lines = [f"【{incentive.name}】", incentive.summary]
+    if incentive.status == "secondary":
         lines.append("（部分内容来自二手资料，请以官方原文为准）")
-    lines.append(citation_line(incentive["citation"]))
+    lines.append(citation_line(incentive.citation))
     return join_lines(lines)
 
 
 def estimate_text(request: Dict[str, Any], incentive_id: str) -> str:
     result = tax.estimate(request, kb=kb())
-    data = result.dict() if hasattr(result, "dict") else result
-    asked = [item for item in data["items"] if item["incentive_id"] == incentive_id]
+    asked = [item for item in result.items if item.incentive_id == incentive_id]
     lines = []
-    for item in asked or data["items"]:
-        lines.append(f"【{item['name']}】{item['explanation']}")
-        lines.append(f"估算节税：{wan(item['tax_saving_wan'])}")
-        lines.append(citation_line(item["citation"]))
-    lines.extend((data.get("notes") or [])[:2])
+    for item in asked or result.items:
+        lines.append(f"【{item.name}】{item.explanation}")
+        lines.append(f"估算节税：{wan(item.tax_saving_wan)}")
+        lines.append(citation_line(item.citation))
+    lines.extend(result.notes[:2])
     return join_lines(lines) or explain_text(incentive_id)
 
 
 def overview_text() -> str:
-    names = [incentive["name"] for incentive in kb().incentives() if incentive.get("kind", "tax") == "tax"]
+    names = [incentive.name for incentive in kb().incentives() if incentive.kind == "tax"]
     return join_lines([
         "技改企业可以关注这些国家税收优惠：" + "、".join(names) + "。",
         "告诉我具体项目和金额（例如“研发费用800万能省多少税”），我可以帮您估算。",

@@ -186,7 +186,7 @@ class _Planner:
             return self.regions
         if self.state.region:
             return [self.state.region]
-        return [d["region"] for d in self.kb.documents() if d["region"] != NATIONAL_REGION]
+        return self.kb.regions()
 
     # --- parts -----------------------------------------------------------------------------
 
@@ -295,7 +295,7 @@ class _Planner:
             lines = [f"【{program.name}】的条件："]
             lines += [f"{i}. {check.label}" for i, check in enumerate(program.checks, 1)]
             clauses = "、".join(dict.fromkeys(check.clause for check in program.checks))
-            cite = Citation(document["title"], clauses, "", document["id"], document["status"])
+            cite = Citation(document.title, clauses, "", document.id, document.status)
             self.answer.parts.append(Part("rule", lines, [cite]))
         if len(regions) > 1:
             self.answer.ask_region = True
@@ -342,7 +342,7 @@ class _Planner:
             self.answer.ask_region = True
 
     def _award_amounts(self, region: str, honors: List[str], label: str) -> Part:
-        names = [a["honor"] for a in self.kb.awards(region)]
+        names = [a.honor for a in self.kb.awards(region)]
         unlevelled = [h for h in honors if h not in names and not self.kb.resolve_honor(h)
                       and any(name.endswith(h) for name in names)]
         if unlevelled:  # "工业设计中心奖励": every level the schedule has, and the question which one
@@ -358,27 +358,23 @@ class _Planner:
         if len([i for i in result.items if i.amount_wan is not None]) > 1 and not self.q.details:
             parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
             lines.append(f"合计：{parts} = {num(result.total_wan)}万元")
-        awards = {a["honor"]: a for a in self.kb.awards(region)}
+        awards = {a.honor: a for a in self.kb.awards(region)}
         first = awards[result.items[0].honor] if result.items else None
-        cites = [self._citation(first)] if first else []
+        cites = [first.citation] if first else []
         lines += result.notes[:1]
         return Part("awards", [line for line in lines if line], cites)
 
     def _award_levels(self, region: str, honors: List[str], label: str) -> Part:
-        awards = [a for a in self.kb.awards(region) if any(a["honor"].endswith(h) for h in honors)]
-        items = "；".join(f"{a['honor']}{num(a['amount_wan'])}万元" for a in awards if a.get("amount_wan") is not None)
-        return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [self._citation(awards[-1])])
+        awards = [a for a in self.kb.awards(region) if any(a.honor.endswith(h) for h in honors)]
+        items = "；".join(f"{a.honor}{num(a.amount_wan)}万元" for a in awards if a.amount_wan is not None)
+        return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [awards[-1].citation])
 
     def _schedule(self, region: str, label: str) -> Part:
         schedule = self.kb.awards(region)
-        items = [f"{a['honor']}{num(a['amount_wan'])}万元" if a.get("amount_wan") is not None
-                 else f"{a['honor']}一事一议" for a in schedule]
+        items = [f"{a.honor}{num(a.amount_wan)}万元" if a.amount_wan is not None
+                 else f"{a.honor}一事一议" for a in schedule]
         line = f"{label}每个新认定称号的奖励：" + "；".join(items) + "。"
-        return Part("awards", [line], [self._citation(schedule[-1])])
-
-    def _citation(self, row: Dict[str, Any]) -> Citation:
-        c = row["citation"]
-        return Citation(c["document"], c["clause"], c.get("quote", ""), c["document_id"], c["status"])
+        return Part("awards", [line], [schedule[-1].citation])
 
     # --- tax -----------------------------------------------------------------------------
 
@@ -418,7 +414,7 @@ class _Planner:
             self.answer.parts.append(Part("ask_amount", ["告诉我具体金额（例如“研发费用800万”“买了300万的节能设备”），我按公式帮您算。"]))
 
     def _excluded_industry(self) -> Optional[str]:
-        negative = self.kb.parameter("rd-super-deduction", "negative_list")["value"]
+        negative = self.kb.parameter("rd-super-deduction", "negative_list").value
         industry = self.q.industry
         return industry if industry and tax.in_negative_list(industry, negative) else None
 
@@ -438,10 +434,10 @@ class _Planner:
             request["income_tax_rate"] = stated / 100
             rate_note = f"按您说的企业所得税税率{pct(request['income_tax_rate'])}估算："
         elif q.high_tech:
-            request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate")["value"]
+            request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate").value
             rate_note = f"按高新技术企业{pct(request['income_tax_rate'])}税率估算："
         elif q.small_profit:
-            request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate")["value"]
+            request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
             rate_note = f"按小型微利企业实际税负{pct(request['income_tax_rate'])}估算："
         excluded = self._excluded_industry()
         for key in _TAX_AMOUNTS:
@@ -489,8 +485,8 @@ class _Planner:
         if not cost or not years:
             return None
         key = "ic_intangible_amortisation_rate" if request.get("ic_or_machine_tool") else "intangible_amortisation_rate"
-        rate = self.kb.parameter("rd-super-deduction", key)["value"]
-        cit = request.get("income_tax_rate") or self.kb.parameter("high-tech-rate", "standard_cit_rate")["value"]
+        rate = self.kb.parameter("rd-super-deduction", key).value
+        cit = request.get("income_tax_rate") or self.kb.parameter("high-tech-rate", "standard_cit_rate").value
         yearly, extra = tax.money(cost * rate / years), tax.money(cost * (rate - 1) / years)
         return (f"每年税前摊销 {num(cost)}×{pct(rate)}÷{num(years)} = {num(yearly)}万元，其中加计部分 "
                 f"{num(cost)}×{pct(rate - 1)}÷{num(years)} = {num(extra)}万元，每年少缴 {num(extra)}×{pct(cit)} = "
@@ -509,7 +505,7 @@ class _Planner:
         return f"技术转让所得 = 收入 − 成本 − 相关税费 = {terms} = {num(tax.money(net))}万元。"
 
     def _vat_credit(self, input_vat: float) -> Part:
-        rate = self.kb.parameter("advanced-manufacturing-vat-credit", "extra_credit_rate")["value"]
+        rate = self.kb.parameter("advanced-manufacturing-vat-credit", "extra_credit_rate").value
         point = self._first_point("advanced-manufacturing-vat-credit", "rate")
         lines = [f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(tax.money(input_vat * rate))}万元"
                  "（抵减应纳增值税，须在省级先进制造业企业名单内）。", point.text if point else ""]
@@ -523,7 +519,7 @@ class _Planner:
         lines = []
         for fact, name, label, unit in caps:
             if fact in facts:
-                cap = self.kb.parameter("small-low-profit-rate", name)["value"]
+                cap = self.kb.parameter("small-low-profit-rate", name).value
                 ok = facts[fact] <= cap
                 lines.append(f"{'✓' if ok else '✗'} {label}{num(facts[fact])}{unit}，{'' if ok else '超过'}要求不超过{num(cap)}{unit}")
         if not lines:
@@ -561,7 +557,7 @@ class _Planner:
                          f"{num(request['tech_transfer_income_wan'])}万元当作所得；如果这是合同收入，请告诉我成本和税费，我再算。")
         lines += [n for n in result.notes if "递延" not in n and "估算" not in n and "未提供" not in n][:2]
         if "income_tax_rate" not in request:
-            lines.append(f"未说明税率，按法定税率{pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate')['value'])}估算；高新技术企业请告诉我。")
+            lines.append(f"未说明税率，按法定税率{pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate').value)}估算；高新技术企业请告诉我。")
         lines.append("以上为估算，以税务机关认定和汇算清缴为准。")
         return [line for line in lines if line]
 
@@ -570,7 +566,7 @@ class _Planner:
         if payable is None or payable >= credit:
             return ""
         rest = tax.money(credit - payable)
-        years = self.kb.parameter("special-equipment-credit", "carry_forward_years")["value"]
+        years = self.kb.parameter("special-equipment-credit", "carry_forward_years").value
         return (f"  当年应纳税额{num(payable)}万元，当年可抵免{num(payable)}万元，"
                 f"其余 {num(credit)} − {num(payable)} = {num(rest)}万元结转以后{num(years)}个纳税年度抵免。")
 
@@ -622,22 +618,23 @@ class _Planner:
         if near and near.department:
             return near.department
         if topic == "tax" or self.kinds.get(topic or "") == "incentive" or (not topic and "税" in self.q.text):
-            return self._document(NATIONAL_REGION).get("contact") or "主管税务机关"
+            return self._contact(NATIONAL_REGION) or "主管税务机关"
         regions = self._target_regions()
-        contacts = [f"{_short(r)}：{self._document(r).get('contact')}" for r in regions if self._document(r).get("contact")]
-        return "；".join(contacts) if len(contacts) > 1 else (self._document(regions[0]).get("contact") or "当地工信部门")
+        contacts = [f"{_short(r)}：{self._contact(r)}" for r in regions if self._contact(r)]
+        return "；".join(contacts) if len(contacts) > 1 else (self._contact(regions[0]) or "当地工信部门")
 
     def _uncovered(self) -> Part:
         place = self.q.other_places[0]
-        covered = "、".join(_short(d["region"]) for d in self.kb.documents() if d["region"] != NATIONAL_REGION)
+        covered = "、".join(_short(r) for r in self.kb.regions())
         return Part("uncovered", [
             f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件，"
             f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",
             "全国适用的税收优惠（研发费用加计扣除、设备一次性扣除、专用设备投资抵免等）我可以帮您估算。",
         ])
 
-    def _document(self, region: str) -> Dict[str, Any]:
-        return next((d for d in self.kb.documents() if d["region"] == region), {})
+    def _contact(self, region: str) -> Optional[str]:
+        document = self.kb.document_of_region(region)
+        return document.contact if document else None
 
 
 def _short(region: str) -> str:

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, TextIO, Tuple, Union
 
 from policy_kb import awards, eligibility, firm_notice, wording
-from policy_kb.profile import _FALSE, _TRUE, FIELDS
+from policy_kb.profile import FALSE_WORDS, FIELDS, TRUE_WORDS
 from policy_kb.rules_schema import ProfileError, RulesError, TaxRequestError
+from policy_kb.store import or_default
 from policy_kb.tax import FastTax
 
 PROFILE_COLUMNS = list(FIELDS)
@@ -65,9 +66,9 @@ def _bool(name: str) -> Callable[[str], Optional[bool]]:
 
     def convert(text: str) -> Optional[bool]:
         key = text.strip().lower()
-        if key in _TRUE:
+        if key in TRUE_WORDS:
             return True
-        if key in _FALSE:
+        if key in FALSE_WORDS:
             return False if key else None
         raise ProfileError(f"{label}应为是/否，收到“{text}”", field=name)
     return convert
@@ -152,7 +153,7 @@ class Matcher:
     """Everything read from the knowledge base once, reused for every row."""
 
     def __init__(self, kb=None):
-        self.kb = eligibility._open(kb)
+        self.kb = or_default(kb)
         self.tax = FastTax(self.kb)
         self._regions: Dict[str, Union[str, RulesError]] = {}
         self._awards: Dict[Tuple[str, str], Union[float, RulesError]] = {}

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from policy_kb import eligibility, wording
 from policy_kb.errors import PolicyKBError
 from policy_kb.firm_notice import status_word
+from policy_kb.store import or_default
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -72,7 +73,7 @@ def date_text(day: dt.date) -> str:
 def notice_content(name: str, region: str, flat: Dict[str, Any], awards_total: Optional[float],
                    tax_saving: Optional[float], issuer: str, day: dt.date, kb=None) -> NoticeContent:
     """The notice of one firm, every conclusion with its citation (evaluated again from `flat`)."""
-    kb = eligibility._open(kb)
+    kb = or_default(kb)
     results = eligibility.evaluate({"region": region, **flat}, kb=kb)
     sections = [_section(i, r) for i, r in enumerate(results)]
     closing = []
@@ -255,7 +256,7 @@ def file_name(row: int, name: str, suffix: str) -> str:
 def notices_for(firms: Sequence[Tuple[int, str, str, Dict[str, Any], Optional[float], Optional[float]]],
                 issuer: str, day: dt.date, kb=None, font_path: Optional[Path] = None):
     """(file name, PDF bytes) for each (row, name, region, flat, awards, tax) firm."""
-    kb = eligibility._open(kb)
+    kb = or_default(kb)
     for row, name, region, flat, awards_total, tax_saving in firms:
         content = notice_content(name, region, flat, awards_total, tax_saving, issuer, day, kb)
         yield file_name(row, name, "pdf"), pdf_bytes(content, font_path)

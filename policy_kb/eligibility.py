@@ -30,6 +30,7 @@ from policy_kb.rules_schema import (
     Ratio,
     UnknownRegionError,
 )
+from policy_kb.store import or_default
 
 NOT_APPLICABLE = "n/a"
 
@@ -272,16 +273,9 @@ _COMPILED: Dict[Tuple[int, str], Tuple[Any, List[CompiledProgram]]] = {}
 _CACHE_SIZE = 16
 
 
-def _open(kb):
-    if kb is not None:
-        return kb
-    from policy_kb.store import open_kb  # late import: the store is optional for compiled use
-    return open_kb()
-
-
 def resolve_region(text: Any, kb=None) -> str:
     """Canonical region name for `text` (六安 → 六安市); UnknownRegionError otherwise."""
-    kb = _open(kb)
+    kb = or_default(kb)
     if not isinstance(text, str) or not text.strip():
         raise UnknownRegionError("请提供地区：六安市或广西壮族自治区", field="region")
     region = kb.resolve_region(text.strip())
@@ -292,7 +286,7 @@ def resolve_region(text: Any, kb=None) -> str:
 
 def compiled_programs(region: str, kb=None) -> List[CompiledProgram]:
     """The compiled programmes of a canonical region (compiled once per kb object)."""
-    kb = _open(kb)
+    kb = or_default(kb)
     key = (id(kb), region)
     hit = _COMPILED.get(key)
     if hit is not None and hit[0] is kb:
@@ -313,7 +307,7 @@ def evaluate(profile: Dict[str, Any], kb=None) -> List[ProgramResult]:
     `profile` is the `/api/eligibility` request (`region`, `enterprise`, `project`) or
     the same fields flat. Raises UnknownRegionError, ProfileError.
     """
-    kb = _open(kb)
+    kb = or_default(kb)
     flat = flatten(profile)
     region = resolve_region(profile.get("region"), kb)
     return [program_result(cp, cp.decide(flat), region, kb) for cp in compiled_programs(region, kb)]
@@ -345,7 +339,7 @@ def next_questions(profile: Dict[str, Any], region: Optional[str] = None, kb=Non
 
     Empty once any check has failed (the answer is already "no") or nothing is missing.
     """
-    kb = _open(kb)
+    kb = or_default(kb)
     flat = flatten(profile)
     region = resolve_region(region or profile.get("region"), kb)
     decisions = [cp.decide(flat) for cp in compiled_programs(region, kb)]
@@ -361,13 +355,11 @@ def document_title(kb, doc_id: Optional[str]) -> str:
     """Title of a document for citations (the id itself if the store has no title)."""
     if not doc_id:
         return ""
-    doc = kb.document(doc_id)
-    return (doc.get("title") if isinstance(doc, dict) else getattr(doc, "title", None)) or doc_id
+    return kb.document(doc_id).title or doc_id
 
 
 def document_status(kb, doc_id: Optional[str]) -> Optional[str]:
     """Status of a document (征求意见稿 / 正式 …), None when unknown."""
     if not doc_id:
         return None
-    doc = kb.document(doc_id)
-    return doc.get("status") if isinstance(doc, dict) else getattr(doc, "status", None)
+    return kb.document(doc_id).status

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional, Tuple
 
 from policy_kb import lexicon
-from policy_kb.store import KnowledgeBase, open_kb
+from policy_kb.store import KnowledgeBase, or_default
 
 NATIONAL_REGION = "全国"
 # BM25 column weights: words, heading words, character bigrams, words of citing items.
@@ -135,7 +135,7 @@ def search(query: str, region: Optional[str] = None, k: int = 5, kb: Optional[Kn
     >>> [h.clause for h in search("广西千企技改投资要多少", k=1)]   # doctest: +SKIP
     ['三.（四）']
     """
-    kb = kb or open_kb()
+    kb = or_default(kb)
     words, grams, named_region = query_terms(query or "", kb)
     if not words and not grams:
         return []
@@ -158,5 +158,5 @@ def search(query: str, region: Optional[str] = None, k: int = 5, kb: Optional[Kn
 
 def _hit(kb: KnowledgeBase, row) -> Hit:
     doc = kb.document(row["document_id"])
-    return Hit(row["document_id"], doc["title"], row["clause_id"], row["heading"], row["text"],
+    return Hit(row["document_id"], doc.title, row["clause_id"], row["heading"], row["text"],
                round(-row["rank"], 4), row["region"])

@@ -17,6 +17,7 @@ from typing import Any, List, Optional, Tuple
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
 from policy_kb.rules_schema import TaxRequestError
+from policy_kb.store import or_default
 from policy_kb.wording import fmt_number as num
 from policy_kb.wording import fmt_pct as pct
 
@@ -151,21 +152,15 @@ class _Params:
 
     def get(self, incentive_id: str, name: str, on: Optional[dt.date] = None) -> Any:
         found = self.kb.parameter(incentive_id, name, on=on)
-        value, status = _field(found, "value"), _field(found, "status")
-        if status == "secondary":
+        value = found.value
+        if found.status == "secondary":
             self.secondary.append(f"{incentive_id}.{name}")
         return _as_date(value) if name.startswith("purchase_") else value
 
     def citation(self, incentive_id: str) -> Tuple[str, TaxCitation]:
         inc = self.kb.incentive(incentive_id)
-        doc = self.kb.document(_field(inc, "document_id") or "national")
-        return _field(inc, "name"), TaxCitation(
-            document=_field(doc, "title"), clause=str(_field(inc, "clause")), quote=_field(inc, "quote"),
-            status=_field(inc, "status") or "verified", basis=_field(inc, "basis"))
-
-
-def _field(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+        return inc.name, TaxCitation(document=inc.citation.document, clause=str(inc.clause), quote=inc.quote,
+                                     status=inc.status or "verified", basis=inc.basis)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -333,9 +328,7 @@ def estimate(request: Any, kb=None) -> TaxResult:
 
     `total_tax_saving_wan` leaves out the one-time equipment deduction (a deferral).
     """
-    from policy_kb.eligibility import _open  # one place that knows how to open the default kb
-
-    kb, req = _open(kb), parse_request(request)
+    kb, req = or_default(kb), parse_request(request)
     p, notes = _Params(kb), []
     rate = req.income_tax_rate if req.income_tax_rate is not None else p.get(RATES, "standard_cit_rate")
     if req.income_tax_rate is None:
@@ -348,7 +341,7 @@ def estimate(request: Any, kb=None) -> TaxResult:
     except OverflowError:
         raise TaxRequestError("金额过大，无法估算，请检查输入的金额（单位：万元）", field="") from None
     if p.secondary:
-        names = sorted({_field(kb.incentive(key.split(".")[0]), "name") for key in p.secondary})
+        names = sorted({kb.incentive(key.split(".")[0]).name for key in p.secondary})
         notes.append(f"部分数字（{'、'.join(names)}）仅见于二手来源，请以官方原文为准。")
     total = sum(i.tax_saving_wan for i in items if i.included_in_total)
     notes.append("以上为估算，实际以税务机关认定和企业汇算清缴为准。")
@@ -362,9 +355,7 @@ class FastTax:
     """`total(...)` = `estimate(...).total_tax_saving_wan`, without pydantic or SQLite per call."""
 
     def __init__(self, kb=None):
-        from policy_kb.eligibility import _open
-
-        p = _Params(_open(kb))
+        p = _Params(or_default(kb))
         self.standard_rate = p.get(RATES, "standard_cit_rate")
         self.negative_list = frozenset(p.get(RD, "negative_list"))
         self.extra, self.amort = p.get(RD, "extra_rate"), p.get(RD, "intangible_amortisation_rate")

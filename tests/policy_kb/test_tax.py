@@ -45,7 +45,7 @@ def test_every_item_cites_a_real_clause_with_status_and_basis(kb):
                            "equipment": [{"value_wan": 1, "purchase_date": "2025-01-01", "special_purpose": "安全生产"}]}, kb=kb)
     assert len(result.items) == 4
     for item in result.items:
-        assert item.citation.quote in kb.clause("national", item.citation.clause)["text"]
+        assert item.citation.quote in kb.clause("national", item.citation.clause).text
         assert item.citation.status in ("verified", "secondary") and item.citation.basis
 
 
