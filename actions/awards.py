@@ -21,8 +21,6 @@ from actions.common import (
 from policy_kb import awards
 from policy_kb.errors import PolicyKBError
 
-DEFAULT_AWARD_REGION = "六安市"  # the only seed with a title award schedule; said in the reply
-
 
 class ActionAnswerAward(Action):
     def name(self) -> Text:
@@ -33,15 +31,17 @@ class ActionAnswerAward(Action):
     ) -> List[EventType]:
         region = current_region(tracker)
         assumed_region = region is None
-        region = region or DEFAULT_AWARD_REGION
+        default = kb().default_award_region()  # the sources say which; the reply says it was assumed
+        region = region or default
         honors = with_shared_level(entity_values(tracker, "honor"))
         try:
             result = awards.calculate(region, honors, kb=kb()) if honors else None
         except PolicyKBError as error:
-            dispatcher.utter_message(text=f"{error} 可以说“六安的奖补标准”查看全部称号。")
+            hint = f" 可以说“{kb().short_region(default)}的奖补标准”查看全部称号。" if default else ""
+            dispatcher.utter_message(text=f"{error}{hint}")
             return []
         text, statuses = (
-            _reply_for(result, region, assumed_region) if result else _schedule(region, assumed_region)
+            _reply_for(result, region, assumed_region) if result else _schedule(region)
         )
         note, events = caveat(tracker, statuses)
         dispatcher.utter_message(text=join_lines([text, note]), buttons=next_buttons(region) + FEEDBACK_BUTTONS)
@@ -70,7 +70,7 @@ def next_buttons(region: str) -> List[Dict[str, str]]:
 
 def _reply_for(result: awards.AwardResult, region: str, assumed_region: bool):
     items = result.items
-    lines = [f"按{region}政策计算（未说明地区，默认六安市）：" if assumed_region else f"{region}奖补："]
+    lines = [f"按{region}政策计算（未说明地区，默认{region}）：" if assumed_region else f"{region}奖补："]
     for item in items:
         amount = wan(item.amount_wan) if item.amount_wan is not None else "一事一议，无固定金额"
         lines.append(f"• {item.honor}：{amount}")
@@ -82,13 +82,12 @@ def _reply_for(result: awards.AwardResult, region: str, assumed_region: bool):
     return join_lines(lines), [_region_status(region)]
 
 
-def _schedule(region: str, assumed_region: bool):
+def _schedule(region: str):
     """No title named: the region's whole schedule, one line per title."""
     schedule = kb().awards(region)
     if not schedule:
         return _no_amounts(region)
-    head = "六安市技改奖补标准（每个新认定称号）：" if assumed_region else f"{region}技改奖补标准（每个新认定称号）："
-    lines = [head]
+    lines = [f"{region}技改奖补标准（每个新认定称号）："]
     for award in schedule:
         amount = wan(award.amount_wan) if award.amount_wan is not None else "一事一议"
         lines.append(f"• {award.honor}：{amount}")

@@ -174,7 +174,7 @@ class ActionCheckEligibility(Action):
         if set_aside:
             _, _, region = set_aside.partition("region:")
             if region:
-                dispatcher.utter_message(response="utter_form_set_aside_region", old_region=_short_region(region))
+                dispatcher.utter_message(response="utter_form_set_aside_region", old_region=kb().short_region(region))
             else:
                 dispatcher.utter_message(response="utter_form_set_aside")
             return [SlotSet("eligibility_set_aside", None)]
@@ -201,9 +201,4 @@ def trace_summary(result: eligibility.ProgramResult) -> Dict[str, Any]:
         "checks": [{"id": check.id, "passed": check.passed, "brief": check.brief or check.explanation,
                     "clause": check.citation.clause} for check in result.checks],
     }
-
-
-def _short_region(region: str) -> str:
-    """广西壮族自治区 → 广西 (how users say it; the bot suggests the words to resume with)."""
-    return {"广西壮族自治区": "广西"}.get(region, region.removesuffix("市"))
 

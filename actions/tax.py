@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -14,23 +14,20 @@ from actions.common import FEEDBACK_BUTTONS, citation_line, entity_values, join_
 from policy_kb import tax
 from policy_kb.errors import PolicyKBError
 
-# Canonical incentive entity values (docs/nlu-spec.md) → knowledge-base incentive ids.
-INCENTIVE_IDS = {
-    "研发费用加计扣除": "rd-super-deduction",
-    "设备一次性扣除": "equipment-one-time-deduction",
-    "专用设备投资抵免": "special-equipment-credit",
-    "技术转让所得减免": "tech-transfer-exemption",
-    "加速折旧": "accelerated-depreciation",
-    "进口设备免税": "imported-equipment-tariff-exemption",
-    "增值税加计抵减": "advanced-manufacturing-vat-credit",
-    "技改再贷款": "tech-renovation-relending",
-    "设备更新贷款贴息": "equipment-loan-interest-subsidy",
-}
-SPECIAL_PURPOSE_CUES = {"环保": "环境保护", "环境保护": "环境保护", "节能": "节能节水", "节水": "节能节水", "安全": "安全生产"}
+
+def _cued_value(text: str) -> Optional[Tuple[str, str]]:
+    """(value, incentive id) of the first value cue in `text` (环保 → 环境保护 of the special-equipment credit)."""
+    return next(((value, incentive) for cue, value, incentive in kb().value_cues() if cue in text), None)
 
 
 def _special_purpose(text: str) -> Optional[str]:
-    return next((purpose for cue, purpose in SPECIAL_PURPOSE_CUES.items() if cue in text), None)
+    cued = _cued_value(text)
+    return cued[0] if cued else None
+
+
+def _answered_incentives() -> Dict[str, str]:
+    """Incentive name (the canonical entity value) → id, for the measures answered on their own."""
+    return {incentive.name: incentive.id for incentive in kb().incentives() if not incentive.firm_rate}
 
 
 def estimate_request(incentive_id: str, amount: float, text: str) -> Optional[Dict[str, Any]]:
@@ -56,13 +53,15 @@ def estimate_request(incentive_id: str, amount: float, text: str) -> Optional[Di
 
 def _incentive_for(tracker: Tracker) -> Optional[str]:
     named = entity_values(tracker, "incentive") or ([tracker.get_slot("incentive")] if tracker.get_slot("incentive") else [])
+    answered = _answered_incentives()
     for value in named:
         canonical = kb().aliases("incentive").get(value, value)
-        if canonical in INCENTIVE_IDS:
-            return INCENTIVE_IDS[canonical]
+        if canonical in answered:
+            return answered[canonical]
     text = latest_text(tracker)
-    if _special_purpose(text) and "设备" in text:
-        return "special-equipment-credit"
+    cued = _cued_value(text)
+    if cued and "设备" in text:
+        return cued[1]
     return None
 
 

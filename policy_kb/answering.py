@@ -104,7 +104,7 @@ class _Planner:
         q = self.q
         if self._only_a_place():
             self.answer.parts.append(Part("ack", [
-                f"好的，按{_short(self.region)}的政策为您解答。可以问我入库/入选条件、奖补金额、税收优惠或办理流程；"
+                f"好的，按{self.kb.short_region(self.region)}的政策为您解答。可以问我入库/入选条件、奖补金额、税收优惠或办理流程；"
                 "想判断项目能否入选，点“判断我的项目”。"]))
             self.answer.topics_answered.append("program")  # offers the check button
             return self.answer
@@ -259,7 +259,7 @@ class _Planner:
             points = self._by_aspect(self._points(topic, region))
             if points:
                 found = True
-                self.answer.parts.append(self._rule_part(points, label=f"{_short(region)}：" if side_by_side else ""))
+                self.answer.parts.append(self._rule_part(points, label=f"{self.kb.short_region(region)}：" if side_by_side else ""))
         if not found:
             self.answer.parts.append(self._deferral(topic))
         elif side_by_side:
@@ -323,7 +323,7 @@ class _Planner:
     def _award_parts(self, regions: List[str], honors: List[str]) -> None:
         side_by_side = len(regions) > 1
         for region in regions:
-            label = f"{_short(region)}：" if side_by_side else ""
+            label = f"{self.kb.short_region(region)}：" if side_by_side else ""
             schedule = self.kb.awards(region)
             if honors and schedule:
                 self.answer.parts.append(self._award_amounts(region, honors, label))
@@ -620,12 +620,12 @@ class _Planner:
         if topic == "tax" or self.kinds.get(topic or "") == "incentive" or (not topic and "税" in self.q.text):
             return self._contact(NATIONAL_REGION) or "主管税务机关"
         regions = self._target_regions()
-        contacts = [f"{_short(r)}：{self._contact(r)}" for r in regions if self._contact(r)]
+        contacts = [f"{self.kb.short_region(r)}：{self._contact(r)}" for r in regions if self._contact(r)]
         return "；".join(contacts) if len(contacts) > 1 else (self._contact(regions[0]) or "当地工信部门")
 
     def _uncovered(self) -> Part:
         place = self.q.other_places[0]
-        covered = "、".join(_short(r) for r in self.kb.regions())
+        covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
         return Part("uncovered", [
             f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件，"
             f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",
@@ -635,11 +635,6 @@ class _Planner:
     def _contact(self, region: str) -> Optional[str]:
         document = self.kb.document_of_region(region)
         return document.contact if document else None
-
-
-def _short(region: str) -> str:
-    """广西壮族自治区 → 广西, 六安市 → 六安 (how users say it)."""
-    return region.replace("壮族自治区", "").removesuffix("市")
 
 
 def citation_text(citation: Citation) -> str:

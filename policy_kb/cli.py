@@ -46,9 +46,10 @@ def kb() -> None:
 @click.option("--no-nlu-files", is_flag=True, help="不生成 jieba 词典和 Rasa 查找表 / skip the generated NLU files")
 @friendly_errors
 def build_cmd(sources_dir: Path, db_path: Path, no_nlu_files: bool) -> None:
-    from policy_kb import compiler
+    from policy_kb import compiler, generated
 
-    kwargs = {"userdict_path": None, "lookups_path": None} if no_nlu_files else {}
+    kwargs = {"userdict_path": None, "lookups_path": None} if no_nlu_files else {
+        "honors_path": generated.HONORS_TABLE, "regions_domain_path": generated.REGIONS_DOMAIN}
     compiler.build(sources_dir, db_path, echo=click.echo, **kwargs)
 
 

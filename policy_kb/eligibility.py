@@ -277,11 +277,16 @@ def resolve_region(text: Any, kb=None) -> str:
     """Canonical region name for `text` (六安 → 六安市); UnknownRegionError otherwise."""
     kb = or_default(kb)
     if not isinstance(text, str) or not text.strip():
-        raise UnknownRegionError("请提供地区：六安市或广西壮族自治区", field="region")
+        raise UnknownRegionError(f"请提供地区：{'或'.join(kb.listed_regions())}", field="region")
     region = kb.resolve_region(text.strip())
     if not region:
-        raise UnknownRegionError(f"未知地区“{text}”：目前支持六安市、广西壮族自治区", field="region")
+        raise UnknownRegionError(f"未知地区“{text}”：{supported_regions(kb)}", field="region")
     return region
+
+
+def supported_regions(kb=None) -> str:
+    """'目前支持六安市、广西壮族自治区' (the regions the sources list, in their order)."""
+    return "目前支持" + "、".join(or_default(kb).listed_regions())
 
 
 def compiled_programs(region: str, kb=None) -> List[CompiledProgram]:

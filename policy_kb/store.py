@@ -53,6 +53,10 @@ class Document:
     source_file: Optional[str]
     contact: Optional[str]
     notes: Tuple[str, ...]
+    region_short: Optional[str] = None
+    region_label: Optional[str] = None
+    listed: Optional[int] = None
+    default_for_awards: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class Incentive(Cited):
     status: str
     notes: Tuple[str, ...]
     parameters: Tuple[str, ...]
+    firm_rate: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,7 +257,10 @@ class KnowledgeBase:
 
     @staticmethod
     def _doc_dict(row) -> Document:
-        return _record(Document, {**dict(row), "notes": tuple(json.loads(row["notes"] or "[]"))})
+        doc = dict(row)
+        doc["notes"] = tuple(json.loads(doc["notes"] or "[]"))
+        doc["default_for_awards"] = bool(doc.get("default_for_awards"))
+        return _record(Document, doc)
 
     def documents(self) -> List[Document]:
         """All documents, in build order."""
@@ -271,6 +279,25 @@ class KnowledgeBase:
     def regions(self) -> List[str]:
         """Canonical regions that have their own documents (the national one left out), in build order."""
         return list(dict.fromkeys(d.region for d in self._docs.values() if d.region != NATIONAL_REGION))
+
+    def listed_regions(self) -> List[str]:
+        """The covered regions in the order the assistant lists them (`listed` in the sources)."""
+        place = {r: self.document_of_region(r).listed for r in self.regions()}
+        return sorted(place, key=lambda r: (place[r] is None, place[r] or 0))
+
+    def short_region(self, region: str) -> str:
+        """How users name a region (广西壮族自治区 → 广西); the region itself when no source says."""
+        doc = self.document_of_region(region)
+        return (doc.region_short if doc else None) or region
+
+    def region_label(self, region: str) -> str:
+        """How the assistant names a region in lists and on its button (六安市, 广西)."""
+        doc = self.document_of_region(region)
+        return (doc.region_label if doc else None) or self.short_region(region)
+
+    def default_award_region(self) -> Optional[str]:
+        """The region an award question that names none is answered for."""
+        return next((d.region for d in self._docs.values() if d.default_for_awards), None)
 
     def citation(self, doc_id: str, clause_id: str, quote: str = "") -> Citation:
         """The citation used everywhere: document title, clause, quote, document_id, status."""
@@ -403,6 +430,7 @@ class KnowledgeBase:
     def _incentive_dict(self, row) -> Incentive:
         item = dict(row)
         item["estimated"] = bool(item["estimated"])
+        item["firm_rate"] = bool(item.get("firm_rate"))
         item["notes"] = tuple(json.loads(item["notes"] or "[]"))
         item["citation"] = replace(self.citation(item["document_id"], item["clause"], item["quote"]),
                                    status=item["status"], basis=item["basis"])
@@ -436,6 +464,10 @@ class KnowledgeBase:
         item["citation"] = replace(self.citation(item["document_id"], item["clause"], item["quote"]),
                                    status=item["status"], basis=item["basis"])
         return _record(Parameter, item)
+
+    def value_cues(self) -> List[Tuple[str, str, str]]:
+        """(cue, value, incentive id): words of a question that name a value of a list parameter."""
+        return [(r["cue"], r["value"], r["incentive_id"]) for r in self._rows("SELECT * FROM value_cues ORDER BY rowid")]
 
     # --- aliases --------------------------------------------------------------------------
 
