@@ -40,7 +40,7 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan")
 
 
-def region_labels() -> List[Dict[str, str]]:
+def region_buttons() -> List[Dict[str, str]]:
     """One button per covered region, in the order the sources list them."""
     base = kb()
     return [{"title": base.region_label(region), "payload": json_payload("inform", region=region)}
@@ -136,7 +136,7 @@ def render(answer: Answer) -> str:
 def buttons_for(answer: Answer) -> List[Dict[str, Any]]:
     buttons: List[Dict[str, Any]] = []
     if answer.ask_region:
-        buttons += region_labels()
+        buttons += region_buttons()
     if "program" in answer.topics_answered and not answer.start_form:
         buttons.append(CHECK_BUTTON)
     if answer.offer_handoff:
@@ -170,7 +170,7 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
     profile = {**profile_from(tracker, region), **facts}
     events: List[EventType] = [SlotSet(slot, value) for slot, value in facts.items()]
     if not region:
-        dispatcher.utter_message(text="请问您的企业在哪个地区？我按所在地区的文件帮您判断。", buttons=region_labels())
+        dispatcher.utter_message(text="请问您的企业在哪个地区？我按所在地区的文件帮您判断。", buttons=region_buttons())
         return events
     try:
         results = eligibility.evaluate(profile, kb=kb())

@@ -21,6 +21,7 @@ from policy_kb.wording import fmt_number as num
 from policy_kb.wording import fmt_pct as pct
 
 REGIONAL_TOPIC_KINDS = ("program", "award", "measure", "document")
+_COUNT_WORDS = "零一两三四五六七八九十"
 # Regional topics named by words that also fit a tax question (申报, 时间, 部门).
 _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                 "tech_transfer_income_wan")
@@ -146,7 +147,7 @@ class _Planner:
         if not missing:
             return
         national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text
-        scope = "国家税收优惠政策摘要" if national else "两份技改文件"
+        scope = "国家税收优惠政策摘要" if national else self._regional_documents()
         who = self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
@@ -244,7 +245,7 @@ class _Planner:
             # "那50万奖励要不要交企业所得税" is a tax question, whatever topic named the award
             return Part("deferral", [f"{label}国家税收优惠政策摘要没有规定{'、'.join(missing)}。",
                                      f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"])
-        scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self._document(near.region)['title']}》"
+        scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
         return Part("deferral", [
             f"{label}{scope}没有规定{'、'.join(missing)}。",
             f"相关的规定是：{near.text}",
@@ -590,10 +591,10 @@ class _Planner:
         if national:
             scope = "国家税收优惠政策摘要"
         elif self.region:
-            scope = f"《{self._document(self.region)['title']}》"
+            scope = f"《{self.kb.document_of_region(self.region).title}》"
         else:
-            scope = "两份技改文件和国家政策摘要"
-        lines = [f"{scope}都没有规定{what}。" if scope.startswith("两份") else f"{scope}没有规定{what}。"]
+            scope = self._regional_documents() + "和国家政策摘要"
+        lines = [f"{scope}都没有规定{what}。" if not national and not self.region else f"{scope}没有规定{what}。"]
         cites: List[Citation] = []
         near = self._nearest(topic)
         if near:
@@ -631,6 +632,11 @@ class _Planner:
             f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",
             "全国适用的税收优惠（研发费用加计扣除、设备一次性扣除、专用设备投资抵免等）我可以帮您估算。",
         ])
+
+    def _regional_documents(self) -> str:
+        """'两份技改文件': how many regional documents the knowledge base holds."""
+        count = len([d for d in self.kb.documents() if d.region != NATIONAL_REGION])
+        return f"{_COUNT_WORDS[count] if count < len(_COUNT_WORDS) else count}份技改文件"
 
     def _contact(self, region: str) -> Optional[str]:
         document = self.kb.document_of_region(region)
