@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from policy_kb.errors import SourceError
+from policy_kb.figure_refs import resolve_figures
 from policy_kb.paths import SOURCES_DIR
 from policy_kb.schema import Source
 
@@ -60,6 +61,7 @@ def _check_region_names(sources: List[Source], files: List[str]) -> None:
 def load_source(file: Path) -> Source:
     """Parse and validate one source file."""
     data = _read_yaml(Path(file))
+    resolve_figures(data, str(file))
     try:
         source = Source.parse_obj(data)
     except ValidationError as exc:
