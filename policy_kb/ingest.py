@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from nlu.normalise import chinese_number
+
 _CN_NUM = "一二三四五六七八九十百零〇"
 _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]")
 # (level, pattern); group 1 is the number, group 2 the rest of the line.
@@ -148,8 +150,6 @@ def _append_body(line: str, clauses: List[DraftClause], stack: List[DraftClause]
 
 COMPARISON_AFTER = ("及以上", "以上", "以下", "以内", "以外")
 COMPARISON_BEFORE = ("不超过", "不满", "不低于", "不少于", "高于", "低于", "超过", "至少", "达到", "不足")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _AMOUNT_UNITS = ["万元", "亿元", "元", "万", "亿", "千万"]
 _COUNT_UNITS = ["个", "台", "套", "项", "家", "户", "人", "批"]
 _DEPT_SUFFIX = "(局|厅|办公室|公司|部门|机构)$"
@@ -214,24 +214,10 @@ def _department_matcher(nlp):
 
 
 def cn_number(text: str) -> Optional[float]:
-    """Digits or Chinese numerals to a number: '500' → 500, '三' → 3, '一千五百' → 1500, '一半' → 50."""
-    text = text.replace(",", "")
-    if text == "一半":
-        return 50.0
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-        else:
-            return None
-    return float(total + current)
+    """Digits or Chinese numerals to a number: '500' → 500, '三' → 3, '一千五百' → 1500, '一半' → 50
+    (a share: the percent pattern matches it). The numerals are read by `nlu.normalise`, the
+    one parser of the project."""
+    return 50.0 if text == "一半" else chinese_number(text)
 
 
 def extract_figures(clause_id: str, text: str) -> List[dict]:
