@@ -197,6 +197,7 @@ def _insert_parts(db, source: Source) -> None:
         row = _row(inc)
         row.pop("parameters")
         row["firm_rate"] = int(row["firm_rate"])
+        row["sentences"] = _json(row["sentences"])
         db["value_cues"].insert_all([
             {**base, "incentive_id": inc.id, "value": value, "cue": cue}
             for value, cues in row.pop("value_cues").items() for cue in cues
@@ -242,7 +243,7 @@ _EMPTY_TABLES = {
                "basis": str, "status": str, "department": str, "applies_to": str, "clause": str, "quote": str},
     "incentives": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "estimated": int,
                    "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str,
-                   "firm_rate": int},
+                   "firm_rate": int, "sentences": str},
     "value_cues": {"document_id": str, "region": str, "incentive_id": str, "value": str, "cue": str},
     "parameters": {"document_id": str, "region": str, "incentive_id": str, "name": str, "value": str, "unit": str,
                    "effective_from": str, "effective_to": str, "basis": str, "status": str, "clause": str,

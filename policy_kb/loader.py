@@ -10,6 +10,7 @@ beside every figure.
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional, Tuple
 
@@ -131,8 +132,23 @@ def check_source(source: Source, file: str) -> None:
     _check_unique(file, "points", [p.id for p in source.points])
     _check_point_numbers(source, file, texts)
     _check_incentive_cues(source, file)
+    _check_incentive_sentences(source, file)
     if source.default_for_awards and not source.awards:
         raise SourceError(file, "default_for_awards", "没有奖补标准（awards）的文件不能作为默认奖补地区 (no award schedule)")
+
+
+def _check_incentive_sentences(source: Source, file: str) -> None:
+    """A sentence's placeholders name parameters of its incentive (or `name`)."""
+    for i, inc in enumerate(source.incentives):
+        for key, text in inc.sentences.items():
+            try:
+                names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+            except ValueError as exc:
+                raise SourceError(file, f"incentives[{i}].sentences.{key}", f"占位符写法错误 (bad placeholder): {exc}") from None
+            unknown = sorted(names - set(inc.parameters) - {"name"})
+            if unknown:
+                raise SourceError(file, f"incentives[{i}].sentences.{key}",
+                                  f"占位符 {'、'.join(unknown)} 不是该优惠的参数 (not a parameter of the incentive)")
 
 
 def _check_incentive_cues(source: Source, file: str) -> None:

@@ -95,6 +95,9 @@ class Incentive(Cited):
     # Words of a question that name one value of a list parameter (环保 → 环境保护), in the
     # order they are tried.
     value_cues: Dict[str, List[str]] = {}
+    # What the estimates say about the incentive's conditions, by key; `{parameter}` is the
+    # parameter in effect (a 比例 as a percentage), `{name}` the incentive's name.
+    sentences: Dict[str, str] = {}
 
 
 class Target(Cited):

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union
 
@@ -154,6 +154,7 @@ class Incentive(Cited):
     notes: Tuple[str, ...]
     parameters: Tuple[str, ...]
     firm_rate: bool = False
+    sentences: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -431,6 +432,7 @@ class KnowledgeBase:
         item = dict(row)
         item["estimated"] = bool(item["estimated"])
         item["firm_rate"] = bool(item.get("firm_rate"))
+        item["sentences"] = json.loads(item.get("sentences") or "{}")
         item["notes"] = tuple(json.loads(item["notes"] or "[]"))
         item["citation"] = replace(self.citation(item["document_id"], item["clause"], item["quote"]),
                                    status=item["status"], basis=item["basis"])

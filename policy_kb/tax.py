@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import string
 from typing import Any, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
+from policy_kb.errors import NotFoundError
 from policy_kb.rules_schema import TaxRequestError
 from policy_kb.store import or_default
 from policy_kb.wording import fmt_number as num
 from policy_kb.wording import fmt_pct as pct
+from policy_kb.wording import fraction_words
 
 RD, EQUIP, SPECIAL, TRANSFER = (
     "rd-super-deduction", "equipment-one-time-deduction", "special-equipment-credit", "tech-transfer-exemption",
@@ -157,6 +160,21 @@ class _Params:
             self.secondary.append(f"{incentive_id}.{name}")
         return _as_date(value) if name.startswith("purchase_") else value
 
+    def sentence(self, incentive_id: str, key: str) -> str:
+        """The incentive's sentence `key` (national.yaml `sentences`), its parameters filled in."""
+        inc = self.kb.incentive(incentive_id)
+        try:
+            template = inc.sentences[key]
+        except KeyError:
+            raise NotFoundError(f"优惠政策 {incentive_id} 没有说明 {key}") from None
+        names = {f for _, f, _, _ in string.Formatter().parse(template) if f and f != "name"}
+        return template.format(name=inc.name, **{n: self._formatted(incentive_id, n) for n in names})
+
+    def _formatted(self, incentive_id: str, name: str) -> str:
+        value = self.get(incentive_id, name)
+        unit = self.kb.parameter(incentive_id, name).unit
+        return pct(value) if unit == "比例" else num(value)
+
     def citation(self, incentive_id: str) -> Tuple[str, TaxCitation]:
         inc = self.kb.incentive(incentive_id)
         return inc.name, TaxCitation(document=inc.citation.document, clause=str(inc.clause), quote=inc.quote,
@@ -241,7 +259,8 @@ def _commissioned_base(own: float, domestic: float, foreign: float, p: _Params, 
         cap = base * cap_ratio
         foreign_part = min(foreign * share, cap)
         parts.append(f"委托境外研发{num(foreign)}万元×{pct(share)}={num(money(foreign * share))}万元，"
-                     f"不超过境内研发费用{num(money(base))}万元的三分之二（{num(money(cap))}万元），计入{num(money(foreign_part))}万元")
+                     f"不超过境内研发费用{num(money(base))}万元的{fraction_words(cap_ratio)}（{num(money(cap))}万元），"
+                     f"计入{num(money(foreign_part))}万元")
     return base + foreign_part, domestic_part + foreign_part
 
 
@@ -255,9 +274,8 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
     over_cap = [e for e in req.equipment if e.value_wan > cap]
     out_of_period = [e for e in req.equipment if not start <= e.purchase_date <= end]
     if over_cap:
-        ratio = p.get(ACCEL, "min_life_ratio")
         notes.append(f"单位价值超过{num(cap)}万元的设备（{'、'.join(num(e.value_wan) + '万元' for e in over_cap)}）"
-                     f"不能一次性扣除；制造业企业可缩短折旧年限（不低于法定年限的{pct(ratio)}）或采取加速折旧方法。")
+                     f"不能一次性扣除；{p.sentence(ACCEL, 'over_cap')}")
     if out_of_period:
         notes.append(f"购置日期不在{start}至{end}之间的设备不适用一次性扣除。")
     if not eligible:
@@ -266,8 +284,8 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
     saving = base * rate
     text = (f"符合条件的设备（单位价值不超过{num(cap)}万元、{start}至{end}购置）共{num(money(base))}万元，"
             f"可一次性在税前扣除；×企业所得税税率{pct(rate)}=首年少缴（递延）企业所得税{num(money(saving))}万元。"
-            "这是递延纳税，以后年度不再计提折旧，总税负不变，因此不计入节税合计。")
-    notes.append(f"{name}是递延纳税（首年少缴、以后年度多缴），其金额不计入节税合计。")
+            + p.sentence(EQUIP, "deferral"))
+    notes.append(p.sentence(EQUIP, "deferral_note"))
     return TaxItem(incentive_id=EQUIP, name=name, base_wan=money(base), deduction_wan=money(base),
                    tax_saving_wan=money(saving), included_in_total=False, explanation=text, citation=cite)
 
@@ -283,10 +301,9 @@ def _special_item(req: TaxRequest, p: _Params, notes: List[str]) -> Optional[Tax
         notes.append(f"专用设备类别“{'、'.join(unknown)}”不在{'、'.join(purposes)}目录内，未计入{name}。")
     base = sum(e.value_wan for e in special if e.special_purpose in purposes)
     credit = base * rate
-    years = p.get(SPECIAL, "carry_forward_years")
     text = (f"{'、'.join(purposes)}专用设备投资额{num(money(base))}万元×抵免比例{pct(rate)}="
-            f"可抵免企业所得税{num(money(credit))}万元；当年应纳税额不足抵免的，可在以后{num(years)}个纳税年度结转抵免。")
-    notes.append(f"{name}以当年应纳税额为限，不足部分可结转{num(years)}年；设备须企业自用，{num(years)}年内转让或出租的须补缴已抵免税款。")
+            f"可抵免企业所得税{num(money(credit))}万元；{p.sentence(SPECIAL, 'carry_forward')}")
+    notes.append(p.sentence(SPECIAL, "obligations"))
     return TaxItem(incentive_id=SPECIAL, name=name, base_wan=money(base), credit_wan=money(credit),
                    tax_saving_wan=money(credit), explanation=text, citation=cite)
 

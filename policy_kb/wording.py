@@ -38,6 +38,19 @@ def fmt_pct(fraction: float) -> str:
     return fmt_number(fraction * 100) + "%"
 
 
+_CN_SMALL = "零一二三四五六七八九十"
+
+
+def fraction_words(x: float) -> str:
+    """0.666667 -> '三分之二', 0.5 -> '二分之一': the simple fraction (denominator up to 十) that
+    reads as the same percentage; the percentage when there is none."""
+    for den in range(2, len(_CN_SMALL)):
+        top = round(x * den)
+        if 0 < top < den and fmt_pct(top / den) == fmt_pct(x):
+            return f"{_CN_SMALL[den]}分之{_CN_SMALL[top]}"
+    return fmt_pct(x)
+
+
 def share_pct(fraction: float, required: float) -> str:
     """26.666…% → '26.7%' (as the SPEC writes it); two decimals where one would round across
     the requirement (29.99% must not read as 30.0%)."""
