@@ -10,6 +10,7 @@ clause, the words of its heading path (weighted up) and its character bigrams
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -81,9 +82,12 @@ def query_terms(query: str, kb: KnowledgeBase) -> Tuple[List[str], List[str], Op
     return terms[:MAX_TERMS], grams[:MAX_TERMS], region
 
 
+_ALIAS_INDEX: "weakref.WeakKeyDictionary[KnowledgeBase, Dict[str, list]]" = weakref.WeakKeyDictionary()
+
+
 def _alias_index(kb: KnowledgeBase) -> Dict[str, list]:
     """normalised alias -> [(canonical, kind, region of its document)]; programme names included."""
-    cached = getattr(kb, "_search_aliases", None)
+    cached = _ALIAS_INDEX.get(kb)
     if cached is None:
         cached = {}
         for alias, targets in kb.alias_kinds().items():
@@ -91,7 +95,7 @@ def _alias_index(kb: KnowledgeBase) -> Dict[str, list]:
             for canonical, kind, region in targets:
                 if kind == "program":
                     cached.setdefault(lexicon.normalise(canonical), []).append((canonical, kind, region))
-        kb._search_aliases = cached
+        _ALIAS_INDEX[kb] = cached
     return cached
 
 
