@@ -22,7 +22,7 @@ from policy_kb.batch import Matcher, read_profile
 from policy_kb.conditions import fails
 from policy_kb.profile import FIELDS
 from policy_kb.rules_schema import AllOf, AnyOf, Comparison, Ratio, RulesError, TaxRequestError
-from policy_kb.workbook import BadRow, FirmList, FirmRow, XlsxWriter, read_firms
+from policy_kb.workbook import FIRM_COLUMNS, BadRow, FirmList, FirmRow, XlsxWriter, read_firms
 
 NEAR_MISS_FRACTION = 0.2  # a shortfall of at most 20% of the requirement counts as close
 STATUS_NAMES = {"eligible": "符合", "needs_info": "需补充信息", "ineligible": "暂不符合", "error": "数据有误",
@@ -231,8 +231,6 @@ def _overall(statuses: Iterable[str]) -> str:
 
 
 def _column_header(name: Optional[str]) -> str:
-    from policy_kb.workbook import FIRM_COLUMNS
-
     if not name:
         return ""
     name = name.split("[", 1)[0]  # honors[0] -> honors
