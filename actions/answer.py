@@ -4,6 +4,7 @@ before it, kept in the `answer_context` slot."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -31,16 +32,24 @@ from policy_kb.errors import PolicyKBError
 
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/request_human"}
 CHECK_BUTTON = {"title": "判断我的项目", "payload": "/ask_eligibility"}
-REGION_BUTTONS = [
-    {"title": "六安市", "payload": '/inform{"region": "六安市"}'},
-    {"title": "广西", "payload": '/inform{"region": "广西壮族自治区"}'},
-]
 # What a follow-up carries over from the question before it.
 CONTEXT_FLAGS = ("high_tech", "small_profit", "industry", "ic_or_machine_tool")
 LEVEL_WORDS = ("国家级", "省级", "市级")
 ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时")
 TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan")
+
+
+def region_buttons() -> List[Dict[str, str]]:
+    """One button per covered region, in the order the sources list them."""
+    base = kb()
+    return [{"title": base.region_label(region), "payload": json_payload("inform", region=region)}
+            for region in base.listed_regions()]
+
+
+def json_payload(intent: str, **entities: str) -> str:
+    """'/inform{"region": "六安市"}'."""
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False)
 
 
 def state_of(tracker: Tracker) -> State:
@@ -127,7 +136,7 @@ def render(answer: Answer) -> str:
 def buttons_for(answer: Answer) -> List[Dict[str, Any]]:
     buttons: List[Dict[str, Any]] = []
     if answer.ask_region:
-        buttons += REGION_BUTTONS
+        buttons += region_buttons()
     if "program" in answer.topics_answered and not answer.start_form:
         buttons.append(CHECK_BUTTON)
     if answer.offer_handoff:
@@ -161,17 +170,17 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
     profile = {**profile_from(tracker, region), **facts}
     events: List[EventType] = [SlotSet(slot, value) for slot, value in facts.items()]
     if not region:
-        dispatcher.utter_message(text="请问您的企业在哪个地区？我按所在地区的文件帮您判断。", buttons=REGION_BUTTONS)
+        dispatcher.utter_message(text="请问您的企业在哪个地区？我按所在地区的文件帮您判断。", buttons=region_buttons())
         return events
     try:
         results = eligibility.evaluate(profile, kb=kb())
     except PolicyKBError as error:
         dispatcher.utter_message(text=f"暂时无法判断：{error}")
         return events
-    texts = [verdict_text(result.dict()) for result in results]
+    texts = [verdict_text(result) for result in results]
     if any(result.status == "needs_info" for result in results):
         texts.append("补充上面打“?”的情况，我就能给出结论。")
-    note, shown = caveat(tracker, [kb().program_document(r.program_id).get("status") for r in results])
+    note, shown = caveat(tracker, [kb().program_document(r.program_id).status for r in results])
     dispatcher.utter_message(text=join_lines(texts + [note]), buttons=[CHECK_BUTTON, *FEEDBACK_BUTTONS])
     return events + shown
 

@@ -21,8 +21,6 @@ from actions.common import (
 from policy_kb import awards
 from policy_kb.errors import PolicyKBError
 
-DEFAULT_AWARD_REGION = "六安市"  # the only seed with a title award schedule; said in the reply
-
 
 class ActionAnswerAward(Action):
     def name(self) -> Text:
@@ -33,15 +31,17 @@ class ActionAnswerAward(Action):
     ) -> List[EventType]:
         region = current_region(tracker)
         assumed_region = region is None
-        region = region or DEFAULT_AWARD_REGION
+        default = kb().default_award_region()  # the sources say which; the reply says it was assumed
+        region = region or default
         honors = with_shared_level(entity_values(tracker, "honor"))
         try:
             result = awards.calculate(region, honors, kb=kb()) if honors else None
         except PolicyKBError as error:
-            dispatcher.utter_message(text=f"{error} 可以说“六安的奖补标准”查看全部称号。")
+            hint = f" 可以说“{kb().short_region(default)}的奖补标准”查看全部称号。" if default else ""
+            dispatcher.utter_message(text=f"{error}{hint}")
             return []
         text, statuses = (
-            _reply_for(result, region, assumed_region) if result else _schedule(region, assumed_region)
+            _reply_for(result, region, assumed_region) if result else _schedule(region)
         )
         note, events = caveat(tracker, statuses)
         dispatcher.utter_message(text=join_lines([text, note]), buttons=next_buttons(region) + FEEDBACK_BUTTONS)
@@ -68,46 +68,41 @@ def next_buttons(region: str) -> List[Dict[str, str]]:
     return [{"title": "申报条件是什么", "payload": f'/ask_eligibility{{"region": "{region}"}}'}]
 
 
-def _reply_for(result: Any, region: str, assumed_region: bool):
-    data = result.dict() if hasattr(result, "dict") else result
-    items = data["items"]
-    lines = [f"按{region}政策计算（未说明地区，默认六安市）：" if assumed_region else f"{region}奖补："]
+def _reply_for(result: awards.AwardResult, region: str, assumed_region: bool):
+    items = result.items
+    lines = [f"按{region}政策计算（未说明地区，默认{region}）：" if assumed_region else f"{region}奖补："]
     for item in items:
-        amount = wan(item["amount_wan"]) if item["amount_wan"] is not None else "一事一议，无固定金额"
-        lines.append(f"• {item['honor']}：{amount}")
-    if len(items) > 1 and data.get("total_wan"):
-        lines.append(f"合计：{wan(data['total_wan'])}")
-    lines.extend((data.get("notes") or [])[:2])  # short enough for a phone screen
-    citations = {(i["citation"]["document"], i["citation"]["clause"]): i["citation"] for i in items if i.get("citation")}
+        amount = wan(item.amount_wan) if item.amount_wan is not None else "一事一议，无固定金额"
+        lines.append(f"• {item.honor}：{amount}")
+    if len(items) > 1 and result.total_wan:
+        lines.append(f"合计：{wan(result.total_wan)}")
+    lines.extend(result.notes[:2])  # short enough for a phone screen
+    citations = {(i.citation.document, i.citation.clause): i.citation for i in items if i.citation}
     lines.extend(citation_line(c, with_quote=len(citations) == 1) for c in citations.values())
     return join_lines(lines), [_region_status(region)]
 
 
-def _schedule(region: str, assumed_region: bool):
+def _schedule(region: str):
     """No title named: the region's whole schedule, one line per title."""
     schedule = kb().awards(region)
     if not schedule:
         return _no_amounts(region)
-    head = "六安市技改奖补标准（每个新认定称号）：" if assumed_region else f"{region}技改奖补标准（每个新认定称号）："
-    lines = [head]
+    lines = [f"{region}技改奖补标准（每个新认定称号）："]
     for award in schedule:
-        amount = wan(award["amount_wan"]) if award.get("amount_wan") is not None else "一事一议"
-        lines.append(f"• {award['honor']}：{amount}")
-    clauses = sorted({award["clause"] for award in schedule})
-    citation = schedule[0]["citation"]
-    lines.append(f"依据：《{citation['document']}》{'、'.join(clauses)}")
-    return join_lines(lines), [citation.get("status")]
+        amount = wan(award.amount_wan) if award.amount_wan is not None else "一事一议"
+        lines.append(f"• {award.honor}：{amount}")
+    clauses = sorted({award.clause for award in schedule})
+    citation = schedule[0].citation
+    lines.append(f"依据：《{citation.document}》{'、'.join(clauses)}")
+    return join_lines(lines), [citation.status]
 
 
 def _no_amounts(region: str):
     result = awards.calculate(region, [], kb=kb())
-    data = result.dict() if hasattr(result, "dict") else result
-    lines = [f"{region}的政策文件没有规定固定的奖补金额。"] + list(data.get("notes") or [])
+    lines = [f"{region}的政策文件没有规定固定的奖补金额。"] + result.notes
     return join_lines(lines), [_region_status(region)]
 
 
 def _region_status(region: str) -> str:
-    for document in kb().documents():
-        if document.get("region") == region:
-            return document.get("status", "")
-    return ""
+    document = kb().document_of_region(region)
+    return document.status if document else ""

@@ -7,14 +7,14 @@ policy figure.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from bot.settings import get_settings
 from nlu.question import Vocabulary
-from policy_kb.store import open_kb
+from policy_kb.store import NATIONAL_REGION, Document, KnowledgeBase, open_kb
 
 DRAFT_STATUS = "征求意见稿"
 CAVEAT = "（本文件为征求意见稿，以正式发布文件为准）"
@@ -24,7 +24,7 @@ FEEDBACK_BUTTONS = [
 ]
 
 
-def kb():
+def kb() -> KnowledgeBase:
     """The knowledge base (re-opened by the store when a rebuild swaps the file)."""
     return open_kb(get_settings().kb_path)
 
@@ -68,14 +68,17 @@ def region_of_program(program_text: str) -> Optional[str]:
     return None
 
 
-def document_info(document_id: str) -> Dict[str, Any]:
+def document_info(document_id: str) -> Document:
     return kb().document(document_id)
 
 
-def citation_line(citation: Dict[str, Any], with_quote: bool = True) -> str:
-    """`依据：《标题》三.（四）：“……”` — the web page shows lines starting with 依据 in grey."""
-    line = f"依据：《{citation.get('document', '')}》{citation.get('clause', '')}"
-    quote = citation.get("quote")
+def citation_line(citation: Any, with_quote: bool = True) -> str:
+    """`依据：《标题》三.（四）：“……”` — the web page shows lines starting with 依据 in grey.
+
+    `citation` is any citation record: the store's `Citation` or a result's (award, tax, check).
+    """
+    line = f"依据：《{citation.document}》{citation.clause}"
+    quote = citation.quote
     if with_quote and quote:
         line += f"：“{quote}”"
     return line
@@ -103,8 +106,8 @@ def join_lines(lines: Iterable[Optional[str]]) -> str:
 @lru_cache(maxsize=4)
 def _vocabulary(kb_key: int) -> Vocabulary:
     base = kb()
-    regions = {d["region"]: d["region"] for d in base.documents() if d["region"] != "全国"}
-    regions.update({alias: region for alias, region in base.aliases("region").items() if region != "全国"})
+    regions = {region: region for region in base.regions()}
+    regions.update({alias: region for alias, region in base.aliases("region").items() if region != NATIONAL_REGION})
     return Vocabulary.load(base.topics(), regions)
 
 

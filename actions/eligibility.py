@@ -174,7 +174,7 @@ class ActionCheckEligibility(Action):
         if set_aside:
             _, _, region = set_aside.partition("region:")
             if region:
-                dispatcher.utter_message(response="utter_form_set_aside_region", old_region=_short_region(region))
+                dispatcher.utter_message(response="utter_form_set_aside_region", old_region=kb().short_region(region))
             else:
                 dispatcher.utter_message(response="utter_form_set_aside")
             return [SlotSet("eligibility_set_aside", None)]
@@ -184,8 +184,8 @@ class ActionCheckEligibility(Action):
         except PolicyKBError as error:
             dispatcher.utter_message(text=f"暂时无法判断：{error}")
             return []
-        texts = [verdict_text(result.dict()) for result in results]
-        statuses = [_status_of(result.dict()) for result in results]
+        texts = [verdict_text(result) for result in results]
+        statuses = [kb().program_document(result.program_id).status for result in results]
         note, events = caveat(tracker, statuses)
         buttons = [{"title": "税收优惠怎么享受", "payload": "/ask_tax_incentive"}, *FEEDBACK_BUTTONS]
         dispatcher.utter_message(text=join_lines(texts + [note]), buttons=buttons)
@@ -202,11 +202,3 @@ def trace_summary(result: eligibility.ProgramResult) -> Dict[str, Any]:
                     "clause": check.citation.clause} for check in result.checks],
     }
 
-
-def _short_region(region: str) -> str:
-    """广西壮族自治区 → 广西 (how users say it; the bot suggests the words to resume with)."""
-    return {"广西壮族自治区": "广西"}.get(region, region.removesuffix("市"))
-
-
-def _status_of(result: Dict[str, Any]) -> str:
-    return kb().program_document(result["program_id"]).get("status", "")

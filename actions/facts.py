@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 
 from actions.common import citation_line, entity_values, first_entity, join_lines, latest_text, vocabulary
 from nlu.question import analyse
+from policy_kb.eligibility import CheckResult, ProgramResult
 
 # Profile fields the conversation can fill (docs/api.md §4 names) → slot of the same name.
 PROFILE_SLOTS = (
@@ -120,35 +121,35 @@ def _yes_no(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
 VERDICT = {"eligible": "符合条件", "ineligible": "暂不符合", "needs_info": "还需要补充信息才能判断"}
 
 
-def verdict_text(result: Dict[str, Any]) -> str:
+def verdict_text(result: ProgramResult) -> str:
     """Verdict first, then the reasons with what would make them pass, the assumptions, the clause.
 
     Short enough for a phone: failed checks in full, passed ones by name only, assumptions only
     when they matter (an ineligible project fails whatever is assumed).
     """
-    checks = result["checks"]
-    failed = [c for c in checks if c["passed"] is False]
-    unknown = [c for c in checks if c["passed"] is None]
-    passed = [c for c in checks if c["passed"] is True]
-    lines = [f"【{result['program_name']}】{VERDICT[result['status']]}。"]
+    checks = result.checks
+    failed = [c for c in checks if c.passed is False]
+    unknown = [c for c in checks if c.passed is None]
+    passed = [c for c in checks if c.passed is True]
+    lines = [f"【{result.program_name}】{VERDICT[result.status]}。"]
     lines += [f"✗ {_brief(c)}" for c in failed]
-    if result["status"] != "ineligible":
+    if result.status != "ineligible":
         lines += [f"? {_brief(c)}" for c in unknown]
-    names = "；".join(c.get("label") or c["id"] for c in passed)
+    names = "；".join(c.label or c.id for c in passed)
     if passed and (failed or unknown):
         lines.append(f"已满足：{names}。" if len(names) <= 80 else f"其他 {len(passed)} 项条件已满足。")
-    elif result["status"] == "eligible":
+    elif result.status == "eligible":
         lines.append(f"✓ {names}。")
-    if result.get("assumptions") and result["status"] != "ineligible":
-        lines.append("假定：" + "；".join(a.rstrip("。") for a in result["assumptions"]) + "。")
+    if result.assumptions and result.status != "ineligible":
+        lines.append("假定：" + "；".join(a.rstrip("。") for a in result.assumptions) + "。")
     cited = (failed or unknown or passed or [None])[0]
     if cited:
-        lines.append(citation_line(cited["citation"]))
+        lines.append(citation_line(cited.citation))
     return join_lines(lines)
 
 
-def _brief(check: Dict[str, Any]) -> str:
-    text = check.get("brief") or check["explanation"]
+def _brief(check: CheckResult) -> str:
+    text = check.brief or check.explanation
     for verdict in ("不符合：", "待确认：", "符合："):
         if text.startswith(verdict):
             return text[len(verdict):]

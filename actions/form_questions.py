@@ -4,7 +4,7 @@ wording and buttons are the domain's `utter_ask_<slot>` responses)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -14,9 +14,10 @@ from rasa_sdk.types import DomainDict
 from actions.common import citation_line, join_lines, kb
 from actions.facts import profile_from
 from policy_kb import eligibility
+from policy_kb.conditions import condition_fields
 from policy_kb.errors import PolicyKBError
-from policy_kb.notice import fmt_number, fmt_pct
-from policy_kb.rules_schema import Ratio
+from policy_kb.rules_schema import AllOf, AnyOf, Condition, Ratio
+from policy_kb.wording import fmt_number, fmt_pct
 
 
 def decided_so_far(tracker: Tracker) -> Optional[str]:
@@ -30,7 +31,8 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         return None
     lines: List[str] = []
     for result in results:
-        passed = [c for c in result.checks if c.passed is True and not _assumed(c, result.assumptions)]
+        assumable = _assumable_checks(result.program_id, region) if result.assumptions else set()
+        passed = [c for c in result.checks if c.passed is True and c.id not in assumable]
         failed = [c for c in result.checks if c.passed is False]
         open_ = [c for c in result.checks if c.passed is None]
         if not passed and not failed:
@@ -41,7 +43,7 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         lines += [f"✓ {_detail(c.brief)}" for c in passed]
         lines += [f"✗ {_detail(c.brief)}" for c in failed]
         lines += [f"? {c.label}{needs.get(c.id, '')}" for c in open_]
-        lines.append(citation_line(result.checks[0].citation.dict(), with_quote=False))
+        lines.append(citation_line(result.checks[0].citation, with_quote=False))
     return join_lines(lines) or None
 
 
@@ -61,16 +63,18 @@ def _ratio_needs(program_id: str, region: str, profile: Dict[str, Any]) -> Dict[
     return needs
 
 
-def _ratios(condition: Any) -> List[Any]:
+def _ratios(condition: Condition) -> List[Ratio]:
     if isinstance(condition, Ratio):
         return [condition]
-    parts = getattr(condition, "all", None) or getattr(condition, "any", None) or []
+    parts = condition.all if isinstance(condition, AllOf) else condition.any if isinstance(condition, AnyOf) else []
     return [r for part in parts for r in _ratios(part)]
 
 
-def _assumed(check: Any, assumptions: List[str]) -> bool:
-    """A check passed only by an assumption (独立法人、允许类) is not shown as decided."""
-    return bool(assumptions) and check.id in ("legal-person", "industry-catalog")
+def _assumable_checks(program_id: str, region: str) -> Set[str]:
+    """Checks a firm may pass only by an assumption (独立法人、允许类: the check's `assume` sets a
+    field its condition reads); not shown as decided while assumptions were made."""
+    return {check.id for program in kb().programs(region) if program.id == program_id for check in program.checks
+            if {a.field for a in check.assume} & set(condition_fields(check.condition))}
 
 
 def _detail(brief: Optional[str]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,10 +19,11 @@ from actions.common import (
     latest_text,
 )
 from actions.search import best_clause_answer
+from policy_kb.store import NATIONAL_REGION, Document, Procedure
 
 
-def _documents_of(region: Optional[str]) -> List[Dict[str, Any]]:
-    return [d for d in kb().documents() if region is None or d.get("region") == region]
+def _documents_of(region: Optional[str]) -> List[Document]:
+    return [d for d in kb().documents() if region is None or d.region == region]
 
 
 class ActionAnswerProcedure(Action):
@@ -39,18 +40,17 @@ class ActionAnswerProcedure(Action):
             return best_clause_answer(dispatcher, tracker, region)
         lines = []
         for procedure in matches[:2]:
-            lines.append(f"【{procedure['name']}】{procedure['description']}")
-            if procedure.get("department"):
-                lines.append(f"负责部门：{procedure['department']}")
-            lines.append(citation_line(procedure["citation"]))
-        note, events = caveat(tracker, [p["citation"].get("status") for p in matches])
+            lines.append(f"【{procedure.name}】{procedure.description}")
+            if procedure.department:
+                lines.append(f"负责部门：{procedure.department}")
+            lines.append(citation_line(procedure.citation))
+        note, events = caveat(tracker, [p.citation.status for p in matches])
         dispatcher.utter_message(text=join_lines(lines + [note]), buttons=FEEDBACK_BUTTONS)
         return events
 
 
-def _mentions(text: str, procedure: Dict[str, Any]) -> bool:
-    words = [procedure["name"], *procedure.get("keywords", [])]
-    return any(word and word in text for word in words) or any(part in text for part in procedure["name"].split("/"))
+def _mentions(text: str, procedure: Procedure) -> bool:
+    return procedure.name in text or any(part in text for part in procedure.name.split("/"))
 
 
 class ActionAnswerOverview(Action):
@@ -61,18 +61,18 @@ class ActionAnswerOverview(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         region = current_region(tracker)
-        documents = [d for d in _documents_of(region) if d.get("id") != "national"]
+        documents = [d for d in _documents_of(region) if d.region != NATIONAL_REGION]
         lines, statuses = [], []
         for document in documents[:2]:
-            directions = kb().directions(document["region"])
-            targets = kb().targets(document["region"])
-            lines.append(f"《{document['title']}》")
+            directions = kb().directions(document.region)
+            targets = kb().targets(document.region)
+            lines.append(f"《{document.title}》")
             if directions:
-                lines.append("重点方向：" + "、".join(d["name"] for d in directions))
-            lines += [f"• {t['name']}：{t['quote']}" for t in targets[:3]]
-            clauses = sorted({d["clause"] for d in directions} | {t["clause"] for t in targets[:3]})
-            lines.append(f"依据：《{document['title']}》" + "、".join(clauses))
-            statuses.append(document.get("status"))
+                lines.append("重点方向：" + "、".join(d.name for d in directions))
+            lines += [f"• {t.name}：{t.quote}" for t in targets[:3]]
+            clauses = sorted({d.clause for d in directions} | {t.clause for t in targets[:3]})
+            lines.append(f"依据：《{document.title}》" + "、".join(clauses))
+            statuses.append(document.status)
         note, events = caveat(tracker, statuses)
         dispatcher.utter_message(text=join_lines(lines + [note]), buttons=FEEDBACK_BUTTONS)
         return events
@@ -90,8 +90,8 @@ class ActionCompareRegions(Action):
             document = kb().program_document(program.id)
             lines.append(f"【{program.name}】（{program.region}）")
             lines += [f"• {check.label}：{check.quote}" for check in program.checks[:5]]
-            lines.append(citation_line({"document": document["title"], "clause": program.clause, "quote": ""}, with_quote=False))
-            statuses.append(document.get("status"))
+            lines.append(citation_line(kb().citation(document.id, program.clause), with_quote=False))
+            statuses.append(document.status)
         note, events = caveat(tracker, statuses)
         lines.append("奖补：" + "；".join(_award_summary(p.region) for p in kb().programs()))
         dispatcher.utter_message(text=join_lines(lines + [note]), buttons=FEEDBACK_BUTTONS)
@@ -104,7 +104,7 @@ def _award_summary(region: str) -> str:
     if schedule:
         return f"{region}按新认定称号给予奖励（{len(schedule)} 类称号，问“{region}奖补标准”查看）"
     notes = kb().award_notes(region)
-    return notes[0]["text"] if notes else f"{region}的文件未列出奖补标准"
+    return notes[0].text if notes else f"{region}的文件未列出奖补标准"
 
 
 class ActionDocumentStatus(Action):
@@ -115,9 +115,9 @@ class ActionDocumentStatus(Action):
         region = current_region(tracker)
         lines = []
         for document in _documents_of(region):
-            if document.get("id") == "national":
+            if document.region == NATIONAL_REGION:
                 continue
-            lines.append(f"《{document['title']}》：{document.get('status')}（发文：{document.get('issuer')}）")
+            lines.append(f"《{document.title}》：{document.status}（发文：{document.issuer}）")
         if any("征求意见稿" in line for line in lines):
             lines.append("征求意见稿尚未正式生效，具体条件和金额以正式发布文件为准。")
         dispatcher.utter_message(text=join_lines(lines))

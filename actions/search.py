@@ -27,7 +27,7 @@ def best_clause_answer(dispatcher: CollectingDispatcher, tracker: Tracker, regio
     hit = hits[0]
     quote = hit.text if len(hit.text) <= MAX_QUOTE_CHARS else hit.text[:MAX_QUOTE_CHARS] + "……"
     lines = ["政策原文中最相关的是：", quote, f"依据：《{hit.document}》{hit.clause}"]
-    note, events = caveat(tracker, [kb().document(hit.document_id).get("status")])
+    note, events = caveat(tracker, [kb().document(hit.document_id).status])
     dispatcher.utter_message(text=join_lines(lines + [note]), buttons=FEEDBACK_BUTTONS)
     return events
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -14,30 +14,27 @@ from actions.common import FEEDBACK_BUTTONS, citation_line, entity_values, join_
 from policy_kb import tax
 from policy_kb.errors import PolicyKBError
 
-# Canonical incentive entity values (docs/nlu-spec.md) → knowledge-base incentive ids.
-INCENTIVE_IDS = {
-    "研发费用加计扣除": "rd-super-deduction",
-    "设备一次性扣除": "equipment-one-time-deduction",
-    "专用设备投资抵免": "special-equipment-credit",
-    "技术转让所得减免": "tech-transfer-exemption",
-    "加速折旧": "accelerated-depreciation",
-    "进口设备免税": "imported-equipment-tariff-exemption",
-    "增值税加计抵减": "advanced-manufacturing-vat-credit",
-    "技改再贷款": "tech-renovation-relending",
-    "设备更新贷款贴息": "equipment-loan-interest-subsidy",
-}
-SPECIAL_PURPOSE_CUES = {"环保": "环境保护", "环境保护": "环境保护", "节能": "节能节水", "节水": "节能节水", "安全": "安全生产"}
+
+def _cued_value(text: str) -> Optional[Tuple[str, str]]:
+    """(value, incentive id) of the first value cue in `text` (环保 → 环境保护 of the special-equipment credit)."""
+    return next(((value, incentive) for cue, value, incentive in kb().value_cues() if cue in text), None)
 
 
 def _special_purpose(text: str) -> Optional[str]:
-    return next((purpose for cue, purpose in SPECIAL_PURPOSE_CUES.items() if cue in text), None)
+    cued = _cued_value(text)
+    return cued[0] if cued else None
+
+
+def _answered_incentives() -> Dict[str, str]:
+    """Incentive name (the canonical entity value) → id, for the measures answered on their own."""
+    return {incentive.name: incentive.id for incentive in kb().incentives() if not incentive.firm_rate}
 
 
 def estimate_request(incentive_id: str, amount: float, text: str) -> Optional[Dict[str, Any]]:
     """The /api/tax/estimate request a sentence like “研发投了800万能省多少税” stands for."""
     request: Dict[str, Any] = {}
     if "高新" in text:
-        request["income_tax_rate"] = kb().parameter("high-tech-rate", "high_tech_cit_rate")["value"]
+        request["income_tax_rate"] = kb().parameter("high-tech-rate", "high_tech_cit_rate").value
     today = dt.date.today().isoformat()
     if incentive_id == "rd-super-deduction":
         request["rd_expense_wan"] = amount
@@ -56,13 +53,15 @@ def estimate_request(incentive_id: str, amount: float, text: str) -> Optional[Di
 
 def _incentive_for(tracker: Tracker) -> Optional[str]:
     named = entity_values(tracker, "incentive") or ([tracker.get_slot("incentive")] if tracker.get_slot("incentive") else [])
+    answered = _answered_incentives()
     for value in named:
         canonical = kb().aliases("incentive").get(value, value)
-        if canonical in INCENTIVE_IDS:
-            return INCENTIVE_IDS[canonical]
+        if canonical in answered:
+            return answered[canonical]
     text = latest_text(tracker)
-    if _special_purpose(text) and "设备" in text:
-        return "special-equipment-credit"
+    cued = _cued_value(text)
+    if cued and "设备" in text:
+        return cued[1]
     return None
 
 
@@ -87,28 +86,27 @@ class ActionAnswerTax(Action):
 
 def explain_text(incentive_id: str) -> str:
     incentive = kb().incentive(incentive_id)
-    lines = [f"【{incentive['name']}】", incentive["summary"]]
-    if incentive.get("status") == "secondary":
+    lines = [f"【{incentive.name}】", incentive.summary]
+    if incentive.status == "secondary":
         lines.append("（部分内容来自二手资料，请以官方原文为准）")
-    lines.append(citation_line(incentive["citation"]))
+    lines.append(citation_line(incentive.citation))
     return join_lines(lines)
 
 
 def estimate_text(request: Dict[str, Any], incentive_id: str) -> str:
     result = tax.estimate(request, kb=kb())
-    data = result.dict() if hasattr(result, "dict") else result
-    asked = [item for item in data["items"] if item["incentive_id"] == incentive_id]
+    asked = [item for item in result.items if item.incentive_id == incentive_id]
     lines = []
-    for item in asked or data["items"]:
-        lines.append(f"【{item['name']}】{item['explanation']}")
-        lines.append(f"估算节税：{wan(item['tax_saving_wan'])}")
-        lines.append(citation_line(item["citation"]))
-    lines.extend((data.get("notes") or [])[:2])
+    for item in asked or result.items:
+        lines.append(f"【{item.name}】{item.explanation}")
+        lines.append(f"估算节税：{wan(item.tax_saving_wan)}")
+        lines.append(citation_line(item.citation))
+    lines.extend(result.notes[:2])
     return join_lines(lines) or explain_text(incentive_id)
 
 
 def overview_text() -> str:
-    names = [incentive["name"] for incentive in kb().incentives() if incentive.get("kind", "tax") == "tax"]
+    names = [incentive.name for incentive in kb().incentives() if incentive.kind == "tax"]
     return join_lines([
         "技改企业可以关注这些国家税收优惠：" + "、".join(names) + "。",
         "告诉我具体项目和金额（例如“研发费用800万能省多少税”），我可以帮您估算。",

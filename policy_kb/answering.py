@@ -16,11 +16,12 @@ from nlu.question import Question
 from policy_kb import awards as award_calc
 from policy_kb import tax
 from policy_kb.errors import PolicyKBError
-from policy_kb.notice import fmt_number as num
-from policy_kb.notice import fmt_pct as pct
 from policy_kb.store import NATIONAL_REGION, Citation, KnowledgeBase, Point
+from policy_kb.wording import fmt_number as num
+from policy_kb.wording import fmt_pct as pct
 
 REGIONAL_TOPIC_KINDS = ("program", "award", "measure", "document")
+_COUNT_WORDS = "零一两三四五六七八九十"
 # Regional topics named by words that also fit a tax question (申报, 时间, 部门).
 _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                 "tech_transfer_income_wan")
@@ -104,7 +105,7 @@ class _Planner:
         q = self.q
         if self._only_a_place():
             self.answer.parts.append(Part("ack", [
-                f"好的，按{_short(self.region)}的政策为您解答。可以问我入库/入选条件、奖补金额、税收优惠或办理流程；"
+                f"好的，按{self.kb.short_region(self.region)}的政策为您解答。可以问我入库/入选条件、奖补金额、税收优惠或办理流程；"
                 "想判断项目能否入选，点“判断我的项目”。"]))
             self.answer.topics_answered.append("program")  # offers the check button
             return self.answer
@@ -146,7 +147,7 @@ class _Planner:
         if not missing:
             return
         national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text
-        scope = "国家税收优惠政策摘要" if national else "两份技改文件"
+        scope = "国家税收优惠政策摘要" if national else self._regional_documents()
         who = self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
@@ -186,7 +187,7 @@ class _Planner:
             return self.regions
         if self.state.region:
             return [self.state.region]
-        return [d["region"] for d in self.kb.documents() if d["region"] != NATIONAL_REGION]
+        return self.kb.regions()
 
     # --- parts -----------------------------------------------------------------------------
 
@@ -244,7 +245,7 @@ class _Planner:
             # "那50万奖励要不要交企业所得税" is a tax question, whatever topic named the award
             return Part("deferral", [f"{label}国家税收优惠政策摘要没有规定{'、'.join(missing)}。",
                                      f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"])
-        scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self._document(near.region)['title']}》"
+        scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
         return Part("deferral", [
             f"{label}{scope}没有规定{'、'.join(missing)}。",
             f"相关的规定是：{near.text}",
@@ -259,7 +260,7 @@ class _Planner:
             points = self._by_aspect(self._points(topic, region))
             if points:
                 found = True
-                self.answer.parts.append(self._rule_part(points, label=f"{_short(region)}：" if side_by_side else ""))
+                self.answer.parts.append(self._rule_part(points, label=f"{self.kb.short_region(region)}：" if side_by_side else ""))
         if not found:
             self.answer.parts.append(self._deferral(topic))
         elif side_by_side:
@@ -295,7 +296,7 @@ class _Planner:
             lines = [f"【{program.name}】的条件："]
             lines += [f"{i}. {check.label}" for i, check in enumerate(program.checks, 1)]
             clauses = "、".join(dict.fromkeys(check.clause for check in program.checks))
-            cite = Citation(document["title"], clauses, "", document["id"], document["status"])
+            cite = Citation(document.title, clauses, "", document.id, document.status)
             self.answer.parts.append(Part("rule", lines, [cite]))
         if len(regions) > 1:
             self.answer.ask_region = True
@@ -323,7 +324,7 @@ class _Planner:
     def _award_parts(self, regions: List[str], honors: List[str]) -> None:
         side_by_side = len(regions) > 1
         for region in regions:
-            label = f"{_short(region)}：" if side_by_side else ""
+            label = f"{self.kb.short_region(region)}：" if side_by_side else ""
             schedule = self.kb.awards(region)
             if honors and schedule:
                 self.answer.parts.append(self._award_amounts(region, honors, label))
@@ -342,7 +343,7 @@ class _Planner:
             self.answer.ask_region = True
 
     def _award_amounts(self, region: str, honors: List[str], label: str) -> Part:
-        names = [a["honor"] for a in self.kb.awards(region)]
+        names = [a.honor for a in self.kb.awards(region)]
         unlevelled = [h for h in honors if h not in names and not self.kb.resolve_honor(h)
                       and any(name.endswith(h) for name in names)]
         if unlevelled:  # "工业设计中心奖励": every level the schedule has, and the question which one
@@ -358,27 +359,23 @@ class _Planner:
         if len([i for i in result.items if i.amount_wan is not None]) > 1 and not self.q.details:
             parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
             lines.append(f"合计：{parts} = {num(result.total_wan)}万元")
-        awards = {a["honor"]: a for a in self.kb.awards(region)}
+        awards = {a.honor: a for a in self.kb.awards(region)}
         first = awards[result.items[0].honor] if result.items else None
-        cites = [self._citation(first)] if first else []
+        cites = [first.citation] if first else []
         lines += result.notes[:1]
         return Part("awards", [line for line in lines if line], cites)
 
     def _award_levels(self, region: str, honors: List[str], label: str) -> Part:
-        awards = [a for a in self.kb.awards(region) if any(a["honor"].endswith(h) for h in honors)]
-        items = "；".join(f"{a['honor']}{num(a['amount_wan'])}万元" for a in awards if a.get("amount_wan") is not None)
-        return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [self._citation(awards[-1])])
+        awards = [a for a in self.kb.awards(region) if any(a.honor.endswith(h) for h in honors)]
+        items = "；".join(f"{a.honor}{num(a.amount_wan)}万元" for a in awards if a.amount_wan is not None)
+        return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [awards[-1].citation])
 
     def _schedule(self, region: str, label: str) -> Part:
         schedule = self.kb.awards(region)
-        items = [f"{a['honor']}{num(a['amount_wan'])}万元" if a.get("amount_wan") is not None
-                 else f"{a['honor']}一事一议" for a in schedule]
+        items = [f"{a.honor}{num(a.amount_wan)}万元" if a.amount_wan is not None
+                 else f"{a.honor}一事一议" for a in schedule]
         line = f"{label}每个新认定称号的奖励：" + "；".join(items) + "。"
-        return Part("awards", [line], [self._citation(schedule[-1])])
-
-    def _citation(self, row: Dict[str, Any]) -> Citation:
-        c = row["citation"]
-        return Citation(c["document"], c["clause"], c.get("quote", ""), c["document_id"], c["status"])
+        return Part("awards", [line], [schedule[-1].citation])
 
     # --- tax -----------------------------------------------------------------------------
 
@@ -418,7 +415,7 @@ class _Planner:
             self.answer.parts.append(Part("ask_amount", ["告诉我具体金额（例如“研发费用800万”“买了300万的节能设备”），我按公式帮您算。"]))
 
     def _excluded_industry(self) -> Optional[str]:
-        negative = self.kb.parameter("rd-super-deduction", "negative_list")["value"]
+        negative = self.kb.parameter("rd-super-deduction", "negative_list").value
         industry = self.q.industry
         return industry if industry and tax.in_negative_list(industry, negative) else None
 
@@ -438,10 +435,10 @@ class _Planner:
             request["income_tax_rate"] = stated / 100
             rate_note = f"按您说的企业所得税税率{pct(request['income_tax_rate'])}估算："
         elif q.high_tech:
-            request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate")["value"]
+            request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate").value
             rate_note = f"按高新技术企业{pct(request['income_tax_rate'])}税率估算："
         elif q.small_profit:
-            request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate")["value"]
+            request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
             rate_note = f"按小型微利企业实际税负{pct(request['income_tax_rate'])}估算："
         excluded = self._excluded_industry()
         for key in _TAX_AMOUNTS:
@@ -489,8 +486,8 @@ class _Planner:
         if not cost or not years:
             return None
         key = "ic_intangible_amortisation_rate" if request.get("ic_or_machine_tool") else "intangible_amortisation_rate"
-        rate = self.kb.parameter("rd-super-deduction", key)["value"]
-        cit = request.get("income_tax_rate") or self.kb.parameter("high-tech-rate", "standard_cit_rate")["value"]
+        rate = self.kb.parameter("rd-super-deduction", key).value
+        cit = request.get("income_tax_rate") or self.kb.parameter("high-tech-rate", "standard_cit_rate").value
         yearly, extra = tax.money(cost * rate / years), tax.money(cost * (rate - 1) / years)
         return (f"每年税前摊销 {num(cost)}×{pct(rate)}÷{num(years)} = {num(yearly)}万元，其中加计部分 "
                 f"{num(cost)}×{pct(rate - 1)}÷{num(years)} = {num(extra)}万元，每年少缴 {num(extra)}×{pct(cit)} = "
@@ -509,7 +506,7 @@ class _Planner:
         return f"技术转让所得 = 收入 − 成本 − 相关税费 = {terms} = {num(tax.money(net))}万元。"
 
     def _vat_credit(self, input_vat: float) -> Part:
-        rate = self.kb.parameter("advanced-manufacturing-vat-credit", "extra_credit_rate")["value"]
+        rate = self.kb.parameter("advanced-manufacturing-vat-credit", "extra_credit_rate").value
         point = self._first_point("advanced-manufacturing-vat-credit", "rate")
         lines = [f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(tax.money(input_vat * rate))}万元"
                  "（抵减应纳增值税，须在省级先进制造业企业名单内）。", point.text if point else ""]
@@ -523,7 +520,7 @@ class _Planner:
         lines = []
         for fact, name, label, unit in caps:
             if fact in facts:
-                cap = self.kb.parameter("small-low-profit-rate", name)["value"]
+                cap = self.kb.parameter("small-low-profit-rate", name).value
                 ok = facts[fact] <= cap
                 lines.append(f"{'✓' if ok else '✗'} {label}{num(facts[fact])}{unit}，{'' if ok else '超过'}要求不超过{num(cap)}{unit}")
         if not lines:
@@ -561,7 +558,7 @@ class _Planner:
                          f"{num(request['tech_transfer_income_wan'])}万元当作所得；如果这是合同收入，请告诉我成本和税费，我再算。")
         lines += [n for n in result.notes if "递延" not in n and "估算" not in n and "未提供" not in n][:2]
         if "income_tax_rate" not in request:
-            lines.append(f"未说明税率，按法定税率{pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate')['value'])}估算；高新技术企业请告诉我。")
+            lines.append(f"未说明税率，按法定税率{pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate').value)}估算；高新技术企业请告诉我。")
         lines.append("以上为估算，以税务机关认定和汇算清缴为准。")
         return [line for line in lines if line]
 
@@ -570,7 +567,7 @@ class _Planner:
         if payable is None or payable >= credit:
             return ""
         rest = tax.money(credit - payable)
-        years = self.kb.parameter("special-equipment-credit", "carry_forward_years")["value"]
+        years = self.kb.parameter("special-equipment-credit", "carry_forward_years").value
         return (f"  当年应纳税额{num(payable)}万元，当年可抵免{num(payable)}万元，"
                 f"其余 {num(credit)} − {num(payable)} = {num(rest)}万元结转以后{num(years)}个纳税年度抵免。")
 
@@ -594,10 +591,10 @@ class _Planner:
         if national:
             scope = "国家税收优惠政策摘要"
         elif self.region:
-            scope = f"《{self._document(self.region)['title']}》"
+            scope = f"《{self.kb.document_of_region(self.region).title}》"
         else:
-            scope = "两份技改文件和国家政策摘要"
-        lines = [f"{scope}都没有规定{what}。" if scope.startswith("两份") else f"{scope}没有规定{what}。"]
+            scope = self._regional_documents() + "和国家政策摘要"
+        lines = [f"{scope}都没有规定{what}。" if not national and not self.region else f"{scope}没有规定{what}。"]
         cites: List[Citation] = []
         near = self._nearest(topic)
         if near:
@@ -622,27 +619,28 @@ class _Planner:
         if near and near.department:
             return near.department
         if topic == "tax" or self.kinds.get(topic or "") == "incentive" or (not topic and "税" in self.q.text):
-            return self._document(NATIONAL_REGION).get("contact") or "主管税务机关"
+            return self._contact(NATIONAL_REGION) or "主管税务机关"
         regions = self._target_regions()
-        contacts = [f"{_short(r)}：{self._document(r).get('contact')}" for r in regions if self._document(r).get("contact")]
-        return "；".join(contacts) if len(contacts) > 1 else (self._document(regions[0]).get("contact") or "当地工信部门")
+        contacts = [f"{self.kb.short_region(r)}：{self._contact(r)}" for r in regions if self._contact(r)]
+        return "；".join(contacts) if len(contacts) > 1 else (self._contact(regions[0]) or "当地工信部门")
 
     def _uncovered(self) -> Part:
         place = self.q.other_places[0]
-        covered = "、".join(_short(d["region"]) for d in self.kb.documents() if d["region"] != NATIONAL_REGION)
+        covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
         return Part("uncovered", [
             f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件，"
             f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",
             "全国适用的税收优惠（研发费用加计扣除、设备一次性扣除、专用设备投资抵免等）我可以帮您估算。",
         ])
 
-    def _document(self, region: str) -> Dict[str, Any]:
-        return next((d for d in self.kb.documents() if d["region"] == region), {})
+    def _regional_documents(self) -> str:
+        """'两份技改文件': how many regional documents the knowledge base holds."""
+        count = len([d for d in self.kb.documents() if d.region != NATIONAL_REGION])
+        return f"{_COUNT_WORDS[count] if count < len(_COUNT_WORDS) else count}份技改文件"
 
-
-def _short(region: str) -> str:
-    """广西壮族自治区 → 广西, 六安市 → 六安 (how users say it)."""
-    return region.replace("壮族自治区", "").removesuffix("市")
+    def _contact(self, region: str) -> Optional[str]:
+        document = self.kb.document_of_region(region)
+        return document.contact if document else None
 
 
 def citation_text(citation: Citation) -> str:

@@ -11,11 +11,13 @@ instead of inventing a figure.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 from pydantic import BaseModel
 
+from policy_kb.eligibility import resolve_region
 from policy_kb.rules_schema import UnknownHonorError
+from policy_kb.store import Award, AwardNote, KnowledgeBase, or_default
 
 
 class AwardCitation(BaseModel):
@@ -36,16 +38,12 @@ class AwardResult(BaseModel):
     notes: List[str]
 
 
-def _field(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
-
-
-def _schedule(kb, region: str) -> Dict[str, Any]:
+def _schedule(kb: KnowledgeBase, region: str) -> Dict[str, Award]:
     """{canonical honour: award record} of a region."""
-    return {_field(a, "honor"): a for a in kb.awards(region)}
+    return {a.honor: a for a in kb.awards(region)}
 
 
-def _resolve(kb, text: str, schedule: Dict[str, Any]) -> Optional[str]:
+def _resolve(kb: KnowledgeBase, text: str, schedule: Dict[str, Award]) -> Optional[str]:
     name = text.strip()
     if name in schedule:
         return name
@@ -53,37 +51,29 @@ def _resolve(kb, text: str, schedule: Dict[str, Any]) -> Optional[str]:
     return canonical if canonical in schedule else None
 
 
-def _citation(kb, award: Any) -> AwardCitation:
-    doc = kb.document(_field(award, "document_id") or _field(award, "document"))
-    return AwardCitation(document=_field(doc, "title"), clause=_field(award, "clause"), quote=_field(award, "quote"))
+def _citation(record: Union[Award, AwardNote]) -> AwardCitation:
+    return AwardCitation(document=record.citation.document, clause=record.clause, quote=record.quote)
 
 
-def _no_schedule_result(kb, region: str, honors: List[str]) -> AwardResult:
+def _no_schedule_result(kb: KnowledgeBase, region: str, honors: List[str]) -> AwardResult:
     """Regions whose document fixes no award amounts: list the titles, amount unknown."""
-    award_notes = _award_notes(kb, region)
+    award_notes = kb.award_notes(region)
     # The clause that says how support is decided stands in for an amount clause.
-    citation = _citation(kb, award_notes[0]) if award_notes else None
+    citation = _citation(award_notes[0]) if award_notes else None
     items = [AwardItem(honor=kb.resolve_honor(h.strip()) or h.strip(), amount_wan=None, citation=citation)
              for h in honors]
     notes = [f"{region}的政策文件没有规定固定的奖补金额，无法计算奖励；请以当地主管部门发布的扶持政策为准。"]
-    notes += [_field(n, "text") for n in award_notes]
+    notes += [n.text for n in award_notes]
     return AwardResult(items=items, total_wan=0.0, notes=notes)
 
 
-def _award_notes(kb, region: str) -> List[Any]:
-    reader = getattr(kb, "award_notes", None)
-    return list(reader(region)) if callable(reader) else []
-
-
-def calculate(region: str, honors: List[str], kb=None) -> AwardResult:
+def calculate(region: str, honors: List[str], kb: Optional[KnowledgeBase] = None) -> AwardResult:
     """Sum the awards for `honors` (canonical names or aliases) in `region`.
 
     Raises UnknownRegionError for an unknown region and UnknownHonorError (its `field`
     is `honors[i]`) for a title that is not in the region's schedule.
     """
-    from policy_kb.eligibility import _open, resolve_region
-
-    kb = _open(kb)
+    kb = or_default(kb)
     region = resolve_region(region, kb)
     schedule = _schedule(kb, region)
     if not schedule:
@@ -95,10 +85,9 @@ def calculate(region: str, honors: List[str], kb=None) -> AwardResult:
             known = "、".join(schedule)
             raise UnknownHonorError(f"未知称号“{text}”：{region}可计算的称号有{known}", field=f"honors[{i}]")
         award = schedule[canonical]
-        amount = _field(award, "amount_wan")
-        items.append(AwardItem(honor=canonical, amount_wan=amount, citation=_citation(kb, award)))
-        if amount is None:
-            notes.append(f"{canonical}：{_field(award, 'note') or '无固定金额（一事一议）'}")
-    notes += [_field(n, "text") for n in _award_notes(kb, region)]
+        items.append(AwardItem(honor=canonical, amount_wan=award.amount_wan, citation=_citation(award)))
+        if award.amount_wan is None:
+            notes.append(f"{canonical}：{award.note or '无固定金额（一事一议）'}")
+    notes += [n.text for n in kb.award_notes(region)]
     total = sum(item.amount_wan for item in items if item.amount_wan is not None)
     return AwardResult(items=items, total_wan=float(total), notes=list(dict.fromkeys(notes)))

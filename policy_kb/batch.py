@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, TextIO, Tuple, Union
 
-from policy_kb import awards, eligibility, notice
-from policy_kb.profile import _FALSE, _TRUE, FIELDS
+from policy_kb import awards, eligibility, firm_notice, wording
+from policy_kb.profile import FALSE_WORDS, FIELDS, TRUE_WORDS
 from policy_kb.rules_schema import ProfileError, RulesError, TaxRequestError
+from policy_kb.store import or_default
 from policy_kb.tax import FastTax
 
 PROFILE_COLUMNS = list(FIELDS)
@@ -65,9 +66,9 @@ def _bool(name: str) -> Callable[[str], Optional[bool]]:
 
     def convert(text: str) -> Optional[bool]:
         key = text.strip().lower()
-        if key in _TRUE:
+        if key in TRUE_WORDS:
             return True
-        if key in _FALSE:
+        if key in FALSE_WORDS:
             return False if key else None
         raise ProfileError(f"{label}应为是/否，收到“{text}”", field=name)
     return convert
@@ -152,7 +153,7 @@ class Matcher:
     """Everything read from the knowledge base once, reused for every row."""
 
     def __init__(self, kb=None):
-        self.kb = eligibility._open(kb)
+        self.kb = or_default(kb)
         self.tax = FastTax(self.kb)
         self._regions: Dict[str, Union[str, RulesError]] = {}
         self._awards: Dict[Tuple[str, str], Union[float, RulesError]] = {}
@@ -201,7 +202,7 @@ class Matcher:
     def is_draft(self, cp) -> bool:
         doc_id = cp.program.document
         if doc_id not in self._drafts:
-            self._drafts[doc_id] = eligibility.document_status(self.kb, doc_id) == notice.DRAFT_STATUS
+            self._drafts[doc_id] = eligibility.document_status(self.kb, doc_id) == wording.DRAFT_STATUS
         return self._drafts[doc_id]
 
     def match_row(self, row: Dict[str, str]) -> Dict[str, Any]:
@@ -215,8 +216,8 @@ class Matcher:
         awards_total = self.awards_total(region, row.get("honors") or "")
         tax_saving = self.tax_saving(row)
         name = (row.get("name") or "").strip()
-        lines = [notice.program_line(cp, d) for cp, d in decisions]
-        short = notice.firm_notice(name, lines, awards_total, tax_saving, any(self.is_draft(cp) for cp, _ in decisions))
+        lines = [firm_notice.program_line(cp, d) for cp, d in decisions]
+        short = firm_notice.firm_notice(name, lines, awards_total, tax_saving, any(self.is_draft(cp) for cp, _ in decisions))
         return {
             "name": name, "region": region, "status": _overall(d.status for _, d in decisions),
             "programs": [_program_record(cp, d) for cp, d in decisions],
@@ -261,7 +262,7 @@ def _csv_row(row_no: int, rec: Dict[str, Any]) -> List[Any]:
 
 
 def _blank(value: Optional[float]) -> str:
-    return "" if value is None else notice.fmt_number(value)
+    return "" if value is None else wording.fmt_number(value)
 
 
 def _json_row(row_no: int, rec: Dict[str, Any]) -> str:
@@ -294,7 +295,7 @@ def _safe_name(text: str) -> str:
 def write_notice(directory: Path, row_no: int, rec: Dict[str, Any], matcher: Matcher) -> Path:
     """One Markdown 政策告知书 with every check, its clause and the advice."""
     results = eligibility.evaluate({"region": rec["region"], **rec["flat"]}, kb=matcher.kb)
-    text = notice.firm_notice_markdown(rec["name"], rec["region"], results, rec["notice"],
+    text = firm_notice.firm_notice_markdown(rec["name"], rec["region"], results, rec["notice"],
                                        rec["awards_total_wan"], rec["tax_saving_wan"])
     path = directory / f"{row_no:06d}-{_safe_name(rec['name'])}.md"
     path.write_text(text, encoding="utf-8")

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
-from policy_kb import eligibility, notice
+from policy_kb import eligibility, firm_notice, wording
 from policy_kb.batch import Matcher, read_profile
+from policy_kb.conditions import fails
 from policy_kb.profile import FIELDS
 from policy_kb.rules_schema import AllOf, AnyOf, Comparison, Ratio, RulesError, TaxRequestError
-from policy_kb.workbook import BadRow, FirmList, FirmRow, XlsxWriter, read_firms
+from policy_kb.workbook import FIRM_COLUMNS, BadRow, FirmList, FirmRow, XlsxWriter, read_firms
 
 NEAR_MISS_FRACTION = 0.2  # a shortfall of at most 20% of the requirement counts as close
 STATUS_NAMES = {"eligible": "符合", "needs_info": "需补充信息", "ineligible": "暂不符合", "error": "数据有误",
@@ -134,10 +135,10 @@ def shortfall(cond, p: Dict[str, Any]) -> Optional[Tuple[str, float, float]]:
         a, b = p.get(num), p.get(den)
         if cond.op not in (">=", ">") or a is None or not b:
             return None
-        needed = notice.ceil_money(cond.value * b)
+        needed = wording.ceil_money(cond.value * b)
         return (num, round(needed - a, 6), needed) if needed > a else None
     if isinstance(cond, AllOf):
-        failing = [c for c in cond.all if notice._fails(c, p)]
+        failing = [c for c in cond.all if fails(c, p)]
         return shortfall(failing[0], p) if len(failing) == 1 else None
     if isinstance(cond, AnyOf):
         options = [s for s in (shortfall(c, p) for c in cond.any) if s]
@@ -148,8 +149,8 @@ def shortfall(cond, p: Dict[str, Any]) -> Optional[Tuple[str, float, float]]:
 def _gap_text(name: str, gap: float) -> str:
     spec = FIELDS.get(name)
     unit = spec.unit if spec else ""
-    amount = notice.fmt_number(notice.ceil_money(gap))
-    return f"{notice.label(name)}还差{amount}{'个百分点' if unit == '%' else unit}"
+    amount = wording.fmt_number(wording.ceil_money(gap))
+    return f"{wording.label(name)}还差{amount}{'个百分点' if unit == '%' else unit}"
 
 
 def near_miss(cc, p: Dict[str, Any], fraction: float) -> Optional[NearMiss]:
@@ -161,7 +162,7 @@ def near_miss(cc, p: Dict[str, Any], fraction: float) -> Optional[NearMiss]:
     if required <= 0 or gap <= 0 or gap / required > fraction:
         return None
     return NearMiss(cc.check.id, cc.check.label, name, gap, required, _gap_text(name, gap),
-                    notice.fix_sentence(cc, p))
+                    wording.fix_sentence(cc, p))
 
 
 # ---------------------------------------------------------------------------
@@ -204,8 +205,8 @@ class BureauMatcher:
         decisions = [(cp, cp.decide(flat)) for cp in eligibility.compiled_programs(region, self.kb)]
         awards_total = m.awards_total(region, values.get("honors") or "")
         tax_saving = m.tax_saving(values)
-        lines = [notice.program_line(cp, d) for cp, d in decisions]
-        short = notice.firm_notice(name, lines, awards_total, tax_saving, any(m.is_draft(cp) for cp, _ in decisions))
+        lines = [firm_notice.program_line(cp, d) for cp, d in decisions]
+        short = firm_notice.firm_notice(name, lines, awards_total, tax_saving, any(m.is_draft(cp) for cp, _ in decisions))
         return FirmResult(row, name, region, _overall(d.status for _, d in decisions),
                           [self._outcome(cp, d) for cp, d in decisions], awards_total, tax_saving, short, flat)
 
@@ -213,9 +214,9 @@ class BureauMatcher:
         p = d.profile
         failed = [cc for cc, ok, _ in d.outcomes if ok is False]
         if d.status == "ineligible":
-            reasons = [f"{cc.check.label}：{notice.fix_sentence(cc, p)}" for cc in failed]
+            reasons = [f"{cc.check.label}：{wording.fix_sentence(cc, p)}" for cc in failed]
         elif d.status == "needs_info":
-            reasons = [f"请补充：{notice.labels(d.missing)}"]
+            reasons = [f"请补充：{wording.labels(d.missing)}"]
         else:
             reasons = []
         close = near_miss(failed[0], p, self.fraction) if len(failed) == 1 else None
@@ -230,8 +231,6 @@ def _overall(statuses: Iterable[str]) -> str:
 
 
 def _column_header(name: Optional[str]) -> str:
-    from policy_kb.workbook import FIRM_COLUMNS
-
     if not name:
         return ""
     name = name.split("[", 1)[0]  # honors[0] -> honors
@@ -252,7 +251,7 @@ def result_rows(firm: FirmResult) -> List[List[Any]]:
     for p in firm.programmes:
         out.append([firm.row, firm.name, firm.region, STATUS_NAMES.get(firm.status, firm.status), p.program_name,
                     p.program_id, STATUS_NAMES[p.status],
-                    "；".join(p.failed), "；".join(p.unknown), notice.labels(p.missing), "；".join(p.reasons),
+                    "；".join(p.failed), "；".join(p.unknown), wording.labels(p.missing), "；".join(p.reasons),
                     p.near_miss.text if p.near_miss else "", firm.awards_total_wan, firm.tax_saving_wan,
                     firm.notice, ""])
     return out

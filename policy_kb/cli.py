@@ -46,9 +46,10 @@ def kb() -> None:
 @click.option("--no-nlu-files", is_flag=True, help="不生成 jieba 词典和 Rasa 查找表 / skip the generated NLU files")
 @friendly_errors
 def build_cmd(sources_dir: Path, db_path: Path, no_nlu_files: bool) -> None:
-    from policy_kb import compiler
+    from policy_kb import compiler, generated
 
-    kwargs = {"userdict_path": None, "lookups_path": None} if no_nlu_files else {}
+    kwargs = {"userdict_path": None, "lookups_path": None} if no_nlu_files else {
+        "honors_path": generated.HONORS_TABLE, "regions_domain_path": generated.REGIONS_DOMAIN}
     compiler.build(sources_dir, db_path, echo=click.echo, **kwargs)
 
 
@@ -90,8 +91,8 @@ def show_cmd(ref: str, db_path: Path) -> None:
         _show_document(kb_, doc_id)
         return
     clause = kb_.clause(doc_id, normalise_clause_id(clause_id))
-    click.echo(clause["text"])
-    click.echo(f"—— 引自《{clause['document']}》{clause['clause']}（{clause['status']}）")
+    click.echo(clause.text)
+    click.echo(f"—— 引自《{clause.document}》{clause.clause}（{clause.status}）")
 
 
 def normalise_clause_id(text: str) -> str:
@@ -102,13 +103,13 @@ def normalise_clause_id(text: str) -> str:
 
 def _show_document(kb_, doc_id: str) -> None:
     doc = kb_.document(doc_id)
-    click.echo(f"《{doc['title']}》")
-    click.echo(f"发文机关 issuer: {doc['issuer']}  地区 region: {doc['region']}  状态 status: {doc['status']}")
-    click.echo(f"文号 number: {doc['doc_number'] or '（无）'}  核对日期 as of: {doc['as_of']}")
-    for note in doc["notes"]:
+    click.echo(f"《{doc.title}》")
+    click.echo(f"发文机关 issuer: {doc.issuer}  地区 region: {doc.region}  状态 status: {doc.status}")
+    click.echo(f"文号 number: {doc.doc_number or '（无）'}  核对日期 as of: {doc.as_of}")
+    for note in doc.notes:
         click.echo(f"  注：{note}")
     for clause in kb_.clauses(doc_id):
-        click.echo(f"  {clause['clause']:<10} {clause['heading'] or ''}")
+        click.echo(f"  {clause.clause:<10} {clause.heading or ''}")
 
 
 @kb.command("ingest", help="从政策原文起草源文件（需人工复核）。 Draft a source YAML from a raw policy text, for review.")

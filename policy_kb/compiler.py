@@ -22,7 +22,7 @@ from typing import Callable, Iterable, List, Optional
 
 import sqlite_utils
 
-from policy_kb import lexicon
+from policy_kb import generated, lexicon
 from policy_kb.errors import BuildError
 from policy_kb.loader import load_files, load_sources
 from policy_kb.paths import DEFAULT_DB, NLU_LOOKUPS, SOURCES_DIR, USERDICT
@@ -50,13 +50,16 @@ def build(
     extra_files: Iterable[Path] = (),
     userdict_path: Optional[Path] = USERDICT,
     lookups_path: Optional[Path] = NLU_LOOKUPS,
+    honors_path: Optional[Path] = None,
+    regions_domain_path: Optional[Path] = None,
     echo: Callable[[str], None] = lambda msg: None,
 ) -> BuildReport:
     """Validate all sources and write the database atomically.
 
     `extra_files` adds source files from elsewhere (tests use it for a fixture
     document). Pass `userdict_path=None` / `lookups_path=None` to skip writing
-    the generated NLU files. Raises SourceError (bad source) or BuildError.
+    the generated NLU files; `honors_path` / `regions_domain_path` (`policy_kb.generated`)
+    are written only when given (`policybot kb build` does). Raises SourceError or BuildError.
     """
     start = time.perf_counter()
     files = sorted(Path(sources_dir).glob("*.yaml")) + [Path(f) for f in extra_files]
@@ -71,6 +74,12 @@ def build(
     if lookups_path:
         lexicon.write_atomic(Path(lookups_path), lexicon.rasa_lookups_text(sources))
         echo(f"Rasa 查找表和同义词 (lookups/synonyms): {lookups_path}")
+    if honors_path:
+        lexicon.write_atomic(Path(honors_path), generated.honors_text(sources))
+        echo(f"称号表 (honour titles): {honors_path}")
+    if regions_domain_path:
+        lexicon.write_atomic(Path(regions_domain_path), generated.regions_domain_text(sources))
+        echo(f"地区槽位和按钮 (region slot and buttons): {regions_domain_path}")
     seconds = time.perf_counter() - start
     n_clauses = sum(len(s.clauses) for s in sources)
     echo(f"构建完成 (built) {db_path}: {len(sources)} 个文件, {n_clauses} 条条款, 用时 {seconds:.2f} 秒")
@@ -120,6 +129,8 @@ def _insert_document(db, source: Source, order: int) -> None:
         "issuer": source.issuer, "region": source.region, "status": source.status,
         "as_of": _iso(source.as_of), "published": _iso(source.published), "doc_number": source.doc_number,
         "source_file": source.source_file, "contact": source.contact, "notes": _json(source.notes),
+        "region_short": source.region_short, "region_label": source.region_label, "listed": source.listed,
+        "default_for_awards": int(source.default_for_awards),
     }, pk="id")
 
 
@@ -185,6 +196,12 @@ def _insert_parts(db, source: Source) -> None:
     for inc in source.incentives:
         row = _row(inc)
         row.pop("parameters")
+        row["firm_rate"] = int(row["firm_rate"])
+        row["sentences"] = _json(row["sentences"])
+        db["value_cues"].insert_all([
+            {**base, "incentive_id": inc.id, "value": value, "cue": cue}
+            for value, cues in row.pop("value_cues").items() for cue in cues
+        ])
         db["incentives"].insert({**base, **row}, pk="id", alter=True)
         db["parameters"].insert_all([
             {**base, "incentive_id": inc.id, "name": name, **_param_row(value)}
@@ -225,7 +242,9 @@ _EMPTY_TABLES = {
     "points": {"document_id": str, "region": str, "id": str, "topic": str, "aspects": str, "text": str,
                "basis": str, "status": str, "department": str, "applies_to": str, "clause": str, "quote": str},
     "incentives": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "estimated": int,
-                   "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str},
+                   "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str,
+                   "firm_rate": int, "sentences": str},
+    "value_cues": {"document_id": str, "region": str, "incentive_id": str, "value": str, "cue": str},
     "parameters": {"document_id": str, "region": str, "incentive_id": str, "name": str, "value": str, "unit": str,
                    "effective_from": str, "effective_to": str, "basis": str, "status": str, "clause": str,
                    "quote": str, "note": str},

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from policy_kb import eligibility, notice
+from policy_kb import eligibility, wording
 from policy_kb.errors import PolicyKBError
+from policy_kb.firm_notice import status_word
+from policy_kb.store import or_default
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -71,14 +73,14 @@ def date_text(day: dt.date) -> str:
 def notice_content(name: str, region: str, flat: Dict[str, Any], awards_total: Optional[float],
                    tax_saving: Optional[float], issuer: str, day: dt.date, kb=None) -> NoticeContent:
     """The notice of one firm, every conclusion with its citation (evaluated again from `flat`)."""
-    kb = eligibility._open(kb)
+    kb = or_default(kb)
     results = eligibility.evaluate({"region": region, **flat}, kb=kb)
     sections = [_section(i, r) for i, r in enumerate(results)]
     closing = []
     if awards_total:
-        closing.append(f"按贵企业填报的新认定称号，可申请奖补约{notice.fmt_number(awards_total)}万元（以主管部门审核为准）。")
+        closing.append(f"按贵企业填报的新认定称号，可申请奖补约{wording.fmt_number(awards_total)}万元（以主管部门审核为准）。")
     if tax_saving:
-        closing.append(f"按填报的研发、设备等情况估算，可享税收优惠少缴企业所得税约{notice.fmt_number(tax_saving)}万元"
+        closing.append(f"按填报的研发、设备等情况估算，可享税收优惠少缴企业所得税约{wording.fmt_number(tax_saving)}万元"
                        "（不含设备一次性扣除的递延部分）。")
     drafts = sorted({r.checks[0].citation.document for r in results if r.checks and _is_draft(kb, r)})
     closing.append("以上为根据贵企业填报信息作出的初步比对，仅供参考；具体以主管部门审核结果为准。")
@@ -92,19 +94,19 @@ def notice_content(name: str, region: str, flat: Dict[str, Any], awards_total: O
 
 def _is_draft(kb, result) -> bool:
     program = next((p for p in kb.programs(result.region) if p.id == result.program_id), None)
-    return program is not None and eligibility.document_status(kb, program.document) == notice.DRAFT_STATUS
+    return program is not None and eligibility.document_status(kb, program.document) == wording.DRAFT_STATUS
 
 
 def _section(index: int, result) -> Section:
     numeral = _CN_NUMERALS[index] if index < len(_CN_NUMERALS) else str(index + 1)
-    section = Section(f"{numeral}、{result.program_name}：{notice.status_word(result.status)}")
+    section = Section(f"{numeral}、{result.program_name}：{status_word(result.status)}")
     for check in result.checks:
         c = check.citation
         section.checks.append((check.brief or check.explanation,
-                               f"依据《{c.document}》{notice.clause_display(c.clause)}：“{c.quote}”"))
+                               f"依据《{c.document}》{wording.clause_display(c.clause)}：“{c.quote}”"))
     section.notes += [f"说明：{a}" for a in result.assumptions]
     # The draft caveat is said once, at the end of the notice.
-    section.notes += [f"建议：{a}" for a in result.advice if notice.DRAFT_STATUS not in a]
+    section.notes += [f"建议：{a}" for a in result.advice if wording.DRAFT_STATUS not in a]
     return section
 
 
@@ -254,7 +256,7 @@ def file_name(row: int, name: str, suffix: str) -> str:
 def notices_for(firms: Sequence[Tuple[int, str, str, Dict[str, Any], Optional[float], Optional[float]]],
                 issuer: str, day: dt.date, kb=None, font_path: Optional[Path] = None):
     """(file name, PDF bytes) for each (row, name, region, flat, awards, tax) firm."""
-    kb = eligibility._open(kb)
+    kb = or_default(kb)
     for row, name, region, flat, awards_total, tax_saving in firms:
         content = notice_content(name, region, flat, awards_total, tax_saving, issuer, day, kb)
         yield file_name(row, name, "pdf"), pdf_bytes(content, font_path)

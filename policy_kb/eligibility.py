@@ -18,7 +18,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pydantic import BaseModel
 
-from policy_kb import notice
+from policy_kb import wording
+from policy_kb.conditions import Evaluator, compile_condition, condition_fields
 from policy_kb.profile import Profile, flatten  # noqa: F401  (Profile re-exported for callers)
 from policy_kb.rules_schema import (
     AllOf,
@@ -29,9 +30,8 @@ from policy_kb.rules_schema import (
     Ratio,
     UnknownRegionError,
 )
+from policy_kb.store import or_default
 
-Outcome = Tuple[Optional[bool], Tuple[str, ...]]  # (passed?, missing fields when unknown)
-Evaluator = Callable[[Dict[str, Any]], Outcome]
 NOT_APPLICABLE = "n/a"
 
 
@@ -63,79 +63,6 @@ class ProgramResult(BaseModel):
     missing: List[str]
     assumptions: List[str]
     advice: List[str]
-
-
-# ---------------------------------------------------------------------------
-# Compiling conditions into closures
-# ---------------------------------------------------------------------------
-_NUMERIC = {
-    ">=": lambda a, b: a >= b, ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
-    "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b,
-}
-
-
-def compile_condition(cond: Condition) -> Evaluator:
-    """Turn a condition tree into a function profile -> (True|False|None, missing fields)."""
-    if isinstance(cond, Comparison):
-        return _compile_comparison(cond)
-    if isinstance(cond, Ratio):
-        return _compile_ratio(cond)
-    parts = [compile_condition(c) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
-    return _compile_all(parts) if isinstance(cond, AllOf) else _compile_any(parts)
-
-
-def _compile_comparison(cond: Comparison) -> Evaluator:
-    name, test = cond.field, _NUMERIC[cond.op]
-    value = tuple(cond.value) if isinstance(cond.value, list) else cond.value
-    missing = (name,)
-
-    def run(p: Dict[str, Any]) -> Outcome:
-        actual = p.get(name)
-        if actual is None:
-            return None, missing
-        return test(actual, value), ()
-    return run
-
-
-def _compile_ratio(cond: Ratio) -> Evaluator:
-    num, den = cond.ratio
-    test, value = _NUMERIC[cond.op], cond.value
-
-    def run(p: Dict[str, Any]) -> Outcome:
-        a, b = p.get(num), p.get(den)
-        if a is None or b is None:
-            return None, tuple(f for f, v in ((den, b), (num, a)) if v is None)
-        # Compare a - value*b with 0 (rounded), so 600.15 / 2000.5 meets 30% exactly.
-        return (b > 0 and test(round(a - value * b, 9), 0.0)), ()
-    return run
-
-
-def _compile_all(parts: List[Evaluator]) -> Evaluator:
-    def run(p: Dict[str, Any]) -> Outcome:
-        missing: Tuple[str, ...] = ()
-        for part in parts:
-            ok, miss = part(p)
-            if ok is False:
-                return False, ()
-            if ok is None:
-                missing += miss
-        return (None, missing) if missing else (True, ())
-    return run
-
-
-def _compile_any(parts: List[Evaluator]) -> Evaluator:
-    def run(p: Dict[str, Any]) -> Outcome:
-        missing: Tuple[str, ...] = ()
-        for part in parts:
-            ok, miss = part(p)
-            if ok:
-                return True, ()
-            if ok is None:
-                missing += miss
-        return (None, missing) if missing else (False, ())
-    return run
 
 
 # ---------------------------------------------------------------------------
@@ -252,17 +179,6 @@ class CompiledProgram:
         return sorted(seen, key=lambda f: (self.question_rank.get(f, last), seen[f]))
 
 
-def condition_fields(cond: Optional[Condition]) -> List[str]:
-    """Profile fields a condition reads, in order."""
-    if cond is None:
-        return []
-    if isinstance(cond, Comparison):
-        return [cond.field]
-    if isinstance(cond, Ratio):
-        return list(cond.ratio)
-    return [f for c in (cond.all if isinstance(cond, AllOf) else cond.any) for f in condition_fields(c)]
-
-
 # ---------------------------------------------------------------------------
 # Generated check functions: the same logic as `CompiledCheck.run`, as straight-line
 # Python, for the batch matcher (one function call per check instead of a closure tree).
@@ -357,27 +273,25 @@ _COMPILED: Dict[Tuple[int, str], Tuple[Any, List[CompiledProgram]]] = {}
 _CACHE_SIZE = 16
 
 
-def _open(kb):
-    if kb is not None:
-        return kb
-    from policy_kb.store import open_kb  # late import: the store is optional for compiled use
-    return open_kb()
-
-
 def resolve_region(text: Any, kb=None) -> str:
     """Canonical region name for `text` (六安 → 六安市); UnknownRegionError otherwise."""
-    kb = _open(kb)
+    kb = or_default(kb)
     if not isinstance(text, str) or not text.strip():
-        raise UnknownRegionError("请提供地区：六安市或广西壮族自治区", field="region")
+        raise UnknownRegionError(f"请提供地区：{'或'.join(kb.listed_regions())}", field="region")
     region = kb.resolve_region(text.strip())
     if not region:
-        raise UnknownRegionError(f"未知地区“{text}”：目前支持六安市、广西壮族自治区", field="region")
+        raise UnknownRegionError(f"未知地区“{text}”：{supported_regions(kb)}", field="region")
     return region
+
+
+def supported_regions(kb=None) -> str:
+    """'目前支持六安市、广西壮族自治区' (the regions the sources list, in their order)."""
+    return "目前支持" + "、".join(or_default(kb).listed_regions())
 
 
 def compiled_programs(region: str, kb=None) -> List[CompiledProgram]:
     """The compiled programmes of a canonical region (compiled once per kb object)."""
-    kb = _open(kb)
+    kb = or_default(kb)
     key = (id(kb), region)
     hit = _COMPILED.get(key)
     if hit is not None and hit[0] is kb:
@@ -398,7 +312,7 @@ def evaluate(profile: Dict[str, Any], kb=None) -> List[ProgramResult]:
     `profile` is the `/api/eligibility` request (`region`, `enterprise`, `project`) or
     the same fields flat. Raises UnknownRegionError, ProfileError.
     """
-    kb = _open(kb)
+    kb = or_default(kb)
     flat = flatten(profile)
     region = resolve_region(profile.get("region"), kb)
     return [program_result(cp, cp.decide(flat), region, kb) for cp in compiled_programs(region, kb)]
@@ -411,17 +325,17 @@ def program_result(cp: CompiledProgram, decision: Decision, region: str, kb) -> 
     checks = [
         CheckResult(
             id=cc.check.id, passed=ok,
-            explanation=notice.explain_check(cc, ok, miss, decision.profile, document),
+            explanation=wording.explain_check(cc, ok, miss, decision.profile, document),
             citation=Citation(document=document, clause=cc.check.clause, quote=cc.check.quote),
             label=cc.check.label,
-            brief=notice.explain_check(cc, ok, miss, decision.profile, document, with_citation=False),
+            brief=wording.explain_check(cc, ok, miss, decision.profile, document, with_citation=False),
         )
         for cc, ok, miss in decision.outcomes
     ]
     return ProgramResult(
         program_id=program.id, program_name=program.name, region=region, status=decision.status,
         checks=checks, missing=decision.missing, assumptions=decision.assumptions,
-        advice=notice.advice(cp, decision, document, document_status(kb, program.document)),
+        advice=wording.advice(cp, decision, document, document_status(kb, program.document)),
     )
 
 
@@ -430,7 +344,7 @@ def next_questions(profile: Dict[str, Any], region: Optional[str] = None, kb=Non
 
     Empty once any check has failed (the answer is already "no") or nothing is missing.
     """
-    kb = _open(kb)
+    kb = or_default(kb)
     flat = flatten(profile)
     region = resolve_region(region or profile.get("region"), kb)
     decisions = [cp.decide(flat) for cp in compiled_programs(region, kb)]
@@ -446,13 +360,11 @@ def document_title(kb, doc_id: Optional[str]) -> str:
     """Title of a document for citations (the id itself if the store has no title)."""
     if not doc_id:
         return ""
-    doc = kb.document(doc_id)
-    return (doc.get("title") if isinstance(doc, dict) else getattr(doc, "title", None)) or doc_id
+    return kb.document(doc_id).title or doc_id
 
 
 def document_status(kb, doc_id: Optional[str]) -> Optional[str]:
     """Status of a document (征求意见稿 / 正式 …), None when unknown."""
     if not doc_id:
         return None
-    doc = kb.document(doc_id)
-    return doc.get("status") if isinstance(doc, dict) else getattr(doc, "status", None)
+    return kb.document(doc_id).status

@@ -10,6 +10,7 @@ beside every figure.
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional, Tuple
 
@@ -17,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from policy_kb.errors import SourceError
+from policy_kb.figure_refs import resolve_figures
 from policy_kb.paths import SOURCES_DIR
 from policy_kb.schema import Source
 
@@ -33,6 +35,7 @@ def load_sources(sources_dir: Path = SOURCES_DIR) -> List[Source]:
 
 def load_files(files: Iterable[Path]) -> List[Source]:
     """Load the given source files; document ids must be unique across them."""
+    files = [Path(f) for f in files]
     sources, seen = [], {}
     for file in files:
         source = load_source(file)
@@ -40,12 +43,26 @@ def load_files(files: Iterable[Path]) -> List[Source]:
             raise SourceError(str(file), "id", f"文档 id “{source.id}” 与 {seen[source.id]} 重复 (duplicate document id)")
         seen[source.id] = str(file)
         sources.append(source)
+    _check_region_names(sources, [str(f) for f in files])
     return sources
+
+
+def _check_region_names(sources: List[Source], files: List[str]) -> None:
+    """At most one default award region; no two regions at the same place of the listing."""
+    defaults = [(s, f) for s, f in zip(sources, files, strict=True) if s.default_for_awards]
+    if len(defaults) > 1:
+        raise SourceError(defaults[1][1], "default_for_awards",
+                          f"“{defaults[0][0].region}”已是默认奖补地区 (a second default award region)")
+    places: dict = {}
+    for source, file in zip(sources, files, strict=True):
+        if source.listed is not None and places.setdefault(source.listed, source.region) != source.region:
+            raise SourceError(file, "listed", f"位置 {source.listed} 已属于“{places[source.listed]}” (listed twice)")
 
 
 def load_source(file: Path) -> Source:
     """Parse and validate one source file."""
     data = _read_yaml(Path(file))
+    resolve_figures(data, str(file))
     try:
         source = Source.parse_obj(data)
     except ValidationError as exc:
@@ -114,6 +131,34 @@ def check_source(source: Source, file: str) -> None:
     _check_unique(file, "programs", [p.id for p in source.programs])
     _check_unique(file, "points", [p.id for p in source.points])
     _check_point_numbers(source, file, texts)
+    _check_incentive_cues(source, file)
+    _check_incentive_sentences(source, file)
+    if source.default_for_awards and not source.awards:
+        raise SourceError(file, "default_for_awards", "没有奖补标准（awards）的文件不能作为默认奖补地区 (no award schedule)")
+
+
+def _check_incentive_sentences(source: Source, file: str) -> None:
+    """A sentence's placeholders name parameters of its incentive (or `name`)."""
+    for i, inc in enumerate(source.incentives):
+        for key, text in inc.sentences.items():
+            try:
+                names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+            except ValueError as exc:
+                raise SourceError(file, f"incentives[{i}].sentences.{key}", f"占位符写法错误 (bad placeholder): {exc}") from None
+            unknown = sorted(names - set(inc.parameters) - {"name"})
+            if unknown:
+                raise SourceError(file, f"incentives[{i}].sentences.{key}",
+                                  f"占位符 {'、'.join(unknown)} 不是该优惠的参数 (not a parameter of the incentive)")
+
+
+def _check_incentive_cues(source: Source, file: str) -> None:
+    """A cue names a value that one of the incentive's list parameters has."""
+    for i, inc in enumerate(source.incentives):
+        values = {v for values in inc.parameters.values() for p in values if isinstance(p.value, list) for v in p.value}
+        for value in inc.value_cues:
+            if value not in values:
+                raise SourceError(file, f"incentives[{i}].value_cues.{value}",
+                                  "不是该优惠任何列表参数的取值 (not a value of a list parameter)")
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

@@ -67,8 +67,8 @@ FIELDS: Dict[str, FieldSpec] = {
     "industry_catalog": FieldSpec("《产业结构调整指导目录》类别", "enum", "project", choices=CATALOGS),
 }
 
-_TRUE = {"true", "1", "yes", "y", "是", "有", "已", "对"}
-_FALSE = {"false", "0", "no", "n", "否", "无", "未", "不是", ""}
+TRUE_WORDS = {"true", "1", "yes", "y", "是", "有", "已", "对"}
+FALSE_WORDS = {"false", "0", "no", "n", "否", "无", "未", "不是", ""}
 
 
 def coerce(name: str, raw: Any) -> Any:
@@ -91,9 +91,9 @@ def _coerce_bool(spec: FieldSpec, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
-    if text in _TRUE:
+    if text in TRUE_WORDS:
         return True
-    if text in _FALSE and text:
+    if text in FALSE_WORDS and text:
         return False
     raise ProfileError(f"{spec.label}应为是/否（true/false），收到“{raw}”")
 

@@ -3,12 +3,13 @@
 A programme is a list of checks. Each check tests a *condition* over the firm's
 profile (the fields of docs/api.md §4 `/api/eligibility`, flattened). Conditions are small trees:
 
-    {field: fixed_asset_investment_wan, op: ">=", value: 500, unit: 万元}
-    {ratio: [investment_this_year_wan, fixed_asset_investment_wan], op: ">=", value: 0.30}
+    {field: fixed_asset_investment_wan, op: ">=", value: {figure: guangxi-min-investment}, unit: 万元}
+    {ratio: [investment_this_year_wan, fixed_asset_investment_wan], op: ">=", value: {figure: guangxi-band-mid-share}}
     {field: industry_catalog, op: in, value: [鼓励类, 允许类]}
     {all: [cond, cond]}   {any: [cond, cond]}
 
-`when` (optional) is a condition that decides whether the check applies at all
+A number compared with names the source figure it is (`value: {figure: <id>}`, see
+`policy_kb.figure_refs`); the loader fills in the value. `when` (optional) is a condition that decides whether the check applies at all
 (e.g. the Guangxi schedule bands); checks sharing a `group` are alternatives of which
 at most one applies. `unless` exempts a firm (e.g. 信息化/创新化 projects have no
 investment minimum in 六安); an exemption the firm did not claim (field missing) does
@@ -47,6 +48,7 @@ class Comparison(_Strict):
     op: Op = "=="
     value: Any
     unit: Optional[str] = None
+    figure: Optional[str] = None  # the source figure the value comes from (policy_kb.figure_refs)
 
     @root_validator(skip_on_failure=True)
     def _amounts_carry_unit(cls, values):
@@ -64,6 +66,7 @@ class Ratio(_Strict):
     ratio: List[str] = Field(..., min_items=2, max_items=2)
     op: Op = ">="
     value: float = Field(..., ge=0, le=1)
+    figure: Optional[str] = None
 
 
 class AllOf(_Strict):

@@ -89,6 +89,15 @@ class Incentive(Cited):
     status: FactStatus = "verified"
     parameters: Dict[str, List[ParameterValue]] = {}
     notes: List[str] = []
+    # A rate that follows from the firm's status (高新技术企业, 小型微利企业): the estimates use
+    # it, but it is no measure the assistant explains or estimates on its own.
+    firm_rate: bool = False
+    # Words of a question that name one value of a list parameter (环保 → 环境保护), in the
+    # order they are tried.
+    value_cues: Dict[str, List[str]] = {}
+    # What the estimates say about the incentive's conditions, by key; `{parameter}` is the
+    # parameter in effect (a 比例 as a percentage), `{name}` the incentive's name.
+    sentences: Dict[str, str] = {}
 
 
 class Target(Cited):
@@ -184,6 +193,14 @@ class Source(_Strict):
     source_file: Optional[str] = None
     # Who answers what the document leaves open (named in honest deferrals).
     contact: Optional[str] = None
+    # How the assistant names the region: as users say it (六安, 广西), in lists and on its
+    # button (default: the short name), and where it stands when the covered regions are
+    # listed (greeting, region buttons, unknown region).
+    region_short: Optional[str] = None
+    region_label: Optional[str] = None
+    listed: Optional[int] = None
+    # The region an award question that names none is answered for (said in the reply).
+    default_for_awards: bool = False
     notes: List[str] = []
     clauses: List[Clause] = Field(..., min_items=1)
     awards: List[Award] = []

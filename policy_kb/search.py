@@ -10,11 +10,12 @@ clause, the words of its heading path (weighted up) and its character bigrams
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional, Tuple
 
 from policy_kb import lexicon
-from policy_kb.store import KnowledgeBase, open_kb
+from policy_kb.store import KnowledgeBase, or_default
 
 NATIONAL_REGION = "全国"
 # BM25 column weights: words, heading words, character bigrams, words of citing items.
@@ -81,9 +82,12 @@ def query_terms(query: str, kb: KnowledgeBase) -> Tuple[List[str], List[str], Op
     return terms[:MAX_TERMS], grams[:MAX_TERMS], region
 
 
+_ALIAS_INDEX: "weakref.WeakKeyDictionary[KnowledgeBase, Dict[str, list]]" = weakref.WeakKeyDictionary()
+
+
 def _alias_index(kb: KnowledgeBase) -> Dict[str, list]:
     """normalised alias -> [(canonical, kind, region of its document)]; programme names included."""
-    cached = getattr(kb, "_search_aliases", None)
+    cached = _ALIAS_INDEX.get(kb)
     if cached is None:
         cached = {}
         for alias, targets in kb.alias_kinds().items():
@@ -91,7 +95,7 @@ def _alias_index(kb: KnowledgeBase) -> Dict[str, list]:
             for canonical, kind, region in targets:
                 if kind == "program":
                     cached.setdefault(lexicon.normalise(canonical), []).append((canonical, kind, region))
-        kb._search_aliases = cached
+        _ALIAS_INDEX[kb] = cached
     return cached
 
 
@@ -135,7 +139,7 @@ def search(query: str, region: Optional[str] = None, k: int = 5, kb: Optional[Kn
     >>> [h.clause for h in search("广西千企技改投资要多少", k=1)]   # doctest: +SKIP
     ['三.（四）']
     """
-    kb = kb or open_kb()
+    kb = or_default(kb)
     words, grams, named_region = query_terms(query or "", kb)
     if not words and not grams:
         return []
@@ -158,5 +162,5 @@ def search(query: str, region: Optional[str] = None, k: int = 5, kb: Optional[Kn
 
 def _hit(kb: KnowledgeBase, row) -> Hit:
     doc = kb.document(row["document_id"])
-    return Hit(row["document_id"], doc["title"], row["clause_id"], row["heading"], row["text"],
+    return Hit(row["document_id"], doc.title, row["clause_id"], row["heading"], row["text"],
                round(-row["rank"], 4), row["region"])

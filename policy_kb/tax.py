@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import string
 from typing import Any, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
-from policy_kb.notice import fmt_number as num
-from policy_kb.notice import fmt_pct as pct
+from policy_kb.errors import NotFoundError
 from policy_kb.rules_schema import TaxRequestError
+from policy_kb.store import or_default
+from policy_kb.wording import fmt_number as num
+from policy_kb.wording import fmt_pct as pct
+from policy_kb.wording import fraction_words
 
 RD, EQUIP, SPECIAL, TRANSFER = (
     "rd-super-deduction", "equipment-one-time-deduction", "special-equipment-credit", "tech-transfer-exemption",
@@ -151,21 +155,30 @@ class _Params:
 
     def get(self, incentive_id: str, name: str, on: Optional[dt.date] = None) -> Any:
         found = self.kb.parameter(incentive_id, name, on=on)
-        value, status = _field(found, "value"), _field(found, "status")
-        if status == "secondary":
+        value = found.value
+        if found.status == "secondary":
             self.secondary.append(f"{incentive_id}.{name}")
         return _as_date(value) if name.startswith("purchase_") else value
 
+    def sentence(self, incentive_id: str, key: str) -> str:
+        """The incentive's sentence `key` (national.yaml `sentences`), its parameters filled in."""
+        inc = self.kb.incentive(incentive_id)
+        try:
+            template = inc.sentences[key]
+        except KeyError:
+            raise NotFoundError(f"优惠政策 {incentive_id} 没有说明 {key}") from None
+        names = {f for _, f, _, _ in string.Formatter().parse(template) if f and f != "name"}
+        return template.format(name=inc.name, **{n: self._formatted(incentive_id, n) for n in names})
+
+    def _formatted(self, incentive_id: str, name: str) -> str:
+        value = self.get(incentive_id, name)
+        unit = self.kb.parameter(incentive_id, name).unit
+        return pct(value) if unit == "比例" else num(value)
+
     def citation(self, incentive_id: str) -> Tuple[str, TaxCitation]:
         inc = self.kb.incentive(incentive_id)
-        doc = self.kb.document(_field(inc, "document_id") or "national")
-        return _field(inc, "name"), TaxCitation(
-            document=_field(doc, "title"), clause=str(_field(inc, "clause")), quote=_field(inc, "quote"),
-            status=_field(inc, "status") or "verified", basis=_field(inc, "basis"))
-
-
-def _field(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+        return inc.name, TaxCitation(document=inc.citation.document, clause=str(inc.clause), quote=inc.quote,
+                                     status=inc.status or "verified", basis=inc.basis)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -246,7 +259,8 @@ def _commissioned_base(own: float, domestic: float, foreign: float, p: _Params, 
         cap = base * cap_ratio
         foreign_part = min(foreign * share, cap)
         parts.append(f"委托境外研发{num(foreign)}万元×{pct(share)}={num(money(foreign * share))}万元，"
-                     f"不超过境内研发费用{num(money(base))}万元的三分之二（{num(money(cap))}万元），计入{num(money(foreign_part))}万元")
+                     f"不超过境内研发费用{num(money(base))}万元的{fraction_words(cap_ratio)}（{num(money(cap))}万元），"
+                     f"计入{num(money(foreign_part))}万元")
     return base + foreign_part, domestic_part + foreign_part
 
 
@@ -260,9 +274,8 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
     over_cap = [e for e in req.equipment if e.value_wan > cap]
     out_of_period = [e for e in req.equipment if not start <= e.purchase_date <= end]
     if over_cap:
-        ratio = p.get(ACCEL, "min_life_ratio")
         notes.append(f"单位价值超过{num(cap)}万元的设备（{'、'.join(num(e.value_wan) + '万元' for e in over_cap)}）"
-                     f"不能一次性扣除；制造业企业可缩短折旧年限（不低于法定年限的{pct(ratio)}）或采取加速折旧方法。")
+                     f"不能一次性扣除；{p.sentence(ACCEL, 'over_cap')}")
     if out_of_period:
         notes.append(f"购置日期不在{start}至{end}之间的设备不适用一次性扣除。")
     if not eligible:
@@ -271,8 +284,8 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
     saving = base * rate
     text = (f"符合条件的设备（单位价值不超过{num(cap)}万元、{start}至{end}购置）共{num(money(base))}万元，"
             f"可一次性在税前扣除；×企业所得税税率{pct(rate)}=首年少缴（递延）企业所得税{num(money(saving))}万元。"
-            "这是递延纳税，以后年度不再计提折旧，总税负不变，因此不计入节税合计。")
-    notes.append(f"{name}是递延纳税（首年少缴、以后年度多缴），其金额不计入节税合计。")
+            + p.sentence(EQUIP, "deferral"))
+    notes.append(p.sentence(EQUIP, "deferral_note"))
     return TaxItem(incentive_id=EQUIP, name=name, base_wan=money(base), deduction_wan=money(base),
                    tax_saving_wan=money(saving), included_in_total=False, explanation=text, citation=cite)
 
@@ -288,10 +301,9 @@ def _special_item(req: TaxRequest, p: _Params, notes: List[str]) -> Optional[Tax
         notes.append(f"专用设备类别“{'、'.join(unknown)}”不在{'、'.join(purposes)}目录内，未计入{name}。")
     base = sum(e.value_wan for e in special if e.special_purpose in purposes)
     credit = base * rate
-    years = p.get(SPECIAL, "carry_forward_years")
     text = (f"{'、'.join(purposes)}专用设备投资额{num(money(base))}万元×抵免比例{pct(rate)}="
-            f"可抵免企业所得税{num(money(credit))}万元；当年应纳税额不足抵免的，可在以后{num(years)}个纳税年度结转抵免。")
-    notes.append(f"{name}以当年应纳税额为限，不足部分可结转{num(years)}年；设备须企业自用，{num(years)}年内转让或出租的须补缴已抵免税款。")
+            f"可抵免企业所得税{num(money(credit))}万元；{p.sentence(SPECIAL, 'carry_forward')}")
+    notes.append(p.sentence(SPECIAL, "obligations"))
     return TaxItem(incentive_id=SPECIAL, name=name, base_wan=money(base), credit_wan=money(credit),
                    tax_saving_wan=money(credit), explanation=text, citation=cite)
 
@@ -333,9 +345,7 @@ def estimate(request: Any, kb=None) -> TaxResult:
 
     `total_tax_saving_wan` leaves out the one-time equipment deduction (a deferral).
     """
-    from policy_kb.eligibility import _open  # one place that knows how to open the default kb
-
-    kb, req = _open(kb), parse_request(request)
+    kb, req = or_default(kb), parse_request(request)
     p, notes = _Params(kb), []
     rate = req.income_tax_rate if req.income_tax_rate is not None else p.get(RATES, "standard_cit_rate")
     if req.income_tax_rate is None:
@@ -348,7 +358,7 @@ def estimate(request: Any, kb=None) -> TaxResult:
     except OverflowError:
         raise TaxRequestError("金额过大，无法估算，请检查输入的金额（单位：万元）", field="") from None
     if p.secondary:
-        names = sorted({_field(kb.incentive(key.split(".")[0]), "name") for key in p.secondary})
+        names = sorted({kb.incentive(key.split(".")[0]).name for key in p.secondary})
         notes.append(f"部分数字（{'、'.join(names)}）仅见于二手来源，请以官方原文为准。")
     total = sum(i.tax_saving_wan for i in items if i.included_in_total)
     notes.append("以上为估算，实际以税务机关认定和企业汇算清缴为准。")
@@ -362,9 +372,7 @@ class FastTax:
     """`total(...)` = `estimate(...).total_tax_saving_wan`, without pydantic or SQLite per call."""
 
     def __init__(self, kb=None):
-        from policy_kb.eligibility import _open
-
-        p = _Params(_open(kb))
+        p = _Params(or_default(kb))
         self.standard_rate = p.get(RATES, "standard_cit_rate")
         self.negative_list = frozenset(p.get(RD, "negative_list"))
         self.extra, self.amort = p.get(RD, "extra_rate"), p.get(RD, "intangible_amortisation_rate")

@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -189,12 +189,10 @@ def region_in_text(text: str, kb_path: Optional[Path] = None) -> Optional[str]:
     return aliases[max(found, key=len)] if found else None
 
 
-def _department_info(record: Dict[str, Any]) -> DepartmentInfo:
-    """The KB's record (name, handles, clause, citation{document}) as triage uses it."""
-    handles = record.get("handles") or []
-    citation = record.get("citation") or {}
-    return DepartmentInfo(name=record["name"], handles=list(handles), clause=record.get("clause"),
-                          document=citation.get("document"))
+def _department_info(record) -> DepartmentInfo:
+    """The KB's `Department` record as triage uses it."""
+    return DepartmentInfo(name=record.name, handles=list(record.handles), clause=record.clause,
+                          document=record.citation.document)
 
 
 def _merge_by_name(departments: List[DepartmentInfo]) -> List[DepartmentInfo]:

@@ -9,7 +9,7 @@ from policy_kb.store import open_kb
 @pytest.fixture(scope="module")
 def vocab(kb_path):
     kb = open_kb(kb_path)
-    regions = {d["region"]: d["region"] for d in kb.documents()}
+    regions = {d.region: d.region for d in kb.documents()}
     regions.update(kb.aliases("region"))
     return Vocabulary.load(kb.topics(), regions)
 

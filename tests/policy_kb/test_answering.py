@@ -17,7 +17,7 @@ def kb(kb_path):
 
 @pytest.fixture(scope="module")
 def ask(kb):
-    regions = {d["region"]: d["region"] for d in kb.documents()}
+    regions = {d.region: d.region for d in kb.documents()}
     regions.update(kb.aliases("region"))
     vocab = Vocabulary.load(kb.topics(), regions)
 

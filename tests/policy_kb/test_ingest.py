@@ -1,6 +1,9 @@
 """Ingest drafts a source from raw text: every clause, and ≥90% of the hand-written figures."""
 
 import functools
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -89,3 +92,11 @@ def test_cli_ingest_writes_a_draft_the_loader_holds_for_review(tmp_path):
     with pytest.raises(SourceError) as info:  # unreviewed candidates keep it out of the KB
         load_source(out)
     assert info.value.path == "candidates"
+
+
+def test_numerals_come_from_the_one_parser_and_no_rasa_is_imported():
+    """policy_kb reads Chinese numerals with nlu.normalise (pure Python), never through Rasa."""
+    code = ("import sys, policy_kb.ingest, policy_kb.answering, policy_kb.compiler, nlu.normalise; "
+            "assert policy_kb.ingest.chinese_number is nlu.normalise.chinese_number; "
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('rasa', 'rasa_sdk')], 'rasa imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])

@@ -107,3 +107,42 @@ def test_chinese_message_names_everything(tmp_path):
     err = rejects(write(tmp_path, data))
     text = err.chinese()
     assert "bad.yaml" in text and "figures[0].clause" in text and "不存在" in text
+
+
+def _with_incentive(data: dict, **extra) -> dict:
+    data["incentives"] = [{"id": "qingshan-subsidy", "name": "设备更新补助", "kind": "finance", "summary": "设备补助",
+                           "clause": "一", "quote": "按设备投资额的8%给予补助",
+                           "parameters": {"kinds": [{"value": ["生产性设备"], "unit": "类别", "clause": "一",
+                                                     "quote": "购置生产性设备"}]}, **extra}]
+    return data
+
+
+def test_incentive_sentence_names_only_its_parameters(tmp_path):
+    assert load_source(write(tmp_path, _with_incentive(good(), sentences={"what": "{name}限于{kinds}"})))
+    err = rejects(write(tmp_path, _with_incentive(good(), sentences={"what": "结转{carry_forward_years}年"})))
+    assert err.path == "incentives[0].sentences.what" and "carry_forward_years" in err.problem
+
+
+def test_value_cue_names_a_value_of_a_list_parameter(tmp_path):
+    assert load_source(write(tmp_path, _with_incentive(good(), value_cues={"生产性设备": ["生产设备"]})))
+    err = rejects(write(tmp_path, _with_incentive(good(), value_cues={"环境保护": ["环保"]})))
+    assert err.path == "incentives[0].value_cues.环境保护" and "not a value" in err.problem
+
+
+def test_default_award_region_needs_a_schedule_and_is_unique(tmp_path):
+    data = good()
+    data["default_for_awards"] = True
+    err = rejects(write(tmp_path, data))
+    assert err.path == "default_for_awards" and "no award schedule" in err.problem
+    with pytest.raises(SourceError) as info:
+        load_files([SOURCES_DIR / "luan.yaml", write(tmp_path, {**yaml.safe_load((SOURCES_DIR / "luan.yaml").read_text(
+            encoding="utf-8")), "id": "luan-copy", "region": "别的市"}, name="copy.yaml")])
+    assert info.value.path == "default_for_awards" and "second default" in info.value.problem
+
+
+def test_two_regions_cannot_share_a_place_in_the_listing(tmp_path):
+    data = good()
+    data["listed"] = 1  # 六安市's place
+    with pytest.raises(SourceError) as info:
+        load_files([SOURCES_DIR / "luan.yaml", write(tmp_path, data)])
+    assert info.value.path == "listed" and "六安市" in info.value.problem

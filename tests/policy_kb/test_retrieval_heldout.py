@@ -63,7 +63,7 @@ def test_every_expected_clause_exists(kb):
 
 def test_every_substantive_clause_is_asked_about(kb):
     asked = set().union(*(_expected(c) for c in CASES))
-    all_clauses = {(c["document_id"], c["clause"]) for c in kb.clauses()}
+    all_clauses = {(c.document_id, c.clause) for c in kb.clauses()}
     unsearched = {(source.id, c.id) for source in load_sources() for c in source.clauses if not c.searchable}
     unasked = sorted(all_clauses - asked - HEADING_ONLY - unsearched)
     assert not unasked, f"没有问题覆盖这些条款: {unasked}"

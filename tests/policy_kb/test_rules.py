@@ -99,11 +99,11 @@ def _run_eligibility(table: Dict, case: Dict, kb) -> None:
 
 def _assert_citations_real(result, kb) -> None:
     """Every citation's quote occurs in the clause it names."""
-    doc_id = kb.program_document(result.program_id)["id"]
+    doc_id = kb.program_document(result.program_id).id
     for check in result.checks:
-        text = kb.clause(doc_id, check.citation.clause)["text"]
+        text = kb.clause(doc_id, check.citation.clause).text
         assert check.citation.quote in text, check.id
-        assert check.citation.document == kb.document(doc_id)["title"]
+        assert check.citation.document == kb.document(doc_id).title
 
 
 def _dump(result) -> str:

@@ -10,7 +10,7 @@ from policy_kb.compiler import build
 from policy_kb.errors import KBNotBuiltError, NotFoundError
 from policy_kb.paths import SOURCES_DIR
 from policy_kb.rules_schema import Program
-from policy_kb.store import open_kb
+from policy_kb.store import Citation, open_kb
 
 THIRD = Path(__file__).parent / "fixtures" / "third.yaml"
 
@@ -24,12 +24,12 @@ def db(tmp_path_factory):
 
 def test_documents_and_clauses(db):
     kb = open_kb(db)
-    assert [d["id"] for d in kb.documents()] == ["guangxi", "luan", "national"]
-    assert kb.document("luan")["status"] == "征求意见稿"
+    assert [d.id for d in kb.documents()] == ["guangxi", "luan", "national"]
+    assert kb.document("luan").status == "征求意见稿"
     clause = kb.clause("guangxi", "三.（四）")
-    assert "年度内预期完成投资额的30%以上" in clause["text"]
-    assert clause["heading_path"][0] == "三、遴选条件" and clause["document"].startswith("广西")
-    assert [c["clause"] for c in kb.clauses("luan")][:3] == ["标题", "序言", "一"]
+    assert "年度内预期完成投资额的30%以上" in clause.text
+    assert clause.heading_path[0] == "三、遴选条件" and clause.document.startswith("广西")
+    assert [c.clause for c in kb.clauses("luan")][:3] == ["标题", "序言", "一"]
     with pytest.raises(NotFoundError):
         kb.clause("luan", "九")
     with pytest.raises(NotFoundError):
@@ -38,15 +38,15 @@ def test_documents_and_clauses(db):
 
 def test_awards_by_region_alias(db):
     kb = open_kb(db)
-    awards = {a["honor"]: a for a in kb.awards("六安")}
-    assert awards["省级智能工厂"]["amount_wan"] == 50
-    assert awards["省级智能工厂"]["citation"] == {
-        "document": "六安市规模工业企业技术改造提升行动（征求意见稿）", "clause": "三.（二）",
-        "quote": "新认定的省级智能工厂、绿色工厂、数字化车间分别奖励50万元、20万元、20万元",
-        "document_id": "luan", "status": "征求意见稿"}
-    assert awards["高端化改造强链项目"]["amount_wan"] is None
+    awards = {a.honor: a for a in kb.awards("六安")}
+    assert awards["省级智能工厂"].amount_wan == 50
+    assert awards["省级智能工厂"].citation == Citation(
+        document="六安市规模工业企业技术改造提升行动（征求意见稿）", clause="三.（二）",
+        quote="新认定的省级智能工厂、绿色工厂、数字化车间分别奖励50万元、20万元、20万元",
+        document_id="luan", status="征求意见稿")
+    assert awards["高端化改造强链项目"].amount_wan is None
     assert kb.awards("广西") == []
-    assert "未规定固定的奖补金额" in kb.award_notes("广西")[0]["text"]
+    assert "未规定固定的奖补金额" in kb.award_notes("广西")[0].text
 
 
 def test_programs_are_rule_schema_objects(db):
@@ -59,24 +59,24 @@ def test_programs_are_rule_schema_objects(db):
 
 def test_parameter_by_date(db):
     kb = open_kb(db)
-    assert kb.parameter("rd-super-deduction", "extra_rate")["value"] == 1.0
-    assert kb.parameter("tech-renovation-relending", "relending_rate", on="2025-06-01")["value"] == 0.0175
-    assert kb.parameter("tech-renovation-relending", "relending_rate", on=dt.date(2026, 2, 1))["value"] == 0.0125
+    assert kb.parameter("rd-super-deduction", "extra_rate").value == 1.0
+    assert kb.parameter("tech-renovation-relending", "relending_rate", on="2025-06-01").value == 0.0175
+    assert kb.parameter("tech-renovation-relending", "relending_rate", on=dt.date(2026, 2, 1)).value == 0.0125
     cap = kb.parameter("equipment-one-time-deduction", "unit_value_cap_wan", on="2025-03-01")
-    assert (cap["value"], cap["unit"], cap["citation"]["clause"]) == (500, "万元", "2")
+    assert (cap.value, cap.unit, cap.citation.clause) == (500, "万元", "2")
     with pytest.raises(NotFoundError):
         kb.parameter("equipment-one-time-deduction", "unit_value_cap_wan", on="2023-06-01")
     with pytest.raises(NotFoundError):
         kb.parameter("rd-super-deduction", "no_such_name")
     ext = kb.parameter("special-equipment-credit", "digital_upgrade_credit_rate", on="2025-01-01")
-    assert ext["status"] == "secondary" and ext["citation"]["status"] == "secondary"
+    assert ext.status == "secondary" and ext.citation.status == "secondary"
 
 
 def test_incentives(db):
     kb = open_kb(db)
     assert len(kb.incentives()) == 11
     inc = kb.incentive("special-equipment-credit")
-    assert inc["name"] == "专用设备投资抵免" and "credit_rate" in inc["parameters"]
+    assert inc.name == "专用设备投资抵免" and "credit_rate" in inc.parameters
     with pytest.raises(NotFoundError):
         kb.incentive("nope")
 
@@ -96,9 +96,9 @@ def test_aliases_and_resolvers(db):
 def test_departments_and_targets(db):
     kb = open_kb(db)
     depts = kb.departments("六安市")
-    county = [d for d in depts if d["name"] == "县区主管部门"][0]
-    assert county["handles"] == ["备案"] and county["citation"]["clause"] == "三.（四）"
-    assert {t["value"] for t in kb.targets("广西")} == {1000, 600, 10}
+    county = [d for d in depts if d.name == "县区主管部门"][0]
+    assert county.handles == ("备案",) and county.citation.clause == "三.（四）"
+    assert {t.value for t in kb.targets("广西")} == {1000, 600, 10}
 
 
 def test_read_only_connection(db):

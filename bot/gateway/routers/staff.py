@@ -157,8 +157,7 @@ def _kb_regions() -> List[str]:
     from policy_kb.store import open_kb
 
     try:
-        return sorted({doc.get("region") if isinstance(doc, dict) else getattr(doc, "region", None)
-                       for doc in open_kb(get_settings().kb_path).documents()} - {None})
+        return sorted({doc.region for doc in open_kb(get_settings().kb_path).documents()})
     except (PolicyKBError, OSError):
         return []
 

@@ -101,7 +101,7 @@ def template(user: StaffUser = Depends(current_staff)) -> Response:
     from policy_kb.tax import FastTax
 
     kb = open_kb(get_settings().kb_path)
-    honors = list(dict.fromkeys(a["honor"] for a in kb.awards()))
+    honors = list(dict.fromkeys(a.honor for a in kb.awards()))
     out = io.BytesIO()
     workbook.build_template(out, honors, sorted(FastTax(kb).purposes))
     return _download(out.getvalue(), "技改政策比对-企业名单模板.xlsx", XLSX)

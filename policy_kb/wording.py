@@ -2,7 +2,8 @@
 
 Explanations of single checks (threshold, the firm's value, the clause), the advice that
 says what would make a failed check pass (computed from the condition: "今年完成投资达到
-900万元（30%）即可满足"), and the short 政策告知书 sent to a firm by the batch matcher.
+900万元（30%）即可满足"), and the number formatting they share. The per-firm 政策告知书 is
+`policy_kb.firm_notice`.
 No policy figure is written here: every number comes from the condition being explained.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
+from policy_kb.conditions import fails, outcome
 from policy_kb.profile import FIELDS
 from policy_kb.rules_schema import AllOf, AnyOf, Comparison, Condition, Ratio
 
@@ -34,6 +36,19 @@ def fmt_number(x: Any) -> str:
 def fmt_pct(fraction: float) -> str:
     """0.3 -> '30%'."""
     return fmt_number(fraction * 100) + "%"
+
+
+_CN_SMALL = "零一二三四五六七八九十"
+
+
+def fraction_words(x: float) -> str:
+    """0.666667 -> '三分之二', 0.5 -> '二分之一': the simple fraction (denominator up to 十) that
+    reads as the same percentage; the percentage when there is none."""
+    for den in range(2, len(_CN_SMALL)):
+        top = round(x * den)
+        if 0 < top < den and fmt_pct(top / den) == fmt_pct(x):
+            return f"{_CN_SMALL[den]}分之{_CN_SMALL[top]}"
+    return fmt_pct(x)
 
 
 def share_pct(fraction: float, required: float) -> str:
@@ -84,10 +99,10 @@ def describe(cond: Condition, p: Dict[str, Any]) -> str:
 
 def _relevant_alternatives(cond: AnyOf, p: Dict[str, Any]) -> List[Condition]:
     """The alternatives worth describing: the passing one(s), else those the firm could still meet."""
-    passing = [c for c in cond.any if _outcome(c, p) is True]
+    passing = [c for c in cond.any if outcome(c, p) is True]
     if passing:
         return passing
-    open_ = [c for c in cond.any if _outcome(c, p) is None or fix(c, p)]
+    open_ = [c for c in cond.any if outcome(c, p) is None or fix(c, p)]
     return open_ or list(cond.any)
 
 
@@ -134,7 +149,7 @@ def fix(cond: Condition, p: Dict[str, Any]) -> Optional[str]:
     if isinstance(cond, Ratio):
         return _fix_ratio(cond, p)
     if isinstance(cond, AllOf):
-        fixes = [fix(c, p) for c in cond.all if _fails(c, p)]
+        fixes = [fix(c, p) for c in cond.all if fails(c, p)]
         return None if not fixes or None in fixes else "，并且".join(fixes)
     if isinstance(cond, AnyOf):
         fixes = [f for f in (fix(c, p) for c in cond.any) if f]
@@ -159,21 +174,6 @@ def _fix_ratio(cond: Ratio, p: Dict[str, Any]) -> Optional[str]:
         return None
     needed = ceil_money(cond.value * base)
     return f"{label(num)}{_FIX_WORD.get(cond.op, '达到')}{_amount(num, needed)}（{fmt_pct(cond.value)}）"
-
-
-_EVALUATORS: Dict[int, Any] = {}
-
-
-def _outcome(cond: Condition, p: Dict[str, Any]) -> Optional[bool]:
-    from policy_kb.eligibility import compile_condition  # late: eligibility imports this module
-    run = _EVALUATORS.get(id(cond))
-    if run is None or run[0] is not cond:
-        run = _EVALUATORS[id(cond)] = (cond, compile_condition(cond))
-    return run[1](p)[0]
-
-
-def _fails(cond: Condition, p: Dict[str, Any]) -> bool:
-    return _outcome(cond, p) is False
 
 
 # ---------------------------------------------------------------------------
@@ -257,55 +257,3 @@ def advice(cp, decision, document: str, document_status: Optional[str]) -> List[
     if document_status == DRAFT_STATUS:
         out.append(f"《{document}》为征求意见稿，以正式发布文件为准。")
     return out
-
-
-# ---------------------------------------------------------------------------
-# 政策告知书 (batch matcher): one short text per firm, and a Markdown version
-# ---------------------------------------------------------------------------
-_STATUS_WORD = {"eligible": "符合", "ineligible": "暂不符合", "needs_info": "尚需补充信息后判断"}
-
-
-def status_word(status: str) -> str:
-    return _STATUS_WORD.get(status, status)
-
-
-def program_line(cp, decision) -> str:
-    """'六安市级技改项目库：暂不符合（固定资产投资达到200万元即可满足）'."""
-    program, p = cp.program, decision.profile
-    line = f"{program.name}：{status_word(decision.status)}"
-    if decision.status == "ineligible":
-        fixes = [fix_sentence(cc, p) for cc, ok, _ in decision.outcomes if ok is False]
-        line += "（" + "；".join(fixes) + "）"
-    elif decision.status == "needs_info":
-        line += f"（请补充：{labels(decision.missing)}）"
-    return line
-
-
-def firm_notice(name: str, lines: Sequence[str], awards_total: Optional[float], tax_saving: Optional[float],
-                draft: bool) -> str:
-    """The short 政策告知书 put in the batch output."""
-    text = f"【政策告知书】{name or '贵企业'}：经初步比对，" + "；".join(lines) + "。"
-    if awards_total:
-        text += f"按已获称号可申请奖补约{fmt_number(awards_total)}万元。"
-    if tax_saving:
-        text += f"可享税收优惠估算少缴企业所得税约{fmt_number(tax_saving)}万元。"
-    if draft:
-        text += "依据文件为征求意见稿，以正式发布文件为准。"
-    return text
-
-
-def firm_notice_markdown(name: str, region: str, results: Sequence[Any], short: str,
-                         awards_total: Optional[float], tax_saving: Optional[float]) -> str:
-    """A one-page Markdown notice with every check and its clause (written by `match --notices`)."""
-    out = [f"# 政策告知书：{name or '贵企业'}", "", f"地区：{region}", "", short, ""]
-    for r in results:
-        out += [f"## {r.program_name}：{status_word(r.status)}", ""]
-        out += [f"- {'✅' if c.passed else ('❌' if c.passed is False else '❔')} {c.explanation}" for c in r.checks]
-        if r.assumptions:
-            out += ["", "假设：", *[f"- {a}" for a in r.assumptions]]
-        out += ["", "建议：", *[f"- {a}" for a in r.advice], ""]
-    if awards_total is not None:
-        out += [f"奖补估算合计：{fmt_number(awards_total)}万元", ""]
-    if tax_saving is not None:
-        out += [f"税收优惠估算（不含递延部分）：{fmt_number(tax_saving)}万元", ""]
-    return "\n".join(out)
