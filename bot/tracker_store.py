@@ -229,16 +229,19 @@ class BoundedSQLTrackerStore(SQLTrackerStore):
             return
         await self.stream_events(tracker)
         new_events = list(tracker.events)[stored:]
-        with self.session_scope() as session:
-            for event in new_events:
-                session.add(self._row(tracker.sender_id, event))
-            session.commit()
+        if new_events:
+            # One executemany through SQLAlchemy Core: the ORM's unit of work (an object per
+            # event, flushed one by one) was ≈1.5 ms of a turn.
+            rows = [self._row_values(tracker.sender_id, event) for event in new_events]
+            with self.session_scope() as session:
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+                session.commit()
         setattr(tracker, STORED_ATTR, len(tracker.events))
 
-    def _row(self, sender_id: Text, event: Any) -> Any:
+    @staticmethod
+    def _row_values(sender_id: Text, event: Any) -> Dict[str, Any]:
+        """The events-table row of one event, as Rasa's ``SQLTrackerStore.save`` writes it."""
         data = event.as_dict()
         intent = (data.get("parse_data") or {}).get("intent", {}).get("name")
-        return self.SQLEvent(
-            sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-            intent_name=intent, action_name=data.get("name"), data=json.dumps(data),
-        )
+        return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                "intent_name": intent, "action_name": data.get("name"), "data": json.dumps(data)}
