@@ -85,3 +85,13 @@ def test_nothing_is_said_as_decided_when_the_form_asks_nothing_more():
     messages, _ = run(ValidateEligibilityForm(), tracker(
         "800万", "inform", [entity("investment", "800")], slots=slots, active_loop="eligibility_form"))
     assert "目前已满足" not in text_of(messages)  # 800 of 3000 < 30%: the verdict comes next, not a question
+
+
+def test_an_unsure_statement_of_facts_is_answered_in_context_not_with_the_nearest_clause():
+    from actions.search import ActionFallback
+
+    messages, _ = run(ActionFallback(), tracker("我们刚被认定六安市级智能工厂", "nlu_fallback",
+                                                [entity("region", "六安市"), entity("honor", "市级智能工厂", 4)]))
+    text = text_of(messages)
+    assert "市级智能工厂：20万元" in text and "三.（二）" in text
+    assert "政策原文中最相关的是" not in text
