@@ -324,7 +324,15 @@ def undo() -> None:
     _event_types.clear()
 
 
+def _without_jax() -> None:
+    """TensorFlow 2.12 (imported by Rasa whatever the pipeline) imports JAX for TFLite's
+    converter if it is installed (it is: TensorFlow depends on it), ≈64 MB per process; TFLite
+    catches the ImportError, and neither Rasa nor this project converts models."""
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
+
+
 def main(argv: Optional[list] = None) -> None:
+    _without_jax()
     apply()
     from rasa.__main__ import main as rasa_main
 

@@ -184,3 +184,16 @@ def test_an_endpoint_keeps_one_session_per_event_loop():
         return same
 
     assert asyncio.run(two_sessions())
+
+
+def test_tensorflow_imports_without_jax_in_a_fresh_process():
+    """The server blocks JAX; TensorFlow's TFLite helper must still import (it catches the
+    ImportError) — a TensorFlow upgrade that needs JAX fails here, not in production."""
+    import subprocess
+    import sys
+
+    code = ("from bot import rasa_server; rasa_server._without_jax(); import importlib; u = importlib.import_module('tensorflow.lite.python.util'); "
+            "import sys; assert u._xla_computation is None and sys.modules['jax'] is None; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip().endswith("ok"), done.stderr[-2000:]
