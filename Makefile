@@ -64,6 +64,7 @@ bench: setup kb train ## print the speed and quality figures (KB search, rules, 
 	$(PY) bench/bench_bureau.py
 	$(PY) -m bot.testing nlu-eval
 	$(PY) bench/bench_chat.py
+	$(PY) bench/bench_train.py
 
 .PHONY: load run-cluster test-services
 

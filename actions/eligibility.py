@@ -23,6 +23,7 @@ from actions.common import (
     kb,
 )
 from actions.facts import FORM_INTENTS, facts_in_message, profile_from, verdict_text
+from actions.form_questions import decided_so_far
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
 
@@ -83,6 +84,11 @@ class ValidateEligibilityForm(FormValidationAction):
             events.extend(SlotSet(slot, value) for slot, value in facts.items())
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        if next_slot and next_slot.get("value"):
+            # Rasa asks for it next (utter_ask_<slot>): first what is decided so far.
+            decided = decided_so_far(tracker)
+            if decided:
+                dispatcher.utter_message(text=decided)
         return events + ([next_slot] if next_slot else [])
 
 

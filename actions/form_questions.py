@@ -1,15 +1,14 @@
-"""The eligibility form's questions. Each turn first shows what is already decided
-(✓ passed, ✗ failed, ? still open), then asks the one fact that decides next (the question's
-wording and buttons are the domain's `utter_ask_<slot>` responses)."""
+"""What the eligibility form has decided so far (✓ passed, ✗ failed, ? still open).
+
+The form's validation action (`actions.eligibility`) says it whenever it asks for another
+fact; the question itself, with its wording and buttons, is the domain's `utter_ask_<slot>`
+response, which Rasa utters without a call to the action server."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
+from rasa_sdk import Tracker
 
 from actions.common import citation_line, join_lines, kb
 from actions.facts import profile_from
@@ -86,29 +85,3 @@ def _detail(brief: Optional[str]) -> str:
     if exception:
         return exception[0].strip()
     return (sentences[1] if len(sentences) > 1 else sentences[0] if sentences else text).strip()
-
-
-class AskSlot(Action):
-    """What is decided so far, then the domain's question for the slot (`utter_ask_<slot>`)."""
-
-    slot = ""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        decided = decided_so_far(tracker)
-        if decided:
-            dispatcher.utter_message(text=decided)
-        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
-        return []
-
-
-def _ask_action(slot: str) -> type:
-    return type(f"Ask_{slot}", (AskSlot,), {"slot": slot})
-
-
-FORM_SLOTS = ("region", "above_designated_size", "above_size_after_project", "direction", "fixed_asset_investment_wan",
-              "investment_this_year_wan", "filed_or_approved", "completes_this_year", "output_growth_pct",
-              "industry_catalog")
-ASK_ACTIONS = [_ask_action(slot) for slot in FORM_SLOTS]

@@ -83,7 +83,11 @@ class ActionCreateTicket(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[EventType]:
-        if _intent(tracker.latest_message) in ("request_human", "complain") and tracker.active_loop_name is None:
+        # A message filed as a request for a person, a complaint or a status question that the
+        # sources answer ("奖补的钱从哪里出") gets the answer (with a 转人工 button); a real status
+        # question ("奖励什么时候到账") has no covered answer and still gets its ticket.
+        if _intent(tracker.latest_message) in ("request_human", "complain", "ask_payment_status") \
+                and tracker.active_loop_name is None:
             answered = covered_answer_events(dispatcher, tracker)
             if answered is not None:
                 return answered

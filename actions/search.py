@@ -51,7 +51,9 @@ class ActionFallback(Action):
         if previous_turn_was_unsure(tracker):
             return ActionCreateTicket().run(dispatcher, tracker, domain)
         question = analyse(latest_text(tracker), vocabulary())
-        if question.topics or question.tax_facts():
+        if question.topics or question.tax_facts() or tracker.latest_message.get("entities"):
+            # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级
+            # 智能工厂”, “批发收入大概占七成”) that the answer in context uses.
             return await ActionAnswer().run(dispatcher, tracker, domain)
         return best_clause_answer(dispatcher, tracker, current_region(tracker))
 

@@ -1,9 +1,11 @@
 """Conversation speed through the gateway, with real actions and knowledge-base look-ups.
 
-Prints: round-trip p50/p95 over fresh 10-message conversations sent one at a time;
-messages per second with 8 conversations sending back-to-back; the latency of message 100
-of one long conversation against message 5. Starts its own stack on spare ports unless
---url points at a running gateway. Loopback only; every loop is bounded.
+Prints: the time from starting the stack (`policybot run`'s processes) to healthy; round-trip
+p50/p95 over fresh 10-message conversations sent one at a time; messages per second with 8
+conversations sending back-to-back; the latency of message 100 of one long conversation
+against message 5; the resident memory of the whole stack (gateway, Rasa, action server and
+their children) after the benchmark; the load average beside each. Starts its own stack on
+spare ports unless --url points at a running gateway. Loopback only; every loop is bounded.
 """
 
 from __future__ import annotations
@@ -82,13 +84,46 @@ async def measure(base_url: str, conversations: int, rounds: int) -> None:
         await one_at_a_time(client, 1)  # warm-up: models, caches, connections
         latencies = await one_at_a_time(client, conversations)
         print(f"one at a time ({len(latencies)} messages, {conversations} fresh 10-message conversations): "
-              f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms")
+              f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms "
+              f"({load_average()})")
         rate = await concurrent(client, 8, rounds)
-        print(f"8 concurrent conversations back-to-back: {rate:.1f} messages/s")
+        print(f"8 concurrent conversations back-to-back: {rate:.1f} messages/s ({load_average()})")
         long = await long_conversation(client)
         early, late = statistics.median(long[2:7]), statistics.median(long[95:100])
         print(f"long conversation: message 5 ≈ {early * 1000:.1f} ms, message 100 ≈ {late * 1000:.1f} ms "
               f"(ratio {late / early:.2f}; medians of messages 3-7 and 96-100)")
+
+
+def load_average() -> str:
+    """“load 0.12 0.30 0.25” (1, 5 and 15 minutes): the figures mean little on a busy machine."""
+    with open("/proc/loadavg", encoding="ascii") as handle:
+        return "load " + " ".join(handle.read().split()[:3])
+
+
+def resident_mb(pids: List[int]) -> float:
+    """Resident memory (VmRSS) of the processes and all their descendants, in MB."""
+    children: dict = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total_kb, todo, seen = 0, list(pids), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
 
 
 def free_port() -> int:
@@ -113,10 +148,16 @@ def main() -> int:
 
     settings = Settings(gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(),
                         data_dir=Path(tempfile.mkdtemp(prefix="policybot-bench-")))
-    print("starting the stack for the benchmark …", flush=True)
+    print(f"starting the stack for the benchmark ({settings.rasa_workers} Rasa process(es)) … {load_average()}",
+          flush=True)
+    started = time.perf_counter()
     # One sender sends 100 messages back to back: the per-sender limit would (rightly) refuse it.
-    with Stack(settings, env={"POLICYBOT_RATE_LIMIT_ENABLED": "false"}):
+    with Stack(settings, env={"POLICYBOT_RATE_LIMIT_ENABLED": "false"}) as stack:
+        print(f"stack healthy {time.perf_counter() - started:.1f} s after start ({load_average()})", flush=True)
         asyncio.run(measure(f"http://127.0.0.1:{settings.gateway_port}", args.conversations, args.rounds))
+        pids = [child.process.pid for child in stack.children if child.process]
+        print(f"whole stack resident after the benchmark: {resident_mb(pids):.0f} MB "
+              f"({len(pids)} processes and their children; {load_average()})")
     return 0
 
 

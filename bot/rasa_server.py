@@ -23,12 +23,28 @@ Fourth: the processor and the rule policy deep-copy events, slots and dialogue s
 their debug log lines on every prediction and action (``structlogger.debug(...,
 x=copy.deepcopy(x))``), whether or not debug logging is on. :func:`apply` gives those modules
 a ``copy`` whose ``deepcopy`` copies only when the ``rasa`` logger logs debug lines.
+
+Fifth: every message runs two graphs (NLU, then the policies) through ``DaskGraphRunner``,
+which builds a dask graph, recomputes the minimal schema by a recursive walk and lets dask's
+local scheduler order a dozen nodes, each time (≈1.5 ms of a turn's ≈19 ms of Rasa CPU in
+py-spy). :func:`apply` runs the same nodes, with the same inputs, in a dependency order
+computed once per target list; errors are wrapped as Rasa wraps them.
+
+Sixth: ``LogisticRegressionClassifier._create_X`` builds each message's row with two
+``scipy.sparse.hstack`` calls and a ``vstack`` (``bmat`` each, ≈1.5 ms a message); the
+replacement makes the same matrix (same shape, values and dtype) from the sentence features
+directly; Rasa's ``get_sparse_features`` also deep-copies and joins the sequence features,
+which the classifier never reads (≈2 ms more).
+
+:func:`apply` refuses a Rasa other than the version these were measured on
+(``RASA_VERSION``; tests/bot/test_rasa_server.py checks each patch against that Rasa's own
+code) and :func:`undo` puts Rasa's own functions back.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Dict, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 _validator: Optional[Any] = None
 
@@ -158,26 +174,165 @@ class _CopyForDebugLog:
 DEBUG_COPY_MODULES = ("rasa.core.processor", "rasa.core.policies.rule_policy", "rasa.core.policies.memoization")
 
 
+def _graph_plan(schema: Any, targets: Tuple[Text, ...]) -> List[Tuple[Text, Tuple[Text, ...]]]:
+    """(node, the nodes it needs) for every node the targets depend on, dependencies first."""
+    order: List[Tuple[Text, Tuple[Text, ...]]] = []
+    seen: set = set()
+
+    def visit(name: Text) -> None:
+        if name in seen or name not in schema.nodes:
+            return  # done already, or an input placeholder
+        seen.add(name)
+        needs = tuple(schema.nodes[name].needs.values())
+        for dependency in needs:
+            visit(dependency)
+        order.append((name, needs))
+
+    for target in targets:
+        visit(target)
+    return order
+
+
+def _run_graph_in_order(self: Any, inputs: Optional[Dict[Text, Any]] = None,
+                        targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    """``DaskGraphRunner.run`` without dask: the same nodes, inputs and result."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = tuple(targets if targets else self._graph_schema.target_names)
+    plans = self.__dict__.setdefault("_policybot_plans", {})
+    plan = plans.get(run_targets)
+    if plan is None:
+        plan = plans[run_targets] = _graph_plan(self._graph_schema, run_targets)
+    values: Dict[Text, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and any(value == node for node, _ in plan):
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure "
+                f"that none of the input names passed to the `run` method are the "
+                f"same as node names in the graph schema."
+            )
+        values[name] = (name, value)
+    try:
+        for name, needs in plan:
+            if name not in values:  # an input of the same name replaces the node, as in dask
+                values[name] = self._instantiated_nodes[name](*(values[n] for n in needs))
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+    return dict(values[target] for target in run_targets)
+
+
+def _sentence_features(message: Any) -> Any:
+    """``message.get_sparse_features(TEXT)[1].features`` without its sequence half: the
+    sentence features of all featurizers side by side, concatenated as ``scipy.sparse.hstack``
+    concatenates coo blocks (same entries in the same order, same dtype); None without any."""
+    import numpy as np
+    from rasa.shared.nlu.constants import TEXT
+    from scipy.sparse import coo_matrix
+
+    _, sentence = message._filter_sparse_features(TEXT, [])
+    blocks = [f.features if f.features.format == "coo" else f.features.tocoo() for f in sentence]
+    if not blocks:
+        return None
+    if len(blocks) == 1:
+        return blocks[0]
+    offsets = np.cumsum([0] + [b.shape[1] for b in blocks[:-1]])
+    dtype = np.result_type(*(b.dtype for b in blocks))
+    data = np.concatenate([b.data for b in blocks]).astype(dtype, copy=False)
+    rows = np.concatenate([b.row for b in blocks])
+    cols = np.concatenate([b.col + offset for b, offset in zip(blocks, offsets, strict=True)])
+    return coo_matrix((data, (rows, cols)), shape=(blocks[0].shape[0], sum(b.shape[1] for b in blocks)))
+
+
+def _create_x(self: Any, messages: List[Any]) -> Any:
+    """``LogisticRegressionClassifier._create_X``: the same csr matrix, without ``bmat`` and
+    without combining the sequence features it throws away."""
+    import numpy as np
+    from rasa.shared.nlu.constants import TEXT
+    from scipy.sparse import csr_matrix, hstack, vstack
+
+    rows = []
+    for message in messages:
+        sparse = _sentence_features(message)
+        dense = message.get_dense_features(attribute=TEXT)[1]
+        if dense is not None:
+            rows.append(hstack([csr_matrix(sparse if sparse is not None else []), csr_matrix(dense.features)]))
+        elif sparse is not None:
+            # hstack([csr(x), csr([])]) is x as csr with NumPy's result dtype of x and float64.
+            features = csr_matrix(sparse)
+            rows.append(features.astype(np.result_type(features.dtype, np.float64), copy=False))
+        else:
+            rows.append(csr_matrix(np.empty((1, 0))))
+    if len(rows) == 1:
+        return rows[0].tocsr()
+    return vstack(rows).tocsr()
+
+
+# The Rasa these fixes were measured on and checked against (tests/bot/test_rasa_server.py).
+RASA_VERSION = "3.6."
+
+# (owner, attribute, what the owner itself held, or _MISSING) of each installed fix, for undo().
+_installed: List[Tuple[Any, str, Any]] = []
+_MISSING = object()
+
+
+def _install(owner: Any, name: str, value: Any) -> None:
+    _installed.append((owner, name, vars(owner).get(name, _MISSING)))
+    setattr(owner, name, value)
+
+
 def apply() -> None:
-    """Install the fixes into the Rasa modules of this process (idempotent)."""
+    """Install the fixes into the Rasa modules of this process (idempotent).
+
+    Raises RuntimeError on a Rasa other than ``RASA_VERSION``: each fix replaces a private
+    function whose behaviour it copies, so it must be checked again on an upgrade.
+    """
     global _original_resolve_by_type
     import importlib
 
+    import rasa
     from rasa.core.actions.action import RemoteAction
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
-    patched: Callable[..., bool] = _validate_action_result
-    RemoteAction._validate_action_result = patched  # type: ignore[assignment]
-    EndpointConfig.session = _kept_session  # type: ignore[assignment]
+    if _installed:
+        return
+    if not rasa.__version__.startswith(RASA_VERSION):
+        raise RuntimeError(f"bot.rasa_server 的提速补丁按 Rasa {RASA_VERSION}x 编写，当前是 {rasa.__version__}；"
+                           "请先按 tests/bot/test_rasa_server.py 重新核对每个补丁")
+    _install(RemoteAction, "_validate_action_result", _validate_action_result)
+    _install(EndpointConfig, "session", _kept_session)
+    _install(DaskGraphRunner, "run", _run_graph_in_order)
+    _install(LogisticRegressionClassifier, "_create_X", _create_x)
     for name in DEBUG_COPY_MODULES:
-        importlib.import_module(name).copy = _CopyForDebugLog()  # type: ignore[attr-defined]
-    if _original_resolve_by_type is None:
-        _original_resolve_by_type = Event.resolve_by_type
-        Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[assignment]
+        _install(importlib.import_module(name), "copy", _CopyForDebugLog())
+    _original_resolve_by_type = Event.resolve_by_type
+    _install(Event, "resolve_by_type", staticmethod(_resolve_event_type))
+
+
+def undo() -> None:
+    """Put Rasa's own functions back (tests use it so that later tests see plain Rasa)."""
+    global _original_resolve_by_type
+    while _installed:
+        owner, name, original = _installed.pop()
+        if original is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+    _original_resolve_by_type = None
+    _event_types.clear()
+
+
+def _without_jax() -> None:
+    """TensorFlow 2.12 (imported by Rasa whatever the pipeline) imports JAX for TFLite's
+    converter if it is installed (it is: TensorFlow depends on it), ≈64 MB per process; TFLite
+    catches the ImportError, and neither Rasa nor this project converts models."""
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
 
 
 def main(argv: Optional[list] = None) -> None:
+    _without_jax()
     apply()
     from rasa.__main__ import main as rasa_main
 

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # plus its last turns (as many as the memoization policy looks back: 5).
     tracker_store_url: Optional[str] = None
     tracker_keep_turns: int = 5
+    # Trackers kept in memory by each Rasa process between turns (bot/tracker_store.py); 0 = none.
+    tracker_cache_size: int = 1000
 
     # Helpdesk tickets (bot/helpdesk/store.py): SQLAlchemy URL, e.g. postgresql://user:pw@host:5432/db,
     # so that every process of a cluster shares them; unset → SQLite at <data_dir>/helpdesk.sqlite.

@@ -127,35 +127,49 @@ class TermMatcher:
     def find(
         self, text: str, boundaries: Optional[Set[int]] = None, fill: bool = True
     ) -> List[Term]:
-        """Aliases in `text`, scanning left to right and taking the longest at each place.
+        """Aliases in `text` that together cover the most of it (“六安市级智能工厂” is 六安 +
+        市级智能工厂, not 六安市 + 智能工厂); among equal covers, the longest alias first from
+        the left, as a left-to-right longest-match scan would take them.
 
         A one-character alias (桂) counts only on token `boundaries` when given, so it
         does not fire inside an unrelated word. With `fill`, `no_fill` aliases are skipped.
         """
         skip = self.no_fill if fill else frozenset()
+        n = len(text)
+        # best[i]: (characters covered from i on, length of the alias to take at i or 0)
+        best: List[Tuple[int, int]] = [(0, 0)] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            choice = (best[i + 1][0], 0)
+            for length in self._lengths_at(text, i, boundaries, skip):
+                covered = length + best[i + length][0]
+                if covered > choice[0] or (covered == choice[0] and length > choice[1]):
+                    choice = (covered, length)
+            best[i] = choice
         terms: List[Term] = []
         i = 0
-        while i < len(text):
-            term = self._longest_at(text, i, boundaries, skip)
-            if term is None:
+        while i < n:
+            length = best[i][1]
+            if not length:
                 i += 1
                 continue
-            terms.append(term)
-            i = term.end
+            hit = self.table[text[i : i + length]]
+            terms.append(Term(i, i + length, hit[0], hit[1]))
+            i += length
         return terms + self._coordinated(text, terms)
 
-    def _longest_at(
+    def _lengths_at(
         self, text: str, i: int, boundaries: Optional[Set[int]], skip: frozenset
-    ) -> Optional[Term]:
+    ) -> List[int]:
+        """Lengths of the aliases that start at `i`, longest first."""
+        lengths = []
         for length in range(min(self._max_len, len(text) - i), 0, -1):
             alias = text[i : i + length]
-            hit = self.table.get(alias)
-            if hit is None or alias in skip:
+            if alias not in self.table or alias in skip:
                 continue
             if length == 1 and boundaries is not None and not {i, i + 1} <= boundaries:
                 continue
-            return Term(i, i + length, hit[0], hit[1])
-        return None
+            lengths.append(length)
+        return lengths
 
     def _coordinated(self, text: str, found: List[Term]) -> List[Term]:
         """Titles named only by a level word before a connector ("省级和市级的…")."""

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 import httpx
 
 from bot.gateway import turns as turn_store
+from bot.gateway.json_http import JSONClient
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class RasaClient:
                  turns: Optional[turn_store.StoredTurns] = None) -> None:
         self.endpoints = endpoints
         self._next = itertools.cycle(range(len(endpoints)))  # round robin, for subclasses
-        self._http = httpx.AsyncClient(timeout=timeout_s)
+        self._http = JSONClient(timeout_s)  # aiohttp with httpx's surface (bot.gateway.json_http)
         self.turns = turns  # the tracker store, for exactly-once turns (bot.gateway.turns)
 
     async def send(

@@ -60,13 +60,38 @@ def test_a_plain_yes_with_nothing_open_asks_what_else():
 
 
 def test_a_form_question_shows_what_is_decided_and_the_amount_an_open_share_needs():
-    from actions.form_questions import ASK_ACTIONS
+    """The validator that asks for the next fact first says what is decided (Rasa then utters
+    utter_ask_<slot> itself, without another call to the action server)."""
+    from rasa_sdk.events import SlotSet
 
-    ask = next(cls() for cls in ASK_ACTIONS if cls.slot == "investment_this_year_wan")
-    messages, _ = run(ask, tracker("3000万，已经备案", "inform", slots={
-        "region": "广西壮族自治区", "fixed_asset_investment_wan": 3000, "filed_or_approved": True,
-        "above_designated_size": True}))
+    from actions.eligibility import ValidateEligibilityForm
+
+    messages, events = run(ValidateEligibilityForm(), tracker(
+        "3000万，已经备案", "inform", [entity("investment", "3000")],
+        slots={"region": "广西壮族自治区", "above_designated_size": True, "requested_slot": "fixed_asset_investment_wan"},
+        active_loop="eligibility_form"))
     text = text_of(messages)
+    assert SlotSet("requested_slot", "investment_this_year_wan") in events
     assert "✓ 固定资产投资为3000万元" in text
     assert "3000×30%=900万元以上" in text  # the share 三（四） asks of a project above 2000万
-    assert messages[-1].get("response") == "utter_ask_investment_this_year_wan"
+    assert not any(m.get("response") for m in messages)
+
+
+def test_nothing_is_said_as_decided_when_the_form_asks_nothing_more():
+    from actions.eligibility import ValidateEligibilityForm
+
+    slots = {"region": "广西壮族自治区", "above_designated_size": True, "fixed_asset_investment_wan": 3000.0,
+             "filed_or_approved": True, "requested_slot": "investment_this_year_wan"}
+    messages, _ = run(ValidateEligibilityForm(), tracker(
+        "800万", "inform", [entity("investment", "800")], slots=slots, active_loop="eligibility_form"))
+    assert "目前已满足" not in text_of(messages)  # 800 of 3000 < 30%: the verdict comes next, not a question
+
+
+def test_an_unsure_statement_of_facts_is_answered_in_context_not_with_the_nearest_clause():
+    from actions.search import ActionFallback
+
+    messages, _ = run(ActionFallback(), tracker("我们刚被认定六安市级智能工厂", "nlu_fallback",
+                                                [entity("region", "六安市"), entity("honor", "市级智能工厂", 4)]))
+    text = text_of(messages)
+    assert "市级智能工厂：20万元" in text and "三.（二）" in text
+    assert "政策原文中最相关的是" not in text

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.helpdesk import ActionCreateTicket, ActionRecordFeedback, log_fallback
+from bot.settings import get_settings
 
 T0 = 1_795_000_000.0  # a fixed moment; only the order of events matters
 
@@ -143,3 +145,29 @@ def test_log_fallback_feeds_the_report(store):
     log_fallback("u2", " 个人所得税怎么交 ")
     log_fallback("u3", "   ")
     assert store.report()["fallback"] == [("个人所得税怎么交", 2)]
+
+
+@pytest.fixture
+def kb_env(kb_path, data_dir, monkeypatch):
+    """The actions read the session's knowledge base (tests/conftest.py)."""
+    monkeypatch.setenv("POLICYBOT_KB_PATH", str(kb_path))
+    get_settings.cache_clear()
+    yield kb_path
+    get_settings.cache_clear()
+
+
+def test_a_status_question_the_sources_answer_gets_the_answer_not_a_ticket(store, kb_env):
+    """“钱从哪里出” filed as a status question: 三（二） says the fund, so no ticket."""
+    events = [user("六安技改那些奖补的钱是从哪里出的？市里哪个资金", "ask_payment_status",
+                   [{"entity": "region", "value": "六安市", "start": 0, "end": 2}])]
+    messages, result = run(ActionCreateTicket(), events, {"region": "六安市"})
+    text = messages[0]["text"]
+    assert "专项资金" in text and "三.（二）" in text
+    assert not any(e.get("name") == "ticket_id" for e in result)
+    assert store.active_ticket("u1") is None
+
+
+def test_a_real_status_question_still_gets_its_ticket(store, kb_env):
+    messages, result = run(ActionCreateTicket(), PAYMENT_CONVERSATION, {"region": "六安市"})
+    assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"])
+    assert store.active_ticket("u1") is not None

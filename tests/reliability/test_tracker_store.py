@@ -147,3 +147,54 @@ def test_checkpoint_of_an_earlier_session_is_ignored(tmp_path: Path, domain: Dom
     assert user_texts(loaded) == ["第13句"]
     assert loaded.get_slot("region") == "六安市"
     assert loaded.active_loop_name is None  # the first session's form is not carried by the stale checkpoint
+
+
+def as_dicts(tracker) -> list:
+    return [e.as_dict() for e in tracker.events]
+
+
+def test_the_tracker_saved_last_is_loaded_as_the_database_would_load_it(tmp_path: Path, domain: Domain) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
+    fill(store, "u", 3)
+    saved = run(store.retrieve("u"))
+    again = run(store.retrieve("u"))
+    fresh = run(BoundedSQLTrackerStore(domain, host=url, keep_turns=5, cache_size=0).retrieve("u"))
+    assert again is saved  # from memory
+    assert as_dicts(again) == as_dicts(fresh)
+    assert again.current_slot_values() == fresh.current_slot_values()
+
+
+def test_a_turn_written_by_another_process_is_loaded_from_the_database(tmp_path: Path, domain: Domain) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    first = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
+    fill(first, "u", 2)
+    cached = run(first.retrieve("u"))
+    other = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)  # e.g. the other Rasa of a cluster
+    tracker = run(other.retrieve("u"))
+    for event in turn(3):
+        tracker.update(event)
+    run(other.save(tracker))
+    loaded = run(first.retrieve("u"))
+    assert loaded is not cached
+    assert user_texts(loaded) == ["第1句", "第2句", "第3句"]
+
+
+def test_events_added_but_never_saved_are_not_loaded(tmp_path: Path, domain: Domain) -> None:
+    """A turn that failed between load and save leaves nothing behind in the next load."""
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
+    fill(store, "u", 2)
+    tracker = run(store.retrieve("u"))
+    tracker.update(UserUttered("没存上的一句", {"name": "inform", "confidence": 1.0}))
+    loaded = run(store.retrieve("u"))
+    assert user_texts(loaded) == ["第1句", "第2句"]
+
+
+def test_a_tracker_longer_than_a_load_is_not_kept(tmp_path: Path, domain: Domain) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = BoundedSQLTrackerStore(domain, host=url, keep_turns=5)
+    fill(store, "u", 8)
+    loaded = run(store.retrieve("u"))
+    assert user_texts(loaded) == [f"第{i}句" for i in range(4, 9)]
+    assert loaded.current_slot_values()["region"] == "广西壮族自治区"
