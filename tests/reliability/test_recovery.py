@@ -16,8 +16,8 @@ from typing import Any, Iterator, List
 import httpx
 import pytest
 
-from bot.run import Child, RestartPolicy, Stack, StackError
 from bot.settings import Settings, get_settings
+from bot.stack.single_node import Child, RestartPolicy, Stack, StackError
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 CRASHER = [sys.executable, "-c", "import sys; sys.exit(3)"]

@@ -2,7 +2,7 @@
 
 200 with every part ``ok`` when all are ready; otherwise 503 with the part that is down
 (``down``: e.g. ``["Rasa http://127.0.0.1:5006"]``) and a Chinese ``message``: the
-supervisor (`bot.run`) is restarting it.
+supervisor (`bot.stack.single_node`) is restarting it.
 """
 
 from __future__ import annotations

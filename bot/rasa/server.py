@@ -1,6 +1,6 @@
 """Start Rasa's command line with the speed fixes this product needs.
 
-``python -m bot.rasa_server run …`` is ``rasa run …`` after :func:`apply`. Profiling a running
+``python -m bot.rasa.server run …`` is ``rasa run …`` after :func:`apply`. Profiling a running
 server (py-spy, the chat benchmark's script) showed about two thirds of its CPU in one place:
 ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which checks the
 response schema against the 2020-12 meta-schema on every action call (≈25 ms each, two or
@@ -154,7 +154,7 @@ class _CopyForDebugLog:
 
 
 # Modules whose every ``copy.`` call feeds a ``structlogger.debug`` (Rasa 3.6.21; checked by
-# tests/bot/test_rasa_server.py).
+# tests/rasa/test_server.py).
 DEBUG_COPY_MODULES = ("rasa.core.processor", "rasa.core.policies.rule_policy", "rasa.core.policies.memoization")
 
 

@@ -1,4 +1,4 @@
-"""The speed fixes bot.rasa_server installs into Rasa keep Rasa's behaviour."""
+"""The speed fixes bot.rasa.server installs into Rasa keep Rasa's behaviour."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import re
 import pytest
 from jsonschema import ValidationError
 
-from bot import rasa_server
+from bot.rasa import server as rasa_server
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -15,7 +15,7 @@ never the whole session. A checkpoint of an earlier session is ignored (a ``sess
 after it shows that). Nothing is deleted: the events table keeps every event, and only new
 events are appended on save.
 
-Configured in ``bot/endpoints.yml`` as ``type: bot.tracker_store.BoundedSQLTrackerStore``;
+Configured in ``bot/rasa/endpoints.yml`` as ``type: bot.rasa.tracker_store.BoundedSQLTrackerStore``;
 the database URL comes from the settings (``POLICYBOT_TRACKER_STORE_URL``, else SQLite at
 ``<data_dir>/tracker.db``), so no secret sits in the YAML.
 """

@@ -2,11 +2,11 @@
 
 ``ClusterStack`` starts ``replicas`` pairs (Rasa + action server) and the gateway; the Rasa
 servers share the SQL tracker store (PostgreSQL, ``tracker_store_url``) and a Redis lock
-store (``bot/endpoints-cluster.yml``), so any replica can take any turn of any conversation
+store (``bot/rasa/endpoints-cluster.yml``), so any replica can take any turn of any conversation
 and two turns of one conversation never run at the same time. Every process shares the
 helpdesk tickets in PostgreSQL too (``ticket_store_url``, by default the tracker's database).
 
-The gateway of a cluster runs ``bot.cluster:app``: the normal app whose Rasa client is a
+The gateway of a cluster runs ``bot.stack.cluster:app``: the normal app whose Rasa client is a
 ``HealthCheckedRasaClient`` (round robin; a server that just failed is tried last for a few
 seconds; a request whose server died before answering is sent to another one).
 """
@@ -25,12 +25,12 @@ import httpx
 from bot.gateway import turns as turn_store
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
 from bot.gateway.turns import StoredTurns
-from bot.run import Child, Stack, stack_children
-from bot.settings import REPO_ROOT, Settings, get_settings
+from bot.settings import RASA_DIR, Settings, get_settings
+from bot.stack.single_node import Child, Stack, stack_children
 
 logger = logging.getLogger(__name__)
 
-CLUSTER_ENDPOINTS = REPO_ROOT / "bot" / "endpoints-cluster.yml"
+CLUSTER_ENDPOINTS = RASA_DIR / "endpoints-cluster.yml"
 # A Rasa server killed while holding a conversation's lock leaves it in Redis until it
 # expires; Rasa's default of 60 s would outlast the gateway's timeout, so keep it short. It
 # must still outlive the slowest turn, or two replicas could run one conversation at once:
@@ -133,7 +133,7 @@ def get_cluster_client() -> HealthCheckedRasaClient:
 
 
 def create_cluster_app():
-    """The gateway app with the health-checked client (uvicorn target ``bot.cluster:app``)."""
+    """The gateway app with the health-checked client (uvicorn target ``bot.stack.cluster:app``)."""
     from bot.gateway.app import create_app
 
     application = create_app()
@@ -167,7 +167,7 @@ def cluster_children(
             env={**services_env, "POLICYBOT_ACTION_PORT": str(action_port), "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S)},
         ))
     gateway = template["gateway"]
-    gateway.argv = [arg if arg != "bot.gateway.app:app" else "bot.cluster:app" for arg in gateway.argv]
+    gateway.argv = [arg if arg != "bot.gateway.app:app" else "bot.stack.cluster:app" for arg in gateway.argv]
     gateway.env = {"POLICYBOT_RASA_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in rasa_ports]),
                    "POLICYBOT_ACTION_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in action_ports]),
                    # Every gateway of the cluster takes its tokens from the same Redis buckets.
@@ -213,8 +213,8 @@ class ClusterStack(Stack):
 
 
 def main() -> int:
-    """``python -m bot.cluster``: run the cluster until Ctrl-C (``make run-cluster``)."""
-    from bot.run import serve_forever
+    """``python -m bot.stack.cluster``: run the cluster until Ctrl-C (``make run-cluster``)."""
+    from bot.stack.single_node import serve_forever
 
     settings = get_settings()
     return serve_forever(settings, ClusterStack(settings), "正在启动集群：2 个 Rasa、2 个动作服务器和网关（需要几分钟）……")
