@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     ticket_store_url: Optional[str] = None
 
     # Scale-out (bot/stack/cluster.py): Redis lock store shared by the Rasa replicas; a Rasa server
-    # that failed is skipped by the gateway for this long.
+    # that failed is skipped by the gateway for this long (bot/gateway/cluster_rasa_client.py).
     redis_host: str = "127.0.0.1"
     redis_port: int = 6379
     redis_password: Optional[str] = None

@@ -10,7 +10,6 @@ from typing import Any, Dict, List, Optional
 import httpx
 
 from bot.gateway import turns as turn_store
-from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -119,15 +118,3 @@ class RasaClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-
-_client: Optional[RasaClient] = None
-
-
-def get_rasa_client() -> RasaClient:
-    """FastAPI dependency: the process-wide client (tests override it)."""
-    global _client
-    if _client is None:
-        settings: Settings = get_settings()
-        _client = RasaClient(settings.rasa_endpoints, settings.rasa_timeout_s,
-                             turn_store.stored_turns(settings.tracker_url))
-    return _client

@@ -6,29 +6,20 @@ store (``bot/rasa/endpoints-cluster.yml``), so any replica can take any turn of 
 and two turns of one conversation never run at the same time. Every process shares the
 helpdesk tickets in PostgreSQL too (``ticket_store_url``, by default the tracker's database).
 
-The gateway of a cluster runs ``bot.stack.cluster:app``: the normal app whose Rasa client is a
-``HealthCheckedRasaClient`` (round robin; a server that just failed is tried last for a few
-seconds; a request whose server died before answering is sent to another one).
+The gateway of a cluster runs ``bot.gateway.cluster_app:app``: the normal app whose Rasa client
+is a ``HealthCheckedRasaClient`` (`bot.gateway.cluster_rasa_client`: round robin; a server that
+just failed is tried last for a few seconds; a request whose server died before answering is
+sent to another one).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import sys
-import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
-import httpx
-
-from bot.gateway import turns as turn_store
-from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
-from bot.gateway.turns import StoredTurns
 from bot.settings import RASA_DIR, Settings, get_settings
-from bot.stack.single_node import Child, Stack, stack_children
-
-logger = logging.getLogger(__name__)
+from bot.stack.single_node import Child, Stack, serve_forever, stack_children
 
 CLUSTER_ENDPOINTS = RASA_DIR / "endpoints-cluster.yml"
 # A Rasa server killed while holding a conversation's lock leaves it in Redis until it
@@ -38,107 +29,10 @@ CLUSTER_ENDPOINTS = RASA_DIR / "endpoints-cluster.yml"
 # ``test_the_lock_lifetime_outlasts_the_slowest_turn_under_load_with_a_margin``, which
 # asserts a margin of 3×): p50 185 ms, p99 928 ms, slowest 1.19 s, so 10 s is 8× the slowest.
 LOCK_LIFETIME_S = 10
-RETRY_PAUSE_S = 0.5
 
 
 class ClusterError(RuntimeError):
     """The cluster cannot start as configured (e.g. no shared tracker store)."""
-
-
-class HealthCheckedRasaClient(RasaClient):
-    """Round robin over Rasa servers that skips (tries last) a server that failed recently.
-
-    Failure = the connection was refused or dropped, or a 5xx answer. A dropped request is
-    sent to the next server, unless the dead server had already stored the turn: every
-    message carries an id into the tracker store, and a stored one is answered from there
-    (`bot.gateway.turns`), so the turn runs exactly once and a message the user was told
-    succeeded is never lost. A timeout is not retried: the server may still be working on it.
-    """
-
-    def __init__(
-        self, endpoints: List[str], timeout_s: float = 30.0, cooldown_s: float = 5.0,
-        clock: Callable[[], float] = time.monotonic, turns: Optional[StoredTurns] = None,
-    ) -> None:
-        super().__init__(endpoints, timeout_s, turns)
-        self.cooldown_s = cooldown_s
-        self.clock = clock
-        self.failed_at: Dict[str, float] = {}
-
-    def order(self) -> List[str]:
-        """Servers to try for the next request: healthy ones in round-robin order first."""
-        start = next(self._next)
-        ring = [self.endpoints[(start + i) % len(self.endpoints)] for i in range(len(self.endpoints))]
-        now = self.clock()
-        healthy = [base for base in ring if now - self.failed_at.get(base, -1e18) >= self.cooldown_s]
-        return healthy + [base for base in ring if base not in healthy]
-
-    async def send(
-        self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
-    ) -> List[Dict[str, Any]]:
-        metadata = turn_store.with_message_id(metadata, turn_store.message_id_of(metadata))
-        stored = await self.already_answered(sender, metadata, first_attempt=True)
-        if stored is not None:
-            return stored
-        body = self.request_body(sender, message, metadata)
-        unreachable: set = set()
-        # Second pass: a live server that answered 5xx gets one more try. The usual cause is
-        # Rasa's LockError when a killed replica's lock on this conversation expired while
-        # the request waited for it; a fresh request then takes a clean lock.
-        for attempt in range(2):
-            for base in self.order():
-                if base in unreachable:
-                    continue
-                replies = await self._post(base, body, unreachable)
-                if replies is not None:
-                    return replies
-                stored = await self.already_answered(sender, metadata)  # stored before it failed?
-                if stored is not None:
-                    return stored
-            if attempt == 0 and len(unreachable) < len(self.endpoints):
-                await asyncio.sleep(RETRY_PAUSE_S)
-        raise RasaUnavailable("no Rasa server answered")
-
-    async def _post(self, base: str, body: Dict[str, Any], unreachable: set) -> Optional[List[Dict[str, Any]]]:
-        """The replies, or None when this server failed (noted in ``failed_at``)."""
-        try:
-            reply = await self._http.post(f"{base}/webhooks/rest/webhook", json=body)
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
-            self._mark_failed(base, error)
-            unreachable.add(base)
-            return None
-        if reply.status_code >= 500:
-            self._mark_failed(base, f"HTTP {reply.status_code}")
-            return None
-        self.failed_at.pop(base, None)
-        reply.raise_for_status()
-        return reply.json()
-
-    def _mark_failed(self, base: str, why: object) -> None:
-        logger.warning("Rasa server %s failed (%s); trying the next one", base, why)
-        self.failed_at[base] = self.clock()
-
-
-_client: Optional[HealthCheckedRasaClient] = None
-
-
-def get_cluster_client() -> HealthCheckedRasaClient:
-    """FastAPI dependency used in place of ``get_rasa_client`` by the cluster gateway."""
-    global _client
-    if _client is None:
-        settings = get_settings()
-        _client = HealthCheckedRasaClient(settings.rasa_endpoints, settings.rasa_timeout_s,
-                                          settings.rasa_retry_cooldown_s,
-                                          turns=turn_store.stored_turns(settings.tracker_url))
-    return _client
-
-
-def create_cluster_app():
-    """The gateway app with the health-checked client (uvicorn target ``bot.stack.cluster:app``)."""
-    from bot.gateway.app import create_app
-
-    application = create_app()
-    application.dependency_overrides[get_rasa_client] = get_cluster_client
-    return application
 
 
 def _with_option(argv: Sequence[str], flag: str, value: str) -> List[str]:
@@ -167,7 +61,7 @@ def cluster_children(
             env={**services_env, "POLICYBOT_ACTION_PORT": str(action_port), "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S)},
         ))
     gateway = template["gateway"]
-    gateway.argv = [arg if arg != "bot.gateway.app:app" else "bot.stack.cluster:app" for arg in gateway.argv]
+    gateway.argv = [arg if arg != "bot.gateway.app:app" else "bot.gateway.cluster_app:app" for arg in gateway.argv]
     gateway.env = {"POLICYBOT_RASA_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in rasa_ports]),
                    "POLICYBOT_ACTION_URLS": json.dumps([f"http://127.0.0.1:{port}" for port in action_ports]),
                    # Every gateway of the cluster takes its tokens from the same Redis buckets.
@@ -214,17 +108,8 @@ class ClusterStack(Stack):
 
 def main() -> int:
     """``python -m bot.stack.cluster``: run the cluster until Ctrl-C (``make run-cluster``)."""
-    from bot.stack.single_node import serve_forever
-
     settings = get_settings()
     return serve_forever(settings, ClusterStack(settings), "正在启动集群：2 个 Rasa、2 个动作服务器和网关（需要几分钟）……")
-
-
-def __getattr__(name: str) -> Any:
-    # `app` is built on first access (uvicorn's import), not when tests import this module.
-    if name == "app":
-        return create_cluster_app()
-    raise AttributeError(name)
 
 
 if __name__ == "__main__":

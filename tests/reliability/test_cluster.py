@@ -14,7 +14,7 @@ import httpx
 import pytest
 import sqlalchemy
 
-from bot.stack.cluster import HealthCheckedRasaClient
+from bot.gateway.cluster_rasa_client import HealthCheckedRasaClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 

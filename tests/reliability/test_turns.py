@@ -9,9 +9,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.gateway.cluster_rasa_client import HealthCheckedRasaClient
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.turns import StoredTurns, replies_of, with_message_id
-from bot.stack.cluster import HealthCheckedRasaClient
 
 
 @pytest.fixture
