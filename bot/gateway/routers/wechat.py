@@ -11,13 +11,11 @@ AppID/CorpID, 400 for anything unreadable, 413 for an oversized body; never a 50
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.callback import Inbound, OfficialAccountCallback, WeComCallback
 from bot.channels.conversation import WeChatConversation
@@ -28,7 +26,7 @@ from bot.gateway.deps import AppSettings, Rasa
 from bot.gateway.limits import Limiter, build_limiter
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.helpdesk import handoff
-from bot.helpdesk.errors import HelpdeskError
+from bot.helpdesk.errors import STORE_ERRORS
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -39,7 +37,6 @@ router = APIRouter(tags=["微信"])
 MAX_BODY_BYTES = 64 * 1024
 
 Codec = Union[OfficialAccountCallback, WeComCallback]
-_HELPDESK_FAILURES = (HelpdeskError, sqlite3.Error, SQLAlchemyError, OSError)
 
 
 @dataclass
@@ -215,7 +212,7 @@ async def _held_for(name: str, inbound: Inbound) -> List[str]:
         return []  # e.g. unsubscribe: no reply reaches the user
     try:
         return await handoff.take_undelivered(f"{name}:{inbound.user_id}")
-    except _HELPDESK_FAILURES as error:
+    except STORE_ERRORS as error:
         logger.error("%s: held staff replies for %s not read: %s", name, inbound.user_id, error)
         return []
 
