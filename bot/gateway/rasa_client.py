@@ -13,6 +13,9 @@ from bot.gateway import turns as turn_store
 
 logger = logging.getLogger(__name__)
 
+# What every channel tells the user when Rasa timed out or answered with an error.
+UNAVAILABLE_TEXT = "抱歉，助手暂时无法回复，请稍后再试。"
+
 
 class RasaUnavailable(Exception):
     """No Rasa server answered; the channel tells the user to try again."""

@@ -17,25 +17,13 @@ import asyncio
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import List, Tuple
+from typing import List
 
-from bot.dev.nlu_eval import scores
+from bot.dev.nlu_eval import load_examples, scores
 from bot.settings import RASA_DIR, REPO_ROOT
 
 DEV_SET = Path(__file__).resolve().parent / "dev.yml"
 JIEBA_DICT = REPO_ROOT / "build" / "jieba" / "userdict.txt"
-
-
-def load_examples(path: Path) -> List[Tuple[str, str, Counter]]:
-    """(text, intent, Counter of (entity, value)) per example of a Rasa NLU file."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    data = load_data(str(path))
-    return [
-        (m.get("text"), m.get("intent"),
-         Counter((e["entity"], str(e.get("value"))) for e in m.get("entities") or []))
-        for m in data.intent_examples
-    ]
 
 
 async def _predict(model: Path, texts: List[str]):

@@ -12,13 +12,11 @@ from pydantic import BaseModel, Field, validator
 from bot.gateway.conversation import converse
 from bot.gateway.deps import Rasa
 from bot.gateway.parts import RECOVERING_TEXT
-from bot.gateway.rasa_client import RasaUnavailable
+from bot.gateway.rasa_client import UNAVAILABLE_TEXT, RasaUnavailable
 from bot.gateway.turns import with_message_id
 from bot.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["对话"])
-
-UNAVAILABLE_TEXT = "抱歉，助手暂时无法回复，请稍后再试。"
 
 class ChatRequest(BaseModel):
     sender: str = Field(..., min_length=1, max_length=128, description="会话发送方 ID（同一用户保持不变）")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, Dict, List, Optional
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse
@@ -18,7 +18,17 @@ from pydantic import BaseModel, Field, validator
 from bot.gateway.deps import BearerToken, OptionalKB, Staff, Store
 from bot.helpdesk import handoff, triage
 from bot.helpdesk.errors import InvalidTriage, TicketConflict, TicketNotFound
-from bot.helpdesk.store import CATEGORIES, STATUSES, URGENCIES, StaffUser, Ticket, TicketStore
+from bot.helpdesk.store import (
+    CATEGORIES,
+    STATUSES,
+    URGENCIES,
+    Category,
+    StaffUser,
+    Status,
+    Ticket,
+    TicketStore,
+    Urgency,
+)
 from bot.settings import get_settings
 from policy_kb.store import KnowledgeBase
 
@@ -26,10 +36,6 @@ router = APIRouter(prefix="/staff", tags=["人工客服"])
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "staff"
 STATIC_FILES = {"app.js": "text/javascript", "style.css": "text/css"}
-
-Category = Literal["咨询", "申报", "资金拨付", "投诉", "其他"]
-Urgency = Literal["低", "中", "高"]
-Status = Literal["open", "claimed", "resolved"]
 
 
 class LoginRequest(BaseModel):
