@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MODEL := models/current.tar.gz
 KB := build/policy_kb.sqlite
 KB_INPUTS := $(wildcard policy_kb/sources/*.yaml) $(wildcard policy_kb/*.py)
-TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null) $(KB)
+TRAIN_INPUTS := config.yml $(shell find bot/rasa/domain bot/rasa/data nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null) $(KB)
 
 .PHONY: help setup kb train run test lint bench eval validate stories clean
 
@@ -33,10 +33,10 @@ $(KB): $(STAMP) $(KB_INPUTS)
 train: $(MODEL) ## train the Rasa model (only when config, domain, data or the KB changed)
 
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
-	$(RASA) train --config config.yml --domain bot/domain --data bot/data --out models --fixed-model-name current
+	$(RASA) train --config config.yml --domain bot/rasa/domain --data bot/rasa/data --out models --fixed-model-name current
 
 validate: $(STAMP) $(KB) ## check domain and training data agree (rasa data validate)
-	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data
+	$(RASA) data validate --config config.yml --domain bot/rasa/domain --data bot/rasa/data
 
 run: setup kb train ## set everything up and run the assistant (web chat at http://127.0.0.1:8000)
 	$(VENV)/bin/policybot run
@@ -48,21 +48,21 @@ test: setup kb train ## set everything up and run all tests (data validation, py
 	$(MAKE) --no-print-directory stories
 
 stories: setup kb train ## run the Rasa test stories against the real action server
-	$(PY) -m bot.testing stories
+	$(PY) -m bot.dev.testing stories
 
 lint: setup ## ruff over the code
 	$(VENV)/bin/ruff check bot nlu actions policy_kb tests
 
 eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the real stack (reports/answers-*.md)
-	$(PY) -m bot.testing nlu-eval
-	$(PY) -m bot.testing answers-eval dev
-	$(PY) -m bot.testing answers-eval heldout
+	$(PY) -m bot.dev.testing nlu-eval
+	$(PY) -m bot.dev.testing answers-eval dev
+	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)
 	$(PY) bench/bench_kb.py
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_bureau.py
-	$(PY) -m bot.testing nlu-eval
+	$(PY) -m bot.dev.testing nlu-eval
 	$(PY) bench/bench_chat.py
 	$(PY) bench/bench_train.py
 
@@ -75,7 +75,7 @@ run-cluster: setup kb train ## scale-out: 2 Rasa + 2 action servers, PostgreSQL 
 	@trap 'scripts/test-services.sh stop' EXIT; eval "$$(scripts/test-services.sh start)"; \
 	POLICYBOT_TRACKER_STORE_URL="$$POLICYBOT_TEST_PG_URL" POLICYBOT_REDIS_HOST="$$POLICYBOT_TEST_REDIS_HOST" \
 	POLICYBOT_REDIS_PORT="$$POLICYBOT_TEST_REDIS_PORT" POLICYBOT_REDIS_PASSWORD="$$POLICYBOT_TEST_REDIS_PASSWORD" \
-	$(PY) -m bot.cluster
+	$(PY) -m bot.stack.cluster
 
 test-services: ## start PostgreSQL and Redis on loopback (stop: scripts/test-services.sh stop)
 	scripts/test-services.sh start

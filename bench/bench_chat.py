@@ -143,8 +143,8 @@ def main() -> int:
         return 0
     import tempfile
 
-    from bot.run import Stack
     from bot.settings import Settings
+    from bot.stack.single_node import Stack
 
     settings = Settings(gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(),
                         data_dir=Path(tempfile.mkdtemp(prefix="policybot-bench-")))

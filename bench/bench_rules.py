@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
+from bot.gateway.deps import get_kb  # noqa: E402
 from bot.gateway.routers import policy_api  # noqa: E402
 from policy_kb import batch  # noqa: E402
 from policy_kb.compiler import build  # noqa: E402
@@ -61,7 +62,7 @@ def generate_firms(path: Path, n: int, seed: int = 7) -> None:
 def bench_http(db: Path, n: int) -> None:
     app = FastAPI()
     app.include_router(policy_api.router)
-    app.dependency_overrides[policy_api.get_kb] = lambda: open_kb(db)
+    app.dependency_overrides[get_kb] = lambda: open_kb(db)
     times = []
     with TestClient(app) as client:
         for i in range(n):

@@ -23,7 +23,7 @@ from bot.settings import REPO_ROOT  # noqa: E402
 
 def main() -> int:
     rasa = Path(sys.executable).parent / "rasa"
-    domain, data = REPO_ROOT / "bot" / "domain", REPO_ROOT / "bot" / "data"
+    domain, data = REPO_ROOT / "bot" / "rasa" / "domain", REPO_ROOT / "bot" / "rasa" / "data"
     with tempfile.TemporaryDirectory(prefix="policybot-train-") as scratch:
         env = {**os.environ, "RASA_CACHE_DIRECTORY": str(Path(scratch) / "cache")}
         command = [str(rasa), "train", "--config", str(REPO / "config.yml"), "--domain", str(domain),

@@ -162,8 +162,8 @@ def free_port() -> int:
 
 def start_stack(extra_env: dict):
     """Our own stack on spare ports, limits off (we measure the assistant, not the limiter)."""
-    from bot.run import Stack
     from bot.settings import Settings
+    from bot.stack.single_node import Stack
 
     data_dir = Path(tempfile.mkdtemp(prefix="policybot-load-"))
     settings = Settings(gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(), data_dir=data_dir)

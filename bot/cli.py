@@ -23,7 +23,7 @@ def main() -> None:
 
 @main.command(help="启动 Rasa、动作服务器和网关（Ctrl-C 全部停止）/ start the three processes together.")
 def run() -> None:
-    from bot.run import serve_forever
+    from bot.stack.single_node import serve_forever
 
     sys.exit(serve_forever(get_settings()))
 
@@ -56,8 +56,8 @@ def chat(url: str | None, sender: str | None) -> None:
 @main.command(help="备份知识库、工单、对话追踪库和客服账号到目录 DIR（运行中也可，结果一致）/ back up the node's databases.")
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 def backup(directory: Path) -> None:
-    from bot.backup import BackupError
-    from bot.backup import backup as take_backup
+    from bot.stack.backup import BackupError
+    from bot.stack.backup import backup as take_backup
 
     try:
         manifest = take_backup(get_settings(), directory)
@@ -73,8 +73,8 @@ def backup(directory: Path) -> None:
 @click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="覆盖已有的数据文件（请先停止服务）。")
 def restore(directory: Path, force: bool) -> None:
-    from bot.backup import BackupError
-    from bot.backup import restore as put_back
+    from bot.stack.backup import BackupError
+    from bot.stack.backup import restore as put_back
 
     try:
         manifest = put_back(get_settings(), directory, force=force)

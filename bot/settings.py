@@ -9,6 +9,8 @@ from typing import List, Optional
 from pydantic import BaseSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The Rasa project: domain, training data, endpoints and credentials files.
+RASA_DIR = REPO_ROOT / "bot" / "rasa"
 
 
 class Settings(BaseSettings):
@@ -48,7 +50,7 @@ class Settings(BaseSettings):
     # (tests, load test) and skip the per-IP limit (the per-sender limit still applies).
     trusted_proxies: List[str] = ["127.0.0.1", "::1"]
 
-    # Tracker store (bot/tracker_store.py): SQLAlchemy URL, e.g. postgresql://user:pw@host:5432/db;
+    # Tracker store (bot/rasa/tracker_store.py): SQLAlchemy URL, e.g. postgresql://user:pw@host:5432/db;
     # unset → SQLite at <data_dir>/tracker.db. A session is loaded as its carried-over state
     # plus its last turns (as many as the memoization policy looks back: 5).
     tracker_store_url: Optional[str] = None
@@ -60,8 +62,8 @@ class Settings(BaseSettings):
     # so that every process of a cluster shares them; unset → SQLite at <data_dir>/helpdesk.sqlite.
     ticket_store_url: Optional[str] = None
 
-    # Scale-out (bot/cluster.py): Redis lock store shared by the Rasa replicas; a Rasa server
-    # that failed is skipped by the gateway for this long.
+    # Scale-out (bot/stack/cluster.py): Redis lock store shared by the Rasa replicas; a Rasa server
+    # that failed is skipped by the gateway for this long (bot/gateway/cluster_rasa_client.py).
     redis_host: str = "127.0.0.1"
     redis_port: int = 6379
     redis_password: Optional[str] = None

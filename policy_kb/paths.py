@@ -11,5 +11,5 @@ BUILD_DIR = REPO_ROOT / "build"
 DEFAULT_DB = BUILD_DIR / "policy_kb.sqlite"
 JIEBA_DIR = BUILD_DIR / "jieba"
 USERDICT = JIEBA_DIR / "userdict.txt"
-NLU_LOOKUPS = REPO_ROOT / "bot" / "data" / "nlu" / "lookups_generated.yml"
+NLU_LOOKUPS = REPO_ROOT / "bot" / "rasa" / "data" / "nlu" / "lookups_generated.yml"
 SEEDS_DIR = SOURCES_DIR / "raw"  # the official texts the sources reproduce (README.md there)

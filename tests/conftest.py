@@ -46,7 +46,7 @@ def stack_settings():
 @pytest.fixture(scope="session")
 def running_stack(stack_settings) -> Iterator[object]:
     """Rasa, the action server and the gateway as `policybot run` starts them, on spare ports."""
-    from bot.run import Stack
+    from bot.stack.single_node import Stack
 
     stack = Stack(stack_settings)
     with stack:

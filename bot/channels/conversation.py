@@ -38,12 +38,11 @@ from bot.channels.errors import WeChatAPIError
 from bot.channels.replies import Button, render_answer, resolve_choice, split_text
 from bot.channels.wechat_api import CustomerServiceAPI
 from bot.gateway.limits import Limiter, sender_limit_text
+from bot.gateway.parts import RECOVERING_TEXT
+from bot.gateway.rasa_client import UNAVAILABLE_TEXT
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE_TEXT = "抱歉，助手暂时无法回复，请稍后再试。"
-# No Rasa server answered, or a part of the stack is down and being restarted (bot.run).
-RECOVERING_TEXT = "系统正在恢复，请稍后再试。"
 TOO_LONG_TEXT = "消息过长：最多 {limit} 个字，请分几次发送。"
 UNSUPPORTED_TEXT = "目前只能识别文字消息，请直接用文字输入您的问题。"
 

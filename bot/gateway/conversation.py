@@ -12,19 +12,15 @@ turns into "系统正在恢复，请稍后再试" rather than silence.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any, Dict, List, Optional
 
 from bot.gateway import parts
 from bot.gateway.middleware import clean_text
 from bot.gateway.rasa_client import RasaClient, SystemRecovering
 from bot.helpdesk import handoff
-from bot.helpdesk.errors import HelpdeskError
+from bot.helpdesk.errors import STORE_ERRORS
 
 logger = logging.getLogger(__name__)
-
-_HELPDESK_FAILURES = (HelpdeskError, sqlite3.Error, OSError)
-
 
 async def converse(
     rasa: RasaClient, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None
@@ -46,7 +42,7 @@ async def converse(
 async def _held_by_staff(sender: str, message: str) -> Optional[List[Dict[str, Any]]]:
     try:
         return await handoff.intercept(sender, message)
-    except _HELPDESK_FAILURES as error:
+    except STORE_ERRORS as error:
         logger.error("helpdesk check failed for %s: %s", sender, error)
         return None
 
@@ -54,5 +50,5 @@ async def _held_by_staff(sender: str, message: str) -> Optional[List[Dict[str, A
 async def _record_for_staff(sender: str, message: str, replies: List[Dict[str, Any]]) -> None:
     try:
         await handoff.record_exchange(sender, message, replies)
-    except _HELPDESK_FAILURES as error:
+    except STORE_ERRORS as error:
         logger.error("helpdesk transcript not updated for %s: %s", sender, error)

@@ -4,7 +4,7 @@ A bucket holds up to ``burst`` tokens and refills at ``rate_per_s``; each reques
 A person typing never empties a bucket of 20 with one token a second; a script does.
 
 Single node (default, ``rate_limit_backend="memory"``): the buckets live in the gateway
-process (`RateLimiter`). Cluster (``"redis"``, set by `bot.cluster`): they live in the Redis
+process (`RateLimiter`). Cluster (``"redis"``, set by `bot.stack.cluster`): they live in the Redis
 the cluster already runs (`RedisRateLimiter`, one Lua script per request, so the refill and
 the take are one atomic step on Redis's clock), so several gateways share one limit instead
 of each granting its own. If Redis cannot be reached a request is let through (and logged):

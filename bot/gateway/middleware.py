@@ -14,10 +14,24 @@ import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from bot.gateway.limits import build_limiter, sender_limit_text, whole_seconds
-from bot.gateway.routers.web import SECURITY_HEADERS
 from bot.settings import Settings
 
 Scope = Dict[str, Any]
+
+# On every HTML page (the web chat, the console) and on the web router's static files: a
+# strict Content-Security-Policy and the usual hardening headers.
+SECURITY_HEADERS: Dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
 Message = Dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]

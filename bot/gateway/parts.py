@@ -66,8 +66,10 @@ def _kb_ready(settings: Settings) -> bool:
         return False
 
 
-async def probe(rasa_endpoints: List[str], settings: Optional[Settings] = None) -> PartsState:
-    """Ask every part now (in parallel)."""
+async def probe(rasa_endpoints: List[str], settings: Optional[Settings] = None,
+                kb_ready: Optional[bool] = None) -> PartsState:
+    """Ask every part now (in parallel); ``kb_ready``: the knowledge base's state when the
+    caller has checked it already (``/health`` opens it through its dependency)."""
     settings = settings or get_settings()
     actions = settings.action_endpoints
     async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_S) as http:
@@ -75,7 +77,9 @@ async def probe(rasa_endpoints: List[str], settings: Optional[Settings] = None) 
                                        *[_action_ready(http, url) for url in actions])
     rasa = dict(zip(rasa_endpoints, answers[:len(rasa_endpoints)], strict=True))
     action_server = dict(zip(actions, answers[len(rasa_endpoints):], strict=True))
-    state = PartsState(rasa, action_server, await asyncio.to_thread(_kb_ready, settings))
+    if kb_ready is None:
+        kb_ready = await asyncio.to_thread(_kb_ready, settings)
+    state = PartsState(rasa, action_server, kb_ready)
     _note(state)
     return state
 

@@ -11,9 +11,11 @@ import httpx
 
 from bot.gateway import turns as turn_store
 from bot.gateway.json_http import JSONClient
-from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
+
+# What every channel tells the user when Rasa timed out or answered with an error.
+UNAVAILABLE_TEXT = "抱歉，助手暂时无法回复，请稍后再试。"
 
 
 class RasaUnavailable(Exception):
@@ -120,15 +122,3 @@ class RasaClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-
-_client: Optional[RasaClient] = None
-
-
-def get_rasa_client() -> RasaClient:
-    """FastAPI dependency: the process-wide client (tests override it)."""
-    global _client
-    if _client is None:
-        settings: Settings = get_settings()
-        _client = RasaClient(settings.rasa_endpoints, settings.rasa_timeout_s,
-                             turn_store.stored_turns(settings.tracker_url))
-    return _client

@@ -8,7 +8,7 @@ saves a turn only once it is complete (after its last action), so a stored user 
 a finished turn; its answer is the ``bot`` events after it, up to the next user event.
 
 When is the store asked? Whenever the same message may come a second time: a retry after
-the Rasa server died with the request (`bot.cluster`, `RasaClient`), and any message whose
+the Rasa server died with the request (`bot.gateway.cluster_rasa_client`, `RasaClient`), and any message whose
 id came from outside (a client that resends, WeChat delivering to another gateway). A
 message with a fresh gateway id on its first attempt cannot be stored yet: no look-up.
 """

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+from sqlalchemy.exc import SQLAlchemyError
+
 
 class HelpdeskError(Exception):
     """Base class of every helpdesk error."""
@@ -31,3 +35,9 @@ class StaffUserNotFound(HelpdeskError, KeyError):
 
 class InvalidTriage(HelpdeskError, ValueError):
     """A category or urgency outside the allowed values."""
+
+
+# What a failing ticket store raises: the helpdesk's own errors, the database's (SQLAlchemy
+# wraps SQLite's and PostgreSQL's; a raw sqlite3 error is kept for safety) and the file
+# system's. Callers for whom the helpdesk is an add-on (the chat turn) catch these and go on.
+STORE_ERRORS = (HelpdeskError, SQLAlchemyError, sqlite3.Error, OSError)

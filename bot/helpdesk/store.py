@@ -24,7 +24,19 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Dict, List, Mapping, Optional, Protocol, Tuple
+from typing import (
+    Any,
+    Callable,
+    ContextManager,
+    Dict,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Protocol,
+    Tuple,
+    get_args,
+)
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -38,9 +50,14 @@ from bot.helpdesk.errors import (
     TicketNotFound,
 )
 
-CATEGORIES = ("咨询", "申报", "资金拨付", "投诉", "其他")
-URGENCIES = ("低", "中", "高")
-STATUSES = ("open", "claimed", "resolved")
+# A ticket's category, urgency and status: the types (the staff API validates against them)
+# and their values in order (the console's choices).
+Category = Literal["咨询", "申报", "资金拨付", "投诉", "其他"]
+Urgency = Literal["低", "中", "高"]
+Status = Literal["open", "claimed", "resolved"]
+CATEGORIES: Tuple[str, ...] = get_args(Category)
+URGENCIES: Tuple[str, ...] = get_args(Urgency)
+STATUSES: Tuple[str, ...] = get_args(Status)
 CHANNELS = ("web", "wechat", "wecom")
 SPEAKERS = ("user", "bot", "staff")
 # Delivery states of a message to a WeChat/WeCom user (see `sql.staff_replies`).

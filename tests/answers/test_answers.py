@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer_eval import load_cases, run_all, score, unsourced_numbers
+from bot.dev.answer_eval import load_cases, run_all, score, unsourced_numbers
 
 pytestmark = pytest.mark.stack
 
@@ -28,7 +28,7 @@ def test_a_number_from_nowhere_is_caught():
 
 @pytest.fixture(scope="module")
 def heldout_results(live_stack, kb_path):
-    from bot.answer_eval import kb_numbers
+    from bot.dev.answer_eval import kb_numbers
 
     cases = load_cases("heldout")
     return asyncio.run(run_all(live_stack, cases, kb_numbers(Path(kb_path)), concurrency=2, pause_s=0.15))

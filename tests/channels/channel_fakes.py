@@ -35,7 +35,8 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import PrpCrypto as WeComPrpCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
-from bot.gateway.rasa_client import RasaClient, get_rasa_client
+from bot.gateway.deps import get_rasa_client
+from bot.gateway.rasa_client import RasaClient
 from bot.gateway.routers import web, wechat
 from bot.settings import Settings, get_settings
 

@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bot.gateway.deps import get_kb
 from bot.gateway.routers import policy_api
 from policy_kb.compiler import build
 from policy_kb.store import open_kb
@@ -25,6 +26,6 @@ def policy_client(policy_kb_path):
     """TestClient on an app with only the policy router; `get_kb` is overridden."""
     app = FastAPI()
     app.include_router(policy_api.router)
-    app.dependency_overrides[policy_api.get_kb] = lambda: open_kb(policy_kb_path)
+    app.dependency_overrides[get_kb] = lambda: open_kb(policy_kb_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client

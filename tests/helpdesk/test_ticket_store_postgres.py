@@ -122,7 +122,7 @@ def test_default_store_follows_ticket_store_url(pg_url, tmp_path, monkeypatch):
 
 
 def test_cluster_gives_every_process_the_postgresql_ticket_store():
-    from bot.cluster import ClusterStack
+    from bot.stack.cluster import ClusterStack
 
     tracker = "postgresql://policybot:pw@db.example:5432/tracker"
     stack = ClusterStack(Settings(tracker_store_url=tracker))

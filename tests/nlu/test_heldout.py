@@ -18,7 +18,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import stats  # noqa: E402  (sibling script, not a package)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-TRAINING_NLU = REPO / "bot" / "data" / "nlu"
+TRAINING_NLU = REPO / "bot" / "rasa" / "data" / "nlu"
 
 MAIN_INTENTS = {"ask_award", "ask_eligibility", "inform", "ask_tax_incentive", "ask_procedure",
                 "ask_policy_overview"}
@@ -166,7 +166,7 @@ def _training_texts() -> set[str]:
 
 
 def test_no_heldout_example_appears_in_training_data(td):
-    """Held-out means held out: a sentence also in bot/data/nlu would measure memory, not skill.
+    """Held-out means held out: a sentence also in bot/rasa/data/nlu would measure memory, not skill.
 
     Single-word social turns (你好, 谢谢, 是的 …) are bound to coincide and carry no signal, so only
     examples with an entity or of five characters or more count.

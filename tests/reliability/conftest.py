@@ -38,8 +38,8 @@ def services() -> Iterator[Dict[str, str]]:
 @pytest.fixture(scope="module")
 def cluster(services):
     """Two Rasa servers and two action servers behind one gateway, sharing PostgreSQL and Redis."""
-    from bot.cluster import ClusterStack
     from bot.settings import Settings
+    from bot.stack.cluster import ClusterStack
 
     settings = Settings(
         gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(),

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import sqlalchemy
 
-from bot.cluster import HealthCheckedRasaClient
+from bot.gateway.cluster_rasa_client import HealthCheckedRasaClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -89,7 +89,7 @@ def test_the_lock_lifetime_outlasts_the_slowest_turn_under_load_with_a_margin(cl
     """8 conversations back to back for 20 s through the gateway: a turn holds its
     conversation's Redis lock for at most its gateway latency, so the slowest latency bounds
     the longest hold. The lifetime must be at least 3 times that."""
-    from bot.cluster import LOCK_LIFETIME_S
+    from bot.stack.cluster import LOCK_LIFETIME_S
 
     base = f"http://127.0.0.1:{cluster.settings.gateway_port}"
     latencies: List[float] = []
@@ -195,7 +195,7 @@ def test_a_turn_stored_before_its_server_died_is_answered_from_the_store_on_retr
 def test_two_gateways_of_a_cluster_share_the_rate_limit(cluster) -> None:
     """The cluster's gateway keeps its buckets in Redis: a second gateway process on the same
     Redis refuses a sender the first one already let through ``sender_burst`` times."""
-    from bot.run import Child
+    from bot.stack.single_node import Child
 
     port = free_port()
     template = cluster.child("gateway")

@@ -13,9 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.gateway.app import create_app
+from bot.gateway.deps import get_rasa_client
 from bot.gateway.limits import RateLimiter
 from bot.gateway.middleware import clean_text
-from bot.gateway.rasa_client import RasaClient, get_rasa_client
+from bot.gateway.rasa_client import RasaClient
 from bot.logging_setup import install_redaction, redact
 from bot.settings import Settings
 

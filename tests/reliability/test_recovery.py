@@ -16,8 +16,8 @@ from typing import Any, Iterator, List
 import httpx
 import pytest
 
-from bot.run import Child, RestartPolicy, Stack, StackError
 from bot.settings import Settings, get_settings
+from bot.stack.single_node import Child, RestartPolicy, Stack, StackError
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 CRASHER = [sys.executable, "-c", "import sys; sys.exit(3)"]
@@ -116,10 +116,10 @@ def gateway(rasa_without_actions, monkeypatch, tmp_path) -> Iterator[httpx.Async
     get_settings.cache_clear()
     monkeypatch.setattr(parts, "_cached", (0.0, None))
     monkeypatch.setattr(parts, "_last_down", (-1e18, []))
-    from bot.gateway import rasa_client
+    from bot.gateway import deps
     from bot.gateway.app import create_app
 
-    monkeypatch.setattr(rasa_client, "_client", None)
+    monkeypatch.setattr(deps, "_rasa_client", None)
     app = create_app()
     yield httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway")
     get_settings.cache_clear()

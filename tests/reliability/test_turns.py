@@ -9,14 +9,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.cluster import HealthCheckedRasaClient
+from bot.gateway.cluster_rasa_client import HealthCheckedRasaClient
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.turns import StoredTurns, replies_of, with_message_id
 
 
 @pytest.fixture
 def tracker(tmp_path) -> StoredTurns:
-    """A tracker store's events table, as Rasa and bot.tracker_store write it."""
+    """A tracker store's events table, as Rasa and bot.rasa.tracker_store write it."""
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     engine = sa.create_engine(url)
     with engine.begin() as conn:

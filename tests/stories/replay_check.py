@@ -1,6 +1,6 @@
 """Replay the test stories through the real bot: trained model, NLU and the action server.
 
-`rasa test core` (bot/testing.py) only checks which action the dialogue policies predict; it
+`rasa test core` (bot/dev/testing.py) only checks which action the dialogue policies predict; it
 neither parses the user texts (without `--e2e`) nor runs the actions, so the form's dynamic
 questions (`requested_slot`) written in a story are the story writer's claim. This script
 checks that claim: each story's user texts are sent to an `Agent` with a real action server,

@@ -5,20 +5,18 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 import httpx
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, validator
 
 from bot.gateway.conversation import converse
+from bot.gateway.deps import Rasa
 from bot.gateway.parts import RECOVERING_TEXT
-from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from bot.gateway.rasa_client import UNAVAILABLE_TEXT, RasaUnavailable
 from bot.gateway.turns import with_message_id
 from bot.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["对话"])
-
-UNAVAILABLE_TEXT = "抱歉，助手暂时无法回复，请稍后再试。"
-
 
 class ChatRequest(BaseModel):
     sender: str = Field(..., min_length=1, max_length=128, description="会话发送方 ID（同一用户保持不变）")
@@ -40,9 +38,7 @@ class ChatRequest(BaseModel):
 
 
 @router.post("/chat", summary="发送一条消息，返回助手回复（与 Rasa REST 通道相同）")
-async def chat(
-    request: ChatRequest, rasa: RasaClient = Depends(get_rasa_client)
-) -> List[Dict[str, Any]]:
+async def chat(request: ChatRequest, rasa: Rasa) -> List[Dict[str, Any]]:
     try:
         metadata = request.metadata
         if request.message_id:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List
+from typing import Annotated, Any, Dict, List
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from bot.gateway.routers.staff import get_store
+from bot.gateway.deps import Store
 from bot.helpdesk import handoff
-from bot.helpdesk.store import TicketStore
 
 router = APIRouter(prefix="/api/chat", tags=["对话"])
 
 
 @router.get("/updates", summary="取回人工客服发给该会话的新消息（每条只返回一次）")
-async def updates(sender: str = Query(..., min_length=1, max_length=128, description="会话发送方 ID"),
-                  store: TicketStore = Depends(get_store)) -> List[Dict[str, Any]]:
+async def updates(sender: Annotated[str, Query(min_length=1, max_length=128, description="会话发送方 ID")],
+                  store: Store) -> List[Dict[str, Any]]:
     return await asyncio.to_thread(handoff.pending_replies, sender, store)

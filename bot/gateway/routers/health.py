@@ -2,25 +2,25 @@
 
 200 with every part ``ok`` when all are ready; otherwise 503 with the part that is down
 (``down``: e.g. ``["Rasa http://127.0.0.1:5006"]``) and a Chinese ``message``: the
-supervisor (`bot.run`) is restarting it.
+supervisor (`bot.stack.single_node`) is restarting it.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from bot.gateway import parts
-from bot.gateway.rasa_client import RasaClient, get_rasa_client
+from bot.gateway.deps import OptionalKB, Rasa
 
 router = APIRouter(tags=["运行状态"])
 
 
 @router.get("/health", summary="三个组成部分（Rasa、动作服务器、知识库）是否就绪；不就绪时说明哪一部分")
-async def health(rasa: RasaClient = Depends(get_rasa_client)) -> JSONResponse:
-    state = await parts.probe(rasa.endpoints)
+async def health(rasa: Rasa, kb: OptionalKB) -> JSONResponse:
+    state = await parts.probe(rasa.endpoints, kb_ready=kb is not None and bool(kb.documents()))
     ready = {"rasa": all(state.rasa.values()), "action_server": all(state.action_server.values()),
              "knowledge_base": state.knowledge_base}
     down = state.down()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, validator
 
+from bot.gateway.deps import KB
 from bot.gateway.errors import validation_error_response
 from policy_kb import awards, eligibility, tax
 from policy_kb.errors import KBNotBuiltError, PolicyKBError
@@ -48,14 +49,6 @@ router = APIRouter(prefix="/api", tags=["政策接口"], route_class=_ChineseErr
 
 def _error(status: int, field: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": [{"field": field, "message": message}]})
-
-
-def get_kb():
-    """FastAPI dependency: the compiled knowledge base (tests override it)."""
-    from bot.settings import get_settings
-    from policy_kb.store import open_kb
-
-    return open_kb(get_settings().kb_path)
 
 
 # ---------------------------------------------------------------------------
@@ -106,7 +99,7 @@ _ELIGIBILITY_EXAMPLE = {
 # Routes
 # ---------------------------------------------------------------------------
 @router.post("/eligibility", response_model=EligibilityResponse, summary="技改项目入库/入选资格判断")
-def post_eligibility(profile: Profile = Body(..., openapi_examples={"广西3000万项目": {"value": _ELIGIBILITY_EXAMPLE}}), kb=Depends(get_kb)) -> Dict[str, Any]:
+def post_eligibility(kb: KB, profile: Profile = Body(..., openapi_examples={"广西3000万项目": {"value": _ELIGIBILITY_EXAMPLE}})) -> Dict[str, Any]:
     """逐项判断该地区每个项目（六安市级技改项目库、广西“千企技改”）的条件：通过、不通过或待确认，
     每项附条款依据；不通过的条件给出达到要求所需的数值。"""
     results = eligibility.evaluate(_profile_dict(profile), kb=kb)
@@ -114,23 +107,23 @@ def post_eligibility(profile: Profile = Body(..., openapi_examples={"广西3000�
 
 
 @router.post("/subsidy", response_model=awards.AwardResult, summary="称号奖补金额测算")
-def post_subsidy(request: SubsidyRequest, kb=Depends(get_kb)) -> Dict[str, Any]:
+def post_subsidy(request: SubsidyRequest, kb: KB) -> Dict[str, Any]:
     """按新认定称号计算奖励（同一称号出现两次计两次；“一事一议”项目无固定金额）。"""
     return awards.calculate(request.region, request.honors, kb=kb).dict()
 
 
 @router.post("/tax/estimate", response_model=tax.TaxResult, summary="税收优惠测算")
-def post_tax_estimate(request: TaxRequest = Body(..., openapi_examples={"综合测算": {"value": _TAX_EXAMPLE}}), kb=Depends(get_kb)) -> Dict[str, Any]:
+def post_tax_estimate(kb: KB, request: TaxRequest = Body(..., openapi_examples={"综合测算": {"value": _TAX_EXAMPLE}})) -> Dict[str, Any]:
     """研发费用加计扣除、设备一次性扣除（递延，不计入合计）、专用设备投资抵免、技术转让所得减免的估算。"""
     return tax.estimate(request, kb=kb).dict()
 
 
 @router.get("/search", response_model=SearchResponse, summary="政策条款检索")
 def get_search(
+    kb: KB,
     q: str = Query(..., min_length=1, max_length=200, description="检索词，如“备案”“千企技改 投资额”"),
     region: Optional[str] = Query(None, description="地区：六安/广西（不填则全部）"),
     k: int = Query(5, ge=1, le=50, description="返回条数"),
-    kb=Depends(get_kb),
 ) -> Dict[str, Any]:
     """按相关度返回条款：文件、条款编号、条款原文。"""
     from policy_kb.search import search  # owned by the knowledge-base module

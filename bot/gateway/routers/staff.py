@@ -9,44 +9,33 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, Dict, List, Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, validator
 
+from bot.gateway.deps import BearerToken, OptionalKB, Staff, Store
 from bot.helpdesk import handoff, triage
 from bot.helpdesk.errors import InvalidTriage, TicketConflict, TicketNotFound
-from bot.helpdesk.store import CATEGORIES, STATUSES, URGENCIES, StaffUser, Ticket, TicketStore, default_store
+from bot.helpdesk.store import (
+    CATEGORIES,
+    STATUSES,
+    URGENCIES,
+    Category,
+    StaffUser,
+    Status,
+    Ticket,
+    TicketStore,
+    Urgency,
+)
 from bot.settings import get_settings
+from policy_kb.store import KnowledgeBase
 
 router = APIRouter(prefix="/staff", tags=["人工客服"])
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "staff"
 STATIC_FILES = {"app.js": "text/javascript", "style.css": "text/css"}
-UNAUTHENTICATED = "未登录或登录已过期，请重新登录。"
-
-Category = Literal["咨询", "申报", "资金拨付", "投诉", "其他"]
-Urgency = Literal["低", "中", "高"]
-Status = Literal["open", "claimed", "resolved"]
-
-
-def get_store() -> TicketStore:
-    """FastAPI dependency: the helpdesk store (tests override it)."""
-    return default_store()
-
-
-_bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌")
-
-
-def current_staff(credentials: Optional[HTTPAuthorizationCredentials] = Depends(_bearer),
-                  store: TicketStore = Depends(get_store)) -> StaffUser:
-    """The signed-in staff user; 401 when the token is missing, unknown or expired."""
-    user = store.user_for_token(credentials.credentials) if credentials else None
-    if user is None:
-        raise HTTPException(status_code=401, detail=UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
-    return user
 
 
 class LoginRequest(BaseModel):
@@ -119,7 +108,7 @@ def console_asset(name: str) -> FileResponse:
 # -- sign-in ------------------------------------------------------------------------------
 
 @router.post("/api/login", summary="登录，返回令牌和过期时间")
-def login(body: LoginRequest, store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+def login(body: LoginRequest, store: Store) -> Dict[str, Any]:
     user = store.verify_password(body.username, body.password)
     if user is None:
         store.audit(body.username, "login_failed")
@@ -130,46 +119,42 @@ def login(body: LoginRequest, store: TicketStore = Depends(get_store)) -> Dict[s
 
 
 @router.post("/api/logout", summary="退出登录，令牌作废")
-def logout(credentials: HTTPAuthorizationCredentials = Depends(_bearer),
-           user: StaffUser = Depends(current_staff), store: TicketStore = Depends(get_store)) -> Dict[str, str]:
+def logout(credentials: BearerToken,
+           user: Staff, store: Store) -> Dict[str, str]:
     store.revoke_token(credentials.credentials)
     store.audit(user.username, "logout")
     return {"status": "ok"}
 
 
 @router.get("/api/me", summary="当前登录的工作人员")
-def me(user: StaffUser = Depends(current_staff)) -> Dict[str, Any]:
+def me(user: Staff) -> Dict[str, Any]:
     return _me(user)
 
 
 @router.get("/api/options", summary="筛选和分派可用的类别、紧急程度、状态和部门")
-def options(user: StaffUser = Depends(current_staff), store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+def options(user: Staff, store: Store, kb: OptionalKB) -> Dict[str, Any]:
     departments = {t.department for t in store.list_tickets() if t.department}
-    for region in _kb_regions():
+    for region in _kb_regions(kb):
         departments.update(d.name for d in triage.departments_for(region, get_settings().kb_path))
     return {"categories": list(CATEGORIES), "urgencies": list(URGENCIES), "statuses": list(STATUSES),
             "departments": sorted(departments)}
 
 
-def _kb_regions() -> List[str]:
+def _kb_regions(kb: Optional[KnowledgeBase]) -> List[str]:
     """Regions whose departments the KB knows; none when it is not built yet."""
-    from policy_kb.errors import PolicyKBError
-    from policy_kb.store import open_kb
-
-    try:
-        return sorted({doc.region for doc in open_kb(get_settings().kb_path).documents()})
-    except (PolicyKBError, OSError):
+    if kb is None:
         return []
+    return sorted({doc.region for doc in kb.documents()})
 
 
 # -- the queue ----------------------------------------------------------------------------
 
 @router.get("/api/tickets", summary="工单列表（可按状态、类别、部门筛选）")
-def list_tickets(status: Optional[Status] = Query(None, description="open/claimed/resolved"),
+def list_tickets(user: Staff, store: Store,
+                 status: Optional[Status] = Query(None, description="open/claimed/resolved"),
                  category: Optional[Category] = Query(None, description="类别"),
                  department: Optional[str] = Query(None, max_length=64, description="承办部门"),
-                 user: StaffUser = Depends(current_staff),
-                 store: TicketStore = Depends(get_store)) -> List[Dict[str, Any]]:
+                 ) -> List[Dict[str, Any]]:
     tickets = store.list_tickets(status, category, department, visible_to=user.department)
     store.audit(user.username, "list", None, f"status={status or ''} category={category or ''} "
                                               f"department={department or ''}")
@@ -177,16 +162,16 @@ def list_tickets(status: Optional[Status] = Query(None, description="open/claime
 
 
 @router.get("/api/tickets/{ticket_id}", summary="工单详情：对话记录、企业信息、资格判断过程、分诊")
-def show_ticket(ticket_id: str, user: StaffUser = Depends(current_staff),
-                store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+def show_ticket(ticket_id: str, user: Staff,
+                store: Store) -> Dict[str, Any]:
     ticket = _ticket_for(ticket_id, user, store)
     store.audit(user.username, "view", ticket_id)
     return ticket.to_dict()
 
 
 @router.post("/api/tickets/{ticket_id}/claim", summary="认领工单：之后由人工答复，助手不再回复")
-async def claim(ticket_id: str, user: StaffUser = Depends(current_staff),
-                store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+async def claim(ticket_id: str, user: Staff,
+                store: Store) -> Dict[str, Any]:
     ticket = _ticket_for(ticket_id, user, store)
     was_claimed = ticket.status == "claimed"
     ticket = _transition(store.claim, ticket_id, user)
@@ -197,8 +182,8 @@ async def claim(ticket_id: str, user: StaffUser = Depends(current_staff),
 
 
 @router.post("/api/tickets/{ticket_id}/reply", summary="回复用户（未认领的工单会先由您认领）")
-async def reply(ticket_id: str, body: ReplyRequest, user: StaffUser = Depends(current_staff),
-                store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+async def reply(ticket_id: str, body: ReplyRequest, user: Staff,
+                store: Store) -> Dict[str, Any]:
     ticket = _ticket_for(ticket_id, user, store)
     if ticket.status != "claimed":
         ticket = _transition(store.claim, ticket_id, user)
@@ -211,8 +196,8 @@ async def reply(ticket_id: str, body: ReplyRequest, user: StaffUser = Depends(cu
 
 
 @router.post("/api/tickets/{ticket_id}/resolve", summary="办结工单，对话交还助手")
-async def resolve(ticket_id: str, user: StaffUser = Depends(current_staff),
-                  store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+async def resolve(ticket_id: str, user: Staff,
+                  store: Store) -> Dict[str, Any]:
     _ticket_for(ticket_id, user, store)
     ticket = _transition(store.resolve, ticket_id, user)
     store.audit(user.username, "resolve", ticket_id)
@@ -221,8 +206,8 @@ async def resolve(ticket_id: str, user: StaffUser = Depends(current_staff),
 
 
 @router.patch("/api/tickets/{ticket_id}/triage", summary="修改分诊：类别、承办部门、紧急程度")
-def set_triage(ticket_id: str, body: TriageRequest, user: StaffUser = Depends(current_staff),
-               store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+def set_triage(ticket_id: str, body: TriageRequest, user: Staff,
+               store: Store) -> Dict[str, Any]:
     ticket = _ticket_for(ticket_id, user, store)
     department = ticket.department if body.department is None else (body.department.strip() or None)
     try:

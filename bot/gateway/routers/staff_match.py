@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Literal, Optional
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from bot.gateway.match_jobs import MatchRun, RunNotFound, RunStore, UploadRejected, default_store, notice_rows
-from bot.gateway.routers.staff import current_staff, get_store
+from bot.gateway.deps import KB, Runs, Staff, Store
+from bot.gateway.match_jobs import MatchRun, RunNotFound, RunStore, UploadRejected, notice_rows
 from bot.helpdesk.store import StaffUser, TicketStore
 from bot.settings import get_settings
 
@@ -35,11 +35,6 @@ CHUNK_MARGIN = 1024  # headroom under the gateway's body cap
 MAX_BAD_SHOWN = 2000
 
 Status = Literal["eligible", "needs_info", "ineligible", "error"]
-
-
-def get_run_store() -> RunStore:
-    """FastAPI dependency: where runs are kept (tests override it)."""
-    return default_store()
 
 
 class NewRun(BaseModel):
@@ -95,12 +90,10 @@ def asset(name: str) -> FileResponse:
 
 
 @router.get("/template.xlsx", summary="企业名单模板（Excel）")
-def template(user: StaffUser = Depends(current_staff)) -> Response:
+def template(user: Staff, kb: KB) -> Response:
     from policy_kb import workbook
-    from policy_kb.store import open_kb
     from policy_kb.tax import FastTax
 
-    kb = open_kb(get_settings().kb_path)
     honors = list(dict.fromkeys(a.honor for a in kb.awards()))
     out = io.BytesIO()
     workbook.build_template(out, honors, sorted(FastTax(kb).purposes))
@@ -110,7 +103,7 @@ def template(user: StaffUser = Depends(current_staff)) -> Response:
 # -- upload and run -----------------------------------------------------------------------
 
 @router.get("/api/limits", summary="上传限制：分片大小、文件大小上限、保存天数")
-def limits(user: StaffUser = Depends(current_staff)) -> Dict[str, Any]:
+def limits(user: Staff) -> Dict[str, Any]:
     settings = get_settings()
     return {"chunk_bytes": max(4096, settings.max_body_bytes - CHUNK_MARGIN),
             "max_upload_bytes": settings.match_max_upload_bytes, "retention_days": settings.match_retention_days,
@@ -118,14 +111,14 @@ def limits(user: StaffUser = Depends(current_staff)) -> Dict[str, Any]:
 
 
 @router.get("/api/runs", summary="比对记录（本部门）")
-def list_runs(user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store)) -> List[Dict[str, Any]]:
+def list_runs(user: Staff, runs: Runs) -> List[Dict[str, Any]]:
     runs.dispatch()
     return [r.summary() for r in runs.list(user.department)]
 
 
 @router.post("/api/runs", summary="开始上传一个企业名单（之后分片上传文件内容）")
-def create_run(body: NewRun, user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store),
-               store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+def create_run(body: NewRun, user: Staff, runs: Runs,
+               store: Store) -> Dict[str, Any]:
     try:
         run = runs.create(user.username, user.department, body.issuer, body.filename, body.size)
     except UploadRejected as err:
@@ -135,9 +128,8 @@ def create_run(body: NewRun, user: StaffUser = Depends(current_staff), runs: Run
 
 
 @router.put("/api/runs/{run_id}/file", summary="上传文件的一个分片（offset 为该分片在文件中的位置）")
-async def upload_chunk(run_id: str, request: Request, offset: int = Query(..., ge=0),
-                       user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store),
-                       store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+async def upload_chunk(run_id: str, request: Request, user: Staff, runs: Runs, store: Store,
+                       offset: int = Query(..., ge=0)) -> Dict[str, Any]:
     run = _run_for(run_id, user, runs, store)
     data = await request.body()
     try:
@@ -148,8 +140,8 @@ async def upload_chunk(run_id: str, request: Request, offset: int = Query(..., g
 
 
 @router.post("/api/runs/{run_id}/start", summary="文件传完后开始比对（后台进行）")
-def start_run(run_id: str, user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store),
-              store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+def start_run(run_id: str, user: Staff, runs: Runs,
+              store: Store) -> Dict[str, Any]:
     run = _run_for(run_id, user, runs, store)
     try:
         run = runs.start(run)
@@ -159,8 +151,8 @@ def start_run(run_id: str, user: StaffUser = Depends(current_staff), runs: RunSt
 
 
 @router.get("/api/runs/{run_id}", summary="一次比对：进度、汇总数字、说明、有误的行")
-def show_run(run_id: str, user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store),
-             store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+def show_run(run_id: str, user: Staff, runs: Runs,
+             store: Store) -> Dict[str, Any]:
     runs.dispatch()
     run = _run_for(run_id, user, runs, store)
     bad = run.result.get("bad", [])
@@ -169,14 +161,13 @@ def show_run(run_id: str, user: StaffUser = Depends(current_staff), runs: RunSto
 
 
 @router.get("/api/runs/{run_id}/firms", summary="比对结果（每家企业每个项目一行），可筛选、分页")
-def firms(run_id: str, program: Optional[str] = Query(None, max_length=64, description="项目编号"),
+def firms(run_id: str, user: Staff, runs: Runs, store: Store,
+          program: Optional[str] = Query(None, max_length=64, description="项目编号"),
           status: Optional[Status] = Query(None, description="结论"),
           q: Optional[str] = Query(None, max_length=64, description="企业名称包含"),
           region: Optional[str] = Query(None, max_length=32, description="地区"),
           near: bool = Query(False, description="只看接近符合的"),
-          offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=500),
-          user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store),
-          store: TicketStore = Depends(get_store)) -> Dict[str, Any]:
+          offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=500)) -> Dict[str, Any]:
     run = _run_for(run_id, user, runs, store)
     _done(run)
     where, params = ["1=1"], []
@@ -220,8 +211,8 @@ def _query_firms(path: Path, where: str, params: List[Any], offset: int, limit: 
 # -- downloads ----------------------------------------------------------------------------
 
 @router.get("/api/runs/{run_id}/results.xlsx", summary="下载比对结果（Excel）")
-def results_xlsx(run_id: str, user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store),
-                 store: TicketStore = Depends(get_store)) -> FileResponse:
+def results_xlsx(run_id: str, user: Staff, runs: Runs,
+                 store: Store) -> FileResponse:
     run = _run_for(run_id, user, runs, store)
     _done(run)
     store.audit(user.username, "match_download", None, f"{run.id} results.xlsx")
@@ -230,8 +221,8 @@ def results_xlsx(run_id: str, user: StaffUser = Depends(current_staff), runs: Ru
 
 
 @router.get("/api/runs/{run_id}/notices.zip", summary="下载全部政策告知书（PDF，打包为 ZIP）")
-def notices_zip(run_id: str, user: StaffUser = Depends(current_staff), runs: RunStore = Depends(get_run_store),
-                store: TicketStore = Depends(get_store)) -> FileResponse:
+def notices_zip(run_id: str, user: Staff, runs: Runs,
+                store: Store) -> FileResponse:
     run = _run_for(run_id, user, runs, store)
     _done(run)
     if not run.result.get("zip"):
@@ -243,10 +234,9 @@ def notices_zip(run_id: str, user: StaffUser = Depends(current_staff), runs: Run
 
 
 @router.get("/api/runs/{run_id}/notices/{row}.{fmt}", summary="下载一家企业的政策告知书（pdf 或 docx）")
-def notice_file(run_id: str, row: int, fmt: Literal["pdf", "docx"], user: StaffUser = Depends(current_staff),
-                runs: RunStore = Depends(get_run_store), store: TicketStore = Depends(get_store)) -> Response:
+def notice_file(run_id: str, row: int, fmt: Literal["pdf", "docx"], user: Staff,
+                runs: Runs, store: Store, kb: KB) -> Response:
     from policy_kb import documents
-    from policy_kb.store import open_kb
 
     run = _run_for(run_id, user, runs, store)
     _done(run)
@@ -255,7 +245,7 @@ def notice_file(run_id: str, row: int, fmt: Literal["pdf", "docx"], user: StaffU
         raise HTTPException(status_code=404, detail=f"第{row}行没有比对成功的企业。")
     row_no, name, region, flat, awards_total, tax_saving = found[0]
     content = documents.notice_content(name, region, flat, awards_total, tax_saving, run.issuer,
-                                       dt.date.fromtimestamp(run.created_at), open_kb(get_settings().kb_path))
+                                       dt.date.fromtimestamp(run.created_at), kb)
     try:
         data = documents.pdf_bytes(content, get_settings().match_pdf_font) if fmt == "pdf" else \
             documents.docx_bytes(content)

@@ -12,27 +12,16 @@ import mimetypes
 from pathlib import Path
 from typing import Dict
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from bot.settings import Settings, get_settings
+from bot.gateway.deps import AppSettings
+from bot.gateway.middleware import SECURITY_HEADERS
 
 router = APIRouter(tags=["网页对话"])
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 INDEX_FILE = STATIC_DIR / "index.html"
-
-SECURITY_HEADERS: Dict[str, str] = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
 
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
@@ -42,7 +31,7 @@ def _headers(cache: str) -> Dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse, summary="网页对话页面（手机与电脑通用）")
-async def chat_page(settings: Settings = Depends(get_settings)) -> Response:
+async def chat_page(settings: AppSettings) -> Response:
     # The page reads the message length limit from a data attribute, so it matches the API.
     html = INDEX_FILE.read_text(encoding="utf-8").replace(
         "{{MAX_MESSAGE_CHARS}}", str(settings.max_message_chars)

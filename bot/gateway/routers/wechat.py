@@ -11,23 +11,22 @@ AppID/CorpID, 400 for anything unreadable, 413 for an oversized body; never a 50
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.callback import Inbound, OfficialAccountCallback, WeComCallback
 from bot.channels.conversation import WeChatConversation
 from bot.channels.errors import MalformedCallback, RejectedCallback, WeChatAPIError
 from bot.channels.wechat_api import CustomerServiceAPI, OfficialAccountAPI, WeComAPI
 from bot.gateway.conversation import converse
+from bot.gateway.deps import AppSettings, Rasa
 from bot.gateway.limits import Limiter, build_limiter
-from bot.gateway.rasa_client import RasaClient, RasaUnavailable, get_rasa_client
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.helpdesk import handoff
-from bot.helpdesk.errors import HelpdeskError
+from bot.helpdesk.errors import STORE_ERRORS
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,6 @@ router = APIRouter(tags=["微信"])
 MAX_BODY_BYTES = 64 * 1024
 
 Codec = Union[OfficialAccountCallback, WeComCallback]
-_HELPDESK_FAILURES = (HelpdeskError, sqlite3.Error, SQLAlchemyError, OSError)
 
 
 @dataclass
@@ -214,7 +212,7 @@ async def _held_for(name: str, inbound: Inbound) -> List[str]:
         return []  # e.g. unsubscribe: no reply reaches the user
     try:
         return await handoff.take_undelivered(f"{name}:{inbound.user_id}")
-    except _HELPDESK_FAILURES as error:
+    except STORE_ERRORS as error:
         logger.error("%s: held staff replies for %s not read: %s", name, inbound.user_id, error)
         return []
 
@@ -237,28 +235,28 @@ async def _answer(
 
 
 @router.get("/wechat", summary="公众号服务器地址校验（echostr）", response_class=PlainTextResponse)
-async def wechat_verify(request: Request, settings: Settings = Depends(get_settings)) -> Response:
+async def wechat_verify(request: Request, settings: AppSettings) -> Response:
     return await _verify(request, "wechat", settings)
 
 
 @router.post("/wechat", summary="公众号消息与事件（明文或安全模式），被动回复或客服消息")
 async def wechat_receive(
     request: Request,
-    settings: Settings = Depends(get_settings),
-    rasa: RasaClient = Depends(get_rasa_client),
+    settings: AppSettings,
+    rasa: Rasa,
 ) -> Response:
     return await _receive(request, "wechat", settings, rasa)
 
 
 @router.get("/wecom", summary="企业微信回调地址校验（解密 echostr）", response_class=PlainTextResponse)
-async def wecom_verify(request: Request, settings: Settings = Depends(get_settings)) -> Response:
+async def wecom_verify(request: Request, settings: AppSettings) -> Response:
     return await _verify(request, "wecom", settings)
 
 
 @router.post("/wecom", summary="企业微信消息与事件（加密），被动回复或应用消息")
 async def wecom_receive(
     request: Request,
-    settings: Settings = Depends(get_settings),
-    rasa: RasaClient = Depends(get_rasa_client),
+    settings: AppSettings,
+    rasa: Rasa,
 ) -> Response:
     return await _receive(request, "wecom", settings, rasa)

@@ -22,7 +22,7 @@ or a crash between load and save, makes it load from the database again) and whe
 longer than a load from the database would make it (at most ``keep_turns`` turns, nothing
 added since it was saved). Loading, decoding and replaying the events was ≈15% of a turn.
 
-Configured in ``bot/endpoints.yml`` as ``type: bot.tracker_store.BoundedSQLTrackerStore``;
+Configured in ``bot/rasa/endpoints.yml`` as ``type: bot.rasa.tracker_store.BoundedSQLTrackerStore``;
 the database URL comes from the settings (``POLICYBOT_TRACKER_STORE_URL``, else SQLite at
 ``<data_dir>/tracker.db``), so no secret sits in the YAML.
 """

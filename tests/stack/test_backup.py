@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.backup import BackupError, backup, restore
 from bot.cli import main
 from bot.helpdesk.store import NewTicket, SqliteTicketStore, TranscriptEntry
 from bot.settings import REPO_ROOT, Settings
+from bot.stack.backup import BackupError, backup, restore
 
 KB = REPO_ROOT / "build" / "policy_kb.sqlite"
 

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional
 
 import httpx
 
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import RASA_DIR, REPO_ROOT, Settings
 
 BIN = Path(sys.executable).parent
 LOG_DIR = REPO_ROOT / "var" / "log"
@@ -100,11 +100,11 @@ def stack_children(settings: Settings) -> List[Child]:
     for number, port in enumerate(rasa_ports(settings), start=1):
         rasas.append(Child(
             "rasa" if number == 1 else f"rasa-{number}", "Rasa" if number == 1 else f"Rasa {number}",
-            # bot.rasa_server = `rasa` plus the speed fixes it documents.
-            [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model_path(settings)), "--enable-api",
+            # bot.rasa.server = `rasa` plus the speed fixes it documents.
+            [sys.executable, "-m", "bot.rasa.server", "run", "--model", str(model_path(settings)), "--enable-api",
              "-i", host, "--port", str(port),
-             "--endpoints", str(REPO_ROOT / "bot" / "endpoints.yml"),
-             "--credentials", str(REPO_ROOT / "bot" / "credentials.yml")],
+             "--endpoints", str(RASA_DIR / "endpoints.yml"),
+             "--credentials", str(RASA_DIR / "credentials.yml")],
             f"http://{host}:{port}/status",
         ))
     actions = Child(
@@ -316,7 +316,7 @@ def serve_forever(settings: Settings, stack: Optional["Stack"] = None,
                   starting: str = "正在启动 Rasa、动作服务器和网关……") -> int:
     """Run `stack` (default: the single-node Stack) until Ctrl-C/SIGTERM or until a child dies.
 
-    Returns the exit code for the CLI; the cluster (`bot.cluster`) runs through here too.
+    Returns the exit code for the CLI; the cluster (`bot.stack.cluster`) runs through here too.
     """
     stack = stack or Stack(settings)
 

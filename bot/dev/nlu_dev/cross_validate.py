@@ -1,13 +1,13 @@
 """Score an NLU model on the development set, and check training-data entity alignment.
 
-The development set (`bot/nlu_dev/dev.yml`) is written separately from the training data
+The development set (`bot/dev/nlu_dev/dev.yml`) is written separately from the training data
 and is never trained on; it stands in for the held-out set (`tests/nlu/`), which the NLU
-owner must not read. Scores follow `bot/nlu_eval.py`: intent macro-F1 (sklearn) and entity
+owner must not read. Scores follow `bot/dev/nlu_eval.py`: intent macro-F1 (sklearn) and entity
 F1 over (type, value) multisets of the pipeline's final output.
 
 Usage:
-    .venv/bin/python -m bot.nlu_dev.cross_validate score /tmp/nlu-tune/tune.tar.gz
-    .venv/bin/python -m bot.nlu_dev.cross_validate align bot/data/nlu
+    .venv/bin/python -m bot.dev.nlu_dev.cross_validate score /tmp/nlu-tune/tune.tar.gz
+    .venv/bin/python -m bot.dev.nlu_dev.cross_validate align bot/rasa/data/nlu
 """
 
 from __future__ import annotations
@@ -17,23 +17,13 @@ import asyncio
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import List, Tuple
+from typing import List
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEV_SET = REPO_ROOT / "bot" / "nlu_dev" / "dev.yml"
+from bot.dev.nlu_eval import load_examples, scores
+from bot.settings import RASA_DIR, REPO_ROOT
+
+DEV_SET = Path(__file__).resolve().parent / "dev.yml"
 JIEBA_DICT = REPO_ROOT / "build" / "jieba" / "userdict.txt"
-
-
-def load_examples(path: Path) -> List[Tuple[str, str, Counter]]:
-    """(text, intent, Counter of (entity, value)) per example of a Rasa NLU file."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    data = load_data(str(path))
-    return [
-        (m.get("text"), m.get("intent"),
-         Counter((e["entity"], str(e.get("value"))) for e in m.get("entities") or []))
-        for m in data.intent_examples
-    ]
 
 
 async def _predict(model: Path, texts: List[str]):
@@ -46,8 +36,6 @@ async def _predict(model: Path, texts: List[str]):
 def score(model: Path, data: Path, show_errors: bool) -> None:
     """Print intent macro-F1/accuracy, entity P/R/F1 and the errors of `model` on `data`."""
     from sklearn.metrics import f1_score
-
-    from bot.nlu_eval import scores
 
     examples = load_examples(data)
     predictions = asyncio.run(_predict(model, [text for text, _, _ in examples]))
@@ -103,7 +91,7 @@ def main(argv=None) -> int:
     s.add_argument("--data", type=Path, default=DEV_SET)
     s.add_argument("--errors", action="store_true")
     a = sub.add_parser("align")
-    a.add_argument("path", type=Path, nargs="?", default=REPO_ROOT / "bot" / "data" / "nlu")
+    a.add_argument("path", type=Path, nargs="?", default=RASA_DIR / "data" / "nlu")
     args = parser.parse_args(argv)
     if args.command == "score":
         score(args.model, args.data, args.errors)

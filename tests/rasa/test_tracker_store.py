@@ -18,13 +18,13 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
+from bot.rasa.tracker_store import CHECKPOINTS, STORED_ATTR, BoundedSQLTrackerStore, CarriedState
 from bot.settings import REPO_ROOT
-from bot.tracker_store import CHECKPOINTS, STORED_ATTR, BoundedSQLTrackerStore, CarriedState
 
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(REPO_ROOT / "bot" / "domain"))
+    return Domain.load(str(REPO_ROOT / "bot" / "rasa" / "domain"))
 
 
 def run(coro):

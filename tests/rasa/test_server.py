@@ -1,4 +1,4 @@
-"""The speed fixes bot.rasa_server installs into Rasa keep Rasa's behaviour."""
+"""The speed fixes bot.rasa.server installs into Rasa keep Rasa's behaviour."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from jsonschema import ValidationError
 
-from bot import rasa_server
+from bot.rasa import server as rasa_server
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
 
@@ -192,7 +192,7 @@ def test_tensorflow_imports_without_jax_in_a_fresh_process():
     import subprocess
     import sys
 
-    code = ("from bot import rasa_server; rasa_server._without_jax(); import importlib; u = importlib.import_module('tensorflow.lite.python.util'); "
+    code = ("from bot.rasa import server as rasa_server; rasa_server._without_jax(); import importlib; u = importlib.import_module('tensorflow.lite.python.util'); "
             "import sys; assert u._xla_computation is None and sys.modules['jax'] is None; print('ok')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).resolve().parents[2])

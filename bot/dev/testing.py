@@ -1,8 +1,8 @@
 """Test drivers that need real processes: Rasa test stories and the held-out NLU evaluation.
 
-`python -m bot.testing stories` starts the real action server on a spare port, runs
+`python -m bot.dev.testing stories` starts the real action server on a spare port, runs
 `rasa test core` on tests/stories and fails on any wrong prediction.
-`python -m bot.testing nlu-eval` parses the held-out set with the trained model and prints
+`python -m bot.dev.testing nlu-eval` parses the held-out set with the trained model and prints
 intent macro-F1, entity F1 and the confusion pairs (also written to reports/nlu.md).
 """
 
@@ -46,7 +46,7 @@ def run_stories() -> int:
         out = REPO_ROOT / "build" / "story-results"
         command = [
             str(BIN / "rasa"), "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
-            "--endpoints", "bot/endpoints.yml", "--out", str(out), "--fail-on-prediction-errors", "--e2e",
+            "--endpoints", "bot/rasa/endpoints.yml", "--out", str(out), "--fail-on-prediction-errors", "--e2e",
         ]
         code = subprocess.call(command, cwd=REPO_ROOT, env=env)
         failed = out / "failed_test_stories.yml"
@@ -83,14 +83,14 @@ def main() -> int:
     if command == "stories":
         return run_stories()
     if command == "nlu-eval":
-        from bot.nlu_eval import main as nlu_eval
+        from bot.dev.nlu_eval import main as nlu_eval
 
         return nlu_eval()
     if command == "answers-eval":
-        from bot.answer_eval import main as answers_eval
+        from bot.dev.answer_eval import main as answers_eval
 
         return answers_eval(sys.argv[2:])
-    print("用法：python -m bot.testing stories|nlu-eval|answers-eval [dev|heldout]", file=sys.stderr)
+    print("用法：python -m bot.dev.testing stories|nlu-eval|answers-eval [dev|heldout]", file=sys.stderr)
     return 2
 
 

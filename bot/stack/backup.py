@@ -33,7 +33,7 @@ from bot.settings import Settings
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-# Rasa's SQLTrackerStore table, and the checkpoints of bot.tracker_store.
+# Rasa's SQLTrackerStore table, and the checkpoints of bot.rasa.tracker_store.
 TRACKER_SCHEMA: Dict[str, Set[str]] = {
     "events": {"id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data"},
     "policybot_checkpoints": {"sender_id", "event_id", "state"},

@@ -2,7 +2,7 @@
 stack (gateway → Rasa → actions → knowledge base), scores the reply to each case's last turn, and
 checks where every number in every reply comes from. Writes reports/answers-<set>.md.
 
-    python -m bot.testing answers-eval [dev|heldout] [--url http://127.0.0.1:8000]
+    python -m bot.dev.testing answers-eval [dev|heldout] [--url http://127.0.0.1:8000]
 
 A case passes when every `must` item (a string, or a list of alternatives) appears in the reply,
 no `must_not` string does, and a `deferral` case says honestly that the sources do not cover it.
@@ -208,9 +208,9 @@ def evaluate(name: str, url: Optional[str]) -> List[Result]:
 
 
 def _with_stack(run):
-    from bot.run import Stack
+    from bot.dev.testing import free_port
     from bot.settings import Settings
-    from bot.testing import free_port
+    from bot.stack.single_node import Stack
 
     settings = Settings(gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(),
                         data_dir=Path(tempfile.mkdtemp(prefix="policybot-answers-")))

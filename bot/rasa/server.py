@@ -1,6 +1,6 @@
 """Start Rasa's command line with the speed fixes this product needs.
 
-``python -m bot.rasa_server run …`` is ``rasa run …`` after :func:`apply`. Profiling a running
+``python -m bot.rasa.server run …`` is ``rasa run …`` after :func:`apply`. Profiling a running
 server (py-spy, the chat benchmark's script) showed about two thirds of its CPU in one place:
 ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which checks the
 response schema against the 2020-12 meta-schema on every action call (≈25 ms each, two or
@@ -37,7 +37,7 @@ directly; Rasa's ``get_sparse_features`` also deep-copies and joins the sequence
 which the classifier never reads (≈2 ms more).
 
 :func:`apply` refuses a Rasa other than the version these were measured on
-(``RASA_VERSION``; tests/bot/test_rasa_server.py checks each patch against that Rasa's own
+(``RASA_VERSION``; tests/rasa/test_server.py checks each patch against that Rasa's own
 code) and :func:`undo` puts Rasa's own functions back.
 """
 
@@ -170,7 +170,7 @@ class _CopyForDebugLog:
 
 
 # Modules whose every ``copy.`` call feeds a ``structlogger.debug`` (Rasa 3.6.21; checked by
-# tests/bot/test_rasa_server.py).
+# tests/rasa/test_server.py).
 DEBUG_COPY_MODULES = ("rasa.core.processor", "rasa.core.policies.rule_policy", "rasa.core.policies.memoization")
 
 
@@ -267,7 +267,7 @@ def _create_x(self: Any, messages: List[Any]) -> Any:
     return vstack(rows).tocsr()
 
 
-# The Rasa these fixes were measured on and checked against (tests/bot/test_rasa_server.py).
+# The Rasa these fixes were measured on and checked against (tests/rasa/test_server.py).
 RASA_VERSION = "3.6."
 
 # (owner, attribute, what the owner itself held, or _MISSING) of each installed fix, for undo().
@@ -299,8 +299,8 @@ def apply() -> None:
     if _installed:
         return
     if not rasa.__version__.startswith(RASA_VERSION):
-        raise RuntimeError(f"bot.rasa_server 的提速补丁按 Rasa {RASA_VERSION}x 编写，当前是 {rasa.__version__}；"
-                           "请先按 tests/bot/test_rasa_server.py 重新核对每个补丁")
+        raise RuntimeError(f"bot.rasa.server 的提速补丁按 Rasa {RASA_VERSION}x 编写，当前是 {rasa.__version__}；"
+                           "请先按 tests/rasa/test_server.py 重新核对每个补丁")
     _install(RemoteAction, "_validate_action_result", _validate_action_result)
     _install(EndpointConfig, "session", _kept_session)
     _install(DaskGraphRunner, "run", _run_graph_in_order)

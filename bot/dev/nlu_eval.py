@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 from bot.settings import REPO_ROOT
@@ -19,15 +20,16 @@ REPORT = REPO_ROOT / "reports" / "nlu.md"
 MODEL = REPO_ROOT / "models" / "current.tar.gz"
 
 
-def load_examples() -> List[Tuple[str, str, Counter]]:
+def load_examples(path: Path = HELD_OUT) -> List[Tuple[str, str, Counter]]:
+    """(text, intent, Counter of (entity, value)) per example of a Rasa NLU file (default: the held-out set)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    data = load_data(str(HELD_OUT))
-    examples = []
-    for message in data.intent_examples:
-        gold = Counter((e["entity"], str(e.get("value"))) for e in message.get("entities") or [])
-        examples.append((message.get("text"), message.get("intent"), gold))
-    return examples
+    data = load_data(str(path))
+    return [
+        (m.get("text"), m.get("intent"),
+         Counter((e["entity"], str(e.get("value"))) for e in m.get("entities") or []))
+        for m in data.intent_examples
+    ]
 
 
 async def predict(texts: List[str]) -> Tuple[List[Dict], float]:
