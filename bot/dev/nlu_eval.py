@@ -33,6 +33,9 @@ def load_examples(path: Path = HELD_OUT) -> List[Tuple[str, str, Counter]]:
 
 
 async def predict(texts: List[str]) -> Tuple[List[Dict], float]:
+    from bot.rasa import server
+
+    server.prepare()  # parse as the served model parses (and time it so)
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(MODEL))

@@ -1,7 +1,7 @@
 """Test drivers that need real processes: Rasa test stories and the held-out NLU evaluation.
 
 `python -m bot.dev.testing stories` starts the real action server on a spare port, runs
-`rasa test core` on tests/stories and fails on any wrong prediction.
+`rasa test core` (through `bot.rasa.server`, as served) on tests/stories and fails on any wrong prediction.
 `python -m bot.dev.testing nlu-eval` parses the held-out set with the trained model and prints
 intent macro-F1, entity F1 and the confusion pairs (also written to reports/nlu.md).
 """
@@ -44,8 +44,9 @@ def run_stories() -> int:
     try:
         _wait(f"http://127.0.0.1:{port}/health", server)
         out = REPO_ROOT / "build" / "story-results"
+        # Through bot.rasa.server: the stories check the Rasa that `policybot run` serves (speed fixes in).
         command = [
-            str(BIN / "rasa"), "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
+            sys.executable, "-m", "bot.rasa.server", "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
             "--endpoints", "bot/rasa/endpoints.yml", "--out", str(out), "--fail-on-prediction-errors", "--e2e",
         ]
         code = subprocess.call(command, cwd=REPO_ROOT, env=env)

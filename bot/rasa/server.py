@@ -331,9 +331,26 @@ def _without_jax() -> None:
     sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
 
 
-def main(argv: Optional[list] = None) -> None:
+def prepare() -> None:
+    """Everything this module does to a process that is about to import Rasa to serve or test
+    the model: no JAX, no TensorFlow for a TensorFlow-free config (``bot.rasa.without_tensorflow``,
+    unless ``POLICYBOT_RASA_TENSORFLOW=load``), then the fixes."""
+    import logging
+    import os
+
+    from bot.rasa import without_tensorflow
+    from bot.settings import REPO_ROOT
+
     _without_jax()
+    if os.environ.get("POLICYBOT_RASA_TENSORFLOW", "").lower() != "load":
+        kept = without_tensorflow.install(REPO_ROOT / "config.yml")
+        if kept:
+            logging.getLogger(__name__).info("TensorFlow is loaded: config.yml uses %s", ", ".join(kept))
     apply()
+
+
+def main(argv: Optional[list] = None) -> None:
+    prepare()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
