@@ -194,9 +194,19 @@ def money(x: float) -> float:
 # Formulas (pure; shared by `estimate` and the batch matcher's `fast_total`)
 # ---------------------------------------------------------------------------
 def in_negative_list(industry: Optional[str], negative_list: Any) -> bool:
-    """'零售业' or '批发和零售业' both match the list entry 批发和零售业."""
+    """Whether the firm's industry is one on the list: '零售业', '批发' or '批发和零售业' match the
+    entry 批发和零售业, '卷烟的烟草制造业' matches 烟草制造业; '制造业' matches none (it is not
+    烟草制造业, although the entry contains the word)."""
     name = (industry or "").strip()
-    return bool(name) and any(name == item or name in item or item in name for item in negative_list)
+    return bool(name) and any(stem in name for item in negative_list for stem in _industry_stems(str(item)))
+
+
+def _industry_stems(entry: str) -> List[str]:
+    """The industries an entry names, without their 业: 批发和零售业 → 批发, 零售, 批发和零售."""
+    parts = [part for part in entry.split("和") if part]
+    stems = [part[:-1] if part.endswith("业") else part for part in parts]
+    whole = entry[:-1] if entry.endswith("业") else entry
+    return [stem for stem in dict.fromkeys([whole, *stems]) if stem]
 
 
 def rd_extra_deduction(expensed: float, intangible: float, extra_rate: float, amortisation_rate: float) -> float:

@@ -71,3 +71,14 @@ def test_no_policy_figure_is_typed_in_python(module):
     numbers = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in examples
                and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)}
     assert numbers <= ALLOWED_NUMBERS, numbers - ALLOWED_NUMBERS
+
+
+@pytest.mark.parametrize("industry, excluded", [
+    ("零售业", True), ("批发", True), ("批发和零售业", True), ("烟草制造业", True), ("住宿业", True),
+    ("餐饮", True), ("房地产开发", True), ("娱乐业", True),
+    ("制造业", False), ("通用设备制造业", False), ("软件和信息技术服务业", False), ("", False),
+])
+def test_the_negative_list_names_whole_industries(kb, industry, excluded):
+    """财税〔2015〕119号's list: 制造业 is not 烟草制造业 although the entry contains the word."""
+    negative = kb.parameter("rd-super-deduction", "negative_list").value
+    assert tax.in_negative_list(industry, negative) is excluded
