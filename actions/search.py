@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answer import ActionAnswer
 from actions.common import FEEDBACK_BUTTONS, caveat, current_region, join_lines, kb, latest_text, vocabulary
+from actions.facts import facts_in_message
 from actions.helpdesk import ActionCreateTicket, log_fallback
 from nlu.question import analyse
 from policy_kb.search import search
@@ -47,6 +48,12 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.active_loop_name == "eligibility_form":
+            facts = facts_in_message(tracker)
+            if facts:
+                # “备案也办好了” inside the check: an answer to it, however unsure the NLU was; the
+                # form resumes with these facts and asks what is still open.
+                return [SlotSet(slot, value) for slot, value in facts.items()]
         log_fallback(tracker.sender_id, latest_text(tracker))  # the list policy staff improve the KB from
         if previous_turn_was_unsure(tracker):
             return ActionCreateTicket().run(dispatcher, tracker, domain)

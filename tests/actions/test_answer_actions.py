@@ -95,3 +95,16 @@ def test_an_unsure_statement_of_facts_is_answered_in_context_not_with_the_neares
     text = text_of(messages)
     assert "市级智能工厂：20万元" in text and "三.（二）" in text
     assert "政策原文中最相关的是" not in text
+
+
+def test_an_unsure_message_inside_the_check_that_answers_it_fills_the_form():
+    from rasa_sdk.events import SlotSet
+
+    from actions.search import ActionFallback
+
+    slots = {"region": "六安市", "above_designated_size": True, "fixed_asset_investment_wan": 260.0,
+             "direction": "自动化", "requested_slot": "filed_or_approved"}
+    messages, events = run(ActionFallback(), tracker("备案也办好了", "nlu_fallback", slots=slots,
+                                                     active_loop="eligibility_form"))
+    assert SlotSet("filed_or_approved", True) in events
+    assert messages == []
