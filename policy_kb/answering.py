@@ -123,7 +123,7 @@ class _Planner:
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
         if self.state.honors or "awards" in regional:
             self._awards()
-        if "program" in regional or self._asks_own_case():
+        if "program" in regional or self._asks_own_case() or self._asks_a_programme_rule():
             self._program()
         for topic in regional:
             if topic in ("program", "awards") or (
@@ -159,6 +159,13 @@ class _Planner:
         status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
         return bool(self.region) and not said and not status and not self.state.honors \
             and self.state.intent == "inform"
+
+    def _asks_a_programme_rule(self) -> bool:
+        """“广西投资高于2000万的项目有什么额外要求”: a rule asked of a class of projects that the
+        question names by a programme figure (a threshold, not the firm's own amount)."""
+        q = self.q
+        return bool(q.rule_mentions) and not q.topics and not q.facts and bool(self.regions) \
+            and q.aspect in ("conditions", "threshold", "timing", "who")
 
     def _asks_tax(self) -> bool:
         return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", None)

@@ -119,3 +119,11 @@ def test_a_title_without_its_level_gets_every_level_and_the_question(ask):
 def test_a_stated_income_tax_rate_is_used(ask):
     _, text = ask("研发费用600万，我们税率是15%，能少交多少")
     assert "少缴企业所得税90万元" in text  # 600 × 100% × 15%
+
+
+@pytest.mark.parametrize("intent", ["compare_regions", "ask_eligibility", "inform"])
+def test_a_rule_asked_of_projects_named_by_a_threshold_gets_that_rule(ask, intent):
+    """“高于2000万的项目” names a class of projects (三（四）'s band), not the firm's investment."""
+    result, text = ask("广西投资高于2000万的项目有什么额外要求", intent=intent)
+    assert not result.start_form
+    assert "30%以上" in text and "三.（四）" in text
