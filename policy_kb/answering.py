@@ -9,9 +9,11 @@ shown, or the user's own words. Actions only render the `Answer`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
+from nlu.normalise import chinese_number
 from nlu.question import Question
 from policy_kb import awards as award_calc
 from policy_kb import tax
@@ -360,9 +362,14 @@ class _Planner:
         except PolicyKBError as error:
             return Part("deferral", [f"{label}{error}"])
         lines = []
+        count = _projects_counted(self.q.text) if len(result.items) == 1 else None
         for item in result.items:
             amount = f"{num(item.amount_wan)}万元" if item.amount_wan is not None else "一事一议，文件没有规定固定金额"
             lines.append(f"{label}{item.honor}：{amount}")
+            if count and item.amount_wan is not None:
+                # "两个项目都被评为市级技改示范项目": one award per title, so per project
+                lines[-1] = f"{label}{item.honor}：每个{amount}；{num(count)}个项目：" \
+                            f"{num(item.amount_wan)} × {num(count)} = {num(item.amount_wan * count)}万元"
         if len([i for i in result.items if i.amount_wan is not None]) > 1 and not self.q.details:
             parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
             lines.append(f"合计：{parts} = {num(result.total_wan)}万元")
@@ -674,3 +681,15 @@ def dedupe(citations: Iterable[Citation]) -> List[Citation]:
             seen.add(key)
             out.append(c)
     return out
+
+
+_COUNTED_PROJECTS = re.compile(r"([两二三四五六七八九十\d]+)个(?:技改|示范)?项目")
+
+
+def _projects_counted(text: str) -> Optional[float]:
+    """How many projects the question says hold the title (“两个项目都被评为…”), when more than one."""
+    match = _COUNTED_PROJECTS.search(text)
+    if not match:
+        return None
+    count = chinese_number(match.group(1).replace("两", "二"))
+    return count if count and count > 1 else None

@@ -127,3 +127,10 @@ def test_a_rule_asked_of_projects_named_by_a_threshold_gets_that_rule(ask, inten
     result, text = ask("广西投资高于2000万的项目有什么额外要求", intent=intent)
     assert not result.start_form
     assert "30%以上" in text and "三.（四）" in text
+
+
+def test_two_projects_with_the_same_title_get_two_awards(ask):
+    """三（二）: 市级技改示范项目，每个奖励50万元 — two projects, 50 × 2 = 100万元."""
+    result, text = ask("我们有两个项目都被评为六安市级技改示范项目，每个都奖吗？总共多少",
+                       intent="ask_award", honors=["市级技改示范项目"], regions_named=["六安市"])
+    assert "50 × 2 = 100万元" in text and "三.（二）" in text
