@@ -394,6 +394,26 @@ class _Planner:
     # --- tax -----------------------------------------------------------------------------
 
     def _tax(self, incentives: List[str]) -> None:
+        self._tax_parts(incentives)
+        year = self._deduction_year([*incentives, *self.q.topics])
+        if year:
+            self.answer.parts.append(year)
+
+    def _deduction_year(self, topics: List[str]) -> Optional[Part]:
+        """“2025年12月买的，当月就用上了，算哪一年”: the year the one-time deduction falls in, by
+        the rule that it is taken in the year of the month after the equipment is put to use."""
+        if "equipment-one-time-deduction" not in topics:
+            return None
+        used = _month_put_to_use(self.q.text)
+        point = next((p for p in self.kb.points(None, "equipment-one-time-deduction") if "次月所属年度" in p.text), None)
+        if not used or not point:
+            return None
+        year, month = used
+        after = (year + 1, 1) if month == 12 else (year, month + 1)
+        return Part("timing", [f"设备{year}年{month}月投入使用，次月是{after[0]}年{after[1]}月，"
+                               f"一次性扣除计入{after[0]}年度（在投入使用月份的次月所属年度扣除）。"], [point.citation])
+
+    def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
         transfer_revenue = "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts
         if q.tax_facts() or transfer_revenue:
@@ -693,3 +713,23 @@ def _projects_counted(text: str) -> Optional[float]:
         return None
     count = chinese_number(match.group(1).replace("两", "二"))
     return count if count and count > 1 else None
+
+
+_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(份)?")
+_PUT_TO_USE = ("投入使用", "用上", "开始使用", "投用", "启用")
+
+
+def _month_put_to_use(text: str) -> Optional[tuple]:
+    """(year, month) the equipment was put to use: “2025年12月买的，当月就装好用上了” → (2025, 12),
+    “2026年3月买的，4月投入使用” → (2026, 4); None without a use date."""
+    use = min((text.find(cue) for cue in _PUT_TO_USE if cue in text), default=-1)
+    if use < 0:
+        return None
+    year, month = None, None
+    for match in _DATE.finditer(text[:use]):
+        if match.group(1):
+            year = int(match.group(1))
+        month = int(match.group(2))
+    if month is None or year is None or not 1 <= month <= 12:
+        return None
+    return year, month

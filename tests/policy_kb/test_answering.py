@@ -134,3 +134,13 @@ def test_two_projects_with_the_same_title_get_two_awards(ask):
     result, text = ask("我们有两个项目都被评为六安市级技改示范项目，每个都奖吗？总共多少",
                        intent="ask_award", honors=["市级技改示范项目"], regions_named=["六安市"])
     assert "50 × 2 = 100万元" in text and "三.（二）" in text
+
+
+@pytest.mark.parametrize("text, year", [
+    ("我们2025年12月买的设备，当月就装好用上了，一次性扣除是算2025年度还是2026年度啊", "一次性扣除计入2026年度"),
+    ("480万的普通生产设备一次性扣除，2026年3月买的，4月投入使用，算哪年", "一次性扣除计入2026年度"),
+])
+def test_the_deduction_year_is_the_year_of_the_month_after_use(ask, text, year):
+    """深度: 在投入使用月份的次月所属年度扣除 — December's equipment falls in the next year."""
+    _, answer = ask(text, intent="ask_tax_incentive")
+    assert year in answer
