@@ -185,14 +185,19 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
     return events + shown
 
 
-def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          whole: bool = False) -> Optional[List[EventType]]:
     """For a message the NLU filed as a request for a person but that names no person and asks
-    what the sources answer: the answer (with a 转人工 button). None otherwise."""
+    what the sources answer: the answer (with a 转人工 button). None otherwise; with ``whole``,
+    also None when the sources leave a part of it unanswered (“奖补资金还没到账” asks after a
+    payment the files say nothing of: that is a person's job)."""
     q = question_of(tracker)
     if q.asks_person:
         return None
     answer = plan(q, state_of(tracker), kb())
     if answer.kind != "answer" or answer.start_form:
+        return None
+    if whole and any(part.kind == "deferral" for part in answer.parts):
         return None
     note, shown = caveat(tracker, answer.statuses())
     dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=[HANDOFF_BUTTON, *buttons_for(answer)])

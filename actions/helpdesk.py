@@ -86,9 +86,9 @@ class ActionCreateTicket(Action):
         # A message filed as a request for a person, a complaint or a status question that the
         # sources answer ("奖补的钱从哪里出") gets the answer (with a 转人工 button); a real status
         # question ("奖励什么时候到账") has no covered answer and still gets its ticket.
-        if _intent(tracker.latest_message) in ("request_human", "complain", "ask_payment_status") \
-                and tracker.active_loop_name is None:
-            answered = covered_answer_events(dispatcher, tracker)
+        intent = _intent(tracker.latest_message)
+        if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
+            answered = covered_answer_events(dispatcher, tracker, whole=intent == "ask_payment_status")
             if answered is not None:
                 return answered
         store = _store()

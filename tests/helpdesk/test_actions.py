@@ -168,6 +168,10 @@ def test_a_status_question_the_sources_answer_gets_the_answer_not_a_ticket(store
 
 
 def test_a_real_status_question_still_gets_its_ticket(store, kb_env):
-    messages, result = run(ActionCreateTicket(), PAYMENT_CONVERSATION, {"region": "六安市"})
+    """The sources give the title's amount but say nothing of payment: a person answers it."""
+    events = [user("我们是六安的企业，去年评上的市级绿色工厂奖补资金到现在还没到账", "ask_payment_status",
+                   [{"entity": "region", "value": "六安市", "start": 2, "end": 4},
+                    {"entity": "honor", "value": "市级绿色工厂", "start": 13, "end": 19}])]
+    messages, result = run(ActionCreateTicket(), events, {"region": "六安市"})
     assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"])
     assert store.active_ticket("u1") is not None
