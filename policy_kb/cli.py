@@ -49,7 +49,8 @@ def build_cmd(sources_dir: Path, db_path: Path, no_nlu_files: bool) -> None:
     from policy_kb import compiler, generated
 
     kwargs = {"userdict_path": None, "lookups_path": None} if no_nlu_files else {
-        "honors_path": generated.HONORS_TABLE, "regions_domain_path": generated.REGIONS_DOMAIN}
+        "honors_path": generated.HONORS_TABLE, "regions_domain_path": generated.REGIONS_DOMAIN,
+        "profile_vocabulary_path": generated.PROFILE_VOCABULARY}
     compiler.build(sources_dir, db_path, echo=click.echo, **kwargs)
 
 

@@ -52,13 +52,14 @@ def build(
     lookups_path: Optional[Path] = NLU_LOOKUPS,
     honors_path: Optional[Path] = None,
     regions_domain_path: Optional[Path] = None,
+    profile_vocabulary_path: Optional[Path] = None,
     echo: Callable[[str], None] = lambda msg: None,
 ) -> BuildReport:
     """Validate all sources and write the database atomically.
 
     `extra_files` adds source files from elsewhere (tests use it for a fixture
     document). Pass `userdict_path=None` / `lookups_path=None` to skip writing
-    the generated NLU files; `honors_path` / `regions_domain_path` (`policy_kb.generated`)
+    the generated NLU files; `honors_path` / `regions_domain_path` / `profile_vocabulary_path` (`policy_kb.generated`)
     are written only when given (`policybot kb build` does). Raises SourceError or BuildError.
     """
     start = time.perf_counter()
@@ -80,6 +81,9 @@ def build(
     if regions_domain_path:
         lexicon.write_atomic(Path(regions_domain_path), generated.regions_domain_text(sources))
         echo(f"地区槽位和按钮 (region slot and buttons): {regions_domain_path}")
+    if profile_vocabulary_path:
+        lexicon.write_atomic(Path(profile_vocabulary_path), generated.profile_vocabulary_text(sources))
+        echo(f"改造方向和目录类别 (directions, catalogue classes): {profile_vocabulary_path}")
     seconds = time.perf_counter() - start
     n_clauses = sum(len(s.clauses) for s in sources)
     echo(f"构建完成 (built) {db_path}: {len(sources)} 个文件, {n_clauses} 条条款, 用时 {seconds:.2f} 秒")

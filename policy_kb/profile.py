@@ -11,8 +11,10 @@ nested request (`enterprise`, `project`) into the flat dict the engine evaluates
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, validator
@@ -34,8 +36,16 @@ class FieldSpec:
     todo: str = ""  # what the firm would have to do for the value to become true
 
 
-DIRECTIONS = ("高端化", "智能化", "信息化", "自动化", "绿色化", "创新化")
-CATALOGS = ("鼓励类", "允许类", "限制类", "淘汰类")
+def _vocabulary() -> Dict[str, Any]:
+    """The directions and catalogue classes the sources name (written by `policybot kb build`:
+    policy_kb/profile_vocabulary_generated.json; checked against the sources by a test)."""
+    path = Path(__file__).resolve().parent / "profile_vocabulary_generated.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+_VOCABULARY = _vocabulary()
+DIRECTIONS: Tuple[str, ...] = tuple(_VOCABULARY["directions"])  # 高端化 … 创新化 (六化)
+CATALOGS: Tuple[str, ...] = tuple(_VOCABULARY["catalogs"])  # 鼓励类 … 淘汰类
 
 FIELDS: Dict[str, FieldSpec] = {
     "independent_legal_person": FieldSpec(
