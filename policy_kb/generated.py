@@ -36,12 +36,15 @@ def honors_text(sources: List[Source]) -> str:
 
 
 def profile_vocabulary_text(sources: List[Source]) -> str:
-    """The transformation directions (六化) and the catalogue classes the sources name, in the
+    """The covered regions (canonical and short names), the transformation directions (六化) and
+    the catalogue classes the sources name, in the
     order of the listed regions' sources (then the rest), each once."""
     ordered = listed_regions(sources) + [s for s in sources if s not in listed_regions(sources)]
     directions = dict.fromkeys(d.name for source in ordered for d in source.directions)
     catalogs = dict.fromkeys(a.canonical for source in ordered for a in source.aliases if a.kind == "catalog")
-    vocabulary = {"_comment": _HEADER.strip("# \n"), "directions": list(directions), "catalogs": list(catalogs)}
+    regions = [{"region": s.region, "short": s.region_short or s.region} for s in listed_regions(sources)]
+    vocabulary = {"_comment": _HEADER.strip("# \n"), "regions": regions, "directions": list(directions),
+                  "catalogs": list(catalogs)}
     return json.dumps(vocabulary, ensure_ascii=False, indent=1) + "\n"
 
 

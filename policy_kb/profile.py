@@ -37,7 +37,7 @@ class FieldSpec:
 
 
 def _vocabulary() -> Dict[str, Any]:
-    """The directions and catalogue classes the sources name (written by `policybot kb build`:
+    """The regions, directions and catalogue classes the sources name (written by `policybot kb build`:
     policy_kb/profile_vocabulary_generated.json; checked against the sources by a test)."""
     path = Path(__file__).resolve().parent / "profile_vocabulary_generated.json"
     return json.loads(path.read_text(encoding="utf-8"))
@@ -46,6 +46,9 @@ def _vocabulary() -> Dict[str, Any]:
 _VOCABULARY = _vocabulary()
 DIRECTIONS: Tuple[str, ...] = tuple(_VOCABULARY["directions"])  # 高端化 … 创新化 (六化)
 CATALOGS: Tuple[str, ...] = tuple(_VOCABULARY["catalogs"])  # 鼓励类 … 淘汰类
+# The covered regions in their listed order, and their short names (六安市 → 六安).
+REGIONS: Tuple[str, ...] = tuple(r["region"] for r in _VOCABULARY["regions"])
+REGION_SHORT: Dict[str, str] = {r["region"]: r["short"] for r in _VOCABULARY["regions"]}
 
 FIELDS: Dict[str, FieldSpec] = {
     "independent_legal_person": FieldSpec(

@@ -31,7 +31,7 @@ from xml.etree.ElementTree import ParseError
 from xml.sax.saxutils import escape
 
 from policy_kb.errors import PolicyKBError
-from policy_kb.profile import CATALOGS, DIRECTIONS, FIELDS
+from policy_kb.profile import CATALOGS, DIRECTIONS, FIELDS, REGION_SHORT, REGIONS
 
 FIRM_SHEET, EQUIPMENT_SHEET, NOTES_SHEET = "企业", "设备", "填写说明"
 EXAMPLE_PREFIX = "示例"
@@ -68,8 +68,9 @@ def _bool_column(name: str, note: str, example: str = "") -> Column:
 FIRM_COLUMNS: Tuple[Column, ...] = (
     Column("name", "企业名称", "text", "企业全称；设备表按此名称对应到企业。以“示例”开头的行不参与比对。",
            example="示例：六安某某机械有限公司", width=28),
-    Column("region", "地区", "text", "六安市 或 广西壮族自治区（也可写 六安、广西）。必填。",
-           ("六安市", "广西壮族自治区"), "六安市", 16),
+    Column("region", "地区", "text",
+           f"{' 或 '.join(REGIONS)}（也可写 {'、'.join(REGION_SHORT[r] for r in REGIONS)}）。必填。",
+           REGIONS, REGIONS[0], 16),
     _bool_column("independent_legal_person", "是/否；不填按“是”判断（广西要求具有独立法人资格）。"),
     _bool_column("operating_normally", "是/否；不填按“是”判断。"),
     _bool_column("above_designated_size", "是/否：是否规模以上工业企业（规上）。", "是"),
