@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from bot.dev.ports import free_port
+
 # Tickets, trackers and staff users of the tests live in a throw-away directory, shared by the
 # test process and the stack it starts (set before anything reads the settings).
 _DATA_DIR = tempfile.mkdtemp(prefix="policybot-test-")
 os.environ["POLICYBOT_DATA_DIR"] = _DATA_DIR
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +33,7 @@ def stack_settings():
 
     get_settings.cache_clear()
     settings = Settings(
-        gateway_port=_free_port(), rasa_port=_free_port(), action_port=_free_port(), data_dir=Path(_DATA_DIR)
+        gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(), data_dir=Path(_DATA_DIR)
     )
     return settings
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,8 @@ from typing import Any, Dict, List
 
 import httpx
 import pytest
+
+from bot.dev.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -91,12 +92,6 @@ def scripted_rasa():
     server.server_close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -114,7 +109,7 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 
 @pytest.fixture(scope="session")
 def own_stack(scripted_rasa, tmp_path_factory):
     """The real gateway (uvicorn subprocess) in front of the scripted Rasa; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     host, rasa_port = scripted_rasa.server_address[:2]
     env = {
         **os.environ,

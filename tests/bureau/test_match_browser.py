@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,17 +23,13 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from bot.dev.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "bureau"
 CHROMIUM = "/usr/bin/chromium"
 EXPECTED = firm_list.EXPECTED
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +39,7 @@ def gateway(tmp_path_factory, kb_path):
 
     data_dir = tmp_path_factory.mktemp("browser-var")
     SqliteTicketStore(data_dir / "helpdesk.sqlite").add_staff("alice", "pw-alice", "金安区经信局")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "POLICYBOT_DATA_DIR": str(data_dir),
            "POLICYBOT_KB_PATH": str(kb_path), "POLICYBOT_RASA_URLS": '["http://127.0.0.1:9"]'}
     log = (data_dir / "gateway.log").open("w")

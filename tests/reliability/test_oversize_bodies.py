@@ -8,7 +8,6 @@ The guard reads and discards the rest of an over-size body (up to a bound) befor
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,13 +18,8 @@ from typing import Iterator
 import httpx
 import pytest
 
+from bot.dev.ports import free_port
 from bot.settings import REPO_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 pytestmark = [pytest.mark.slow]
 
