@@ -1,4 +1,5 @@
-"""Session-wide test setup: a private data directory, and the real three-process stack."""
+"""Session-wide test setup: a private data directory, the knowledge base compiled once from the
+real sources (`kb_path`, `kb`), and the real three-process stack."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def kb_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("kb-session") / "policy_kb.sqlite"
     build(db_path=path, userdict_path=None, lookups_path=None)
     return path
+
+
+@pytest.fixture(scope="session")
+def kb(kb_path):
+    """The session's knowledge base (`kb_path`), opened; tests only read it."""
+    from policy_kb.store import open_kb
+
+    return open_kb(kb_path)
 
 
 @pytest.fixture(scope="session")
