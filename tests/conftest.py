@@ -18,6 +18,14 @@ _DATA_DIR = tempfile.mkdtemp(prefix="policybot-test-")
 os.environ["POLICYBOT_DATA_DIR"] = _DATA_DIR
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Beside pyproject.toml's slow and stack: `make test-fast` leaves these out too.
+    config.addinivalue_line("markers", "browser: drives the headless Debian chromium through Playwright")
+    config.addinivalue_line(
+        "markers", "cluster: needs real PostgreSQL and Redis (scripts/test-services.sh), some two Rasa servers too"
+    )
+
+
 @pytest.fixture(scope="session")
 def kb_path(tmp_path_factory) -> Path:
     """The knowledge base compiled from the real sources, once per test session."""

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "bureau"
 CHROMIUM = "/usr/bin/chromium"
 EXPECTED = firm_list.EXPECTED
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from bot.dev.ports import free_port
 from bot.helpdesk import handoff
 from bot.helpdesk.store import NewTicket, TranscriptEntry
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -15,10 +15,6 @@ from bot.settings import REPO_ROOT
 SERVICES = REPO_ROOT / "scripts" / "test-services.sh"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "cluster: scale-out tests on real PostgreSQL, Redis and two Rasa servers")
-
-
 @pytest.fixture(scope="session")
 def services() -> Iterator[Dict[str, str]]:
     """PostgreSQL and Redis on loopback (installed with apt-get if missing), stopped afterwards."""
