@@ -15,17 +15,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-import httpx
 import pytest
 
-from bot.dev.ports import free_port
 from tests.support.fake_rasa import FakeRasa, RasaCrash
+from tests.support.gateway_process import uvicorn_process
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -67,44 +63,18 @@ def scripted_rasa():
     server.stop()
 
 
-def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gateway exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gateway did not answer at {url} within {timeout_s} s")
-
-
 @pytest.fixture(scope="session")
 def own_stack(scripted_rasa, tmp_path_factory):
     """The real gateway (uvicorn subprocess) in front of the scripted Rasa; yields its base URL."""
-    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "POLICYBOT_RASA_URLS": json.dumps([scripted_rasa.url]),
         "POLICYBOT_DATA_DIR": str(tmp_path_factory.mktemp("var")),
     }
-    log = (tmp_path_factory.mktemp("log") / "gateway.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "browser_gateway:build",
-         "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(base_url + "/", process)
+    with uvicorn_process("browser_gateway:build", env, uvicorn_args=["--factory", "--app-dir", str(Path(__file__).parent)],
+                         log=tmp_path_factory.mktemp("log") / "gateway.log", timeout_s=30.0) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")
