@@ -10,7 +10,7 @@ KB := build/policy_kb.sqlite
 KB_INPUTS := $(wildcard policy_kb/sources/*.yaml) $(wildcard policy_kb/*.py)
 TRAIN_INPUTS := config.yml $(shell find bot/rasa/domain bot/rasa/data nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null) $(KB)
 
-.PHONY: help setup kb train run test lint bench eval validate stories clean
+.PHONY: help setup kb train run test test-fast lint bench eval validate stories clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
@@ -46,6 +46,9 @@ test: setup kb train ## set everything up and run all tests (data validation, py
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q -p no:cacheprovider
 	$(MAKE) --no-print-directory stories
+
+test-fast: setup kb train ## unit and component tests only, no stack, cluster or browser (about 2 min)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not stack and not browser and not cluster"
 
 stories: setup kb train ## run the Rasa test stories against the real action server
 	$(PY) -m bot.dev.testing stories

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import sys
 import time
@@ -23,6 +22,8 @@ from typing import List
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.dev.ports import free_port  # noqa: E402
 
 CONVERSATION = [
     "你好",
@@ -124,12 +125,6 @@ def resident_mb(pids: List[int]) -> float:
         except OSError:
             continue
     return total_kb / 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main() -> int:

@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -36,6 +35,8 @@ from urllib.parse import urlsplit
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.dev.ports import free_port  # noqa: E402
 
 # A realistic mix: the docs/product.md §3 form, an award look-up, a tax question, small talk.
 SCRIPT = [
@@ -152,12 +153,6 @@ def report_long(latencies: List[Optional[float]]) -> str:
     failed = sum(v is None for v in latencies)
     return (f"单个会话 {n} 条消息（失败 {failed}）：第 5 条约 {fifth:.0f} ms，第 {n} 条约 {last:.0f} ms，"
             f"比值 {last / fifth:.2f}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_stack(extra_env: dict):

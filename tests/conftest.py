@@ -1,14 +1,16 @@
-"""Session-wide test setup: a private data directory, and the real three-process stack."""
+"""Session-wide test setup: a private data directory, the knowledge base compiled once from the
+real sources (`kb_path`, `kb`), and the real three-process stack."""
 
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from bot.dev.ports import free_port
 
 # Tickets, trackers and staff users of the tests live in a throw-away directory, shared by the
 # test process and the stack it starts (set before anything reads the settings).
@@ -16,10 +18,12 @@ _DATA_DIR = tempfile.mkdtemp(prefix="policybot-test-")
 os.environ["POLICYBOT_DATA_DIR"] = _DATA_DIR
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def pytest_configure(config: pytest.Config) -> None:
+    # Beside pyproject.toml's slow and stack: `make test-fast` leaves these out too.
+    config.addinivalue_line("markers", "browser: drives the headless Debian chromium through Playwright")
+    config.addinivalue_line(
+        "markers", "cluster: needs real PostgreSQL and Redis (scripts/test-services.sh), some two Rasa servers too"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -33,12 +37,20 @@ def kb_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def kb(kb_path):
+    """The session's knowledge base (`kb_path`), opened; tests only read it."""
+    from policy_kb.store import open_kb
+
+    return open_kb(kb_path)
+
+
+@pytest.fixture(scope="session")
 def stack_settings():
     from bot.settings import Settings, get_settings
 
     get_settings.cache_clear()
     settings = Settings(
-        gateway_port=_free_port(), rasa_port=_free_port(), action_port=_free_port(), data_dir=Path(_DATA_DIR)
+        gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(), data_dir=Path(_DATA_DIR)
     )
     return settings
 

@@ -208,7 +208,7 @@ def evaluate(name: str, url: Optional[str]) -> List[Result]:
 
 
 def _with_stack(run):
-    from bot.dev.testing import free_port
+    from bot.dev.ports import free_port
     from bot.settings import Settings
     from bot.stack.single_node import Stack
 

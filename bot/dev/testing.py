@@ -9,7 +9,6 @@ intent macro-F1, entity F1 and the confusion pairs (also written to reports/nlu.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,11 @@ from pathlib import Path
 
 import httpx
 
+from bot.dev.ports import free_port
 from bot.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 MODEL = REPO_ROOT / "models" / "current.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_stories() -> int:

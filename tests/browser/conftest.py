@@ -1,9 +1,10 @@
 """The stack the browser test drives: ``chat_base_url`` is the gateway's base URL.
 
 For now this folder starts its own stack: the real gateway under uvicorn (a subprocess on a
-free loopback port) in front of a scripted Rasa REST server on loopback. To run the test
-against the full three-process stack, make ``chat_base_url`` return the ``live_stack``
-fixture instead (the scripted answers below mirror what the real bot says).
+free loopback port) in front of the tests' fake Rasa (``tests/support/fake_rasa.py``) with
+scripted answers. To run the test against the full three-process stack, make
+``chat_base_url`` return the ``live_stack`` fixture instead (the scripted answers below
+mirror what the real bot says).
 
 Needs Debian's ``chromium`` (``/usr/bin/chromium``), a CJK font (``fonts-wqy-microhei``)
 and the Python ``playwright`` package (it drives that chromium; no browser download).
@@ -14,17 +15,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, List
 
-import httpx
 import pytest
+
+from tests.support.fake_rasa import FakeRasa, RasaCrash
+from tests.support.gateway_process import uvicorn_process
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -44,6 +41,8 @@ AWARD_ANSWER = (
 def scripted_answer(body: Dict[str, Any]) -> List[Dict[str, Any]]:
     """What the scripted bot says; "故障" makes it fail like a crashed Rasa (HTTP 500)."""
     sender, message = body["sender"], body["message"]
+    if message == "故障":
+        raise RasaCrash("boom")
     if message == "六安省级智能工厂奖励多少":
         return [{"recipient_id": sender, "text": AWARD_ANSWER, "buttons": [
             {"title": "申报条件是什么", "payload": "/ask_eligibility"},
@@ -56,86 +55,26 @@ def scripted_answer(body: Dict[str, Any]) -> List[Dict[str, Any]]:
     return [{"recipient_id": sender, "text": f"收到：{message}"}]
 
 
-class _ScriptedRasa(BaseHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:  # /status, so /health can see a model
-        self._send(200, {"model_file": "scripted.tar.gz"})
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-        self.server.received.append(body)
-        time.sleep(self.server.delay_s)  # long enough to see the typing indicator
-        if body.get("message") == "故障":
-            self._send(500, {"error": "boom"})
-            return
-        self._send(200, scripted_answer(body))
-
-    def _send(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @pytest.fixture(scope="session")
 def scripted_rasa():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ScriptedRasa)
-    server.received, server.delay_s = [], 0.6
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    # delay_s: long enough to see the typing indicator
+    server = FakeRasa(responder=scripted_answer, delay_s=0.6, model_file="scripted.tar.gz").start()
     yield server
-    server.shutdown()
-    server.server_close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gateway exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gateway did not answer at {url} within {timeout_s} s")
+    server.stop()
 
 
 @pytest.fixture(scope="session")
 def own_stack(scripted_rasa, tmp_path_factory):
     """The real gateway (uvicorn subprocess) in front of the scripted Rasa; yields its base URL."""
-    port = _free_port()
-    host, rasa_port = scripted_rasa.server_address[:2]
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
-        "POLICYBOT_RASA_URLS": json.dumps([f"http://{host}:{rasa_port}"]),
+        "POLICYBOT_RASA_URLS": json.dumps([scripted_rasa.url]),
         "POLICYBOT_DATA_DIR": str(tmp_path_factory.mktemp("var")),
     }
-    log = (tmp_path_factory.mktemp("log") / "gateway.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "browser_gateway:build",
-         "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(base_url + "/", process)
+    with uvicorn_process("browser_gateway:build", env, uvicorn_args=["--factory", "--app-dir", str(Path(__file__).parent)],
+                         log=tmp_path_factory.mktemp("log") / "gateway.log", timeout_s=30.0) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 WAIT_MS = 15_000
 
 

@@ -11,30 +11,21 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
 import firm_list
-import httpx
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+
+from tests.support.gateway_process import uvicorn_process
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "bureau"
 CHROMIUM = "/usr/bin/chromium"
 EXPECTED = firm_list.EXPECTED
-pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +35,11 @@ def gateway(tmp_path_factory, kb_path):
 
     data_dir = tmp_path_factory.mktemp("browser-var")
     SqliteTicketStore(data_dir / "helpdesk.sqlite").add_staff("alice", "pw-alice", "金安区经信局")
-    port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "POLICYBOT_DATA_DIR": str(data_dir),
            "POLICYBOT_KB_PATH": str(kb_path), "POLICYBOT_RASA_URLS": '["http://127.0.0.1:9"]'}
-    log = (data_dir / "gateway.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "bot.gateway.app:create_app",
-                                "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"gateway exited: {(data_dir / 'gateway.log').read_text()}"
-            try:
-                if httpx.get(f"{base}/staff/match", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "gateway did not start"
-            time.sleep(0.2)
+    with uvicorn_process("bot.gateway.app:create_app", env, uvicorn_args=["--factory"], ready_path="/staff/match",
+                         log=data_dir / "gateway.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")

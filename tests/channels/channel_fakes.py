@@ -3,8 +3,9 @@ and the WeChat servers' side of a callback (messages built, signed and sealed wi
 
 Servers:
 
-- ``fake_rasa``: speaks Rasa's REST channel (``POST /webhooks/rest/webhook``), records every
-  message, answers after a configurable delay with a configurable responder.
+- ``fake_rasa``: ``tests.support.fake_rasa.FakeRasa`` (Rasa's REST channel, shared with the
+  browser and reliability tests): records every message, answers after a configurable delay
+  with a configurable responder.
 - ``fake_wechat_api``: the access-token and message-send endpoints of the Official Account
   and WeCom APIs; records every call and can declare all issued tokens expired. It enforces
   WeChat's 48-hour window: a message to a user whose last message (told by the simulators
@@ -19,13 +20,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -39,83 +37,10 @@ from bot.gateway.deps import get_rasa_client
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.routers import web, wechat
 from bot.settings import Settings, get_settings
-
-Responder = Callable[[Dict[str, Any]], List[Dict[str, Any]]]
-
-
-def echo_responder(body: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """Default fake-bot answer: repeats the message, so a test sees what Rasa received."""
-    return [{"recipient_id": body["sender"], "text": f"收到：{body['message']}"}]
+from tests.support.loopback import JSONHandler, LoopbackServer
 
 
-class _Server:
-    """A ThreadingHTTPServer on a free loopback port, run in a daemon thread."""
-
-    def __init__(self, handler: type) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.owner = self  # handlers reach their fake through self.server.owner
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "_Server":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _JSONHandler(BaseHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:  # keep test output quiet
-        pass
-
-    def _json_body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length).decode("utf-8") or "null")
-
-    def _reply(self, payload: Any, status: int = 200) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class FakeRasa(_Server):
-    """Rasa's REST channel: records messages; answers after ``delay_s`` with ``responder``."""
-
-    def __init__(self) -> None:
-        super().__init__(_RasaHandler)
-        self.messages: List[Dict[str, Any]] = []
-        self.delay_s = 0.0
-        self.responder: Responder = echo_responder
-
-    def texts(self) -> List[str]:
-        with self.lock:
-            return [message["message"] for message in self.messages]
-
-
-class _RasaHandler(_JSONHandler):
-    def do_POST(self) -> None:
-        fake: FakeRasa = self.server.owner
-        if urlparse(self.path).path != "/webhooks/rest/webhook":
-            self._reply({"error": "not found"}, 404)
-            return
-        body = self._json_body()
-        with fake.lock:
-            fake.messages.append(body)
-        time.sleep(fake.delay_s)
-        self._reply(fake.responder(body))
-
-
-class FakeWeChatAPI(_Server):
+class FakeWeChatAPI(LoopbackServer):
     """Token + send endpoints of both APIs; a token stays valid until ``expire_tokens()``."""
 
     def __init__(self) -> None:
@@ -164,7 +89,7 @@ class FakeWeChatAPI(_Server):
             return [send for send in self.sends if send["accepted"]]
 
 
-class _WeChatAPIHandler(_JSONHandler):
+class _WeChatAPIHandler(JSONHandler):
     def do_GET(self) -> None:
         fake: FakeWeChatAPI = self.server.owner
         url = urlparse(self.path)

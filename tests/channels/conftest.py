@@ -1,17 +1,19 @@
 """Fixtures for the channel tests: fake Rasa and fake WeChat API on loopback, the gateway app.
 
-The fakes themselves live in ``channel_fakes.py`` (pytest puts this folder on sys.path).
+The fakes themselves live in ``channel_fakes.py`` (pytest puts this folder on sys.path) and,
+for Rasa, in ``tests/support/fake_rasa.py``.
 """
 
 from __future__ import annotations
 
 import httpx
 import pytest
-from channel_fakes import FakeRasa, FakeWeChatAPI, OfficialAccountSim, WeComSim, build_app, new_aes_key
+from channel_fakes import FakeWeChatAPI, OfficialAccountSim, WeComSim, build_app, new_aes_key
 
 from bot.gateway.rasa_client import RasaClient
 from bot.helpdesk import handoff
 from bot.settings import Settings, get_settings
+from tests.support.fake_rasa import FakeRasa
 
 
 @pytest.fixture(autouse=True)

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import pytest
 from aiohttp import web
 
+from bot.dev.ports import free_port
 from bot.gateway.json_http import JSONClient
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def echo(request: web.Request) -> web.Response:

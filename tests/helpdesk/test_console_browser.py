@@ -3,7 +3,6 @@ sign in, open the ticket from the queue, reply; the reply reaches the user's web
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -11,22 +10,19 @@ import pytest
 import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
+from bot.dev.ports import free_port
 from bot.helpdesk import handoff
 from bot.helpdesk.store import NewTicket, TranscriptEntry
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def console_url(gateway_app):
     """A real uvicorn server with the helpdesk routers, on a free loopback port."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(gateway_app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -14,6 +14,8 @@ import pytest
 
 from bot.helpdesk.store import default_store
 
+pytestmark = [pytest.mark.slow, pytest.mark.stack]
+
 TICKET = re.compile(r"T\d{8}-\d{4}")
 
 

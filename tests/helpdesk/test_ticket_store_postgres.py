@@ -32,6 +32,8 @@ from bot.helpdesk.store import NewTicket, SqliteTicketStore, SqlTicketStore, def
 from bot.settings import Settings, get_settings
 from tests.reliability.conftest import services  # noqa: F401  (PostgreSQL via scripts/test-services.sh)
 
+pytestmark = [pytest.mark.cluster]  # real PostgreSQL, started by scripts/test-services.sh
+
 
 @pytest.fixture
 def pg_url(services) -> Iterator[str]:  # noqa: F811

@@ -7,12 +7,6 @@ import pytest
 
 from nlu.question import Vocabulary, analyse
 from policy_kb.answering import State, citation_text, plan
-from policy_kb.store import open_kb
-
-
-@pytest.fixture(scope="module")
-def kb(kb_path):
-    return open_kb(kb_path)
 
 
 @pytest.fixture(scope="module")

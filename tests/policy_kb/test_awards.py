@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
 from policy_kb import awards
-from policy_kb.compiler import build
-from policy_kb.store import open_kb
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "awards.yaml").read_text(encoding="utf-8"))["cases"]
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    db = tmp_path_factory.mktemp("kb") / "policy_kb.sqlite"
-    build(db_path=db, userdict_path=None, lookups_path=None)
-    return open_kb(db)
 
 
 def test_every_luan_title_has_a_case(kb):

@@ -11,19 +11,11 @@ from click.testing import CliRunner
 
 from policy_kb import batch, eligibility
 from policy_kb.cli_match import match as match_cmd
-from policy_kb.compiler import build
 from policy_kb.store import open_kb
 
 FIRMS = Path(__file__).resolve().parents[2] / "examples" / "firms.csv"
 BAD_ROWS = {51: "fixed_asset_investment_wan", 52: "region", 53: "fixed_asset_investment_wan",
             54: "honors", 55: "industry_catalog", 56: "equipment"}
-
-
-@pytest.fixture(scope="module")
-def kb_path(tmp_path_factory):
-    db = tmp_path_factory.mktemp("kb") / "policy_kb.sqlite"
-    build(db_path=db, userdict_path=None, lookups_path=None)
-    return db
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,16 @@
 The questions in retrieval_heldout.yaml were written without looking at the
 search code, its aliases or the author's own retrieval set, so recall here
 estimates how the search does on questions it was not tuned against.
-The KB is built from the real sources into a temporary directory.
+The KB is the session's, compiled once from the real sources (tests/conftest.py).
 """
 
 from pathlib import Path
 
-import pytest
 import yaml
 
-from policy_kb.compiler import build
 from policy_kb.errors import NotFoundError
 from policy_kb.loader import load_sources
 from policy_kb.search import search
-from policy_kb.store import open_kb
 
 HERE = Path(__file__).parent
 CASES = yaml.safe_load((HERE / "retrieval_heldout.yaml").read_text(encoding="utf-8"))
@@ -31,14 +28,6 @@ HEADING_ONLY = {
     ("guangxi", "标题"), ("guangxi", "三"), ("guangxi", "四"),
     ("national", "序言"),
 }
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    """A knowledge base compiled from the real sources, private to this module."""
-    path = tmp_path_factory.mktemp("heldout") / "kb.sqlite"
-    build(db_path=path, userdict_path=None, lookups_path=None)
-    return open_kb(path)
 
 
 def _expected(case) -> set:

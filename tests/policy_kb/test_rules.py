@@ -2,7 +2,7 @@
 
 Each file has `kind` (eligibility | awards | tax) and `cases: [{name, input, expected}]`.
 Expected values are literals worked out by hand from the seed texts and the facts file;
-the knowledge base is compiled from the real sources into a temp dir.
+the knowledge base is the session's, compiled once from the real sources (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import pytest
 import yaml
 
 from policy_kb import awards, eligibility, rules_schema, tax
-from policy_kb.compiler import build
-from policy_kb.store import open_kb
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -30,13 +28,6 @@ def _load_cases() -> List[Any]:
 
 
 CASES = _load_cases()
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    db = tmp_path_factory.mktemp("kb") / "policy_kb.sqlite"
-    build(db_path=db, userdict_path=None, lookups_path=None)
-    return open_kb(db)
 
 
 def test_case_tables_are_big_enough():

@@ -15,15 +15,8 @@ from policy_kb.store import Citation, open_kb
 THIRD = Path(__file__).parent / "fixtures" / "third.yaml"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("store") / "kb.sqlite"
-    build(SOURCES_DIR, path, userdict_path=None, lookups_path=None)
-    return path
-
-
-def test_documents_and_clauses(db):
-    kb = open_kb(db)
+def test_documents_and_clauses(kb_path):
+    kb = open_kb(kb_path)
     assert [d.id for d in kb.documents()] == ["guangxi", "luan", "national"]
     assert kb.document("luan").status == "征求意见稿"
     clause = kb.clause("guangxi", "三.（四）")
@@ -36,8 +29,8 @@ def test_documents_and_clauses(db):
         kb.document("nowhere")
 
 
-def test_awards_by_region_alias(db):
-    kb = open_kb(db)
+def test_awards_by_region_alias(kb_path):
+    kb = open_kb(kb_path)
     awards = {a.honor: a for a in kb.awards("六安")}
     assert awards["省级智能工厂"].amount_wan == 50
     assert awards["省级智能工厂"].citation == Citation(
@@ -49,16 +42,16 @@ def test_awards_by_region_alias(db):
     assert "未规定固定的奖补金额" in kb.award_notes("广西")[0].text
 
 
-def test_programs_are_rule_schema_objects(db):
-    kb = open_kb(db)
+def test_programs_are_rule_schema_objects(kb_path):
+    kb = open_kb(kb_path)
     programs = kb.programs()
     assert all(isinstance(p, Program) for p in programs)
     assert {p.id for p in kb.programs("广西壮族自治区")} <= {"guangxi-qianqi-jigai"}
     assert {p.region for p in kb.programs("桂")} <= {"广西壮族自治区"}
 
 
-def test_parameter_by_date(db):
-    kb = open_kb(db)
+def test_parameter_by_date(kb_path):
+    kb = open_kb(kb_path)
     assert kb.parameter("rd-super-deduction", "extra_rate").value == 1.0
     assert kb.parameter("tech-renovation-relending", "relending_rate", on="2025-06-01").value == 0.0175
     assert kb.parameter("tech-renovation-relending", "relending_rate", on=dt.date(2026, 2, 1)).value == 0.0125
@@ -72,8 +65,8 @@ def test_parameter_by_date(db):
     assert ext.status == "secondary" and ext.citation.status == "secondary"
 
 
-def test_incentives(db):
-    kb = open_kb(db)
+def test_incentives(kb_path):
+    kb = open_kb(kb_path)
     assert len(kb.incentives()) == 11
     inc = kb.incentive("special-equipment-credit")
     assert inc.name == "专用设备投资抵免" and "credit_rate" in inc.parameters
@@ -81,8 +74,8 @@ def test_incentives(db):
         kb.incentive("nope")
 
 
-def test_aliases_and_resolvers(db):
-    kb = open_kb(db)
+def test_aliases_and_resolvers(kb_path):
+    kb = open_kb(kb_path)
     assert kb.aliases("region")["皖西"] == "六安市"
     assert kb.aliases("honor")["省级的智能工厂"] == "省级智能工厂"
     for text, region in [("六安", "六安市"), ("六安市", "六安市"), ("广西", "广西壮族自治区"),
@@ -93,16 +86,16 @@ def test_aliases_and_resolvers(db):
     assert kb.resolve_honor("国家级绿色工厂") is None
 
 
-def test_departments_and_targets(db):
-    kb = open_kb(db)
+def test_departments_and_targets(kb_path):
+    kb = open_kb(kb_path)
     depts = kb.departments("六安市")
     county = [d for d in depts if d.name == "县区主管部门"][0]
     assert county.handles == ("备案",) and county.citation.clause == "三.（四）"
     assert {t.value for t in kb.targets("广西")} == {1000, 600, 10}
 
 
-def test_read_only_connection(db):
-    kb = open_kb(db)
+def test_read_only_connection(kb_path):
+    kb = open_kb(kb_path)
     with pytest.raises(sqlite3.OperationalError):
         kb.conn.execute("DELETE FROM awards")
 

@@ -22,13 +22,6 @@ RULE_MODULES = ["tax.py", "eligibility.py", "awards.py", "wording.py", "conditio
 ALLOWED_NUMBERS = {0, 1, 2, 3, 6, 9, 16, 40, 100, 50_000, 0.5, 1e-9}  # regex groups, rounding, formatting, cache sizes
 
 
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    db = tmp_path_factory.mktemp("kb") / "policy_kb.sqlite"
-    build(db_path=db, userdict_path=None, lookups_path=None)
-    return open_kb(db)
-
-
 @pytest.mark.parametrize("case", [c for c in CASES if "error" not in c["expected"]], ids=lambda c: c["name"])
 def test_fast_total_agrees_with_estimate(case, kb):
     request = case["input"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -10,19 +9,10 @@ from typing import Dict, Iterator
 
 import pytest
 
+from bot.dev.ports import free_port
 from bot.settings import REPO_ROOT
 
 SERVICES = REPO_ROOT / "scripts" / "test-services.sh"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "cluster: scale-out tests on real PostgreSQL, Redis and two Rasa servers")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import sqlalchemy
 
+from bot.dev.ports import free_port
 from bot.gateway.cluster_rasa_client import HealthCheckedRasaClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -34,14 +35,6 @@ def test_round_robin_tries_a_recently_failed_server_last() -> None:
     assert client.order() == ["http://b", "http://a"]
     now[0] = 105.0
     assert {tuple(client.order()) for _ in range(2)} == {("http://a", "http://b"), ("http://b", "http://a")}
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rasa_urls(cluster) -> List[str]:

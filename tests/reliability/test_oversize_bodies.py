@@ -8,10 +8,6 @@ The guard reads and discards the rest of an over-size body (up to a bound) befor
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
@@ -19,13 +15,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from bot.settings import REPO_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.gateway_process import uvicorn_process
 
 pytestmark = [pytest.mark.slow]
 
@@ -37,26 +27,11 @@ REQUESTS, THREADS = 2000, 8
 def gateway_url(request, tmp_path_factory) -> Iterator[str]:
     """The gateway under uvicorn with either HTTP implementation (h11 closes a connection
     whose request body was not read to the end: without draining, that is the reset)."""
-    port = free_port()
     env = {**os.environ, "POLICYBOT_DATA_DIR": str(tmp_path_factory.mktemp("oversize")),
            "POLICYBOT_RASA_URLS": '["http://127.0.0.1:9"]', "POLICYBOT_RATE_LIMIT_ENABLED": "false"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bot.gateway.app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log", "--http", request.param], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{url}/", timeout=1.0)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with uvicorn_process("bot.gateway.app:app", env, uvicorn_args=["--no-access-log", "--http", request.param],
+                         ready=lambda reply: True) as url:  # any answer: the gateway is up
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _send_many(url: str, count: int) -> Counter:

@@ -7,17 +7,16 @@ import json
 import os
 import signal
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Iterator, List
 
 import httpx
 import pytest
 
 from bot.settings import Settings, get_settings
 from bot.stack.single_node import Child, RestartPolicy, Stack, StackError
+from tests.support.fake_rasa import FakeRasa
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 CRASHER = [sys.executable, "-c", "import sys; sys.exit(3)"]
@@ -74,35 +73,12 @@ def test_a_crash_loop_stops_with_the_reason(tmp_path) -> None:
 # ---- the gateway while a part is down ---------------------------------------------------
 
 
-class _FakeRasa(BaseHTTPRequestHandler):
-    """A Rasa whose action server died: /status is fine, every turn answers nothing."""
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _send(self, payload: Any) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        self._send({"model_file": "current.tar.gz"})
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self._send([])
-
-
 @pytest.fixture
 def rasa_without_actions() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeRasa)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """A Rasa whose action server died: /status is fine, every turn answers nothing."""
+    server = FakeRasa(responder=lambda body: [], model_file="current.tar.gz").start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
