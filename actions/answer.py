@@ -200,7 +200,8 @@ def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker,
     if whole and any(part.kind == "deferral" for part in answer.parts):
         return None
     note, shown = caveat(tracker, answer.statuses())
-    dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=[HANDOFF_BUTTON, *buttons_for(answer)])
+    buttons = [HANDOFF_BUTTON, *(b for b in buttons_for(answer) if b != HANDOFF_BUTTON)]
+    dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=buttons)
     return [SlotSet("answer_context", context_of(q, tracker)), *shown]
 
 

@@ -163,6 +163,8 @@ def test_a_status_question_the_sources_answer_gets_the_answer_not_a_ticket(store
     messages, result = run(ActionCreateTicket(), events, {"region": "六安市"})
     text = messages[0]["text"]
     assert "专项资金" in text and "三.（二）" in text
+    titles = [b["title"] for b in messages[0].get("buttons") or []]
+    assert titles.count("转人工") == 1
     assert not any(e.get("name") == "ticket_id" for e in result)
     assert store.active_ticket("u1") is None
 
