@@ -53,3 +53,28 @@ async def test_no_process_answers() -> None:
     client = client_recording([], refuse=tuple(SERVERS))
     with pytest.raises(RasaUnavailable):
         await client.send("user-1", "你好")
+
+
+async def test_new_conversations_are_spread_evenly_and_stay_where_they_started() -> None:
+    calls: list = []
+    client = client_recording(calls)
+    senders = [f"burst-{i}" for i in range(8)]
+    for _ in range(5):
+        for sender in senders:
+            await client.send(sender, "你好")
+    homes = {}
+    for sender, base in calls:
+        homes.setdefault(sender, set()).add(base)
+    assert all(len(bases) == 1 for bases in homes.values())
+    per_server = [sum(1 for bases in homes.values() if base in bases) for base in SERVERS]
+    assert per_server == [4, 4]
+
+
+async def test_a_forgotten_idle_conversation_gets_a_home_again() -> None:
+    calls: list = []
+    client = client_recording(calls)
+    client.HOMES_KEPT = 2
+    for sender in ("a", "b", "c"):  # "a" is forgotten when "c" arrives
+        await client.send(sender, "你好")
+    await client.send("a", "你好")
+    assert len(client._homes) == 2 and "a" in client._homes and "b" not in client._homes
