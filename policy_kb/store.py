@@ -239,6 +239,7 @@ class KnowledgeBase:
         self.conn.row_factory = sqlite3.Row
         self._docs = {row["id"]: self._doc_dict(row) for row in self._rows("SELECT * FROM documents ORDER BY ord")}
         self._lexicon = None
+        self._parsed_programs: Optional[List[Tuple[Program, Tuple[str, str]]]] = None
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -330,9 +331,16 @@ class KnowledgeBase:
 
     def programs(self, region: Optional[str] = None) -> List[Program]:
         """Programmes (rules_schema.Program) of a region (alias accepted), all when None."""
-        rows = self._rows("SELECT p.* FROM programs p JOIN documents d ON d.id = p.document_id ORDER BY d.ord, p.rowid")
         region = self._region_filter(region)
-        return [Program.parse_raw(r["data"]) for r in rows if region is None or region in (r["region"], r["program_region"])]
+        return [program for program, regions in self._programs() if region is None or region in regions]
+
+    def _programs(self) -> List[Tuple[Program, Tuple[str, str]]]:
+        """Every programme parsed once per file (parsing its rules was most of an action's
+        look-up time); the same objects are handed out, so callers must not change them."""
+        if self._parsed_programs is None:
+            rows = self._rows("SELECT p.* FROM programs p JOIN documents d ON d.id = p.document_id ORDER BY d.ord, p.rowid")
+            self._parsed_programs = [(Program.parse_raw(r["data"]), (r["region"], r["program_region"])) for r in rows]
+        return self._parsed_programs
 
     def program_document(self, program_id: str) -> Document:
         """The document a programme comes from."""

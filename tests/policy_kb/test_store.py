@@ -114,3 +114,9 @@ def test_cached_and_reopened_after_rebuild(tmp_path):
 def test_missing_database(tmp_path):
     with pytest.raises(KBNotBuiltError):
         open_kb(tmp_path / "absent.sqlite")
+
+
+def test_programmes_are_parsed_once_per_file(kb):
+    first, again = kb.programs("广西"), kb.programs("广西壮族自治区")
+    assert [p.id for p in first] == ["guangxi-qianqi-jigai"] and first[0] is again[0]
+    assert {p.id for p in kb.programs()} == {"guangxi-qianqi-jigai", "luan-city-project-library"}
