@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -113,10 +114,12 @@ def overview_text() -> str:
     ])
 
 
+INCENTIVE_BUTTONS = 3  # the first incentives the assistant estimates, as buttons
+
+
 def _incentive_buttons() -> List[Dict[str, str]]:
-    return [
-        {"title": "研发费用加计扣除", "payload": '/ask_tax_incentive{"incentive": "研发费用加计扣除"}'},
-        {"title": "设备一次性扣除", "payload": '/ask_tax_incentive{"incentive": "设备一次性扣除"}'},
-        {"title": "专用设备投资抵免", "payload": '/ask_tax_incentive{"incentive": "专用设备投资抵免"}'},
-    ]
+    """Buttons for the first incentives the knowledge base can estimate (in its order)."""
+    estimated = [i for i in kb().incentives() if i.kind == "tax" and i.estimated][:INCENTIVE_BUTTONS]
+    return [{"title": i.name, "payload": "/ask_tax_incentive" + json.dumps({"incentive": i.name}, ensure_ascii=False)}
+            for i in estimated]
 

@@ -26,17 +26,23 @@ def client_recording(calls: list, refuse: tuple = ()) -> RasaClient:
     return client
 
 
+async def homes_after(client: RasaClient, calls: list, senders: list, rounds: int) -> dict:
+    """Each sender's servers after `rounds` turns of every sender; one each, or the test fails."""
+    for _ in range(rounds):
+        for sender in senders:
+            await client.send(sender, "你好")
+    homes: dict = {}
+    for sender, base in calls:
+        homes.setdefault(sender, set()).add(base)
+    assert all(len(bases) == 1 for bases in homes.values())
+    return homes
+
+
 async def test_every_turn_of_a_conversation_goes_to_the_same_process() -> None:
     calls: list = []
     client = client_recording(calls)
     senders = [f"user-{i}" for i in range(40)]
-    for _ in range(3):
-        for sender in senders:
-            await client.send(sender, "你好")
-    homes = {}
-    for sender, base in calls:
-        homes.setdefault(sender, set()).add(base)
-    assert all(len(bases) == 1 for bases in homes.values())
+    homes = await homes_after(client, calls, senders, rounds=3)
     used = {next(iter(bases)) for bases in homes.values()}
     assert used == set(SERVERS)  # and the conversations are spread over both
 
@@ -58,14 +64,7 @@ async def test_no_process_answers() -> None:
 async def test_new_conversations_are_spread_evenly_and_stay_where_they_started() -> None:
     calls: list = []
     client = client_recording(calls)
-    senders = [f"burst-{i}" for i in range(8)]
-    for _ in range(5):
-        for sender in senders:
-            await client.send(sender, "你好")
-    homes = {}
-    for sender, base in calls:
-        homes.setdefault(sender, set()).add(base)
-    assert all(len(bases) == 1 for bases in homes.values())
+    homes = await homes_after(client, calls, [f"burst-{i}" for i in range(8)], rounds=5)
     per_server = [sum(1 for bases in homes.values() if base in bases) for base in SERVERS]
     assert per_server == [4, 4]
 
