@@ -124,7 +124,9 @@ def _describe_ratio(cond: Ratio, p: Dict[str, Any]) -> str:
     if a is None or b is None:
         return f"未提供{labels(n for n, v in ((num, a), (den, b)) if v is None)}（要求{requirement(cond)}）"
     share = f"{fmt_number(a)}÷{fmt_number(b)}={share_pct(a / b, cond.value)}" if b else "—"
-    return f"{label(num)}{_amount(num, a)}，占{label(den)}的{share}（要求{requirement(cond)}）"
+    # the amount the share asks for, computed: "即6000×10%=600万元"
+    needed = f"，即{fmt_number(b)}×{fmt_pct(cond.value)}={_amount(num, b * cond.value)}" if b else ""
+    return f"{label(num)}{_amount(num, a)}，占{label(den)}的{share}（要求{requirement(cond)}{needed}）"
 
 
 def requirement(cond: Condition) -> str:

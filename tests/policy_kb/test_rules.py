@@ -157,3 +157,11 @@ def test_generated_checks_agree_with_the_interpreter(kb):
         for cp in programs:
             for cc in cp.checks:
                 assert cc.fast(profile) == cc.run(profile), (cc.check.id, profile)
+
+
+def test_a_share_check_states_the_amount_it_asks_for(kb):
+    """三（四）: a project above 5000万 must complete 10% this year — 6000×10% = 600万元."""
+    results = eligibility.evaluate({"region": "广西壮族自治区", "fixed_asset_investment_wan": 6000,
+                                    "investment_this_year_wan": 700, "filed_or_approved": True}, kb=kb)
+    briefs = [c.brief for r in results for c in r.checks if c.brief and "÷" in c.brief]
+    assert any("700÷6000=11.7%" in b and "6000×10%=600万元" in b for b in briefs), briefs
