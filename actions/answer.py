@@ -60,11 +60,20 @@ def state_of(tracker: Tracker) -> State:
         level = next((word for word in LEVEL_WORDS if word in latest_text(tracker)), "")
         # "一共能拿多少" after naming the titles; "省级的" after "工业设计中心奖励"
         honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in context["honors"]]
-    regions = entity_values(tracker, "region")
+    regions = named_regions(tracker)
     program = first_entity(tracker, "program")
     implied = region_of_program(program) if program else None  # 千企技改 → 广西
     return State(region=tracker.get_slot("region"), intent=intent, honors=honors,
                  regions_named=regions or ([implied] if implied else []))
+
+
+def named_regions(tracker: Tracker) -> List[str]:
+    """Region entities of the latest message, except one the user denies (“不是六安市的”)."""
+    text = latest_text(tracker)
+    entities = sorted((e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "region"),
+                      key=lambda e: e.get("start") or 0)
+    return [str(e.get("value")) for e in entities if e.get("value") is not None
+            and not text[max(0, (e.get("start") or 0) - 2):e.get("start") or 0].endswith(("不是", "并非"))]
 
 
 def honors_named(tracker: Tracker) -> List[str]:

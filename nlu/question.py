@@ -127,7 +127,7 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     if q.completion_denied:
         q.flags["completes_this_year"] = False
     q.regions, q.other_places = _places(plain, tables)
-    q.regions = list(dict.fromkeys([region for name, region in vocab.regions if name in plain] + q.regions))
+    q.regions = list(dict.fromkeys([region for name, region in vocab.regions if _named(plain, name)] + q.regions))
     _read_amounts(plain, tables, q)
     years = _YEARS.search(plain)
     if years:
@@ -182,12 +182,23 @@ def _first_key(text: str, table: Dict[str, List[str]]) -> Optional[str]:
 
 
 def _places(text: str, tables: Dict[str, Any]) -> Tuple[List[str], List[str]]:
-    inside = [region for region, cues in tables["places_inside"].items() if any(c in text for c in cues)]
+    inside = [region for region, cues in tables["places_inside"].items()
+              if any(_named(text, c) for c in cues)]
     outside = [place for place in tables["places_outside"] if place in text]
     # "安徽六安" names the province of a covered city: not another place.
     if any(f"{province}六安" in text for province in ("安徽", "安徽省")):
         outside = [p for p in outside if p not in ("安徽", "安徽省")]
     return inside, outside
+
+
+def _named(text: str, cue: str) -> bool:
+    """`cue` stands in `text` other than denied: “不是六安市的，是省级的” does not name 六安."""
+    start = text.find(cue)
+    while start != -1:
+        if not text[max(0, start - 2):start].endswith(("不是", "并非")):
+            return True
+        start = text.find(cue, start + 1)
+    return False
 
 
 def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:

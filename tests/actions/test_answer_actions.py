@@ -108,3 +108,12 @@ def test_an_unsure_message_inside_the_check_that_answers_it_fills_the_form():
                                                      active_loop="eligibility_form"))
     assert SlotSet("filed_or_approved", True) in events
     assert messages == []
+
+
+def test_a_denied_region_is_not_the_question_s_region():
+    """“不是六安市的，是省级的” after 安徽省: the province is not covered; no 六安 figures."""
+    messages, _ = run(ActionAnswer(), tracker("安徽省里的技改设备补助政策是多少？不是六安市的，是省级的", "ask_award",
+                                              [entity("region", "六安市", 19)]))
+    text = text_of(messages)
+    assert "没有收录安徽省的政策文件" in text
+    assert "万元" not in text
