@@ -451,7 +451,28 @@ class _Planner:
     def _excluded_industry(self) -> Optional[str]:
         negative = self.kb.parameter("rd-super-deduction", "negative_list").value
         industry = self.q.industry
-        return industry if industry and tax.in_negative_list(industry, negative) else None
+        if not (industry and tax.in_negative_list(industry, negative)):
+            return None
+        share = self._negative_share()
+        return None if share is not None and share[0] <= share[1].value else industry
+
+    def _negative_share(self) -> Optional[tuple]:
+        """(the share of income the firm says its listed industry brings, the list's threshold):
+        “收入里制造占六成、批发占四成” → (0.4, 50%) — the firm is on the list only above it."""
+        share = _income_share(self.q.text, self.q.industry or "")
+        if share is None:
+            return None
+        return share, self.kb.parameter("rd-super-deduction", "negative_list_income_share")
+
+    def _share_part(self) -> Optional[Part]:
+        """Why a firm in a listed industry still gets the R&D deduction: its share is below the line."""
+        negative = self.kb.parameter("rd-super-deduction", "negative_list").value
+        share = self._negative_share() if self.q.industry and tax.in_negative_list(self.q.industry, negative) else None
+        if share is None or share[0] > share[1].value:
+            return None
+        said, threshold = share
+        return Part("rule", [f"{self.q.industry}收入占{pct(said)}，未超过{pct(threshold.value)}，不算负面清单企业，"
+                             f"研发费用可以加计扣除。"], [threshold.citation])
 
     def _incentives_by_rate(self) -> List[str]:
         if self.q.high_tech:
@@ -475,6 +496,9 @@ class _Planner:
             request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
             rate_note = f"按小型微利企业实际税负{pct(request['income_tax_rate'])}估算："
         excluded = self._excluded_industry()
+        share_part = self._share_part()
+        if share_part:
+            self.answer.parts.append(share_part)
         for key in _TAX_AMOUNTS:
             if key in q.facts and not (excluded and key.startswith("rd_")):
                 request[key] = q.facts[key]
@@ -733,3 +757,19 @@ def _month_put_to_use(text: str) -> Optional[tuple]:
     if month is None or year is None or not 1 <= month <= 12:
         return None
     return year, month
+
+
+_TENTHS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _income_share(text: str, industry: str) -> Optional[float]:
+    """The share of income the text gives a listed industry: “批发占四成” → 0.4, “批发收入占40%” → 0.4."""
+    stems = [stem for stem in tax.industry_stems(industry) if len(stem) >= 2]
+    for stem in stems:
+        match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?占(?:比)?(?:约|大概|大约)?"
+                          r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)", text)
+        if match:
+            if match.group(3):
+                return _TENTHS[match.group(3)] / 10
+            return float(match.group(1) or match.group(2)) / 100
+    return None

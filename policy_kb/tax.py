@@ -198,10 +198,10 @@ def in_negative_list(industry: Optional[str], negative_list: Any) -> bool:
     entry 批发和零售业, '卷烟的烟草制造业' matches 烟草制造业; '制造业' matches none (it is not
     烟草制造业, although the entry contains the word)."""
     name = (industry or "").strip()
-    return bool(name) and any(stem in name for item in negative_list for stem in _industry_stems(str(item)))
+    return bool(name) and any(stem in name for item in negative_list for stem in industry_stems(str(item)))
 
 
-def _industry_stems(entry: str) -> List[str]:
+def industry_stems(entry: str) -> List[str]:
     """The industries an entry names, without their 业: 批发和零售业 → 批发, 零售, 批发和零售."""
     parts = [part for part in entry.split("和") if part]
     stems = [part[:-1] if part.endswith("业") else part for part in parts]

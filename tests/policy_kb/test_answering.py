@@ -138,3 +138,17 @@ def test_the_deduction_year_is_the_year_of_the_month_after_use(ask, text, year):
     """深度: 在投入使用月份的次月所属年度扣除 — December's equipment falls in the next year."""
     _, answer = ask(text, intent="ask_tax_incentive")
     assert year in answer
+
+
+def test_a_listed_industry_below_half_of_income_still_gets_the_rd_deduction(ask):
+    """97号公告: only a firm whose listed-industry income is above 50% is on the negative list.
+    批发 40%: R&D 200 × 100% × 25% = 50, plus the 节能 equipment credit 100 × 10% = 10 → 60."""
+    _, text = ask("我们营业执照上有批发，但收入里制造占六成、批发占四成，研发200万，节能设备100万，能省多少",
+                  intent="ask_tax_incentive")
+    assert "未超过50%，不算负面清单企业" in text
+    assert "50 + 10 = 60万元" in text
+
+
+def test_a_listed_industry_above_half_of_income_gets_no_rd_deduction(ask):
+    _, text = ask("我们是做批发的，批发收入占七成，研发300万能省多少税", intent="ask_tax_incentive")
+    assert "不适用" in text and "75万元" not in text  # 300 × 25% would be 75
