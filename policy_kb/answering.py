@@ -505,6 +505,13 @@ class _Planner:
         if "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts and "tech_transfer_income_wan" not in request:
             request["tech_transfer_income_wan"] = q.facts["revenue_wan"]  # "收入900万，成本200万" after a transfer question
             q.tech_transfer_is_revenue = True
+        related = self._related_party_transfer() if "tech_transfer_income_wan" in request else None
+        if related:
+            self.answer.parts.append(related)  # no exemption to estimate
+            request.pop("tech_transfer_income_wan")
+            # the 子公司 named is the other party of the transfer, not the firm asking
+            q.details = {d: cues for d, cues in q.details.items() if not any(c in "子公司" for c in cues)}
+            q.tech_transfer_is_revenue = False
         net_line = self._transfer_income(request)
         if q.ic_or_machine_tool:
             request["ic_or_machine_tool"] = True
@@ -550,6 +557,17 @@ class _Planner:
         return (f"每年税前摊销 {num(cost)}×{pct(rate)}÷{num(years)} = {num(yearly)}万元，其中加计部分 "
                 f"{num(cost)}×{pct(rate - 1)}÷{num(years)} = {num(extra)}万元，每年少缴 {num(extra)}×{pct(cit)} = "
                 f"{num(tax.money(extra * cit))}万元。")
+
+    def _related_party_transfer(self) -> Optional[Part]:
+        """A transfer to or from a wholly owned party (“卖给我们100%控股的子公司”) gets no exemption,
+        as the incentive's conditions say (禁止、限制出口技术和100%关联方之间的转让不享受)."""
+        if not any(cue in self.q.text for cue in _WHOLLY_OWNED):
+            return None
+        point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "100%关联方" in p.text), None)
+        if point is None:
+            return None
+        return Part("rule", ["• 技术转让所得减免：不能享受。转让方与受让方是100%控股（直接或间接持有100%股权）的关联方，"
+                             "这种转让所得不享受减免，按正常税率计税。", point.text], [point.citation])
 
     def _transfer_income(self, request: Dict[str, Any]) -> Optional[str]:
         """所得 = 收入 − 成本 − 相关税费, when the user gives the costs (the request then holds 所得)."""
@@ -758,6 +776,8 @@ def _month_put_to_use(text: str) -> Optional[tuple]:
         return None
     return year, month
 
+
+_WHOLLY_OWNED = ("100%控股", "100%持股", "100%股权", "全资子公司", "全资控股", "全资母公司", "百分之百控股")
 
 _TENTHS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

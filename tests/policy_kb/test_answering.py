@@ -152,3 +152,11 @@ def test_a_listed_industry_below_half_of_income_still_gets_the_rd_deduction(ask)
 def test_a_listed_industry_above_half_of_income_gets_no_rd_deduction(ask):
     _, text = ask("我们是做批发的，批发收入占七成，研发300万能省多少税", intent="ask_tax_incentive")
     assert "不适用" in text and "75万元" not in text  # 300 × 25% would be 75
+
+
+def test_a_transfer_to_a_wholly_owned_subsidiary_gets_no_exemption(ask):
+    """财税〔2010〕111号: transfers between 100% related parties do not qualify — no 12.5万 estimate."""
+    _, text = ask("我们把一项专利卖给了我们100%控股的子公司，转让所得600万，能享受技术转让免税吗",
+                  intent="ask_tax_incentive")
+    assert "不能享受" in text and "100%关联方" in text
+    assert "12.5" not in text and "关于分公司" not in text
