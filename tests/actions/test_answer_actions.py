@@ -117,3 +117,12 @@ def test_a_denied_region_is_not_the_question_s_region():
     text = text_of(messages)
     assert "没有收录安徽省的政策文件" in text
     assert "万元" not in text
+
+
+def test_a_decided_check_says_the_programmes_note_on_it():
+    """三（五）: an energy-saving project need not grow 15%, but must bring 节能降碳 benefits."""
+    from actions.form_questions import decided_so_far
+
+    text = decided_so_far(tracker("我们是节能技改项目", "inform", slots={
+        "region": "广西壮族自治区", "energy_saving_or_safety": True, "above_designated_size": True}))
+    assert "✓ " in text and "节能降碳" in text and "不以产值增长15%为条件" in text
