@@ -89,6 +89,9 @@ def _amounts(tracker: Tracker) -> Dict[str, Any]:
         facts["fixed_asset_investment_wan"] = float(total[-1])  # the last one wins: "不对，是2500万"
     if this_year:
         facts["investment_this_year_wan"] = float(this_year[-1])
+    # "增长12%，那个15%的要求有没有弹性": a percentage named as the rule is not the firm's growth
+    rule = {m.value for m in analyse(latest_text(tracker), vocabulary()).rule_mentions} if percent else set()
+    percent = [p for p in percent if float(p) not in rule]
     if percent:
         facts["output_growth_pct"] = float(percent[-1])
     return facts

@@ -126,3 +126,12 @@ def test_a_decided_check_says_the_programmes_note_on_it():
     text = decided_so_far(tracker("我们是节能技改项目", "inform", slots={
         "region": "广西壮族自治区", "energy_saving_or_safety": True, "above_designated_size": True}))
     assert "✓ " in text and "节能降碳" in text and "不以产值增长15%为条件" in text
+
+
+def test_a_percentage_named_as_the_rule_is_not_the_firms_growth():
+    from actions.facts import facts_in_message
+
+    found = facts_in_message(tracker("我们预计技改后产值增长12%，广西那个15%的要求有没有弹性？", "ask_eligibility",
+                                     [entity("percent", "12", 10), entity("region", "广西壮族自治区", 14),
+                                      entity("percent", "15", 18)]))
+    assert found.get("output_growth_pct") == 12.0
