@@ -65,3 +65,8 @@ def test_status_industry_and_other_places(vocab):
     q = analyse("我们是合肥的小微企业，做房地产的", vocab)
     assert (q.other_places, q.small_profit, q.industry) == (["合肥"], True, "房地产业")
     assert analyse("安徽六安的企业", vocab).other_places == []
+
+
+def test_a_firm_that_will_be_above_size_after_the_project_says_so(vocab):
+    q = analyse("廣西這邊，我們現在還不是規上，年產值也就一千多萬，做完技改能上規，能申請千企技改嗎", vocab)
+    assert q.flags == {"above_designated_size": False, "above_size_after_project": True}
