@@ -127,7 +127,8 @@ VERDICT = {"eligible": "符合条件", "ineligible": "暂不符合", "needs_info
 def verdict_text(result: ProgramResult) -> str:
     """Verdict first, then the reasons with what would make them pass, the assumptions, the clause.
 
-    Short enough for a phone: failed checks in full, passed ones by name only, assumptions only
+    Short enough for a phone: failed checks in full, passed ones by name only (one line each with
+    the firm's figures when all passed), assumptions only
     when they matter (an ineligible project fails whatever is assumed).
     """
     checks = result.checks
@@ -142,7 +143,7 @@ def verdict_text(result: ProgramResult) -> str:
     if passed and (failed or unknown):
         lines.append(f"已满足：{names}。" if len(names) <= 80 else f"其他 {len(passed)} 项条件已满足。")
     elif result.status == "eligible":
-        lines.append(f"✓ {names}。")
+        lines += [f"✓ {check_detail(c.brief)}" for c in passed]  # with the firm's figures
     if result.assumptions and result.status != "ineligible":
         lines.append("假定：" + "；".join(a.rstrip("。") for a in result.assumptions) + "。")
     cited = (failed or unknown or passed or [None])[0]
@@ -159,3 +160,12 @@ def _brief(check: CheckResult) -> str:
     return text
 
 
+def check_detail(brief: Optional[str]) -> str:
+    """`符合：标题。固定资产投资为260万元（要求不低于200万元）。` → the sentence with the figures
+    (for a check passed by its exception, the exception: “改造方向为信息化、创新化的项目不受此限”)."""
+    text = (brief or "").split("：", 1)[-1]
+    sentences = [s for s in text.split("。") if s]
+    exception = [s for s in sentences if "不受此限" in s]
+    if exception:
+        return exception[0].strip()
+    return (sentences[1] if len(sentences) > 1 else sentences[0] if sentences else text).strip()

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Set
 from rasa_sdk import Tracker
 
 from actions.common import citation_line, join_lines, kb
-from actions.facts import profile_from
+from actions.facts import check_detail, profile_from
 from policy_kb import eligibility
 from policy_kb.conditions import condition_fields
 from policy_kb.errors import PolicyKBError
@@ -40,8 +40,8 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         lines.append(head + (f"，还有{len(open_)}项要确认：" if open_ else "："))
         needs = _ratio_needs(result.program_id, region, profile_from(tracker, region))
         notes = _check_notes(result.program_id, region)
-        lines += [f"✓ {_detail(c.brief)}{notes.get(c.id, '')}" for c in passed]
-        lines += [f"✗ {_detail(c.brief)}{notes.get(c.id, '')}" for c in failed]
+        lines += [f"✓ {check_detail(c.brief)}{notes.get(c.id, '')}" for c in passed]
+        lines += [f"✗ {check_detail(c.brief)}{notes.get(c.id, '')}" for c in failed]
         lines += [f"? {c.label}{needs.get(c.id, '')}" for c in open_]
         lines.append(citation_line(result.checks[0].citation, with_quote=False))
     return join_lines(lines) or None
@@ -83,13 +83,3 @@ def _assumable_checks(program_id: str, region: str) -> Set[str]:
     return {check.id for program in kb().programs(region) if program.id == program_id for check in program.checks
             if {a.field for a in check.assume} & set(condition_fields(check.condition))}
 
-
-def _detail(brief: Optional[str]) -> str:
-    """`符合：标题。固定资产投资为260万元（要求不低于200万元）。` → the sentence with the figures
-    (for a check passed by its exception, the exception: “改造方向为信息化、创新化的项目不受此限”)."""
-    text = (brief or "").split("：", 1)[-1]
-    sentences = [s for s in text.split("。") if s]
-    exception = [s for s in sentences if "不受此限" in s]
-    if exception:
-        return exception[0].strip()
-    return (sentences[1] if len(sentences) > 1 else sentences[0] if sentences else text).strip()

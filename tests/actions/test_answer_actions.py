@@ -135,3 +135,15 @@ def test_a_percentage_named_as_the_rule_is_not_the_firms_growth():
                                      [entity("percent", "12", 10), entity("region", "广西壮族自治区", 14),
                                       entity("percent", "15", 18)]))
     assert found.get("output_growth_pct") == 12.0
+
+
+def test_an_eligible_verdict_shows_the_firms_figures():
+    """三（四）: 1500万 ≥ 500万, in the line that says it passed."""
+    from actions.facts import verdict_text
+    from policy_kb import eligibility
+
+    result = eligibility.evaluate({"region": "广西壮族自治区", "above_designated_size": True,
+                                   "fixed_asset_investment_wan": 1500, "industry_catalog": "鼓励类",
+                                   "completes_this_year": True, "output_growth_pct": 20})[0]
+    text = verdict_text(result)
+    assert result.status == "eligible" and "✓ 固定资产投资为1500万元（要求不低于500万元）" in text
