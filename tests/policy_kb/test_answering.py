@@ -160,3 +160,10 @@ def test_a_transfer_to_a_wholly_owned_subsidiary_gets_no_exemption(ask):
                   intent="ask_tax_incentive")
     assert "不能享受" in text and "100%关联方" in text
     assert "12.5" not in text and "关于分公司" not in text
+
+
+def test_the_firms_figure_beside_the_rule_it_names_asks_about_the_rule(ask):
+    """“增长12%，那个15%的要求有没有弹性”: 三（五）'s rule and its 适当调整, not the form."""
+    result, text = ask("我们预计技改后产值增长12%，广西那个15%的要求有没有弹性？", intent="ask_eligibility")
+    assert not result.start_form
+    assert "15%以上" in text and "适当调整" in text and "三.（五）" in text
