@@ -280,9 +280,10 @@ class _Planner:
                         "materials", "definition", "overview", "rate"}
         facts_given = bool({"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
                            & set(self.q.facts))
-        # "增长12%，那个15%的要求有没有弹性": the firm's figure beside the rule it names asks about the rule
+        # "增长12%，那个15%的要求有没有弹性": the firm's figure beside the rule it names asks about the
+        # rule; "刚好两百万整，算达到200万了吗" (a threshold) is the firm's own check
         asks_rule = bool(set(self.q.aspects) & rule_aspects or self.q.details) \
-            and (not facts_given or bool(self.q.rule_mentions)) \
+            and (not facts_given or bool(self.q.rule_mentions) and self.q.aspect == "conditions") \
             and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who"))
         if not asks_rule and self._asks_own_case():
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)

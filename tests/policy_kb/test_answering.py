@@ -167,3 +167,10 @@ def test_the_firms_figure_beside_the_rule_it_names_asks_about_the_rule(ask):
     result, text = ask("我们预计技改后产值增长12%，广西那个15%的要求有没有弹性？", intent="ask_eligibility")
     assert not result.start_form
     assert "15%以上" in text and "适当调整" in text and "三.（五）" in text
+
+
+def test_the_firms_figure_at_a_threshold_it_names_gets_its_own_check(ask):
+    """“刚好两百万整，算达到入库的投资额了吗？还是要超过200万” — the check decides it (200 ≥ 200)."""
+    result, _ = ask("六安这边，自动化改造项目刚好两百万整，算达到入库的投资额了吗？还是要超过200万才行",
+                    intent="ask_eligibility")
+    assert result.start_form
