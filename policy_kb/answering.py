@@ -373,13 +373,21 @@ class _Planner:
                 # "两个项目都被评为市级技改示范项目": one award per title, so per project
                 lines[-1] = f"{label}{item.honor}：每个{amount}；{num(count)}个项目：" \
                             f"{num(item.amount_wan)} × {num(count)} = {num(item.amount_wan * count)}万元"
-        if len([i for i in result.items if i.amount_wan is not None]) > 1 and not self.q.details:
+        asks_total = any(word in self.q.text for word in _TOTAL_WORDS)
+        if len([i for i in result.items if i.amount_wan is not None]) > 1 and (not self.q.details or asks_total):
             parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
-            lines.append(f"合计：{parts} = {num(result.total_wan)}万元")
+            lines.append(f"{label}合计：{parts} = {num(result.total_wan)}万元")
         awards = {a.honor: a for a in self.kb.awards(region)}
         first = awards[result.items[0].honor] if result.items else None
         cites = [first.citation] if first else []
         lines += result.notes[:1]
+        # "钱什么时候到账": what the schedule's clauses do not say about it, said for this region too
+        missing = self._details_missing(self._points("awards", region))
+        if missing:
+            scope = f"《{self.kb.document_of_region(region).title}》"
+            who = self._contact(region) or self._who("awards", None)
+            lines.append(f"{label}{scope}没有规定{'、'.join(missing)}，建议咨询{who}。")
+            self.answer.offer_handoff = True
         return Part("awards", [line for line in lines if line], cites)
 
     def _award_levels(self, region: str, honors: List[str], label: str) -> Part:
@@ -779,6 +787,8 @@ def _month_put_to_use(text: str) -> Optional[tuple]:
         return None
     return year, month
 
+
+_TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 
 _WHOLLY_OWNED = ("100%控股", "100%持股", "100%股权", "全资子公司", "全资控股", "全资母公司", "百分之百控股")
 

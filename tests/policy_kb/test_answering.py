@@ -174,3 +174,10 @@ def test_the_firms_figure_at_a_threshold_it_names_gets_its_own_check(ask):
     result, _ = ask("六安这边，自动化改造项目刚好两百万整，算达到入库的投资额了吗？还是要超过200万才行",
                     intent="ask_eligibility")
     assert result.start_form
+
+
+def test_a_total_asked_with_a_detail_the_files_do_not_give_gets_both(ask):
+    """三（二）: 省级绿色工厂 20 + 市级数字化车间 10 = 30万元; the files say nothing of 到账时间."""
+    _, text = ask("评上了省级绿色工厂和市级数字化车间，一共能拿多少钱？钱什么时候到账？", intent="ask_award",
+                  honors=["省级绿色工厂", "市级数字化车间"], regions_named=["六安市"])
+    assert "20 + 10 = 30万元" in text and "没有规定到账时间" in text
