@@ -160,12 +160,12 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
     if answer.region and answer.region != tracker.get_slot("region"):
         events.append(SlotSet("region", answer.region))
-    if answer.start_form and allow_form:
-        other = [part for part in answer.parts if part.kind in ("compute", "awards", "rule")]
-        if other:  # "能进千企技改吗？另外研发费用350万能省多少税": the tax part first, then the form
-            dispatcher.utter_message(text=render(Answer(parts=other)), buttons=FEEDBACK_BUTTONS)
-        return None  # the form takes it from here (its validator keeps the facts)
     if answer.start_form:
+        other = [part for part in answer.parts if part.kind in ("compute", "awards", "rule", "timing")]
+        if other:  # "能进千企技改吗？另外研发费用350万能省多少税": the tax part first, then the check
+            dispatcher.utter_message(text=render(Answer(parts=other)), buttons=FEEDBACK_BUTTONS)
+        if allow_form:
+            return None  # the form takes it from here (its validator keeps the facts)
         return events + verdict_events(dispatcher, tracker, answer.region)
     note, shown = caveat(tracker, answer.statuses())
     dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=buttons_for(answer))

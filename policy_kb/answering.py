@@ -179,6 +179,9 @@ class _Planner:
         about those, whatever the NLU called it."""
         if self.q.case_question:
             return True
+        facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
+        if "program" in self.q.topics and (facts & set(self.q.facts) or self.q.flags) and not self.state.honors:
+            return True  # "…350万，已经备案，规上，能进项目库吗？另外研发费用120万…": the check, beside the rest
         other_topics = [t for t in self.q.topics if t not in PROGRAM_FAMILY and t != "directions"]
         status = self.q.high_tech or self.q.small_profit or self.q.industry
         if other_topics or self.q.tax_facts() or self.q.other_places or self.state.honors or status:

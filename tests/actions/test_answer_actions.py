@@ -147,3 +147,14 @@ def test_an_eligible_verdict_shows_the_firms_figures():
                                    "completes_this_year": True, "output_growth_pct": 20})[0]
     text = verdict_text(result)
     assert result.status == "eligible" and "✓ 固定资产投资为1500万元（要求不低于500万元）" in text
+
+
+def test_a_project_check_asked_beside_a_tax_question_answers_both():
+    """350万 ≥ 200万, 备案, 规上 → 项目库 verdict; R&D 120 × 100% × 25% = 30万元."""
+    messages, _ = run(ActionAnswer(), tracker(
+        "我是六安一家厂子的会计，我们今年上了一条自动化产线，花了大概三百五十万，已经备案了，规上企业，"
+        "能进市里的技改项目库吗？另外研发费用今年有一百二十万，能少交多少税", "ask_tax_incentive",
+        [entity("region", "六安市", 5)]))
+    text = text_of(messages)
+    assert "少缴企业所得税30万元" in text
+    assert "【六安市级技改项目库】" in text and "350万元" in text
