@@ -206,7 +206,7 @@ def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker,
     answer = plan(q, state_of(tracker), kb())
     if answer.kind != "answer" or answer.start_form:
         return None
-    if whole and any(part.kind == "deferral" for part in answer.parts):
+    if whole and (answer.offer_handoff or any(part.kind == "deferral" for part in answer.parts)):
         return None
     note, shown = caveat(tracker, answer.statuses())
     buttons = [HANDOFF_BUTTON, *(b for b in buttons_for(answer) if b != HANDOFF_BUTTON)]
