@@ -3,11 +3,11 @@ shared by the eligibility form, its questions and the question-first answer."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Set
 
 from rasa_sdk import Tracker
 
-from actions.common import citation_line, entity_values, first_entity, join_lines, latest_text, vocabulary
+from actions.common import citation_line, entity_values, first_entity, join_lines, kb, latest_text, vocabulary
 from nlu.question import analyse
 from policy_kb.eligibility import CheckResult, ProgramResult
 
@@ -135,6 +135,10 @@ def verdict_text(result: ProgramResult) -> str:
     failed = [c for c in checks if c.passed is False]
     unknown = [c for c in checks if c.passed is None]
     passed = [c for c in checks if c.passed is True]
+    if result.status != "eligible":
+        # "已满足" names what the firm said, not what an assumption passed (独立法人, 允许类)
+        assumed = _assumed_checks(result)
+        passed = [c for c in passed if c.id not in assumed]
     lines = [f"【{result.program_name}】{VERDICT[result.status]}。"]
     lines += [f"✗ {_brief(c)}" for c in failed]
     if result.status != "ineligible":
@@ -150,6 +154,13 @@ def verdict_text(result: ProgramResult) -> str:
     if cited:
         lines.append(citation_line(cited.citation))
     return join_lines(lines)
+
+
+def _assumed_checks(result: ProgramResult) -> Set[str]:
+    """Ids of the checks of `result` that passed by one of its assumptions."""
+    made = set(result.assumptions)
+    return {check.id for program in kb().programs(result.region) if program.id == result.program_id
+            for check in program.checks for assumption in check.assume if assumption.text in made}
 
 
 def _brief(check: CheckResult) -> str:

@@ -158,3 +158,15 @@ def test_a_project_check_asked_beside_a_tax_question_answers_both():
     text = text_of(messages)
     assert "少缴企业所得税30万元" in text
     assert "【六安市级技改项目库】" in text and "350万元" in text
+
+
+def test_an_ineligible_verdict_lists_as_met_only_what_the_firm_said():
+    """800万 not finished this year fails 三（四）; 独立法人 and 允许类 were only assumed."""
+    from actions.facts import verdict_text
+    from policy_kb import eligibility
+
+    result = eligibility.evaluate({"region": "广西壮族自治区", "fixed_asset_investment_wan": 800,
+                                   "completes_this_year": False})[0]
+    text = verdict_text(result)
+    assert result.status == "ineligible" and "已满足：项目固定资产投资规模在500万元以上。" in text
+    assert "独立法人" not in text and "鼓励类或允许类" not in text
