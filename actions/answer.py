@@ -25,7 +25,7 @@ from actions.common import (
     vocabulary,
 )
 from actions.facts import facts_in_message, profile_from, verdict_text
-from nlu.question import Question, analyse
+from nlu.question import Question, analyse, denied_at
 from policy_kb import eligibility
 from policy_kb.answering import Answer, State, citation_text, dedupe, plan
 from policy_kb.errors import PolicyKBError
@@ -72,8 +72,8 @@ def named_regions(tracker: Tracker) -> List[str]:
     text = latest_text(tracker)
     entities = sorted((e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "region"),
                       key=lambda e: e.get("start") or 0)
-    return [str(e.get("value")) for e in entities if e.get("value") is not None
-            and not text[max(0, (e.get("start") or 0) - 2):e.get("start") or 0].endswith(("不是", "并非"))]
+    return [str(e.get("value")) for e in entities
+            if e.get("value") is not None and not denied_at(text, e.get("start") or 0)]
 
 
 def honors_named(tracker: Tracker) -> List[str]:

@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional, Set
 from rasa_sdk import Tracker
 
 from actions.common import citation_line, entity_values, first_entity, join_lines, kb, latest_text, vocabulary
-from nlu.question import analyse
+from nlu.question import Question, analyse
 from policy_kb.eligibility import CheckResult, ProgramResult
 
 # Profile fields the conversation can fill (docs/api.md §4 names) → slot of the same name.
@@ -53,16 +53,16 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
         value = first_entity(tracker, entity)
         if value:
             facts[slot] = value
-    facts.update(_amounts(tracker))
+    q = analyse(latest_text(tracker), vocabulary())
+    facts.update(_amounts(tracker, q))
     facts.update(_yes_no(tracker, facts))
-    facts.update(_from_question(tracker, facts))
+    facts.update(_from_question(q, tracker, facts))
     return facts
 
 
-def _from_question(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
+def _from_question(q: Question, tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
     """What the question analysis reads where the NLU's entities missed it: yes/no facts said in
     words ("去年已经备案", "年内投产不了") and the project's total ("上了条产线花了1800万")."""
-    q = analyse(latest_text(tracker), vocabulary())
     found = {slot: value for slot, value in q.flags.items() if slot not in facts or slot == "completes_this_year"}
     asked = tracker.get_slot("requested_slot")
     total = q.facts.get("fixed_asset_investment_wan")
@@ -72,7 +72,7 @@ def _from_question(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
     return found
 
 
-def _amounts(tracker: Tracker) -> Dict[str, Any]:
+def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     facts: Dict[str, Any] = {}
     asked = tracker.get_slot("requested_slot")
     total = entity_values(tracker, "investment")
@@ -90,7 +90,7 @@ def _amounts(tracker: Tracker) -> Dict[str, Any]:
     if this_year:
         facts["investment_this_year_wan"] = float(this_year[-1])
     # "增长12%，那个15%的要求有没有弹性": a percentage named as the rule is not the firm's growth
-    rule = {m.value for m in analyse(latest_text(tracker), vocabulary()).rule_mentions} if percent else set()
+    rule = {m.value for m in q.rule_mentions}
     percent = [p for p in percent if float(p) not in rule]
     if percent:
         facts["output_growth_pct"] = float(percent[-1])

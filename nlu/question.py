@@ -191,11 +191,19 @@ def _places(text: str, tables: Dict[str, Any]) -> Tuple[List[str], List[str]]:
     return inside, outside
 
 
+DENIALS = ("不是", "并非")
+
+
+def denied_at(text: str, start: int) -> bool:
+    """What stands at `start` is denied: “不是六安市的，是省级的”."""
+    return text[max(0, start - 2):start].endswith(DENIALS)
+
+
 def _named(text: str, cue: str) -> bool:
-    """`cue` stands in `text` other than denied: “不是六安市的，是省级的” does not name 六安."""
+    """`cue` stands in `text` other than denied (see `denied_at`)."""
     start = text.find(cue)
     while start != -1:
-        if not text[max(0, start - 2):start].endswith(("不是", "并非")):
+        if not denied_at(text, start):
             return True
         start = text.find(cue, start + 1)
     return False

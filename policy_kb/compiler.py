@@ -75,15 +75,13 @@ def build(
     if lookups_path:
         lexicon.write_atomic(Path(lookups_path), lexicon.rasa_lookups_text(sources))
         echo(f"Rasa 查找表和同义词 (lookups/synonyms): {lookups_path}")
-    if honors_path:
-        lexicon.write_atomic(Path(honors_path), generated.honors_text(sources))
-        echo(f"称号表 (honour titles): {honors_path}")
-    if regions_domain_path:
-        lexicon.write_atomic(Path(regions_domain_path), generated.regions_domain_text(sources))
-        echo(f"地区槽位和按钮 (region slot and buttons): {regions_domain_path}")
-    if profile_vocabulary_path:
-        lexicon.write_atomic(Path(profile_vocabulary_path), generated.profile_vocabulary_text(sources))
-        echo(f"改造方向和目录类别 (directions, catalogue classes): {profile_vocabulary_path}")
+    for path, text, what in ((honors_path, generated.honors_text, "称号表 (honour titles)"),
+                             (regions_domain_path, generated.regions_domain_text, "地区槽位和按钮 (region slot and buttons)"),
+                             (profile_vocabulary_path, generated.profile_vocabulary_text,
+                              "改造方向和目录类别 (directions, catalogue classes)")):
+        if path:
+            lexicon.write_atomic(Path(path), text(sources))
+            echo(f"{what}: {path}")
     seconds = time.perf_counter() - start
     n_clauses = sum(len(s.clauses) for s in sources)
     echo(f"构建完成 (built) {db_path}: {len(sources)} 个文件, {n_clauses} 条条款, 用时 {seconds:.2f} 秒")
