@@ -519,6 +519,7 @@ class _Planner:
         if "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts and "tech_transfer_income_wan" not in request:
             request["tech_transfer_income_wan"] = q.facts["revenue_wan"]  # "收入900万，成本200万" after a transfer question
             q.tech_transfer_is_revenue = True
+        inside = self._commissioned_inside(request)
         related = self._related_party_transfer() if "tech_transfer_income_wan" in request else None
         if related:
             self.answer.parts.append(related)  # no exemption to estimate
@@ -530,7 +531,7 @@ class _Planner:
         if q.ic_or_machine_tool:
             request["ic_or_machine_tool"] = True
         request["equipment"] = [self._equipment(e) for e in q.facts.get("equipment", [])]
-        lines: List[str] = [line for line in (rate_note, net_line) if line]
+        lines: List[str] = [line for line in (rate_note, inside, net_line) if line]
         cites: List[Citation] = []
         if "vat_input_wan" in q.facts:
             self.answer.parts.append(self._vat_credit(q.facts["vat_input_wan"]))
@@ -571,6 +572,17 @@ class _Planner:
         return (f"每年税前摊销 {num(cost)}×{pct(rate)}÷{num(years)} = {num(yearly)}万元，其中加计部分 "
                 f"{num(cost)}×{pct(rate - 1)}÷{num(years)} = {num(extra)}万元，每年少缴 {num(extra)}×{pct(cit)} = "
                 f"{num(tax.money(extra * cit))}万元。")
+
+    def _commissioned_inside(self, request: Dict[str, Any]) -> Optional[str]:
+        """“研发费用800万，其中委托高校150万”: the commissioned part is inside the total, so the firm's
+        own R&D is the rest (counted once; the commissioned part at its own share)."""
+        commissioned = sum(request.get(k) or 0.0 for k in ("rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"))
+        total = request.get("rd_expense_wan")
+        if not commissioned or total is None or "其中" not in self.q.text or commissioned > total:
+            return None
+        request["rd_expense_wan"] = tax.money(total - commissioned)
+        return f"研发费用{num(total)}万元中含委托研发{num(commissioned)}万元：自行研发部分 {num(total)} − " \
+               f"{num(commissioned)} = {num(request['rd_expense_wan'])}万元，委托部分按比例另计。"
 
     def _related_party_transfer(self) -> Optional[Part]:
         """A transfer to or from a wholly owned party (“卖给我们100%控股的子公司”) gets no exemption,

@@ -181,3 +181,11 @@ def test_a_total_asked_with_a_detail_the_files_do_not_give_gets_both(ask):
     _, text = ask("评上了省级绿色工厂和市级数字化车间，一共能拿多少钱？钱什么时候到账？", intent="ask_award",
                   honors=["省级绿色工厂", "市级数字化车间"], regions_named=["六安市"])
     assert "20 + 10 = 30万元" in text and "没有规定到账时间" in text
+
+
+def test_commissioned_rd_said_to_be_inside_the_total_is_counted_once(ask):
+    """“研发费用800万，其中委托高校150万”, 高新: (800 − 150) + 150 × 80% = 770; 770 × 15% = 115.5."""
+    _, text = ask("我们公司是高新，今年研发费用大概八百来万，其中委托外部高校研发150万，能少交多少所得税",
+                  intent="ask_tax_incentive")
+    assert "800 − 150 = 650万元" in text and "少缴企业所得税115.5万元" in text
+    assert "920万元" not in text
