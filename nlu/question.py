@@ -136,7 +136,23 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
+    _equipment_as_investment(q, vocab)
     return q
+
+
+def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
+    """“技改投了600万买设备，能入库吗”: asked about a programme with no tax in sight, the money
+    spent on equipment is the project's fixed-asset investment, not a tax figure."""
+    kinds = {t.id: t.kind for t in vocab.topics}
+    equipment = q.facts.get("equipment")
+    if not equipment or "fixed_asset_investment_wan" in q.facts or "税" in q.text:
+        return
+    if any(kinds.get(t) == "incentive" for t in q.topics) or set(q.tax_facts()) != {"equipment"}:
+        return
+    if not (q.case_question or any(kinds.get(t) == "program" for t in q.topics)):
+        return
+    q.facts["fixed_asset_investment_wan"] = sum(item["value_wan"] for item in equipment)
+    del q.facts["equipment"]
 
 
 def _flags(text: str, table: Dict[str, Dict[Any, List[str]]]) -> Dict[str, bool]:

@@ -30,6 +30,10 @@ _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic
 # A question about the programme may be answered by its plan, filing or statistics points.
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
+GENERIC_TAX = "tax-claiming"  # how every income-tax incentive is claimed: named beside a specific one
+# What a programme's projects get ("入库以后有什么好处"): award and finance points naming them.
+BENEFIT_TOPICS = ("awards", "finance")
+PROGRAMME_PROJECT_CUES = ("项目库", "千企技改", "入库", "入选", "技术改造项目", "技改项目")
 _STOP_GRAMS = {"什么", "多少", "怎么", "可以", "能不", "不能", "我们", "一下", "请问", "是不", "有没", "没有"}
 # What a deferral says is missing, by the aspect asked.
 MISSING = {
@@ -40,7 +44,7 @@ MISSING = {
 }
 ASPECT_PREFERENCE = {  # an aspect that no point has falls back to the nearest one that does
     "conditions": ("who", "threshold"), "who": ("conditions",), "threshold": ("conditions",),
-    "compute": ("rate", "amount", "definition"), "amount": ("rate",), "rate": ("amount",), "overview": ("conditions", "who"),
+    "compute": ("rate", "amount", "definition"), "amount": ("rate",), "benefit": ("overview", "amount", "conditions"), "rate": ("amount",), "overview": ("conditions", "who"),
     "definition": ("conditions", "rate", "threshold"),
 }
 
@@ -135,12 +139,25 @@ class _Planner:
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
             self._measure(topic)
         self._unanswered_details()
+        self._drop_repeated_lines()
         self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
         if not self.answer.parts and not self.answer.start_form:
             self.answer.parts.append(self._deferral(None))
         if any(p.kind == "deferral" for p in self.answer.parts):
             self.answer.offer_handoff = True
         return self.answer
+
+    def _drop_repeated_lines(self) -> None:
+        """Two topics deferring the same detail say it once (“没有规定受理窗口……” for 加计扣除 and 申报)."""
+        seen = set()
+        for part in self.answer.parts:
+            kept = []
+            for line in part.lines:
+                if line and line in seen:
+                    continue
+                seen.add(line)
+                kept.append(line)
+            part.lines = kept
 
     def _unanswered_details(self) -> None:
         """A detail asked about that no line of the answer mentions: say the sources do not give it."""
@@ -287,8 +304,15 @@ class _Planner:
         # rule; "刚好两百万整，算达到200万了吗" (a threshold) is the firm's own check
         asks_rule = bool(set(self.q.aspects) & rule_aspects or self.q.details) \
             and (not facts_given or bool(self.q.rule_mentions) and self.q.aspect == "conditions") \
-            and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who"))
+            and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who")
+                     and not self.q.details)  # "被列入失信名单能报吗": a detail the form cannot settle
+        if "benefit" in self.q.aspects and not facts_given:
+            self._benefits()
+            return
         if not asks_rule and self._asks_own_case():
+            if "program" in self.q.topics and not self.q.own_case and not self.q.flags and not self.q.facts:
+                self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions, and the check offered
+                return
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details:
@@ -301,6 +325,25 @@ class _Planner:
         if others and not set(self.q.aspects) & rule_aspects:
             return  # "小巨人，千企技改对我们有没有照顾": the priority points answer it
         self._measure("program")
+
+    def _benefits(self) -> None:
+        """“入库以后有什么好处”: what the region's document gives projects in the programme — the
+        award and finance points that name the programme's projects — or that it says nothing."""
+        self.answer.topics_answered.append("program")
+        regions = self._target_regions()
+        side_by_side = len(regions) > 1
+        for region in regions:
+            label = f"{self.kb.short_region(region)}：" if side_by_side else ""
+            points = [p for t in BENEFIT_TOPICS for p in self._points(t, region)
+                      if any(cue in p.text for cue in PROGRAMME_PROJECT_CUES)]
+            if points:
+                self.answer.parts.append(self._rule_part(points, limit=3, label=label))
+            else:
+                self.answer.parts.append(Part("deferral", [
+                    f"{label}《{self.kb.document_of_region(region).title}》没有规定入选后可以享受哪些支持。",
+                    f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"]))
+        if side_by_side:
+            self.answer.ask_region = True
 
     def _conditions_list(self) -> None:
         """Every check of the programme(s), numbered, with the clauses they come from."""
@@ -457,7 +500,7 @@ class _Planner:
             points = self._by_aspect(self.kb.points(None, topic))
             if points:
                 self.answer.parts.append(self._rule_part(points, limit=1 if len(incentives) > 1 else 2))
-            else:
+            elif not (topic == GENERIC_TAX and len(incentives) > 1):  # "加计扣除预缴能享受吗" is answered by 加计扣除's point
                 self.answer.parts.append(self._deferral(topic))
         if q.aspect == "compute":
             self.answer.parts.append(Part("ask_amount", ["告诉我具体金额（例如“研发费用800万”“买了300万的节能设备”），我按公式帮您算。"]))
@@ -631,7 +674,19 @@ class _Planner:
         head = "不属于小型微利企业：" if failed else "已给出的条件都满足（其余条件也要满足）："
         point = self._first_point("small-low-profit-rate", "conditions")
         tail = [] if failed or not point else [point.text]
+        income = facts.get("taxable_income_wan")
+        if income is not None and not failed:
+            tail.insert(0, self._small_profit_tax(income))
         return Part("compute", [head, *lines, *tail], [point.citation] if point else [])
+
+    def _small_profit_tax(self, income: float) -> str:
+        """“应纳税所得额200万，要交多少”: the tax at the effective rate beside the standard rate."""
+        effective = self.kb.parameter("small-low-profit-rate", "effective_rate").value
+        standard = self.kb.parameter("high-tech-rate", "standard_cit_rate").value
+        small, full = tax.money(income * effective), tax.money(income * standard)
+        return (f"应纳企业所得税 = {num(income)} × {pct(effective)} = {num(small)}万元（实际税负{pct(effective)}）；"
+                f"按法定税率 {num(income)} × {pct(standard)} = {num(full)}万元，少缴 {num(full)} − {num(small)} = "
+                f"{num(tax.money(full - small))}万元。")
 
     def _equipment(self, item: Dict[str, Any]) -> Dict[str, Any]:
         year = item.get("year") or (self.state.today.year - item["years_ago"] if item.get("years_ago") else None)
