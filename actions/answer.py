@@ -107,7 +107,7 @@ def question_of(tracker: Tracker) -> Question:
         q.topics = list(context.get("topics") or [])
         previous = dict(context.get("facts") or {})
         bare = q.facts.pop("other_amounts", None)
-        amounts = [k for k, v in previous.items() if isinstance(v, (int, float))]
+        amounts = [k for k, v in previous.items() if isinstance(v, (int, float)) and k.endswith("_wan")]
         if bare and len(amounts) == 1 and not q.tax_facts():
             previous[amounts[0]] = bare[-1]  # "不好意思打错了，是八百万"
         q.facts = {**previous, **q.facts}

@@ -128,7 +128,9 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
         q.flags["completes_this_year"] = False
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if _named(plain, name)] + q.regions))
-    _read_amounts(plain, tables, q)
+    _read_amounts(_without_asides(plain), tables, q)
+    if "income_tax_rate_pct" in q.facts and "rate" in q.aspects and not _asks_rate(plain, tables["aspects"]["rate"]):
+        q.aspects.remove("rate")  # "税率25%，能省多少": the rate is the firm's, not the question
     years = _YEARS.search(plain)
     if years:
         q.facts["amortisation_years"] = float(years.group(1))
@@ -137,7 +139,28 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["staff_count"] = float(staff.group(1))
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
     _equipment_as_investment(q, vocab)
+    _investment_as_equipment(q, vocab, tables)
     return q
+
+
+EQUIPMENT_INCENTIVES = ("special-equipment-credit", "equipment-one-time-deduction", "accelerated-depreciation")
+
+
+def _investment_as_equipment(q: Question, vocab: Vocabulary, tables: Dict[str, Any]) -> None:
+    """“买了安全生产专用设备，投资一千二百万，这个抵免怎么算”: asked about an equipment incentive
+    with no programme in sight, the investment named is the equipment's value."""
+    kinds = {t.id: t.kind for t in vocab.topics}
+    total = q.facts.get("fixed_asset_investment_wan")
+    if total is None or "equipment" in q.facts or not set(EQUIPMENT_INCENTIVES) & set(q.topics):
+        return
+    if any(kinds.get(t) in ("program", "award") for t in q.topics) or q.case_question or q.regions:
+        return
+    item: Dict[str, Any] = {"value_wan": total}
+    purpose = _first_key(q.text, tables["purposes"])
+    if purpose:
+        item["special_purpose"] = purpose
+    q.facts["equipment"] = [item]
+    del q.facts["fixed_asset_investment_wan"]
 
 
 def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
@@ -153,6 +176,22 @@ def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
         return
     q.facts["fixed_asset_investment_wan"] = sum(item["value_wan"] for item in equipment)
     del q.facts["equipment"]
+
+
+_ASIDE = re.compile(r"[（(][^（）()\d]{1,20}[）)]")
+_LIST_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s，,；;。:：]))\d{1,2}[、)）]")
+
+
+def _without_asides(text: str) -> str:
+    """“买了200万（不含税，专票抵了）的环保设备”: an aside without figures is left out, so the
+    amount still meets the word that says what it is; “1、… 2、…” numbers a list, not money."""
+    return _LIST_NUMBER.sub("", _ASIDE.sub("", text))
+
+
+def _asks_rate(text: str, cues: List[str]) -> bool:
+    """A rate cue other than the 税率 of a rate the firm states (“税率25%”, “按15%的税率”)."""
+    stated = re.sub(r"税率(?:是|为)?\s?\d+(?:\.\d+)?%|\d+(?:\.\d+)?%的?(?:所得)?税率", "", text)
+    return any(cue in stated for cue in cues)
 
 
 def _flags(text: str, table: Dict[str, Dict[Any, List[str]]]) -> Dict[str, bool]:
@@ -230,7 +269,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
     for index, span in enumerate(spans):
         if span.kind == "percent":
             before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
-            if before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")):
+            other_tax = before.endswith(("关税税率", "关税税率是", "关税税率为", "增值税税率", "增值税率"))
+            if other_tax:
+                q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
+            elif before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件")) or _is_rule_mention(before, after, tables):
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))

@@ -115,6 +115,9 @@ class _Planner:
                 "想判断项目能否入选，点“判断我的项目”。"]))
             self.answer.topics_answered.append("program")  # offers the check button
             return self.answer
+        if self._only_a_status():
+            self.answer.parts.append(self._status_noted())
+            return self.answer
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
@@ -178,6 +181,44 @@ class _Planner:
         status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
         return bool(self.region) and not said and not status and not self.state.honors \
             and self.state.intent == "inform"
+
+    def _only_a_status(self) -> bool:
+        """“我们公司去年评上了高新技术企业”: the firm's status said on its own asks nothing yet."""
+        q = self.q
+        status = q.high_tech or q.small_profit or q.industry or q.ic_or_machine_tool
+        said = q.topics or q.facts or q.flags or q.details or q.other_places or q.aspects or q.case_question
+        return bool(status) and not said and not self.state.honors and not q.asks_person
+
+    def _status_noted(self) -> Part:
+        """What the status changes in the estimates that follow, each line from the knowledge base."""
+        q, kb = self.q, self.kb
+        noted, lines, cites = [], [], []
+        if q.high_tech:
+            rate = kb.parameter("high-tech-rate", "high_tech_cit_rate")
+            noted.append("高新技术企业")
+            lines.append(f"后面的企业所得税估算按高新技术企业{pct(rate.value)}税率计算。")
+            cites.append(self._point_citation("high-tech-rate", "rate") or rate.citation)
+        if q.small_profit:
+            rate = kb.parameter("small-low-profit-rate", "effective_rate")
+            noted.append("小型微利企业")
+            lines.append(f"后面的企业所得税估算按小型微利企业实际税负{pct(rate.value)}计算（须同时满足小型微利企业的条件）。")
+            cites.append(self._point_citation("small-low-profit-rate", "rate") or rate.citation)
+        if q.ic_or_machine_tool:
+            point = next((p for p in kb.points(None, "rd-super-deduction") if p.applies_to == "ic_or_machine_tool"), None)
+            noted.append("集成电路或工业母机企业")
+            if point:
+                lines.append(point.text)
+                cites.append(point.citation)
+        if q.industry:
+            noted.append(q.industry)
+            if self._excluded_industry():
+                point = self._first_point("rd-super-deduction", "exclusions")
+                lines.append(f"注意：{q.industry}在研发费用加计扣除的负面清单上，研发费用不能加计扣除。")
+                if point:
+                    cites.append(point.citation)
+        head = f"好的，已记下：{'、'.join(noted)}。"
+        tail = "可以告诉我研发费用、设备投资等金额，我帮您估算能少缴多少税。"
+        return Part("ack", [head, *lines, tail], cites)
 
     def _asks_a_programme_rule(self) -> bool:
         """“广西投资高于2000万的项目有什么额外要求”: a rule asked of a class of projects that the
@@ -735,6 +776,11 @@ class _Planner:
             if point:
                 cites.append(point.citation)
         return cites
+
+    def _point_citation(self, topic: str, aspect: str) -> Optional[Citation]:
+        """The official text behind a topic's figure (a point's basis, not the digest's title)."""
+        point = self._first_point(topic, aspect)
+        return point.citation if point else None
 
     def _first_point(self, topic: str, aspect: str) -> Optional[Point]:
         return next((p for p in self.kb.points(None, topic) if aspect in p.aspects), None)
