@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from bot.settings import get_settings
-from nlu.question import Vocabulary
+from nlu.question import Vocabulary, analyse
 from policy_kb.store import NATIONAL_REGION, Document, KnowledgeBase, open_kb
 
 DRAFT_STATUS = "征求意见稿"
@@ -52,6 +52,9 @@ def current_region(tracker: Tracker) -> Optional[str]:
         resolved = kb().resolve_region(named)
         if resolved:
             return resolved
+    places = {kb().resolve_region(r) for r in analyse(latest_text(tracker), vocabulary()).regions} - {None}
+    if len(places) == 1:
+        return places.pop()  # "桂林的企业，项目2000万整": a city of a covered region
     if tracker.get_slot("region"):
         return tracker.get_slot("region")
     program = first_entity(tracker, "program")

@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import covered_answer_events, deferral_line
+from actions.answer import covered_answer_events, deferral_line, question_of
 from bot.helpdesk import triage
 from bot.helpdesk.store import NewTicket, Ticket, TicketStore, TranscriptEntry, default_store
 from bot.settings import get_settings
@@ -88,7 +88,8 @@ class ActionCreateTicket(Action):
         # question ("奖励什么时候到账") has no covered answer and still gets its ticket.
         intent = _intent(tracker.latest_message)
         if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
-            answered = covered_answer_events(dispatcher, tracker, whole=intent == "ask_payment_status")
+            whole = intent == "ask_payment_status" and question_of(tracker).asks_payment
+            answered = covered_answer_events(dispatcher, tracker, whole=whole)
             if answered is not None:
                 return answered
         store = _store()

@@ -91,6 +91,8 @@ class Question:
     asks_person: bool = False
     flags: Dict[str, bool] = field(default_factory=dict)  # yes/no facts for the eligibility check
     completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
+    asks_payment: bool = False  # "奖补资金什么时候到账": a payment's status, a person's job
+    circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
 
     @property
     def aspect(self) -> Optional[str]:
@@ -121,9 +123,11 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.industry = _first_key(plain, tables["industries"])
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"])
+    q.asks_payment = any(cue in plain for cue in tables["payment_cues"])
     q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"])
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
     q.flags = _flags(plain, tables["flags"])
+    q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
     if q.completion_denied:
         q.flags["completes_this_year"] = False
     q.regions, q.other_places = _places(plain, tables)

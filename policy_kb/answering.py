@@ -30,6 +30,7 @@ _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic
 # A question about the programme may be answered by its plan, filing or statistics points.
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
+PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
 GENERIC_TAX = "tax-claiming"  # how every income-tax incentive is claimed: named beside a specific one
 # What a programme's projects get ("入库以后有什么好处"): award and finance points naming them.
 BENEFIT_TOPICS = ("awards", "finance")
@@ -104,6 +105,8 @@ class _Planner:
         self.regions = list(dict.fromkeys(r for r in named if r))
         self.region = self.regions[0] if len(self.regions) == 1 else None
         self.answer = Answer(region=self.region)
+        # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
+        self.honors = [] if _builds_a_title(q) else list(state.honors)
 
     # --- routing -------------------------------------------------------------------------
 
@@ -121,7 +124,7 @@ class _Planner:
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
-        if q.other_places and not self.regions and (regional or self.state.honors or not tax_asked):
+        if q.other_places and not self.regions and (regional or self.honors or not tax_asked):
             self.answer.parts.append(self._uncovered())
             if tax_asked:
                 self._tax(incentives)
@@ -130,7 +133,7 @@ class _Planner:
             self._tax(incentives)
             if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
-        if self.state.honors or "awards" in regional:
+        if self.honors or "awards" in regional:
             self._awards()
         if "program" in regional or self._asks_own_case() or self._asks_a_programme_rule():
             self._program()
@@ -138,7 +141,8 @@ class _Planner:
             if topic in ("program", "awards") or (
                     ("program" in self.answer.topics_answered or self.answer.start_form) and topic in PROGRAM_FAMILY):
                 continue  # answered with the programme, or the form's business
-            if topic == "directions" and "program" in regional and q.aspect not in ("definition", "overview"):
+            if topic == "directions" and ("program" in regional and q.aspect not in ("definition", "overview")
+                                          or self.answer.start_form):
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
             self._measure(topic)
         self._unanswered_details()
@@ -179,7 +183,7 @@ class _Planner:
         q = self.q
         said = q.topics or q.facts or q.flags or q.details or q.other_places or q.aspects or q.case_question
         status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
-        return bool(self.region) and not said and not status and not self.state.honors \
+        return bool(self.region) and not said and not status and not self.honors \
             and self.state.intent == "inform"
 
     def _only_a_status(self) -> bool:
@@ -187,7 +191,7 @@ class _Planner:
         q = self.q
         status = q.high_tech or q.small_profit or q.industry or q.ic_or_machine_tool
         said = q.topics or q.facts or q.flags or q.details or q.other_places or q.aspects or q.case_question
-        return bool(status) and not said and not self.state.honors and not q.asks_person
+        return bool(status) and not said and not self.honors and not q.asks_person
 
     def _status_noted(self) -> Part:
         """What the status changes in the estimates that follow, each line from the knowledge base."""
@@ -238,11 +242,11 @@ class _Planner:
         if self.q.case_question:
             return True
         facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
-        if "program" in self.q.topics and (facts & set(self.q.facts) or self.q.flags) and not self.state.honors:
+        if "program" in self.q.topics and (facts & set(self.q.facts) or self.q.flags) and not self.honors:
             return True  # "…350万，已经备案，规上，能进项目库吗？另外研发费用120万…": the check, beside the rest
         other_topics = [t for t in self.q.topics if t not in PROGRAM_FAMILY and t != "directions"]
         status = self.q.high_tech or self.q.small_profit or self.q.industry
-        if other_topics or self.q.tax_facts() or self.q.other_places or self.state.honors or status:
+        if other_topics or self.q.tax_facts() or self.q.other_places or self.honors or status:
             return False
         facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
         if facts & set(self.q.facts) or (self.q.flags and self.q.own_case):
@@ -359,7 +363,7 @@ class _Planner:
         if self.q.all_conditions and not self.q.details:
             self._conditions_list()
             return
-        if "awards" in self.q.topics or self.state.honors:
+        if "awards" in self.q.topics or self.honors:
             return  # "千企技改入选了有多少奖励": the awards part answers it
         others = [t for t in self.q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS
                   and t not in PROGRAM_FAMILY and t != "directions"]
@@ -401,7 +405,7 @@ class _Planner:
             self.answer.ask_region = True
 
     def _awards(self) -> None:
-        honors = list(self.state.honors)
+        honors = list(self.honors)
         regions = self._target_regions()
         if self.q.details and not honors:
             points = [p for r in regions for p in self._points("awards", r)]
@@ -418,6 +422,13 @@ class _Planner:
                 asked = next(a for a in self.q.aspects if a in practical)
                 self.answer.parts.append(self._deferral("awards", asked))
                 return
+            # "想拿六安的技改奖补，第一步该干嘛": the points that say how, beside any title's amount
+            if honors:
+                self._award_parts(regions, honors)
+            self.answer.parts.append(self._rule_part(covered, limit=2))
+            if "procedure" in practical and not any(w in p.text for p in covered for w in PROCEDURE_WORDS):
+                self.answer.parts.append(self._deferral("awards", "procedure"))  # a precondition is not the process
+            return
         self._award_parts(regions, honors)
 
     def _award_parts(self, regions: List[str], honors: List[str]) -> None:
@@ -533,6 +544,12 @@ class _Planner:
         if not incentives:
             self.answer.parts.append(self._deferral("tax"))
             return
+        barred = self._barred(incentives)
+        for topic, point in barred.items():
+            self.answer.parts.append(Part("rule", [f"{self.kb.incentive(topic).name}：不适用。{point.text}"], [point.citation]))
+        incentives = [t for t in incentives if t not in barred]
+        if not incentives:
+            return
         together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
         if "interaction" in q.aspects and together:
             self.answer.parts.append(self._rule_part(together, limit=1))
@@ -545,6 +562,17 @@ class _Planner:
                 self.answer.parts.append(self._deferral(topic))
         if q.aspect == "compute":
             self.answer.parts.append(Part("ask_amount", ["告诉我具体金额（例如“研发费用800万”“买了300万的节能设备”），我按公式帮您算。"]))
+
+    def _barred(self, topics: Iterable[str]) -> Dict[str, Point]:
+        """Incentive → the point that rules it out for the firm's circumstances (核定征收, 合伙企业,
+        财政拨款购置 …): the points' `excludes` against the circumstances the question states."""
+        said = set(self.q.circumstances)
+        barred: Dict[str, Point] = {}
+        for topic in dict.fromkeys(topics):
+            point = next((p for p in self.kb.points(None, topic) if said & set(p.excludes)), None)
+            if point:
+                barred[topic] = point
+        return barred
 
     def _excluded_industry(self) -> Optional[str]:
         negative = self.kb.parameter("rd-super-deduction", "negative_list").value
@@ -632,9 +660,18 @@ class _Planner:
         except PolicyKBError as error:
             self.answer.parts.append(Part("deferral", [f"暂时无法估算：{error}"]))
             return
-        lines += self._estimate_lines(result, request)
-        lines += [line for line in [self._amortisation_per_year(request)] if line]
-        cites += self._estimate_citations(result)
+        barred = self._barred([item.incentive_id for item in result.items])
+        if barred:  # "个体户买了30万的设备": no estimate for an incentive the firm cannot have
+            kept = [item for item in result.items if item.incentive_id not in barred]
+            total = tax.money(sum(item.tax_saving_wan for item in kept if item.included_in_total))
+            result = tax.TaxResult(items=kept, total_tax_saving_wan=total, notes=result.notes)
+            for topic, point in barred.items():
+                lines.append(f"• {self.kb.incentive(topic).name}：不适用。{point.text}")
+                cites.append(point.citation)
+        if result.items or not barred:
+            lines += self._estimate_lines(result, request)
+            lines += [line for line in [self._amortisation_per_year(request)] if line]
+            cites += self._estimate_citations(result)
         if "interaction" in q.aspects:
             stacking = [p for t in q.topics for p in self.kb.points(None, t) if "interaction" in p.aspects]
             stacking += [p for p in self.kb.points(None) if "interaction" in p.aspects and p not in stacking]
@@ -873,6 +910,16 @@ def dedupe(citations: Iterable[Citation]) -> List[Citation]:
 
 
 _COUNTED_PROJECTS = re.compile(r"([两二三四五六七八九十\d]+)个(?:技改|示范)?项目")
+
+
+_BUILD_TITLE = re.compile(r"(?:建|建设|打造|搞|上马|新建|改造成|改成)(?:个|一个|一条|了)?(?:省级|市级)?"
+                          r"(?:数字化车间|数字车间|智能工厂|智慧工厂|绿色工厂|企业技术中心|技术中心|工业设计中心|设计中心)")
+
+
+def _builds_a_title(q: Question) -> bool:
+    """The message builds a title's kind of facility as its project and asks about the project."""
+    asks_project = q.case_question or "program" in q.topics or "fixed_asset_investment_wan" in q.facts
+    return asks_project and bool(_BUILD_TITLE.search(q.text)) and not re.search(r"评上|认定|获评|拿到|获得|评为", q.text)
 
 
 def _projects_counted(text: str) -> Optional[float]:

@@ -191,7 +191,8 @@ def _insert_parts(db, source: Source) -> None:
         "directions": source.directions, "aliases": source.aliases,
     }
     db["topics"].insert_all([{**base, **_row(item), "cues": _json(item.cues)} for item in source.topics], alter=True)
-    db["points"].insert_all([{**base, **_row(item), "aspects": _json(item.aspects)} for item in source.points],
+    db["points"].insert_all([{**base, **_row(item), "aspects": _json(item.aspects),
+                               "excludes": _json(item.excludes)} for item in source.points],
                             alter=True)
     for table, items in simple.items():
         db[table].insert_all([{**base, **_row(item)} for item in items], alter=True)
@@ -242,7 +243,8 @@ _EMPTY_TABLES = {
     "aliases": {"document_id": str, "region": str, "alias": str, "canonical": str, "kind": str},
     "topics": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "cues": str},
     "points": {"document_id": str, "region": str, "id": str, "topic": str, "aspects": str, "text": str,
-               "basis": str, "status": str, "department": str, "applies_to": str, "clause": str, "quote": str},
+               "basis": str, "status": str, "department": str, "applies_to": str, "excludes": str, "clause": str,
+               "quote": str},
     "incentives": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "estimated": int,
                    "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str,
                    "firm_rate": int, "sentences": str},

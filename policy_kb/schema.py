@@ -170,6 +170,9 @@ class Point(Cited):
     department: Optional[str] = None
     # Only for firms of one kind: the name of the question's flag (e.g. ic_or_machine_tool).
     applies_to: Optional[str] = None
+    # The firm's circumstances (nlu/resources/question.yaml `circumstances`) in which the topic's
+    # incentive does not apply, this point saying why: 核定征收, 合伙企业, 财政拨款 ….
+    excludes: List[str] = Field(default_factory=list)
 
 
 class Alias(_Strict):

@@ -192,6 +192,7 @@ class Point:
     department: Optional[str]
     citation: Citation
     applies_to: Optional[str] = None
+    excludes: Tuple[str, ...] = ()
 
 
 _cache: Dict[str, "KnowledgeBase"] = {}
@@ -403,7 +404,7 @@ class KnowledgeBase:
                             document_id=row["document_id"], status=row["status"] or doc.status,
                             official=bool(row["basis"]) or doc.status in ("征求意见稿", "正式"))
         return Point(row["id"], row["topic"], tuple(json.loads(row["aspects"])), row["text"], row["region"],
-                     row["department"], citation, row["applies_to"])
+                     row["department"], citation, row["applies_to"], tuple(json.loads(row["excludes"] or "[]")))
 
     def _cited(self, cls: Type[R], table: str, region: Optional[str], json_cols=()) -> List[R]:
         region = self._region_filter(region)

@@ -115,7 +115,11 @@ def _describe_comparison(cond: Comparison, p: Dict[str, Any]) -> str:
         return spec.yes if actual else spec.no
     if actual is None:
         return f"未提供{label(name)}（要求{requirement(cond)}）"
-    return f"{label(name)}为{_amount(name, actual)}（要求{requirement(cond)}）"
+    on_the_line = cond.op in (">=", "<=") and isinstance(actual, (int, float)) and actual == cond.value
+    # "固定资产投资正好200万，算不算200万元以上": the figure itself counts (以上、以下含本数)
+    line = "；正好等于，“以上”含本数，达到要求" if on_the_line and cond.op == ">=" else \
+        "；正好等于，“以下”含本数，符合要求" if on_the_line else ""
+    return f"{label(name)}为{_amount(name, actual)}（要求{requirement(cond)}{line}）"
 
 
 def _describe_ratio(cond: Ratio, p: Dict[str, Any]) -> str:
@@ -126,7 +130,8 @@ def _describe_ratio(cond: Ratio, p: Dict[str, Any]) -> str:
     share = f"{fmt_number(a)}÷{fmt_number(b)}={share_pct(a / b, cond.value)}" if b else "—"
     # the amount the share asks for, computed: "即6000×10%=600万元"
     needed = f"，即{fmt_number(b)}×{fmt_pct(cond.value)}={_amount(num, b * cond.value)}" if b else ""
-    return f"{label(num)}{_amount(num, a)}，占{label(den)}的{share}（要求{requirement(cond)}{needed}）"
+    exact = "；正好等于，“以上”含本数，达到要求" if b and cond.op == ">=" and abs(a / b - cond.value) < 1e-9 else ""
+    return f"{label(num)}{_amount(num, a)}，占{label(den)}的{share}（要求{requirement(cond)}{needed}{exact}）"
 
 
 def requirement(cond: Condition) -> str:
@@ -234,7 +239,7 @@ def explain_check(cc, ok: Optional[bool], missing: Sequence[str], p: Dict[str, A
             text += f"（{_exemption(check.unless)}的项目不受此限）"
         text += "。"
     elif check.unless is not None and cc.unless(p)[0]:
-        text += f"{_exemption(check.unless)}的项目不受此限。"
+        text += f"{_exemption(check.unless)}的项目不受此限（此项不限定）。"
     if check.note:
         text += check.note
     return text
