@@ -59,12 +59,20 @@ def state_of(tracker: Tracker) -> State:
     if not honors and context.get("honors") and _continues(tracker):
         level = next((word for word in LEVEL_WORDS if word in latest_text(tracker)), "")
         # "一共能拿多少" after naming the titles; "省级的" after "工业设计中心奖励"
-        honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in context["honors"]]
+        honors = [_at_level(h, level) for h in context["honors"]]
     regions = named_regions(tracker)
     program = first_entity(tracker, "program")
     implied = region_of_program(program) if program else None  # 千企技改 → 广西
     return State(region=tracker.get_slot("region"), intent=intent, honors=honors,
                  regions_named=regions or ([implied] if implied else []))
+
+
+def _at_level(honor: str, level: str) -> str:
+    """'市级智能工厂' asked again "如果是省级的呢" → '省级智能工厂'; no level named: as it was."""
+    if not level:
+        return honor
+    bare = next((honor[len(word):] for word in LEVEL_WORDS if honor.startswith(word)), honor)
+    return level + bare
 
 
 def named_regions(tracker: Tracker) -> List[str]:
@@ -156,6 +164,9 @@ def buttons_for(answer: Answer) -> List[Dict[str, Any]]:
 def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form: bool) -> Optional[List[EventType]]:
     """Answer the latest message; None when it is the start of an eligibility check (the form's)."""
     q = question_of(tracker)
+    other = _switches_region(analyse(latest_text(tracker), vocabulary()), tracker)
+    if other:  # "那如果同样的项目放在广西做呢": the same project checked against the other region
+        return [SlotSet("region", other), *verdict_events(dispatcher, tracker, other)]
     answer = plan(q, state_of(tracker), kb())
     events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
     if answer.region and answer.region != tracker.get_slot("region"):
@@ -170,6 +181,21 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     note, shown = caveat(tracker, answer.statuses())
     dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=buttons_for(answer))
     return events + shown
+
+
+PROJECT_SLOTS = ("fixed_asset_investment_wan", "above_designated_size", "filed_or_approved", "direction")
+
+
+def _switches_region(q: Question, tracker: Tracker) -> Optional[str]:
+    """The region a message names on its own, when the conversation knows the project (its facts
+    are in the slots): the project is checked there."""
+    if q.topics or q.tax_facts() or q.other_places or q.details:
+        return None
+    named = {kb().resolve_region(r) for r in q.regions} - {None}
+    if len(named) != 1:
+        return None
+    region = named.pop()  # (the region slot already holds it: the NLU's entity fills it)
+    return region if any(tracker.get_slot(slot) is not None for slot in PROJECT_SLOTS) else None
 
 
 def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: Optional[str]) -> List[EventType]:
@@ -244,7 +270,10 @@ def _says_nothing(tracker: Tracker) -> bool:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent not in ("affirm", "deny"):
         return False
-    q = analyse(latest_text(tracker), vocabulary())
+    text = latest_text(tracker)
+    if any(word in text for word in LEVEL_WORDS) or text.rstrip("？?。.！! ").endswith("呢"):
+        return False  # "如果是省级的呢": a follow-up, whatever the NLU made of it
+    q = analyse(text, vocabulary())
     status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
     return not (q.topics or q.facts or status or q.details or q.other_places)
 

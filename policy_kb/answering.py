@@ -124,7 +124,8 @@ class _Planner:
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
-        if q.other_places and not self.regions and (regional or self.honors or not tax_asked):
+        # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
+        if q.other_places and not q.regions and (regional or self.honors or not tax_asked):
             self.answer.parts.append(self._uncovered())
             if tax_asked:
                 self._tax(incentives)
