@@ -197,3 +197,19 @@ def test_programme_thresholds_agree_with_figures(doc_id):
                 for comp in _comparisons(cond):
                     if comp.unit:
                         assert (check.clause, comp.value, comp.unit) in figures, (program.id, check.id, comp)
+
+
+def test_national_points_are_short_cited_and_honest_about_open_facts():
+    """A point is one or two sentences with its 文号 and status; a fact the in-depth file could not
+    confirm says so and sends the user to the office that can (docs: tax_incentives_in_depth.md)."""
+    points = source("national").points
+    for point in points:
+        assert len(point.text) <= 160, point.id
+        assert point.basis and point.status in ("verified", "secondary"), point.id
+        if point.clause == "深度未确认":
+            assert point.status == "secondary", point.id
+            assert any(m in point.text for m in ("未经确认", "没有核实", "没有载明", "无法告诉")), point.id
+            assert any(office in point.text for office in ("主管税务机关", "海关")), point.id
+    # 融资租入 is the in-depth file's `unclear` fact: the sources disagree, lean no, ask the bureau
+    [lease] = [p for p in points if p.topic == "equipment-one-time-deduction" and "融资租入" in p.text]
+    assert lease.status == "secondary" and "说法不一" in lease.text and "请向主管税务机关确认" in lease.text
