@@ -134,6 +134,8 @@ class _Planner:
             self._tax(incentives)
             if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
+            if "fiscal_funds" in q.circumstances and not self.regions:
+                regional = [t for t in regional if t not in ("awards", "finance")]  # "科技厅拨的专项资金" is the money's source
         if self.honors or "awards" in regional:
             self._awards()
         if "program" in regional or self._asks_own_case() or self._asks_a_programme_rule():
