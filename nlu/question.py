@@ -274,7 +274,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if span.kind == "percent":
             before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
             other_tax = before.endswith(("关税税率", "关税税率是", "关税税率为", "增值税税率", "增值税率"))
-            if other_tax:
+            if other_tax and "关税" in before[-6:]:
+                q.facts["tariff_rate_pct"] = span.value  # "关税税率5%": the import's tariff, not income tax
+            elif other_tax:
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"

@@ -31,7 +31,8 @@ _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
-GENERIC_TAX = "tax-claiming"  # how every income-tax incentive is claimed: named beside a specific one
+GENERIC_TAX = "tax-claiming"
+INTEREST_SUBSIDY, IMPORT_EXEMPTION = "equipment-loan-interest-subsidy", "imported-equipment-tariff-exemption"  # how every income-tax incentive is claimed: named beside a specific one
 # What a programme's projects get ("入库以后有什么好处"): award and finance points naming them.
 BENEFIT_TOPICS = ("awards", "finance")
 PROGRAMME_PROJECT_CUES = ("项目库", "千企技改", "入库", "入选", "技术改造项目", "技改项目")
@@ -134,6 +135,8 @@ class _Planner:
             self._tax(incentives)
             if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
+            if {INTEREST_SUBSIDY, "tech-renovation-relending"} & set(incentives) and not self.regions:
+                regional = [t for t in regional if t != "finance"]  # the national loan measure answers it
             if "fiscal_funds" in q.circumstances and not self.regions:
                 regional = [t for t in regional if t not in ("awards", "finance")]  # "科技厅拨的专项资金" is the money's source
         if self.honors or "awards" in regional:
@@ -358,9 +361,8 @@ class _Planner:
             self._benefits()
             return
         if not asks_rule and self._asks_own_case():
-            if "program" in self.q.topics and not self.q.own_case and not self.q.flags and not self.q.facts:
-                self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions, and the check offered
-                return
+            if "program" in self.q.topics and not (self.q.own_case or self.q.case_question or self.q.flags or self.q.facts):
+                self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions first, then the check's question
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details:
@@ -533,6 +535,16 @@ class _Planner:
             return
         if not incentives:
             incentives = self._incentives_by_rate()
+        for topic, part in ((INTEREST_SUBSIDY, self._interest_subsidy()), (IMPORT_EXEMPTION, self._tariff_saved())):
+            if part:  # "设备更新贷款2000万，一年能贴多少", "完税价格1000万，关税税率5%，能省多少"
+                self.answer.parts.append(part)
+                incentives = [t for t in incentives if t != topic]
+        if not incentives and self.answer.parts:
+            return
+        income = q.facts.get("taxable_income_wan")
+        if income is not None and q.high_tech and not q.small_profit:
+            self.answer.parts.append(self._high_tech_tax(income))  # "应纳税所得额2000万，按高新税率少交多少"
+            return
         if "small-low-profit-rate" in incentives:
             check = self._small_profit_check()
             if check:
@@ -673,6 +685,9 @@ class _Planner:
                 cites.append(point.citation)
         if result.items or not barred:
             lines += self._estimate_lines(result, request)
+            due = self._tax_due(result, request)
+            if due:
+                lines.insert(len(lines) - 1, due)
             lines += [line for line in [self._amortisation_per_year(request)] if line]
             cites += self._estimate_citations(result)
         if "interaction" in q.aspects:
@@ -683,6 +698,26 @@ class _Planner:
                 lines.append(best.text)
                 cites.append(best.citation)
         self.answer.parts.append(Part("compute", lines, cites))
+
+    def _tax_due(self, result: tax.TaxResult, request: Dict[str, Any]) -> Optional[str]:
+        """“扣加计之前的应纳税所得额1000万……今年要交多少”: the year's income tax with the incentives,
+        the stated income taken as excluding any technology-transfer income (computed apart)."""
+        income = self.q.facts.get("taxable_income_wan")
+        if income is None:
+            return None
+        rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
+        items = {item.incentive_id: item for item in result.items}
+        deduction = items[tax.RD].deduction_wan or 0.0 if tax.RD in items else 0.0
+        taxable = tax.money(max(0.0, income - deduction))
+        steps = f"应纳税所得额 {num(income)} − 加计扣除 {num(deduction)} = {num(taxable)}万元，" if deduction else ""
+        due = tax.money(taxable * rate)
+        text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元"
+        transfer = items.get(tax.TRANSFER)
+        if transfer is not None and transfer.tax_wan is not None:
+            total = tax.money(due + transfer.tax_wan)
+            text += f"；加上技术转让所得应纳 {num(transfer.tax_wan)}万元，合计 {num(due)} + {num(transfer.tax_wan)} = {num(total)}万元" \
+                    f"（按您说的应纳税所得额不含技术转让所得计算）"
+        return text + "。"
 
     def _amortisation_per_year(self, request: Dict[str, Any]) -> Optional[str]:
         """"分10年摊销": the yearly amortisation at the KB's rate and the yearly saving."""
@@ -759,6 +794,40 @@ class _Planner:
         if income is not None and not failed:
             tail.insert(0, self._small_profit_tax(income))
         return Part("compute", [head, *lines, *tail], [point.citation] if point else [])
+
+    def _interest_subsidy(self) -> Optional[Part]:
+        loan = self.q.facts.get("loan_wan")
+        if loan is None or INTEREST_SUBSIDY not in self.q.topics:
+            return None
+        points = self.kb.parameter(INTEREST_SUBSIDY, "subsidy_points")
+        years = self.kb.parameter(INTEREST_SUBSIDY, "max_years").value
+        per_year = tax.money(loan * points.value / 100)
+        line = (f"贴息按每年{num(points.value)}个百分点计：{num(loan)} × {num(points.value)}% = {num(per_year)}万元/年；"
+                f"期限最长{num(years)}年，最多 {num(per_year)} × {num(years)} = {num(tax.money(per_year * years))}万元"
+                f"（贷款须符合设备更新贷款贴息的条件，以实际贴息为准）。")
+        point = self._first_point(INTEREST_SUBSIDY, "amount")
+        return Part("compute", [line, point.text if point else ""], [point.citation] if point else [points.citation])
+
+    def _tariff_saved(self) -> Optional[Part]:
+        value, rate = self.q.facts.get("customs_value_wan"), self.q.facts.get("tariff_rate_pct")
+        if value is None or rate is None or IMPORT_EXEMPTION not in self.q.topics:
+            return None
+        duty = tax.money(value * rate / 100)
+        point = self._first_point(IMPORT_EXEMPTION, "conditions")
+        lines = [f"免征的关税：{num(value)} × {num(rate)}% = {num(duty)}万元（按您说的完税价格和关税税率）；进口环节增值税不免，照常征收。"]
+        if point:
+            lines.append(point.text)
+        return Part("compute", lines, [point.citation] if point else [])
+
+    def _high_tech_tax(self, income: float) -> Part:
+        reduced = self.kb.parameter("high-tech-rate", "high_tech_cit_rate").value
+        standard = self.kb.parameter("high-tech-rate", "standard_cit_rate").value
+        low, full = tax.money(income * reduced), tax.money(income * standard)
+        line = (f"按高新技术企业{pct(reduced)}税率：{num(income)} × {pct(reduced)} = {num(low)}万元；"
+                f"按法定税率：{num(income)} × {pct(standard)} = {num(full)}万元，少缴 {num(full)} − {num(low)} = "
+                f"{num(tax.money(full - low))}万元。")
+        cite = self._point_citation("high-tech-rate", "rate")
+        return Part("compute", [line, "以上为估算，以税务机关认定和汇算清缴为准。"], [cite] if cite else [])
 
     def _small_profit_tax(self, income: float) -> str:
         """“应纳税所得额200万，要交多少”: the tax at the effective rate beside the standard rate."""
