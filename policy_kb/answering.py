@@ -135,8 +135,11 @@ class _Planner:
             self._tax(incentives)
             if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
-            if {INTEREST_SUBSIDY, "tech-renovation-relending"} & set(incentives) and not self.regions:
-                regional = [t for t in regional if t != "finance"]  # the national loan measure answers it
+            if {INTEREST_SUBSIDY, "tech-renovation-relending"} & set(incentives):
+                if not self.regions:
+                    regional = [t for t in regional if t != "finance"]  # the national loan measure answers it
+                elif "finance" not in regional:
+                    regional.append("finance")  # "六安技改项目贷款贴息贴几个点": and what 六安's document says
             if "fiscal_funds" in q.circumstances and not self.regions:
                 regional = [t for t in regional if t not in ("awards", "finance")]  # "科技厅拨的专项资金" is the money's source
         if self.honors or "awards" in regional:
