@@ -221,16 +221,17 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
 
 
 def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker,
-                          whole: bool = False) -> Optional[List[EventType]]:
+                          whole: bool = False, deferral_too: bool = False) -> Optional[List[EventType]]:
     """For a message the NLU filed as a request for a person but that names no person and asks
     what the sources answer: the answer (with a 转人工 button). None otherwise; with ``whole``,
     also None when the sources leave a part of it unanswered (“奖补资金还没到账” asks after a
-    payment the files say nothing of: that is a person's job)."""
+    payment the files say nothing of: that is a person's job). With ``deferral_too`` an honest
+    deferral is an answer too (a message misfiled as a payment question, with no payment in it)."""
     q = question_of(tracker)
     if q.asks_person:
         return None
     answer = plan(q, state_of(tracker), kb())
-    if answer.kind != "answer" or answer.start_form:
+    if answer.start_form or not answer.parts or (answer.kind != "answer" and not deferral_too):
         return None
     if whole and (answer.offer_handoff or any(part.kind == "deferral" for part in answer.parts)):
         return None

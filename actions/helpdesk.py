@@ -88,8 +88,9 @@ class ActionCreateTicket(Action):
         # question ("奖励什么时候到账") has no covered answer and still gets its ticket.
         intent = _intent(tracker.latest_message)
         if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
-            whole = intent == "ask_payment_status" and question_of(tracker).asks_payment
-            answered = covered_answer_events(dispatcher, tracker, whole=whole)
+            payment = intent == "ask_payment_status" and question_of(tracker).asks_payment
+            misfiled = intent == "ask_payment_status" and not payment  # "…“生产经营正常”算不算": no payment in it
+            answered = covered_answer_events(dispatcher, tracker, whole=payment, deferral_too=misfiled)
             if answered is not None:
                 return answered
         store = _store()

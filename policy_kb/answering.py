@@ -31,6 +31,8 @@ _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
+# A point that says the sources leave something open: the reply names who can settle it.
+SILENT_MARKERS = ("没有规定", "未规定", "尚未确认", "未经确认", "没有载明", "没有核实", "说法不一")
 GENERIC_TAX = "tax-claiming"
 INTEREST_SUBSIDY, IMPORT_EXEMPTION = "equipment-loan-interest-subsidy", "imported-equipment-tariff-exemption"  # how every income-tax incentive is claimed: named beside a specific one
 # What a programme's projects get ("入库以后有什么好处"): award and finance points naming them.
@@ -312,7 +314,7 @@ class _Planner:
         if missing:
             return self._detail_deferral(missing, chosen[0], label)
         lines = [(label + p.text) if label else p.text for p in chosen]
-        silent = [p for p in chosen if "没有规定" in p.text]
+        silent = [p for p in chosen if any(marker in p.text for marker in SILENT_MARKERS)]
         if silent:
             lines.append(f"建议咨询{self._who(silent[0].topic, silent[0])}。需要的话我可以帮您转人工。")
             self.answer.offer_handoff = True
