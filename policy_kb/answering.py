@@ -301,12 +301,28 @@ class _Planner:
 
     def _rank(self, points: List[Point]) -> List[Point]:
         """Points sharing more of the question's words first; far weaker matches dropped."""
-        grams = {self.q.text[i:i + 2] for i in range(len(self.q.text) - 1)} - _STOP_GRAMS
-        df = {g: sum(1 for p in points if g in p.text) for g in grams}
-        scored = [(sum(1 / df[g] for g in grams if g in p.text), -i, p) for i, p in enumerate(points)]
-        scored.sort(key=lambda item: item[:2], reverse=True)
+        scores = self._scores(points)
+        scored = sorted(((scores[i], -i, p) for i, p in enumerate(points)), key=lambda item: item[:2], reverse=True)
         top = scored[0][0] if scored else 0
         return [p for score, _, p in scored if score * 2 >= top]
+
+    def _scores(self, points: Sequence[Point]) -> List[float]:
+        """Shared two-character words, each weighted by how few of `points` have it; for a
+        definition asked (“专用设备具体指啥”) the point that defines the term asked comes first."""
+        grams = {self.q.text[i:i + 2] for i in range(len(self.q.text) - 1)} - _STOP_GRAMS
+        df = {g: sum(1 for p in points if g in p.text) for g in grams}
+        term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
+        # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
+        leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
+        scores = []
+        for p in points:
+            score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
+            if term and any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING):
+                score += 10
+            elif term and term in p.text:
+                score += 2
+            scores.append(score)
+        return scores
 
     def _rule_part(self, points: List[Point], limit: int = 2, label: str = "") -> Part:
         chosen = self._rank(points)[:limit]
@@ -342,7 +358,8 @@ class _Planner:
         side_by_side = len(regions) > 1
         found = False
         for region in regions:
-            points = self._by_aspect(self._points(topic, region))
+            pool = self._applies(self._points(topic, region))
+            points = self._by_aspect(pool)
             if points:
                 found = True
                 self.answer.parts.append(self._rule_part(points, label=f"{self.kb.short_region(region)}：" if side_by_side else ""))
@@ -575,7 +592,8 @@ class _Planner:
             self.answer.parts.append(self._rule_part(together, limit=1))
             return
         for topic in incentives[:2]:
-            points = self._by_aspect(self.kb.points(None, topic))
+            pool = self._applies(self.kb.points(None, topic))
+            points = self._by_aspect(pool)
             if points:
                 self.answer.parts.append(self._rule_part(points, limit=1 if len(incentives) > 1 else 2))
             elif not (topic == GENERIC_TAX and len(incentives) > 1):  # "加计扣除预缴能享受吗" is answered by 加计扣除's point
@@ -991,6 +1009,22 @@ _COUNTED_PROJECTS = re.compile(r"([两二三四五六七八九十\d]+)个(?:技�
 
 _BUILD_TITLE = re.compile(r"(?:建|建设|打造|搞|上马|新建|改造成|改成)(?:个|一个|一条|了)?(?:省级|市级)?"
                           r"(?:数字化车间|数字车间|智能工厂|智慧工厂|绿色工厂|企业技术中心|技术中心|工业设计中心|设计中心)")
+
+
+_DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("“", "”"), ("", "，是"))
+_TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
+_TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:具体)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
+
+
+def _defined_term(text: str) -> Optional[str]:
+    """The term a definition question asks about: “X”, 什么是X, X是什么 / 具体指啥 / 包括哪些."""
+    for pattern in (_QUOTED, _TERM_AFTER, _TERM_BEFORE):
+        found = pattern.search(text)
+        if found:
+            term = re.sub(r"^(?:里说的|里面的|说的|所说的|中的|里的|这个|那个|政策里的|请问)", "", found.group(1))
+            return term if len(term) >= 2 else None
+    return None
 
 
 def _builds_a_title(q: Question) -> bool:

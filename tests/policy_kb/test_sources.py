@@ -208,7 +208,7 @@ def test_national_points_are_short_cited_and_honest_about_open_facts():
         assert point.basis and point.status in ("verified", "secondary"), point.id
         if point.clause == "深度未确认":
             assert point.status == "secondary", point.id
-            assert any(m in point.text for m in ("未经确认", "没有核实", "没有载明", "无法告诉")), point.id
+            assert any(m in point.text for m in ("未经确认", "尚未确认", "没有核实", "没有载明", "无法告诉")), point.id
             assert any(office in point.text for office in ("主管税务机关", "海关")), point.id
     # 融资租入 is the in-depth file's `unclear` fact: the sources disagree, lean no, ask the bureau
     [lease] = [p for p in points if p.topic == "equipment-one-time-deduction" and "融资租入" in p.text]
