@@ -90,7 +90,13 @@ def honors_named(tracker: Tracker) -> List[str]:
     honors = with_shared_level(entity_values(tracker, "honor"))
     text = latest_text(tracker)
     level = next((word for word in LEVEL_WORDS if word in text), "")
-    return [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in honors]
+    honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in honors]
+    levels = sorted((w for w in LEVEL_WORDS if w in text), key=text.find)
+    if len(honors) == 1 and len(levels) > 1:  # "省级工业设计中心奖多少？市级的呢？": the title at each level
+        known = {award.honor for award in kb().awards(None)}
+        each = [_at_level(honors[0], word) for word in levels]
+        honors = [h for h in each if h in known] or honors
+    return honors
 
 
 def _continues(tracker: Tracker) -> bool:

@@ -130,6 +130,8 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
     if q.completion_denied:
         q.flags["completes_this_year"] = False
+    elif _completes_this_year(plain):
+        q.flags["completes_this_year"] = True  # "今年11月投产", "12月就能转起来"
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if _named(plain, name)] + q.regions))
     _read_amounts(_without_asides(plain), tables, q)
@@ -180,6 +182,15 @@ def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
         return
     q.facts["fixed_asset_investment_wan"] = sum(item["value_wan"] for item in equipment)
     del q.facts["equipment"]
+
+
+_COMPLETES_THIS_YEAR = re.compile(r"(?:今年|年内)?(?:\d{1,2}|十一|十二|十)月(?:份|底)?(?:就|就能|能|可以)?(?:投产|竣工|完工|转起来|建成)")
+def _completes_this_year(text: str) -> bool:
+    """A month of completion said without another year before it (“明年3月投产” is not this year)."""
+    for found in _COMPLETES_THIS_YEAR.finditer(text):
+        if not re.search(r"明年|后年|下一年|\d{4}年", text[max(0, found.start() - 5):found.start() + 2]):
+            return True
+    return False
 
 
 _ASIDE = re.compile(r"[（(][^（）()\d]{1,20}[）)]")
@@ -268,8 +279,12 @@ def _named(text: str, cue: str) -> bool:
     return False
 
 
+_UNIT_WORD = re.compile(r"(?:一|另一|第二|第三|两|另)(?:台|套|条|组|部)")
+
+
 def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
     spans = find_amounts(text)
+    last_role: Optional[str] = None
     for index, span in enumerate(spans):
         if span.kind == "percent":
             before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
@@ -295,7 +310,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             specific = {r: c for r, c in tables["roles"].items() if r not in GENERIC_ROLES and r != "award"}
             role = _nearest_role(wide, specific)
             before = wide if role else before
+        if role is None and last_role == "equipment" and _UNIT_WORD.search(before):
+            role = "equipment"  # "两台设备：一台480万一台650万": the list goes on
         _store(q, role, span, before + after, tables)
+        last_role = role
 
 
 def _clause_before(text: str, spans: List[Span], index: int) -> str:

@@ -499,7 +499,12 @@ class _Planner:
                 lines[-1] = f"{label}{item.honor}：每个{amount}；{num(count)}个项目：" \
                             f"{num(item.amount_wan)} × {num(count)} = {num(item.amount_wan * count)}万元"
         asks_total = any(word in self.q.text for word in _TOTAL_WORDS)
-        if len([i for i in result.items if i.amount_wan is not None]) > 1 and (not self.q.details or asks_total):
+        priced = [i for i in result.items if i.amount_wan is not None]
+        if len(priced) == 2 and any(word in self.q.text for word in _DIFFERENCE_WORDS) and not asks_total:
+            high, low = sorted(priced, key=lambda i: i.amount_wan, reverse=True)  # "智能工厂和数字化车间奖励差多少"
+            lines.append(f"{label}相差：{num(high.amount_wan)} − {num(low.amount_wan)} = "
+                         f"{num(high.amount_wan - low.amount_wan)}万元（{high.honor}多）")
+        elif len(priced) > 1 and (not self.q.details or asks_total) and (asks_total or not _one_title_at_levels(priced)):
             parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
             lines.append(f"{label}合计：{parts} = {num(result.total_wan)}万元")
         awards = {a.honor: a for a in self.kb.awards(region)}
@@ -1004,7 +1009,8 @@ def dedupe(citations: Iterable[Citation]) -> List[Citation]:
     return out
 
 
-_COUNTED_PROJECTS = re.compile(r"([两二三四五六七八九十\d]+)个(?:技改|示范)?项目")
+_COUNTED_PROJECTS = re.compile(r"([两二三四五六七八九十\d]+)(?:个|家)(?:技改|示范)?(?:项目|车间|工厂|中心|子公司|厂区)")
+_DIFFERENCE_WORDS = ("差多少", "相差", "差距", "多多少", "少多少", "多出", "差几", "高多少", "低多少")
 
 
 _BUILD_TITLE = re.compile(r"(?:建|建设|打造|搞|上马|新建|改造成|改成)(?:个|一个|一条|了)?(?:省级|市级)?"
@@ -1031,6 +1037,11 @@ def _builds_a_title(q: Question) -> bool:
     """The message builds a title's kind of facility as its project and asks about the project."""
     asks_project = q.case_question or "program" in q.topics or "fixed_asset_investment_wan" in q.facts
     return asks_project and bool(_BUILD_TITLE.search(q.text)) and not re.search(r"评上|认定|获评|拿到|获得|评为", q.text)
+
+
+def _one_title_at_levels(items: Sequence[Any]) -> bool:
+    """“省级工业设计中心奖多少？市级的呢”: one title at two levels is a comparison, not a sum."""
+    return len({re.sub(r"^(?:国家级|省级|市级)", "", item.honor) for item in items}) == 1
 
 
 def _projects_counted(text: str) -> Optional[float]:
