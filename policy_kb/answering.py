@@ -195,7 +195,7 @@ class _Planner:
         said = q.topics or q.facts or q.flags or q.details or q.other_places or q.aspects or q.case_question
         status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
         return bool(self.region) and not said and not status and not self.honors \
-            and self.state.intent == "inform"
+            and (self.state.intent == "inform" or len(q.text.strip(" ，。,.!！?？的")) <= 6)
 
     def _only_a_status(self) -> bool:
         """“我们公司去年评上了高新技术企业”: the firm's status said on its own asks nothing yet."""
@@ -243,7 +243,8 @@ class _Planner:
             and q.aspect in ("conditions", "threshold", "timing", "who")
 
     def _asks_tax(self) -> bool:
-        return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", None)
+        return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", "overview",
+                                                         "benefit", None)
 
     def _asks_own_case(self) -> bool:
         """The user asks about their own project: a case question ("我们够不够", "能入选吗"), the
@@ -583,6 +584,9 @@ class _Planner:
                 f"不能加计扣除。{self._excluded_industry()}在研发费用加计扣除的负面清单上，研发费用只能据实扣除。",
                 point.text if point else ""], [point.citation] if point else []))
             return
+        if not incentives and set(q.aspects) & {"overview", "benefit"} and not q.details:
+            self.answer.parts.append(self._incentive_list())  # "我们企业能享受哪些税收优惠"
+            return
         if not incentives:
             self.answer.parts.append(self._deferral("tax"))
             return
@@ -616,6 +620,17 @@ class _Planner:
             if point:
                 barred[topic] = point
         return barred
+
+    def _incentive_list(self) -> Part:
+        """Every national incentive the knowledge base holds, by name, and what to tell to estimate."""
+        tax_names = [i.name for i in self.kb.incentives() if i.kind == "tax"]
+        finance = [i.name for i in self.kb.incentives() if i.kind == "finance"]
+        lines = [f"全国适用的技改税收优惠有：{'、'.join(tax_names)}。"]
+        if finance:
+            lines.append(f"金融支持有：{'、'.join(finance)}。")
+        lines.append("能享受哪些取决于您的情况：告诉我研发费用、设备投资（用途、金额、购置时间）、技术转让所得，"
+                     "以及是否高新技术企业或小型微利企业，我逐项帮您判断和估算；也可以问某一项的条件。")
+        return Part("rule", lines)
 
     def _excluded_industry(self) -> Optional[str]:
         negative = self.kb.parameter("rd-super-deduction", "negative_list").value
