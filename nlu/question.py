@@ -87,6 +87,7 @@ class Question:
     tech_transfer_is_revenue: bool = False
     details: Dict[str, List[str]] = field(default_factory=dict)  # specific details asked → their words
     ic_or_machine_tool: bool = False
+    ic_not_listed: bool = False  # "做数控机床的，但还没进工业母机企业名单": the general rate applies
     not_high_tech: bool = False  # "我们不是高新，普通企业": the standard rate, whatever was said before
     asks_person: bool = False
     flags: Dict[str, bool] = field(default_factory=dict)  # yes/no facts for the eligibility check
@@ -122,7 +123,8 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"])
     q.industry = _first_key(plain, tables["industries"])
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
-    q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"])
+    q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
+    q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed
     q.asks_payment = any(cue in plain for cue in tables["payment_cues"])
     q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"])
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])

@@ -380,9 +380,10 @@ class _Planner:
             and (not facts_given or bool(self.q.rule_mentions) and self.q.aspect == "conditions") \
             and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who")
                      and not self.q.details)  # "被列入失信名单能报吗": a detail the form cannot settle
-        if "benefit" in self.q.aspects and not facts_given:
-            self._benefits()
-            return
+        if "benefit" in self.q.aspects:
+            self._benefits()  # "能不能进项目库？进了之后有没有钱": what entry brings, beside the check
+            if not facts_given:
+                return
         if not asks_rule and self._asks_own_case():
             if "program" in self.q.topics and not (self.q.own_case or self.q.case_question or self.q.flags or self.q.facts):
                 self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions first, then the check's question
@@ -578,6 +579,12 @@ class _Planner:
             if check:
                 self.answer.parts.append(check)
                 return
+        share = self._share_part() if "rd-super-deduction" in incentives else None
+        if share:
+            self.answer.parts.append(share)  # "零售收入大概占两成，加计扣除能享受吗": below the line, it can
+        if "rd-super-deduction" in incentives and q.ic_not_listed:
+            self.answer.parts.append(self._general_rd_rate())
+            return
         if "rd-super-deduction" in incentives and self._excluded_industry():
             point = self._first_point("rd-super-deduction", "exclusions")
             self.answer.parts.append(Part("rule", [
@@ -620,6 +627,14 @@ class _Planner:
             if point:
                 barred[topic] = point
         return barred
+
+    def _general_rd_rate(self) -> Part:
+        """A firm not (yet) on the 集成电路/工业母机 list: the general extra deduction, not the list's."""
+        general = self.kb.parameter("rd-super-deduction", "extra_rate")
+        listed = self.kb.parameter("rd-super-deduction", "ic_extra_rate")
+        line = (f"没有列入集成电路企业或工业母机企业清单的，按一般规定再按实际发生额的{pct(general.value)}加计扣除；"
+                f"列入清单以后才能按{pct(listed.value)}加计扣除。")
+        return Part("rule", [line], [general.citation, listed.citation])
 
     def _incentive_list(self) -> Part:
         """Every national incentive the knowledge base holds, by name, and what to tell to estimate."""
@@ -1000,7 +1015,8 @@ class _Planner:
 
 def citation_text(citation: Citation) -> str:
     """`依据：《标题》三.（四）：“……”`; national facts name the official text (文号)."""
-    title = f"《{citation.document}》" if citation.document_id != "national" else citation.document
+    # a national figure names the official text it rests on (its 文号), not the digest it was read in
+    title = f"《{citation.document}》" if citation.document_id != "national" else (citation.basis or citation.document)
     line = f"依据：{title}{citation.clause if citation.document_id != 'national' else ''}"
     if citation.quote and _is_chinese(citation.quote):
         line += f"：“{citation.quote}”"
