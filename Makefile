@@ -59,6 +59,7 @@ lint: setup ## ruff over the code
 eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the real stack (reports/answers-*.md)
 	$(PY) -m bot.dev.testing nlu-eval
 	$(PY) -m bot.dev.testing answers-eval dev
+	$(PY) -m bot.dev.testing answers-eval dev2
 	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)

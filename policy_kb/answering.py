@@ -632,7 +632,7 @@ class _Planner:
         """A firm not (yet) on the 集成电路/工业母机 list: the general extra deduction, not the list's."""
         general = self.kb.parameter("rd-super-deduction", "extra_rate")
         listed = self.kb.parameter("rd-super-deduction", "ic_extra_rate")
-        line = (f"没有列入集成电路企业或工业母机企业清单的，按一般规定再按实际发生额的{pct(general.value)}加计扣除；"
+        line = (f"没有列入集成电路企业或工业母机企业名单（清单）的，按一般规定再按实际发生额的{pct(general.value)}加计扣除；"
                 f"列入清单以后才能按{pct(listed.value)}加计扣除。")
         return Part("rule", [line], [general.citation, listed.citation])
 
@@ -671,7 +671,7 @@ class _Planner:
             return None
         said, threshold = share
         return Part("rule", [f"{self.q.industry}收入占{pct(said)}，未超过{pct(threshold.value)}，不算负面清单企业，"
-                             f"研发费用可以加计扣除。"], [threshold.citation])
+                             f"研发费用可以享受加计扣除。"], [threshold.citation])
 
     def _incentives_by_rate(self) -> List[str]:
         if self.q.high_tech:

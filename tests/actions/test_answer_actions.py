@@ -170,3 +170,28 @@ def test_an_ineligible_verdict_lists_as_met_only_what_the_firm_said():
     text = verdict_text(result)
     assert result.status == "ineligible" and "已满足：项目固定资产投资规模在500万元以上。" in text
     assert "独立法人" not in text and "鼓励类或允许类" not in text
+
+
+def test_a_region_named_after_a_check_checks_the_same_project_there():
+    slots = {"region": "广西壮族自治区", "fixed_asset_investment_wan": 300.0, "above_designated_size": True,
+             "filed_or_approved": True}
+    messages, events = run(ActionAnswer(), tracker("那如果同样的项目放在广西做呢", "compare_regions",
+                                                   [entity("region", "广西壮族自治区", 6)], slots=slots))
+    text = text_of(messages)
+    assert "【广西“千企技改”工程项目】暂不符合" in text and "300万元（要求不低于500万元）" in text
+
+
+def test_a_level_asked_after_a_title_changes_the_titles_level():
+    _, events = run(ActionAnswer(), tracker("六安市级智能工厂奖多少？", "ask_award",
+                                            [entity("region", "六安市"), entity("honor", "市级智能工厂", 2)],
+                                            slots={"region": "六安市"}))
+    messages, _ = run(ActionAnswer(), tracker("如果是省级的呢", "affirm", slots={
+        "region": "六安市", "answer_context": context_after(events)}))
+    assert "省级智能工厂：50万元" in text_of(messages)
+
+
+def test_a_city_of_a_covered_region_is_that_region():
+    from actions.common import current_region
+
+    assert current_region(tracker("桂林的企业，项目固定资产投资2000万整", "ask_eligibility")) == "广西壮族自治区"
+    assert current_region(tracker("我们在霍邱县，想进项目库", "ask_eligibility")) == "六安市"

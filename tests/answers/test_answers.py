@@ -26,6 +26,18 @@ def test_a_number_from_nowhere_is_caught():
     assert unsourced_numbers(["100×25%=25万元", "600万元"], ["所得600万"], known) == []
 
 
+@pytest.mark.parametrize("name", ["dev", "dev2", "heldout"])
+def test_every_answer_set_is_well_formed(name):
+    """Unique ids, a known kind, at least one turn, and must/must_not lists of strings or alternatives."""
+    cases = load_cases(name)
+    ids = [case["id"] for case in cases]
+    assert len(ids) == len(set(ids)) and len(cases) >= 200
+    for case in cases:
+        assert case["kind"] in ("answer", "deferral", "ask") and case["turns"] and case.get("group"), case["id"]
+        for item in [*(case.get("must") or []), *(case.get("must_not") or [])]:
+            assert isinstance(item, (str, list)) and item, case["id"]
+
+
 @pytest.fixture(scope="module")
 def heldout_results(live_stack, kb_path):
     from bot.dev.answer_eval import kb_numbers

@@ -177,3 +177,18 @@ def test_a_real_status_question_still_gets_its_ticket(store, kb_env):
     messages, result = run(ActionCreateTicket(), events, {"region": "六安市"})
     assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"])
     assert store.active_ticket("u1") is not None
+
+
+def test_a_status_misfiled_as_a_payment_question_is_noted_not_ticketed(store):
+    messages, events = run(ActionCreateTicket(), [user("我们公司去年评上了高新技术企业", "ask_payment_status")], {})
+    text = messages[0]["text"]
+    assert "已记下：高新技术企业" in text and "15%" in text
+    assert store.list_tickets() == [] and not any(e.get("name") == "ticket_id" for e in events)
+
+
+def test_a_rule_question_misfiled_as_a_payment_question_gets_its_honest_deferral(store):
+    question = "我们公司去年亏损了，也停过两个月产，现在恢复了，千企技改说的“生产经营正常”算不算？"
+    messages, _ = run(ActionCreateTicket(), [user(question, "ask_payment_status")], {})
+    text = messages[0]["text"]
+    assert "没有规定" in text and "生产经营正常" in text
+    assert store.list_tickets() == []
