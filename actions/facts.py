@@ -92,7 +92,9 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     # "增长12%，那个15%的要求有没有弹性": a percentage named as the rule is not the firm's growth
     rule = {m.value for m in q.rule_mentions}
     percent = [p for p in percent if float(p) not in rule]
-    if percent:
+    if "output_growth_pct" in q.facts:
+        facts["output_growth_pct"] = q.facts["output_growth_pct"]  # "要求15%以上…我们刚好增长15%": the firm's
+    elif percent:
         facts["output_growth_pct"] = float(percent[-1])
     return facts
 

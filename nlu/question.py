@@ -297,7 +297,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
-            elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件")) or _is_rule_mention(before, after, tables):
+            elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资")) \
+                    or before.endswith(("完成", "要完成", "得完成", "达到")) or _is_rule_mention(before, after, tables):
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif "增长" in before + after or "涨" in before + after:
                 q.facts["output_growth_pct"] = span.value

@@ -387,6 +387,8 @@ class _Planner:
         if not asks_rule and self._asks_own_case():
             if "program" in self.q.topics and not (self.q.own_case or self.q.case_question or self.q.flags or self.q.facts):
                 self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions first, then the check's question
+            elif facts_given and not self.q.case_question and set(self.q.aspects) & {"conditions", "rate", "definition"}:
+                self._measure("program")  # "只涨12%，没到15%，这个标准能放宽吗": the rule, then the check
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details:

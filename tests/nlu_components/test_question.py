@@ -23,6 +23,14 @@ FACTS = {
     "总投资3000万，今年投800万": {"fixed_asset_investment_wan": 3000.0, "investment_this_year_wan": 800.0},
     "設備單價不超過500萬元的才能一次性扣除嗎": {},
     "500万元以上的设备能不能加速折旧": {},
+    # this round: an aside, a list going on, a list number, a tariff rate, a loan, equipment money in a programme question
+    "还买了200万（不含税，专票抵了）的环保专用设备": {"equipment": [{"value_wan": 200.0, "special_purpose": "环境保护"}]},
+    "两台设备：一台480万一台650万": {"equipment": [{"value_wan": 480.0}, {"value_wan": 650.0}]},
+    "1、今年技术转让所得900万；2、研发费用300万": {"tech_transfer_income_wan": 900.0, "rd_expense_wan": 300.0},
+    "完税价格1000万，关税税率5%": {"customs_value_wan": 1000.0, "tariff_rate_pct": 5.0},
+    "设备更新贷款2000万，一年能贴多少": {"loan_wan": 2000.0},
+    "六安的规上企业，技改投了600万买设备，已备案，能入库吗": {"fixed_asset_investment_wan": 600.0},
+    "买了安全生产专用设备，投资一千二百万，抵免怎么算": {"equipment": [{"value_wan": 1200.0, "special_purpose": "安全生产"}]},
 }
 
 
@@ -70,3 +78,34 @@ def test_status_industry_and_other_places(vocab):
 def test_a_firm_that_will_be_above_size_after_the_project_says_so(vocab):
     q = analyse("廣西這邊，我們現在還不是規上，年產值也就一千多萬，做完技改能上規，能申請千企技改嗎", vocab)
     assert q.flags == {"above_designated_size": False, "above_size_after_project": True}
+
+
+FLAGS = {
+    "南宁开的分公司，没有独立法人资格，投资一千二百万": {"independent_legal_person": False},
+    "已经在县发改备了案": {"filed_or_approved": True},
+    "核准已经批了，今年能投700万": {"filed_or_approved": True},
+    "备案还在走流程没批下来": {"filed_or_approved": False},
+    "现在还没上规，做完这个技改就能过规上线了": {"above_designated_size": False, "above_size_after_project": True},
+    "今年11月投产，产值涨25%": {"completes_this_year": True},
+    "明年3月投产": {},
+}
+
+
+@pytest.mark.parametrize("text, flags", FLAGS.items())
+def test_yes_no_facts_in_words(vocab, text, flags):
+    assert analyse(text, vocab).flags == flags
+
+
+def test_the_firms_percentage_beside_the_rules(vocab):
+    q = analyse("千企技改要求产值增长15%以上对吧？我们测算改造后工业总产值刚好增长15%", vocab)
+    assert q.facts["output_growth_pct"] == 15.0 and [m.value for m in q.rule_mentions] == [15.0]
+    q = analyse("今年要完成30%的投资才行？", vocab)
+    assert "output_growth_pct" not in q.facts and [m.value for m in q.rule_mentions] == [30.0]
+    q = analyse("研发费用500万，税率25%，加计扣除能省多少？", vocab)
+    assert q.facts["income_tax_rate_pct"] == 25.0 and "rate" not in q.aspects
+
+
+def test_circumstances_and_payment_words(vocab):
+    assert analyse("我们是合伙企业，核定征收的", vocab).circumstances == ["partnership", "deemed_tax"]
+    assert analyse("奖补资金什么时候到账", vocab).asks_payment
+    assert not analyse("今年的千企技改项目计划什么时候公布？我们好安排进度", vocab).asks_payment
