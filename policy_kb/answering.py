@@ -289,6 +289,10 @@ class _Planner:
         """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked."""
         points = self._applies(points)
         aspects = [a for a in self.q.aspects if a not in ("compute", "overview")] or self.q.aspects
+        if "definition" in aspects and set(aspects) <= {"definition", "conditions", "threshold", "who"}:
+            defining = self._defining(points)
+            if defining is not None:
+                return defining
         for aspect in aspects:
             hits = [p for p in points if aspect in p.aspects]
             if hits:
@@ -299,6 +303,16 @@ class _Planner:
             if hits:
                 return hits
         return points if not aspects or set(aspects) <= {"overview", "compute", "amount"} else []
+
+    def _defining(self, points: List[Point]) -> Optional[List[Point]]:
+        """A definition asked of a term the sources use (“规上企业的标准是啥”) is answered by a point
+        that defines it; a rule that merely uses the term is not an answer, so none leads to the
+        honest deferral. None when no such term is named (the aspects decide as usual)."""
+        term = _defined_term(self.q.text)
+        if not term or not any(term in p.text for p in points):
+            return None
+        defining = [p for p in points if any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING)]
+        return defining or [p for p in points if "definition" in p.aspects and f"“{term}”" in p.text]
 
     def _rank(self, points: List[Point]) -> List[Point]:
         """Points sharing more of the question's words first; far weaker matches dropped."""
@@ -1050,7 +1064,8 @@ _BUILD_TITLE = re.compile(r"(?:建|建设|打造|搞|上马|新建|改造成|改
                           r"(?:数字化车间|数字车间|智能工厂|智慧工厂|绿色工厂|企业技术中心|技术中心|工业设计中心|设计中心)")
 
 
-_DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("“", "”"), ("", "，是"))
+_DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("“", "”"), ("", "，是"), ("", "："), ("", "＝"),
+             ("", "="))
 _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:具体)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
@@ -1062,6 +1077,7 @@ def _defined_term(text: str) -> Optional[str]:
         found = pattern.search(text)
         if found:
             term = re.sub(r"^(?:里说的|里面的|说的|所说的|中的|里的|这个|那个|政策里的|请问)", "", found.group(1))
+            term = re.sub(r"(?:的标准|的定义|的意思|的范围|的界定|的含义|具体)$", "", term)
             return term if len(term) >= 2 else None
     return None
 
