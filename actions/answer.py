@@ -16,7 +16,6 @@ from actions.awards import with_shared_level
 from actions.common import (
     FEEDBACK_BUTTONS,
     caveat,
-    entity_values,
     first_entity,
     join_lines,
     kb,
@@ -35,9 +34,21 @@ CHECK_BUTTON = {"title": "判断我的项目", "payload": "/ask_eligibility"}
 # What a follow-up carries over from the question before it.
 CONTEXT_FLAGS = ("high_tech", "small_profit", "industry", "ic_or_machine_tool")
 LEVEL_WORDS = ("国家级", "省级", "市级")
-ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时")
+# The figures each incentive computes with: a later question naming it uses the ones said before.
+TOPIC_FACTS = {
+    "rd-super-deduction": ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"),
+    "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan"),
+    "equipment-one-time-deduction": ("equipment",), "special-equipment-credit": ("equipment",),
+    "advanced-manufacturing-vat-credit": ("vat_input_wan",), "high-tech-rate": ("taxable_income_wan",),
+    "small-low-profit-rate": ("taxable_income_wan",),
+}
+TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
+ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时", "又", "第二笔", "第二个", "第三笔", "另一笔", "另一个")
+SUMMED_FACTS = ("tech_transfer_income_wan",)  # the 500万 exemption is per year, over all transfers
 TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
-                 "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan")
+                 "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
+                 "transfer_cost_wan", "transfer_taxes_wan", "taxable_income_wan", "loan_wan", "customs_value_wan",
+                 "tariff_rate_pct", "income_tax_rate_pct")
 
 
 def region_buttons() -> List[Dict[str, str]]:
@@ -56,7 +67,14 @@ def state_of(tracker: Tracker) -> State:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     honors = honors_named(tracker)
     context = tracker.get_slot("answer_context") or {}
-    if not honors and context.get("honors") and _continues(tracker):
+    before = list(context.get("honors") or [])
+    denied = denied_honors(tracker)
+    text = latest_text(tracker)
+    if before and (denied or honors and any(cue in text for cue in ADDITIVE_CUES + TOTAL_WORDS)):
+        # "去年那个是省级智能工厂，不是数字化车间，重新算下": the titles before, corrected or added to
+        kept = [h for h in before if not any(h.endswith(core) for core in denied)]
+        honors = list(dict.fromkeys([*kept, *honors]))
+    elif not honors and before and _continues(tracker):
         level = next((word for word in LEVEL_WORDS if word in latest_text(tracker)), "")
         # "一共能拿多少" after naming the titles; "省级的" after "工业设计中心奖励"
         honors = [_at_level(h, level) for h in context["honors"]]
@@ -84,11 +102,23 @@ def named_regions(tracker: Tracker) -> List[str]:
             if e.get("value") is not None and not denied_at(text, e.get("start") or 0)]
 
 
-def honors_named(tracker: Tracker) -> List[str]:
-    """Titles of the latest message; a title without a level takes one named after it
-    (“企业技术中心也评上省级了”) or before it (“市级绿色工厂和数字化车间”)."""
-    honors = with_shared_level(entity_values(tracker, "honor"))
+def denied_honors(tracker: Tracker) -> List[str]:
+    """Titles the message denies (“不是数字化车间”), without their level."""
     text = latest_text(tracker)
+    found = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "honor"]
+    denied = [str(e.get("value")) for e in found if e.get("start") is not None and denied_at(text, e["start"])]
+    return [next((h[len(w):] for w in LEVEL_WORDS if h.startswith(w)), h) for h in denied]
+
+
+def honors_named(tracker: Tracker) -> List[str]:
+    """Titles of the latest message (not those it denies); a title without a level takes one named
+    after it (“企业技术中心也评上省级了”) or before it (“市级绿色工厂和数字化车间”)."""
+    text = latest_text(tracker)
+    found = sorted((e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "honor"),
+                   key=lambda e: e.get("start") or 0)
+    named = [str(e.get("value")) for e in found
+             if e.get("value") and not (e.get("start") is not None and denied_at(text, e["start"]))]
+    honors = with_shared_level(list(dict.fromkeys(named)))
     level = next((word for word in LEVEL_WORDS if word in text), "")
     honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in honors]
     levels = sorted((w for w in LEVEL_WORDS if w in text), key=text.find)
@@ -115,11 +145,12 @@ def question_of(tracker: Tracker) -> Question:
             setattr(q, flag, context[flag])
     previous_tax = {k: v for k, v in (context.get("facts") or {}).items() if k in TAX_FACT_KEYS}
     if q.tax_facts() and previous_tax and any(cue in q.text for cue in ADDITIVE_CUES):
-        q.facts = {**previous_tax, **q.facts}  # "还买了个节能设备200万" adds to the R&D said before
+        q.facts = _added(previous_tax, q.facts)  # "还买了个节能设备200万" adds to the R&D said before
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
+    computing = not q.aspects or bool(set(q.aspects) & {"compute", "amount"})
     if context and not q.topics and not q.other_places:
         q.topics = list(context.get("topics") or [])
-        previous = dict(context.get("facts") or {})
+        previous = dict(context.get("facts") or {}) if computing else {}  # "这个5%以后还能享受吗" asks no sum
         bare = q.facts.pop("other_amounts", None)
         amounts = [k for k, v in previous.items() if isinstance(v, (int, float)) and k.endswith("_wan")]
         if bare and len(amounts) == 1 and not q.tax_facts():
@@ -127,7 +158,24 @@ def question_of(tracker: Tracker) -> Question:
         q.facts = {**previous, **q.facts}
         if not q.aspects:
             q.aspects = list(context.get("aspects") or [])
+    elif previous_tax and not q.tax_facts() and computing and all(
+            t in (context.get("topics") or []) or set(TOPIC_FACTS.get(t, ())) & set(previous_tax) for t in q.topics):
+        q.facts = {**previous_tax, **q.facts}  # "这笔技术转让要交多少企业所得税？" after its figures
     return q
+
+
+def _added(before: Dict[str, Any], now: Dict[str, Any]) -> Dict[str, Any]:
+    """Facts of a follow-up that adds (“第二笔…所得400万”): lists grow, a second transfer adds up,
+    anything else said again replaces what was said before."""
+    merged = dict(before)
+    for key, value in now.items():
+        if isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = [*merged[key], *value]
+        elif key in SUMMED_FACTS and isinstance(merged.get(key), (int, float)):
+            merged[key] = merged[key] + value
+        else:
+            merged[key] = value
+    return merged
 
 
 def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]:

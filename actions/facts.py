@@ -7,8 +7,8 @@ from typing import Any, Dict, Optional, Set
 
 from rasa_sdk import Tracker
 
-from actions.common import citation_line, entity_values, first_entity, join_lines, kb, latest_text, vocabulary
-from nlu.question import Question, analyse
+from actions.common import citation_line, entity_values, join_lines, kb, latest_text, vocabulary
+from nlu.question import Question, analyse, denied_at
 from policy_kb.eligibility import CheckResult, ProgramResult
 
 # Profile fields the conversation can fill (docs/api.md §4 names) → slot of the same name.
@@ -46,18 +46,31 @@ def profile_from(tracker: Tracker, region: Optional[str]) -> Dict[str, Any]:
 def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
     """Facts stated in the latest message, read from its entities and the question asked."""
     facts: Dict[str, Any] = {}
+    text = latest_text(tracker)
+    entities = tracker.latest_message.get("entities") or []
     for (entity, value), (slot, flag) in FLAG_ENTITIES.items():
-        if value in entity_values(tracker, entity):
+        said = [e for e in entities if e.get("entity") == entity and e.get("value") == value]
+        if said and not all(_denied(text, e) for e in said):  # "不是节能也不是安全改造" says neither
             facts[slot] = flag
     for entity, slot in (("direction", "direction"), ("catalog", "industry_catalog")):
-        value = first_entity(tracker, entity)
-        if value:
-            facts[slot] = value
+        found = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+        kept = [e for e in found if not _denied(text, e)]  # "不是信息化的，就是普通设备更新"
+        if kept and kept[0].get("value"):
+            facts[slot] = kept[0]["value"]
     q = analyse(latest_text(tracker), vocabulary())
     facts.update(_amounts(tracker, q))
     facts.update(_yes_no(tracker, facts))
     facts.update(_from_question(q, tracker, facts))
     return facts
+
+
+def _denied(text: str, entity: Dict[str, Any]) -> bool:
+    """The entity's words stand after 不是/并非/也不是 (“不是节能也不是安全改造”, “不是信息化项目”)."""
+    start = entity.get("start")
+    if start is None:
+        value = str(entity.get("value") or "")
+        start = text.find(value) if value else -1
+    return start >= 0 and (denied_at(text, start) or text[max(0, start - 3):start].endswith(("不是", "非", "不属于")))
 
 
 def _from_question(q: Question, tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:

@@ -21,7 +21,8 @@ MAX_QUOTE_CHARS = 160
 
 def best_clause_answer(dispatcher: CollectingDispatcher, tracker: Tracker, region: Optional[str]) -> List[EventType]:
     """Quote the best-matching clause; say what the bot can do when nothing matches."""
-    hits = search(latest_text(tracker), region=region, k=3, kb=kb())
+    # the national digest's clauses are notes in English: quoted to a user they would read as gibberish
+    hits = [hit for hit in search(latest_text(tracker), region=region, k=5, kb=kb()) if _mostly_chinese(hit.text)]
     if not hits:
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
@@ -31,6 +32,11 @@ def best_clause_answer(dispatcher: CollectingDispatcher, tracker: Tracker, regio
     note, events = caveat(tracker, [kb().document(hit.document_id).status])
     dispatcher.utter_message(text=join_lines(lines + [note]), buttons=FEEDBACK_BUTTONS)
     return events
+
+
+def _mostly_chinese(text: str) -> bool:
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return han >= 0.5 * max(1, sum(1 for ch in text if not ch.isspace()))
 
 
 class ActionSearchAnswer(Action):
@@ -58,7 +64,10 @@ class ActionFallback(Action):
         if previous_turn_was_unsure(tracker):
             return ActionCreateTicket().run(dispatcher, tracker, domain)
         question = analyse(latest_text(tracker), vocabulary())
-        if question.topics or question.tax_facts() or tracker.latest_message.get("entities"):
+        if question.asks_person:  # "你这说了等于没说，帮我转人工": a person was asked for
+            return ActionCreateTicket().run(dispatcher, tracker, domain)
+        follow_up = bool(tracker.get_slot("answer_context")) and bool(question.aspects or question.yes_no)
+        if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up:
             # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级
             # 智能工厂”, “批发收入大概占七成”) that the answer in context uses.
             return await ActionAnswer().run(dispatcher, tracker, domain)

@@ -505,8 +505,14 @@ class _Planner:
             return self._award_levels(region, unlevelled, label)
         try:
             result = award_calc.calculate(region, honors, kb=self.kb)
-        except PolicyKBError as error:
-            return Part("deferral", [f"{label}{error}"])
+        except PolicyKBError:
+            # "国家级智能工厂奖多少": a title the schedule does not list; the document says nothing of it
+            unknown = [h for h in honors if h not in names]
+            document = self.kb.document_of_region(region)
+            return Part("deferral", [
+                f"{label}《{document.title}》没有规定{'、'.join(unknown) or '这个称号'}的奖励；"
+                f"文件列出的称号有：{'、'.join(dict.fromkeys(names))}。",
+                f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"])
         lines = []
         count = _projects_counted(self.q.text) if len(result.items) == 1 else None
         for item in result.items:
