@@ -24,7 +24,7 @@ _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
 _YEAR = re.compile(r"(20\d\d)年")
 _AFTER_REACH = 12
 _VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
-_YEARS = re.compile(r"(?:分|按)(\d+)年(?:摊销|摊|折旧)")
+_YEARS = re.compile(r"(?:(?:分|按)(\d+)年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限)(?:是|为)?(\d+)年)")
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -101,7 +101,7 @@ class Question:
 
     def tax_facts(self) -> Dict[str, Any]:
         keys = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
-                "equipment", "tech_transfer_income_wan", "vat_input_wan")
+                "equipment", "tech_transfer_income_wan", "vat_input_wan", "rd_offset_wan", "rd_fiscal_wan", "rd_other_wan")
         return {k: v for k, v in self.facts.items() if k in keys}
 
 
@@ -141,7 +141,7 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
         q.aspects.remove("rate")  # "税率25%，能省多少": the rate is the firm's, not the question
     years = _YEARS.search(plain)
     if years:
-        q.facts["amortisation_years"] = float(years.group(1))
+        q.facts["amortisation_years"] = float(years.group(1) or years.group(2))
     staff = _STAFF.search(plain)
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
@@ -326,6 +326,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             # "委托省内一所大学做了个研发项目，合同金额150万": the contract is the commissioned R&D
             foreign = any(c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"])
             role = "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
+        if role == "revenue_wan" and any(cue in before for cue in tables["roles"]["rd_offset_wan"]):
+            role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
         if role == "transfer_cost_wan" and "转让" not in text and "无形资产" in sentence:
             role = "rd_intangible_wan"  # "研发项目形成了无形资产，成本500万": no transfer in sight
         _store(q, role, span, before + after, tables)

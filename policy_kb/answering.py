@@ -33,6 +33,7 @@ GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
 # A point that says the sources leave something open: the reply names who can settle it.
 SILENT_MARKERS = ("没有规定", "未规定", "尚未确认", "未经确认", "没有载明", "没有核实", "说法不一")
+_COMPARED = ("一样", "相同", "比照", "参照", "对比", "比一比", "有没有区别")  # "芜湖奖多少？是不是跟六安一样"
 GENERIC_TAX = "tax-claiming"
 INTEREST_SUBSIDY, IMPORT_EXEMPTION = "equipment-loan-interest-subsidy", "imported-equipment-tariff-exemption"  # how every income-tax incentive is claimed: named beside a specific one
 # What a programme's projects get ("入库以后有什么好处"): award and finance points naming them.
@@ -128,7 +129,8 @@ class _Planner:
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
         # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
-        if q.other_places and not q.regions and (regional or self.honors or not tax_asked):
+        compared = q.other_places and q.regions and any(w in q.text for w in _COMPARED)
+        if q.other_places and (not q.regions or compared) and (regional or self.honors or not tax_asked):
             self.answer.parts.append(self._uncovered())
             if tax_asked:
                 self._tax(incentives)
@@ -393,7 +395,8 @@ class _Planner:
         asks_rule = bool(set(self.q.aspects) & rule_aspects or self.q.details) \
             and (not facts_given or bool(self.q.rule_mentions) and self.q.aspect == "conditions") \
             and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who")
-                     and not self.q.details)  # "被列入失信名单能报吗": a detail the form cannot settle
+                     and not self.q.details  # "被列入失信名单能报吗": a detail the form cannot settle
+                     and not ("definition" in self.q.aspects and _defined_term(self.q.text)))
         if "benefit" in self.q.aspects:
             self._benefits()  # "能不能进项目库？进了之后有没有钱": what entry brings, beside the check
             if not facts_given:
@@ -639,12 +642,69 @@ class _Planner:
         if q.aspect == "compute":
             self.answer.parts.append(Part("ask_amount", ["告诉我具体金额（例如“研发费用800万”“买了300万的节能设备”），我按公式帮您算。"]))
 
+    def _accelerated(self, request: Dict[str, Any]) -> List[str]:
+        """“2000万的机器，法定折旧10年，双倍余额递减法头两年各折旧多少” / “缩短到最短年限每年折旧多少”:
+        the depreciation by the method asked, from the statutory life the user gives."""
+        life = self.q.facts.get("amortisation_years")
+        units = [e["value_wan"] for e in self.q.facts.get("equipment", [])]
+        text = self.q.text
+        if not life or len(units) != 1 or "accelerated-depreciation" not in self.q.topics:
+            return []
+        value, lines = units[0], []
+        if "双倍余额" in text:
+            first = tax.money(value * 2 / life)
+            second = tax.money((value - first) * 2 / life)
+            lines.append(f"双倍余额递减法（年折旧率 2 ÷ {num(life)}）：第一年 {num(value)} × 2 ÷ {num(life)} = {num(first)}万元；"
+                         f"第二年 ({num(value)} − {num(first)}) × 2 ÷ {num(life)} = {num(second)}万元。")
+        if any(word in text for word in ("缩短", "最短", "最低年限")):
+            ratio = self.kb.parameter("accelerated-depreciation", "min_life_ratio").value
+            shortest = tax.money(life * ratio)
+            yearly, normal = tax.money(value / shortest), tax.money(value / life)
+            rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
+            deferred = tax.money((yearly - normal) * rate)
+            lines.append(f"最短折旧年限 {num(life)} × {pct(ratio)} = {num(shortest)}年，每年折旧 {num(value)} ÷ {num(shortest)} = "
+                         f"{num(yearly)}万元（原来 {num(value)} ÷ {num(life)} = {num(normal)}万元）；每年多扣 {num(yearly)} − "
+                         f"{num(normal)} = {num(tax.money(yearly - normal))}万元 × {pct(rate)} = 递延约{num(deferred)}万元企业所得税"
+                         f"（以后年度转回，不是永久节税）。")
+        return lines
+
+    def _rd_base(self) -> tuple:
+        """(the R&D expense the deduction is on, the lines that show how): less the part paid from
+        fiscal funds and the income from trial products, plus 其他相关费用 up to their cap."""
+        facts = self.q.facts
+        rd = facts.get("rd_expense_wan")
+        if rd is None:
+            return None, []
+        lines = []
+        fiscal, offset, other = facts.get("rd_fiscal_wan"), facts.get("rd_offset_wan"), facts.get("rd_other_wan")
+        if fiscal and fiscal < rd:
+            lines.append(f"财政性资金（不征税收入）支付的部分不能加计扣除：{num(rd)} − {num(fiscal)} = {num(rd - fiscal)}万元。")
+            rd = tax.money(rd - fiscal)
+        if offset:
+            rest = tax.money(max(0.0, rd - offset))
+            lines.append(f"中间试制品、下脚料等收入先冲减当年研发费用：{num(rd)} − {num(offset)} = {num(rest)}万元。")
+            rd = rest
+        if other is not None:
+            ratio = self.kb.parameter("rd-super-deduction", "other_costs_cap_ratio").value
+            five = tax.money(rd - other) if "其中" in self.q.text and other < rd else rd
+            cap = tax.money(five * ratio / (1 - ratio))
+            counted = min(other, cap)
+            lines.append(f"其他相关费用限额 = {num(five)} × {pct(ratio)} ÷ (1 − {pct(ratio)}) = {num(cap)}万元，"
+                         f"其他相关费用{num(other)}万元计入{num(counted)}万元：{num(five)} + {num(counted)} = "
+                         f"{num(tax.money(five + counted))}万元。")
+            rd = tax.money(five + counted)
+        return rd, lines
+
     def _barred(self, topics: Iterable[str]) -> Dict[str, Point]:
         """Incentive → the point that rules it out for the firm's circumstances (核定征收, 合伙企业,
         财政拨款购置 …): the points' `excludes` against the circumstances the question states."""
         said = set(self.q.circumstances)
         barred: Dict[str, Point] = {}
+        facts = self.q.facts
+        partly_fiscal = facts.get("rd_fiscal_wan") and facts.get("rd_expense_wan", 0) > facts["rd_fiscal_wan"]
         for topic in dict.fromkeys(topics):
+            if topic == tax.RD and partly_fiscal:
+                continue  # "研发500万，其中300万是财政拨的": the rest is deducted (see _rd_base)
             point = next((p for p in self.kb.points(None, topic) if said & set(p.excludes)), None)
             if point:
                 barred[topic] = point
@@ -723,6 +783,9 @@ class _Planner:
         for key in _TAX_AMOUNTS:
             if key in q.facts and not (excluded and key.startswith("rd_")):
                 request[key] = q.facts[key]
+        base, base_lines = self._rd_base()
+        if base is not None and "rd_expense_wan" in request:
+            request["rd_expense_wan"] = base
         if "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts and "tech_transfer_income_wan" not in request:
             request["tech_transfer_income_wan"] = q.facts["revenue_wan"]  # "收入900万，成本200万" after a transfer question
             q.tech_transfer_is_revenue = True
@@ -738,7 +801,7 @@ class _Planner:
         if q.ic_or_machine_tool:
             request["ic_or_machine_tool"] = True
         request["equipment"] = [self._equipment(e) for e in q.facts.get("equipment", [])]
-        lines: List[str] = [line for line in (rate_note, inside, net_line) if line]
+        lines: List[str] = [line for line in (rate_note, inside, net_line, *base_lines) if line]
         cites: List[Citation] = []
         if "vat_input_wan" in q.facts:
             self.answer.parts.append(self._vat_credit(q.facts["vat_input_wan"]))
@@ -763,6 +826,10 @@ class _Planner:
             for topic, point in barred.items():
                 lines.append(f"• {self.kb.incentive(topic).name}：不适用。{point.text}")
                 cites.append(point.citation)
+        accelerated = self._accelerated(request)
+        if accelerated:
+            lines += accelerated
+            cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
         if result.items or not barred:
             lines += self._estimate_lines(result, request)
             due = self._tax_due(result, request)
@@ -936,6 +1003,9 @@ class _Planner:
         if {tax.EQUIP, tax.SPECIAL} <= ids:  # the same unit may be in both: the facts do not say if that is allowed
             stacking = self._first_point(tax.SPECIAL, "interaction")
             lines.append(stacking.text if stacking else "")
+            if "interaction" in self.q.aspects:  # asked outright: who can settle it
+                lines.append(f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。")
+                self.answer.offer_handoff = True
         counted = [i for i in result.items if i.included_in_total]
         if len(counted) > 1:
             terms = " + ".join(num(i.tax_saving_wan) for i in counted)
@@ -1073,7 +1143,7 @@ _BUILD_TITLE = re.compile(r"(?:建|建设|打造|搞|上马|新建|改造成|改
 _DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("“", "”"), ("", "，是"), ("", "："), ("", "＝"),
              ("", "="))
 _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
-_TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:具体)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
+_TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
 
 

@@ -188,7 +188,8 @@ def test_a_status_misfiled_as_a_payment_question_is_noted_not_ticketed(store):
 
 def test_a_rule_question_misfiled_as_a_payment_question_gets_its_honest_deferral(store):
     question = "我们公司去年亏损了，也停过两个月产，现在恢复了，千企技改说的“生产经营正常”算不算？"
-    messages, _ = run(ActionCreateTicket(), [user(question, "ask_payment_status")], {})
+    program = {"entity": "program", "value": "千企技改", "start": question.index("千企技改"), "end": question.index("千企技改") + 4}
+    messages, _ = run(ActionCreateTicket(), [user(question, "ask_payment_status", [program])], {})
     text = messages[0]["text"]
     assert "没有规定" in text and "生产经营正常" in text
     assert store.list_tickets() == []
