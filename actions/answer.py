@@ -48,7 +48,8 @@ SUMMED_FACTS = ("tech_transfer_income_wan",)  # the 500万 exemption is per year
 TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
                  "transfer_cost_wan", "transfer_taxes_wan", "taxable_income_wan", "loan_wan", "customs_value_wan",
-                 "tariff_rate_pct", "income_tax_rate_pct")
+                 "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
+                 "rd_other_wan")
 
 
 def region_buttons() -> List[Dict[str, str]]:
@@ -70,7 +71,7 @@ def state_of(tracker: Tracker) -> State:
     before = list(context.get("honors") or [])
     denied = denied_honors(tracker)
     text = latest_text(tracker)
-    if before and (denied or honors and any(cue in text for cue in ADDITIVE_CUES + TOTAL_WORDS)):
+    if before and (denied or honors and any(cue in text for cue in ADDITIVE_CUES)):
         # "去年那个是省级智能工厂，不是数字化车间，重新算下": the titles before, corrected or added to
         kept = [h for h in before if not any(h.endswith(core) for core in denied)]
         honors = list(dict.fromkeys([*kept, *honors]))

@@ -322,13 +322,13 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if role is None and last_role == "equipment" and _UNIT_WORD.search(before):
             role = "equipment"  # "两台设备：一台480万一台650万": the list goes on
         sentence = _sentence_before(text, span.start)
-        if role in ("revenue_wan", None) and "委托" in sentence and re.search(r"研发|开发|研究", sentence):
+        if role in ("revenue_wan", "rd_expense_wan", None) and "委托" in sentence and re.search(r"研发|开发|研究", sentence):
             # "委托省内一所大学做了个研发项目，合同金额150万": the contract is the commissioned R&D
             foreign = any(c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"])
             role = "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
         if role == "revenue_wan" and any(cue in before for cue in tables["roles"]["rd_offset_wan"]):
             role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
-        if role == "transfer_cost_wan" and "转让" not in text and "无形资产" in sentence:
+        if role == "transfer_cost_wan" and "转让" not in text and "收入" not in text and "无形资产" in sentence:
             role = "rd_intangible_wan"  # "研发项目形成了无形资产，成本500万": no transfer in sight
         _store(q, role, span, before + after, tables)
         last_role = role

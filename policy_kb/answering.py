@@ -33,6 +33,7 @@ GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
 # A point that says the sources leave something open: the reply names who can settle it.
 SILENT_MARKERS = ("没有规定", "未规定", "尚未确认", "未经确认", "没有载明", "没有核实", "说法不一")
+_PROGRAMME_ASPECTS = {"conditions", "threshold", "who", "exclusions", "timing", "procedure", "materials"}
 _COMPARED = ("一样", "相同", "比照", "参照", "对比", "比一比", "有没有区别")  # "芜湖奖多少？是不是跟六安一样"
 GENERIC_TAX = "tax-claiming"
 INTEREST_SUBSIDY, IMPORT_EXEMPTION = "equipment-loan-interest-subsidy", "imported-equipment-tariff-exemption"  # how every income-tax incentive is claimed: named beside a specific one
@@ -128,6 +129,8 @@ class _Planner:
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
+        if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
+            regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
         # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
         compared = q.other_places and q.regions and any(w in q.text for w in _COMPARED)
         if q.other_places and (not q.regions or compared) and (regional or self.honors or not tax_asked):
