@@ -314,7 +314,10 @@ class _Planner:
         that defines it; a rule that merely uses the term is not an answer, so none leads to the
         honest deferral. None when no such term is named (the aspects decide as usual)."""
         term = _defined_term(self.q.text)
-        if not term or not any(term in p.text for p in points):
+        # "零土地技改是什么意思": the longest head of the term the sources use (零土地)
+        term = next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in points)), None) \
+            if term else None
+        if not term:
             return None
         defining = [p for p in points if any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING)]
         return defining or [p for p in points if "definition" in p.aspects and f"“{term}”" in p.text]
@@ -483,6 +486,10 @@ class _Planner:
         self._award_parts(regions, honors)
 
     def _award_parts(self, regions: List[str], honors: List[str]) -> None:
+        if honors:  # "什么是技改示范项目": only the regions whose schedule has the title
+            listed = [r for r in regions if {a.honor for a in self.kb.awards(r)} & set(honors)
+                      or any(a.honor.endswith(h) for a in self.kb.awards(r) for h in honors)]
+            regions = listed or regions
         side_by_side = len(regions) > 1
         for region in regions:
             label = f"{self.kb.short_region(region)}：" if side_by_side else ""
