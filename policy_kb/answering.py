@@ -486,10 +486,6 @@ class _Planner:
         self._award_parts(regions, honors)
 
     def _award_parts(self, regions: List[str], honors: List[str]) -> None:
-        if honors:  # "什么是技改示范项目": only the regions whose schedule has the title
-            listed = [r for r in regions if {a.honor for a in self.kb.awards(r)} & set(honors)
-                      or any(a.honor.endswith(h) for a in self.kb.awards(r) for h in honors)]
-            regions = listed or regions
         side_by_side = len(regions) > 1
         for region in regions:
             label = f"{self.kb.short_region(region)}：" if side_by_side else ""
