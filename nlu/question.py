@@ -126,7 +126,8 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed
     q.asks_payment = any(cue in plain for cue in tables["payment_cues"])
-    q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"])
+    q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"]) \
+        or plain.strip("！!。.？? ") in ("人工", "人工吧", "人工服务")
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
     q.flags = _flags(plain, tables["flags"])
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
@@ -326,6 +327,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             # "委托省内一所大学做了个研发项目，合同金额150万": the contract is the commissioned R&D
             foreign = any(c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"])
             role = "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
+        if role == "fixed_asset_investment_wan" and "研发" in text and not re.search(r"项目库|千企|入库|入选|固定资产", text) \
+                and not re.search(r"奖|补贴|补助|贴息", after[:6]):
+            role = "rd_expense_wan"  # "研发费用里…那五项加起来900万": R&D money, no project in sight
         if role == "revenue_wan" and any(cue in before for cue in tables["roles"]["rd_offset_wan"]):
             role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
         if role == "transfer_cost_wan" and "转让" not in text and "收入" not in text and "无形资产" in sentence:

@@ -129,6 +129,8 @@ class _Planner:
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
+        if not tax_asked and not regional and (q.high_tech or q.small_profit) and (q.aspects or q.yes_no):
+            tax_asked = True  # "小微企业的从业人数是看年底那个数吗": a question about the status's own rate
         if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
             regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
         # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
@@ -207,7 +209,8 @@ class _Planner:
         q = self.q
         status = q.high_tech or q.small_profit or q.industry or q.ic_or_machine_tool
         said = q.topics or q.facts or q.flags or q.details or q.other_places or q.aspects or q.case_question
-        return bool(status) and not said and not self.honors and not q.asks_person
+        asks = q.yes_no or "?" in q.text or "？" in q.text or "怎么" in q.text
+        return bool(status) and not said and not asks and not self.honors and not q.asks_person
 
     def _status_noted(self) -> Part:
         """What the status changes in the estimates that follow, each line from the knowledge base."""
@@ -605,6 +608,10 @@ class _Planner:
         if income is not None and q.high_tech and not q.small_profit:
             self.answer.parts.append(self._high_tech_tax(income))  # "应纳税所得额2000万，按高新税率少交多少"
             return
+        if "interaction" in q.aspects and len(incentives) > 1:
+            together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
+            if together:  # "能不能同时按高新15%又享受小微企业那个5%": how they combine, before any sum
+                self.answer.parts.append(self._rule_part(together, limit=1))
         if "small-low-profit-rate" in incentives:
             check = self._small_profit_check()
             if check:
@@ -762,6 +769,8 @@ class _Planner:
                              f"研发费用可以享受加计扣除。"], [threshold.citation])
 
     def _incentives_by_rate(self) -> List[str]:
+        if self.q.high_tech and self.q.small_profit:
+            return ["high-tech-rate", "small-low-profit-rate"]  # "能不能同时按高新15%又享受小微": both, and how they combine
         if self.q.high_tech:
             return ["high-tech-rate"]
         if self.q.small_profit:
