@@ -655,6 +655,18 @@ class _Planner:
         if q.aspect == "compute":
             self.answer.parts.append(Part("ask_amount", ["告诉我具体金额（例如“研发费用800万”“买了300万的节能设备”），我按公式帮您算。"]))
 
+    def _without_invoice_vat(self, request: Dict[str, Any]) -> Optional[str]:
+        """“专票价税合计339万，其中税额39万已经抵扣了进项”: the investment is net of the VAT credited."""
+        vat = self.q.facts.get("invoice_vat_wan")
+        units = request.get("equipment") or []
+        gross_said = "价税合计" in self.q.text or re.search(r"(?<!不)含税", self.q.text)
+        if vat is None or len(units) != 1 or not gross_said or "不含税" in self.q.text \
+                or not re.search(r"抵扣|抵了|可抵|专票", self.q.text):
+            return None
+        gross = units[0]["value_wan"]
+        units[0]["value_wan"] = tax.money(gross - vat)
+        return f"专票上的增值税已抵扣，设备金额按不含税计：{num(gross)} − {num(vat)} = {num(units[0]['value_wan'])}万元。"
+
     def _accelerated(self, request: Dict[str, Any]) -> List[str]:
         """“2000万的机器，法定折旧10年，双倍余额递减法头两年各折旧多少” / “缩短到最短年限每年折旧多少”:
         the depreciation by the method asked, from the statutory life the user gives."""
@@ -816,10 +828,15 @@ class _Planner:
         if q.ic_or_machine_tool:
             request["ic_or_machine_tool"] = True
         request["equipment"] = [self._equipment(e) for e in q.facts.get("equipment", [])]
-        lines: List[str] = [line for line in (rate_note, inside, net_line, *base_lines) if line]
+        vat_line = self._without_invoice_vat(request)
+        lines: List[str] = [line for line in (rate_note, inside, net_line, vat_line, *base_lines) if line]
         cites: List[Citation] = []
-        if "vat_input_wan" in q.facts:
+        if "vat_input_wan" in q.facts and "advanced-manufacturing-vat-credit" in q.topics:
             self.answer.parts.append(self._vat_credit(q.facts["vat_input_wan"]))
+        elif "vat_input_wan" in q.facts:  # "这78万进项能抵吗": input VAT on equipment, not the 5% credit
+            point = next((p for p in self.kb.points(None, "advanced-manufacturing-vat-credit") if "进项税额可以抵扣" in p.text), None)
+            if point:
+                self.answer.parts.append(Part("rule", [point.text], [point.citation]))
         if excluded and any(k.startswith("rd_") for k in q.facts):
             point = self._first_point("rd-super-deduction", "exclusions")
             lines.append(f"• 研发费用加计扣除：不适用。{excluded}在负面清单上，研发费用只能据实扣除，没有加计扣除额。")
@@ -931,8 +948,16 @@ class _Planner:
     def _vat_credit(self, input_vat: float) -> Part:
         rate = self.kb.parameter("advanced-manufacturing-vat-credit", "extra_credit_rate").value
         point = self._first_point("advanced-manufacturing-vat-credit", "rate")
-        lines = [f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(tax.money(input_vat * rate))}万元"
+        credit = tax.money(input_vat * rate)
+        lines = [f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(credit)}万元"
                  "（抵减应纳增值税，须在省级先进制造业企业名单内）。", point.text if point else ""]
+        payable = self.q.facts.get("vat_payable_wan")
+        if payable is not None:  # "加计抵减前应纳增值税50万，抵减后要交多少"
+            used = min(credit, payable)
+            line = f"抵减后应纳增值税：{num(payable)} − {num(used)} = {num(tax.money(payable - used))}万元"
+            rest = tax.money(credit - used)
+            line += f"；未抵减完的 {num(credit)} − {num(used)} = {num(rest)}万元结转下期继续抵减。" if rest > 0 else "。"
+            lines.insert(1, line)
         return Part("compute", [line for line in lines if line], [point.citation] if point else [])
 
     def _small_profit_check(self) -> Optional[Part]:
