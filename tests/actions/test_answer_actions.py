@@ -195,3 +195,33 @@ def test_a_city_of_a_covered_region_is_that_region():
 
     assert current_region(tracker("桂林的企业，项目固定资产投资2000万整", "ask_eligibility")) == "广西壮族自治区"
     assert current_region(tracker("我们在霍邱县，想进项目库", "ask_eligibility")) == "六安市"
+
+
+def test_a_title_corrected_replaces_the_one_denied():
+    text = "六安这边，我们去年拿了省级数字化车间，今年又评上了市级绿色工厂，一共能拿多少奖励"
+    _, events = run(ActionAnswer(), tracker(text, "ask_award", [
+        entity("region", "六安市", 0), entity("honor", "省级数字化车间", text.index("省级数字化车间")),
+        entity("honor", "市级绿色工厂", text.index("市级绿色工厂"))], slots={"region": "六安市"}))
+    fix = "等下等下，刚才说错了，去年那个是省级智能工厂，不是数字化车间，重新算下"
+    messages, _ = run(ActionAnswer(), tracker(fix, "inform", [
+        entity("honor", "省级智能工厂", fix.index("省级智能工厂")), entity("honor", "数字化车间", fix.index("数字化车间"))],
+        slots={"region": "六安市", "answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "10 + 50 = 60万元" in reply and "数字化车间：" not in reply  # 市级绿色工厂 10 + 省级智能工厂 50
+
+
+def test_a_second_transfer_adds_up_and_a_later_question_uses_both():
+    _, first = run(ActionAnswer(), tracker("我们今年做了两笔技术转让，第一笔是专利转让，所得300万", "ask_tax_incentive"))
+    _, second = run(ActionAnswer(), tracker("第二笔是软件著作权转让，所得400万", "inform",
+                                            slots={"answer_context": context_after(first)}))
+    messages, _ = run(ActionAnswer(), tracker("一般企业，这两笔加起来要交多少所得税？", "ask_tax_incentive",
+                                              slots={"answer_context": context_after(second)}))
+    assert "技术转让所得700万元" in text_of(messages) and "应纳25万元" in text_of(messages)  # (700 − 500) × 12.5%
+
+
+def test_a_denied_direction_is_not_the_projects_direction():
+    from actions.facts import facts_in_message
+
+    text = "我们是六安的规模以上企业，有个技改项目固定资产投资180万，不是信息化的，就是普通设备更新，能入库吗"
+    facts = facts_in_message(tracker(text, "ask_eligibility", [entity("direction", "信息化", text.index("信息化"))]))
+    assert "direction" not in facts and facts["fixed_asset_investment_wan"] == 180.0

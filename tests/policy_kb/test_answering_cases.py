@@ -186,3 +186,65 @@ def test_which_tax_incentives_lists_them_and_asks_for_figures(ask):
     _, text = ask("我想问下我们企业能享受哪些税收优惠")
     assert "研发费用加计扣除" in text and "设备一次性扣除" in text and "设备更新贷款贴息" in text
     assert "没有规定" not in text
+
+
+# --- the R&D base, depreciation, VAT ----------------------------------------------------------
+
+def test_the_rd_base_less_fiscal_funds_and_trial_products(ask):
+    _, fiscal = ask("研发500万，其中300万是财政拨的专项资金（作为不征税收入了），能享受多少")
+    assert "500 − 300 = 200万元" in fiscal and "少缴企业所得税50万元" in fiscal  # 200 × 25%
+    _, trial = ask("今年研发费用500万，研发过程中的中间试制品卖了80万，一般企业，能省多少税？")
+    assert "500 − 80 = 420万元" in trial and "少缴企业所得税105万元" in trial  # 420 × 25%
+
+
+def test_other_costs_are_capped(ask):
+    _, text = ask("我们研发费用里人员工资、直接投入、折旧这些加起来900万，其他相关费用150万，一般企业，能省多少？")
+    assert "900 × 10% ÷ (1 − 10%) = 100万元" in text and "900 + 100 = 1000万元" in text
+    assert "少缴企业所得税250万元" in text  # 1000 × 25%
+
+
+def test_accelerated_depreciation_by_the_method_asked(ask):
+    _, ddb = ask("制造业企业，买了台2000万的机器，法定折旧10年，用双倍余额递减法的话头两年税前各能折旧多少")
+    assert "2000 × 2 ÷ 10 = 400万元" in ddb and "(2000 − 400) × 2 ÷ 10 = 320万元" in ddb
+    _, short = ask("制造业，一台900万的设备，本来按10年直线折旧，缩短到最短年限后每年税前折旧多少？25%税率一年递延多少税")
+    assert "10 × 60% = 6年" in short and "900 ÷ 6 = 150万元" in short and "递延约15万元" in short  # (150 − 90) × 25%
+
+
+def test_vat_credit_against_the_vat_payable(ask):
+    _, text = ask("我们是做汽车零部件的高新企业，已经进了省里先进制造业企业名单。这个月可抵扣进项税额200万，"
+                  "加计抵减前应纳增值税50万，加计抵减后要交多少")
+    assert "200万元×5%=加计抵减10万元" in text and "50 − 10 = 40万元" in text
+
+
+def test_invoice_vat_is_netted_out_only_from_a_gross_amount(ask):
+    _, gross = ask("买了台环保目录里的污水处理设备，专票价税合计339万，其中税额39万已经抵扣了进项，投资额抵免能抵多少")
+    assert "339 − 39 = 300万元" in gross and "可抵免企业所得税30万元" in gross
+    _, net = ask("节能设备发票不含税300万，税额39万，专票可以抵扣，抵免基数按339还是300？")
+    assert "可抵免企业所得税30万元" in net and "261" not in net
+
+
+# --- definitions, statuses, interactions ----------------------------------------------------
+
+def test_a_term_used_but_not_defined_is_deferred(ask):
+    result, text = ask("规上企业的标准是啥？年营收多少算规上")
+    assert "没有规定" in text and result.offer_handoff
+
+
+def test_the_longest_head_of_the_term_is_looked_up(ask):
+    _, text = ask("零土地技改是什么意思")
+    assert "“零土地”技术改造项目审批制度改革" in text
+
+
+def test_a_status_with_a_question_is_not_just_noted(ask):
+    _, text = ask("小微企业的从业人数和资产总额，是看年底那个数吗？还是怎么取")
+    assert "按季度平均值" in text and "已记下" not in text
+
+
+def test_high_tech_and_small_profit_together(ask):
+    _, text = ask("我们是高新技术企业，利润一年也就一百来万，能不能同时按高新15%又享受小微企业那个5%？")
+    assert "能否叠加" in text and "12366" in text
+
+
+def test_a_firm_elsewhere_comparing_with_a_covered_region_is_not_covered(ask):
+    result, text = ask("我们是安徽芜湖的企业，评上了市级智能工厂，芜湖奖多少钱？是不是跟六安一样", honors=["市级智能工厂"])
+    assert "没有收录芜湖" in text and "20万" not in text
