@@ -67,7 +67,8 @@ class ActionFallback(Action):
         if question.asks_person:  # "你这说了等于没说，帮我转人工": a person was asked for
             return ActionCreateTicket().run(dispatcher, tracker, domain)
         follow_up = bool(tracker.get_slot("answer_context")) and bool(question.aspects or question.yes_no)
-        if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up:
+        if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up \
+                or question.other_places:  # "我们在湖南，有没有类似的技改政策": the honest not-covered answer
             # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级
             # 智能工厂”, “批发收入大概占七成”) that the answer in context uses.
             return await ActionAnswer().run(dispatcher, tracker, domain)

@@ -122,6 +122,8 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
     q.high_tech = q.high_tech and not q.not_high_tech
     q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"])
     q.industry = _first_key(plain, tables["industries"])
+    if q.industry and _asked_about(plain, tables["industries"][q.industry]):
+        q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
     q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed
@@ -247,6 +249,16 @@ def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:
 def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
     """Aspects in table order (compute before amount before threshold …), each once."""
     return [aspect for aspect, cues in table.items() if any(cue in text for cue in cues)]
+
+
+def _asked_about(text: str, cues: List[str]) -> bool:
+    """The cue stands in a yes/no question about it: “属于批发零售吗”, “算不算批发”, “是不是房地产”."""
+    for cue in cues:
+        at = text.find(cue)
+        if at >= 0 and (re.match(r"[业的]?(?:吗|么|不|呢)", text[at + len(cue):at + len(cue) + 3])
+                        or re.search(r"(?:是不是|算不算|属不属于|属于不属于)$", text[max(0, at - 5):at])):
+            return True
+    return False
 
 
 def _first_key(text: str, table: Dict[str, List[str]]) -> Optional[str]:

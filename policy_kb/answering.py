@@ -188,6 +188,10 @@ class _Planner:
         """A detail asked about that no line of the answer mentions: say the sources do not give it."""
         text = "".join(line for part in self.answer.parts for line in part.lines if line)
         missing = [d for d, cues in self.q.details.items() if d not in text and not any(c in text for c in cues)]
+        covered = self._points_naming(missing)
+        for point in covered.values():  # "去年亏了两百万，加计扣除还有用吗": a point says it, beside the estimate
+            self.answer.parts.append(Part("rule", [point.text], [point.citation]))
+        missing = [d for d in missing if d not in covered]
         if not missing:
             return
         national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text
@@ -195,6 +199,18 @@ class _Planner:
         who = self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
+
+    def _points_naming(self, details: List[str]) -> Dict[str, Point]:
+        """A detail asked → a point of the question's topics whose text names it (by the detail's cues)."""
+        found: Dict[str, Point] = {}
+        pool = [p for t in self.q.topics for p in self.kb.points(None, t)
+                if self.kinds.get(t) == "incentive" or p.region in self.regions]
+        for detail in details:
+            cues = self.q.details.get(detail, [])
+            point = next((p for p in pool if any(c in p.text for c in cues)), None)
+            if point:
+                found[detail] = point
+        return found
 
     def _only_a_place(self) -> bool:
         """"我们是六安的企业": a region said on its own sets the context; it asks nothing."""

@@ -248,3 +248,23 @@ def test_high_tech_and_small_profit_together(ask):
 def test_a_firm_elsewhere_comparing_with_a_covered_region_is_not_covered(ask):
     result, text = ask("我们是安徽芜湖的企业，评上了市级智能工厂，芜湖奖多少钱？是不是跟六安一样", honors=["市级智能工厂"])
     assert "没有收录芜湖" in text and "20万" not in text
+
+
+def test_a_detail_a_point_names_is_answered_beside_the_estimate(ask):
+    _, text = ask("我们公司去年亏了两百万，今年研发投了500万，加计扣除还有用吗？")
+    assert "少缴企业所得税125万元" in text and "结转以后年度弥补" in text and "没有规定亏损" not in text
+
+
+def test_an_industry_asked_about_is_not_the_firms(ask):
+    _, text = ask("我们是做食品的，属于批发零售吗？研发费用能不能加计")
+    assert "不能加计扣除。批发和零售业" not in text and "负面清单行业除外" in text
+
+
+def test_a_late_claim(ask):
+    _, text = ask("研发费用加计扣除，去年忘了报，今年还能补吗")
+    assert "3年内追溯补享" in text
+
+
+def test_评上市级_is_not_a_listing(ask):
+    _, text = ask("六安的，要是评上市级数字化车间能奖多少？", honors=["市级数字化车间"])
+    assert "市级数字化车间：10万元" in text and "贷款贴息" not in text and "上市" not in text.replace("市级", "")
