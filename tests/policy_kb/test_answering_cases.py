@@ -265,6 +265,6 @@ def test_a_late_claim(ask):
     assert "3年内追溯补享" in text
 
 
-def test_评上市级_is_not_a_listing(ask):
+def test_a_city_level_title_is_not_a_stock_listing(ask):
     _, text = ask("六安的，要是评上市级数字化车间能奖多少？", honors=["市级数字化车间"])
     assert "市级数字化车间：10万元" in text and "贷款贴息" not in text and "上市" not in text.replace("市级", "")
