@@ -805,8 +805,39 @@ class _Planner:
             return ["small-low-profit-rate"]
         return []
 
+    def _retrofit(self) -> Optional[Part]:
+        """“原计税基础300万，花了200万做数字化智能化改造，能抵免多少”: 10% of the retrofit spending, the
+        spending counted up to the equipment's original tax basis × the cap (2024年第9号)."""
+        text = self.q.text
+        if not re.search(r"数字化|智能化", text) or "计税基础" not in text:
+            return None
+        basis = re.search(r"计税基础(?:是|为|有)?\s*(\d+(?:\.\d+)?)万", text)
+        spent = re.search(r"(?:改造(?:费|投入|花了|花费|用了)?|花了|投了)[^，。；\d]{0,14}?(\d+(?:\.\d+)?)万", text) \
+            or re.search(r"(\d+(?:\.\d+)?)万[^，。；\d]{0,16}?(?:数字化|智能化)", text)
+        if not basis or not spent or spent.group(1) == basis.group(1):
+            return None
+        base, spend = float(basis.group(1)), float(spent.group(1))
+        cap = self.kb.parameter(tax.SPECIAL, "digital_upgrade_basis_cap")
+        rate = self.kb.parameter(tax.SPECIAL, "digital_upgrade_credit_rate")
+        limit = tax.money(base * cap.value)
+        counted = min(spend, limit)
+        credit = tax.money(counted * rate.value)
+        years = self.kb.parameter(tax.SPECIAL, "carry_forward_years").value
+        point = self._first_point(tax.SPECIAL, "timing") or self._first_point(tax.SPECIAL, "conditions")
+        lines = [f"• 专用设备数字化、智能化改造抵免：可抵免的改造投入不超过原计税基础的{pct(cap.value)}，即 {num(base)} × "
+                 f"{pct(cap.value)} = {num(limit)}万元；改造投入{num(spend)}万元，按{num(counted)}万元计：{num(counted)} × "
+                 f"{pct(rate.value)} = 可抵免企业所得税{num(credit)}万元，当年不足抵免的可结转{num(years)}年。",
+                 "这项政策只见于二手来源，请以官方原文为准；改造后的设备仍须符合目录、由企业自用。"]
+        return Part("compute", lines, [point.citation] if point else [cap.citation])
+
     def _estimate(self) -> None:
         q, kb = self.q, self.kb
+        retrofit = self._retrofit()
+        if retrofit:
+            self.answer.parts.append(retrofit)
+            q.facts.pop("equipment", None)  # the amounts were the basis and the retrofit, not purchases
+            if not any(q.facts.get(k) is not None for k in _TAX_AMOUNTS):
+                return
         request: Dict[str, Any] = {}
         rate_note = None
         stated = q.facts.get("income_tax_rate_pct")

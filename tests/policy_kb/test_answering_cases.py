@@ -268,3 +268,10 @@ def test_a_late_claim(ask):
 def test_a_city_level_title_is_not_a_stock_listing(ask):
     _, text = ask("六安的，要是评上市级数字化车间能奖多少？", honors=["市级数字化车间"])
     assert "市级数字化车间：10万元" in text and "贷款贴息" not in text and "上市" not in text.replace("市级", "")
+
+
+def test_a_digital_retrofit_is_credited_up_to_half_the_basis(ask):
+    _, text = ask("2025年我们花了200万给一台节能节水专用设备做数字化智能化改造，改完还符合目录。"
+                  "这台设备原来的计税基础是300万，改造费能抵免多少税")
+    assert "300 × 50% = 150万元" in text and "150 × 10% = 可抵免企业所得税15万元" in text
+    assert "官方原文" in text and "首年少缴" not in text  # the 300 is the basis, not a purchase
