@@ -111,7 +111,7 @@ class _Planner:
         self.region = self.regions[0] if len(self.regions) == 1 else None
         self.answer = Answer(region=self.region)
         # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
-        self.honors = [] if _builds_a_title(q) else list(state.honors)
+        self.honors = [] if _builds_a_title(q) or _names_a_title_as_a_kind(q) else list(state.honors)
 
     # --- routing -------------------------------------------------------------------------
 
@@ -131,6 +131,8 @@ class _Planner:
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
         if not tax_asked and not regional and (q.high_tech or q.small_profit) and (q.aspects or q.yes_no):
             tax_asked = True  # "小微企业的从业人数是看年底那个数吗": a question about the status's own rate
+        if "directions" in regional and "threshold" in q.aspects and "program" not in regional:
+            regional.insert(0, "program")  # "ERP、MES算信息化改造吗？有投资门槛没": the library's threshold
         if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
             regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
         # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
@@ -422,6 +424,10 @@ class _Planner:
             and not (self.q.case_question and self.q.aspect in (None, "conditions", "threshold", "who")
                      and not self.q.details  # "被列入失信名单能报吗": a detail the form cannot settle
                      and not ("definition" in self.q.aspects and _defined_term(self.q.text)))
+        others = [t for t in self.q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS
+                  and t not in PROGRAM_FAMILY and t not in ("directions", "awards")]
+        if others and self.q.yes_no and not self.q.case_question and not asks_rule and not facts_given:
+            return  # "千企技改对今年就能投产的项目有没有倾斜": the priority points answer it, not the form
         if "benefit" in self.q.aspects:
             self._benefits()  # "能不能进项目库？进了之后有没有钱": what entry brings, beside the check
             if not facts_given:
@@ -1243,6 +1249,12 @@ def _defined_term(text: str) -> Optional[str]:
             term = re.sub(r"(?:的标准|的定义|的意思|的范围|的界定|的含义|具体)$", "", term)
             return term if len(term) >= 2 else None
     return None
+
+
+def _names_a_title_as_a_kind(q: Question) -> bool:
+    """“建企业技术中心算不算创新化改造”: a title named as a kind of project, with no award in sight."""
+    awardish = ("奖", "补贴", "补助", "钱", "多少", "评上", "认定", "获评", "拿到", "一共", "合计")
+    return "awards" not in q.topics and "directions" in q.topics and not any(w in q.text for w in awardish)
 
 
 def _builds_a_title(q: Question) -> bool:

@@ -275,3 +275,13 @@ def test_a_digital_retrofit_is_credited_up_to_half_the_basis(ask):
                   "这台设备原来的计税基础是300万，改造费能抵免多少税")
     assert "300 × 50% = 150万元" in text and "150 × 10% = 可抵免企业所得税15万元" in text
     assert "官方原文" in text and "首年少缴" not in text  # the 300 is the basis, not a purchase
+
+
+def test_a_priority_asked_gets_the_priority_not_the_form(ask):
+    result, text = ask("千企技改对今年就能投产的项目有没有倾斜？我们的线12月就能转起来")
+    assert not result.start_form and "优先支持本年度内投产" in text
+
+
+def test_a_direction_with_a_threshold_asked_gets_the_librarys_threshold(ask):
+    _, text = ask("ERP、MES这些系统在六安算信息化改造吗？有投资门槛没")
+    assert "信息化、创新化改造项目不限定投资额" in text
