@@ -88,10 +88,12 @@ def state_of(tracker: Tracker) -> State:
 
 def _at_level(honor: str, level: str) -> str:
     """'市级智能工厂' asked again "如果是省级的呢" → '省级智能工厂'; no level named: as it was."""
-    if not level:
-        return honor
-    bare = next((honor[len(word):] for word in LEVEL_WORDS if honor.startswith(word)), honor)
-    return level + bare
+    return level + _without_level(honor) if level else honor
+
+
+def _without_level(honor: str) -> str:
+    """'省级数字化车间' → '数字化车间'."""
+    return next((honor[len(word):] for word in LEVEL_WORDS if honor.startswith(word)), honor)
 
 
 def named_regions(tracker: Tracker) -> List[str]:
@@ -108,7 +110,7 @@ def denied_honors(tracker: Tracker) -> List[str]:
     text = latest_text(tracker)
     found = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "honor"]
     denied = [str(e.get("value")) for e in found if e.get("start") is not None and denied_at(text, e["start"])]
-    return [next((h[len(w):] for w in LEVEL_WORDS if h.startswith(w)), h) for h in denied]
+    return [_without_level(h) for h in denied]
 
 
 def honors_named(tracker: Tracker) -> List[str]:

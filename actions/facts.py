@@ -70,7 +70,7 @@ def _denied(text: str, entity: Dict[str, Any]) -> bool:
     if start is None:
         value = str(entity.get("value") or "")
         start = text.find(value) if value else -1
-    return start >= 0 and (denied_at(text, start) or text[max(0, start - 3):start].endswith(("不是", "非", "不属于")))
+    return start >= 0 and denied_at(text, start)
 
 
 def _from_question(q: Question, tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:

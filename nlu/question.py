@@ -9,7 +9,9 @@ knowledge base's `topics` for what they ask about), deterministic, no Rasa impor
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,12 +49,22 @@ class Vocabulary:
     topics: Tuple[TopicCue, ...]
     regions: Tuple[Tuple[str, str], ...] = ()  # (name or alias, region) from the knowledge base
 
+    @property
+    def kinds(self) -> Dict[str, str]:
+        """Topic id → kind (program, award, measure, incentive …)."""
+        return _kinds(self.topics)
+
     @classmethod
     def load(cls, topics: Iterable[Any], regions: Optional[Dict[str, str]] = None,
              path: Optional[Path] = None) -> "Vocabulary":
         cues = tuple(TopicCue(t.id, t.kind, tuple(t.cues)) for t in topics)
         names = tuple(sorted((regions or {}).items(), key=lambda item: -len(item[0])))
         return cls(_tables(str(path or resource("question.yaml"))), cues, names)
+
+
+@lru_cache(maxsize=8)
+def _kinds(topics: Tuple[TopicCue, ...]) -> Dict[str, str]:
+    return {t.id: t.kind for t in topics}
 
 
 @lru_cache(maxsize=4)
@@ -105,8 +117,25 @@ class Question:
         return {k: v for k, v in self.facts.items() if k in keys}
 
 
+_ANALYSED: "OrderedDict[Tuple[int, str], Tuple[Vocabulary, Question]]" = OrderedDict()
+_ANALYSED_MAX = 256
+
+
 def analyse(text: str, vocab: Vocabulary) -> Question:
-    """The question in `text` (any width, traditional or simplified)."""
+    """The question in `text` (any width, traditional or simplified). A turn reads its message
+    several times (the answer, the form, the region, the facts): the analysis is made once and each
+    caller gets its own copy to complete."""
+    key = (id(vocab), text)
+    hit = _ANALYSED.get(key)
+    if hit is None or hit[0] is not vocab:
+        hit = (vocab, _analyse(text, vocab))
+        _ANALYSED[key] = hit
+        if len(_ANALYSED) > _ANALYSED_MAX:
+            _ANALYSED.popitem(last=False)
+    return copy.deepcopy(hit[1])
+
+
+def _analyse(text: str, vocab: Vocabulary) -> Question:
     # "八百来万"/"八百多万": about that much; the number is the firm's figure all the same.
     plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
     tables = vocab.tables
@@ -160,7 +189,7 @@ EQUIPMENT_INCENTIVES = ("special-equipment-credit", "equipment-one-time-deductio
 def _investment_as_equipment(q: Question, vocab: Vocabulary, tables: Dict[str, Any]) -> None:
     """“买了安全生产专用设备，投资一千二百万，这个抵免怎么算”: asked about an equipment incentive
     with no programme in sight, the investment named is the equipment's value."""
-    kinds = {t.id: t.kind for t in vocab.topics}
+    kinds = vocab.kinds
     total = q.facts.get("fixed_asset_investment_wan")
     if total is None or "equipment" in q.facts or not set(EQUIPMENT_INCENTIVES) & set(q.topics):
         return
@@ -177,7 +206,7 @@ def _investment_as_equipment(q: Question, vocab: Vocabulary, tables: Dict[str, A
 def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
     """“技改投了600万买设备，能入库吗”: asked about a programme with no tax in sight, the money
     spent on equipment is the project's fixed-asset investment, not a tax figure."""
-    kinds = {t.id: t.kind for t in vocab.topics}
+    kinds = vocab.kinds
     equipment = q.facts.get("equipment")
     if not equipment or "fixed_asset_investment_wan" in q.facts or "税" in q.text:
         return
@@ -276,12 +305,13 @@ def _places(text: str, tables: Dict[str, Any]) -> Tuple[List[str], List[str]]:
     return inside, outside
 
 
-DENIALS = ("不是", "并非")
+DENIALS = ("不是", "并非", "非", "不属于")
+_DENIAL_REACH = max(len(d) for d in DENIALS)
 
 
 def denied_at(text: str, start: int) -> bool:
-    """What stands at `start` is denied: “不是六安市的，是省级的”."""
-    return text[max(0, start - 2):start].endswith(DENIALS)
+    """What stands at `start` is denied: “不是六安市的，是省级的”, “也不是安全改造”, “不属于节能”."""
+    return text[max(0, start - _DENIAL_REACH):start].endswith(DENIALS)
 
 
 def _named(text: str, cue: str) -> bool:
