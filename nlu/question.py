@@ -105,6 +105,7 @@ class Question:
     flags: Dict[str, bool] = field(default_factory=dict)  # yes/no facts for the eligibility check
     completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
     asks_payment: bool = False  # "奖补资金什么时候到账": a payment's status, a person's job
+    unreadable_amount: Optional[str] = None  # "研发费用-500万", "1e308万", an absurd size: what to tell the user
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
 
     @property
@@ -178,6 +179,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
+    q.unreadable_amount = _unreadable_amount(plain, q)
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
     return q
@@ -235,6 +237,24 @@ def _without_asides(text: str) -> str:
     """“买了200万（不含税，专票抵了）的环保设备”: an aside without figures is left out, so the
     amount still meets the word that says what it is; “1、… 2、…” numbers a list, not money."""
     return _LIST_NUMBER.sub("", _ASIDE.sub("", text))
+
+
+MAX_AMOUNT_WAN = 1e8  # 一万亿元: a larger figure is a typo, not a firm's amount
+_NEGATIVE = re.compile(r"(?<![\d万亿元%])[-－−]\s?\d+(?:\.\d+)?\s?(?:万|亿|元|[wW])")
+_SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+
+
+def _unreadable_amount(text: str, q: Question) -> Optional[str]:
+    """An amount the message gives but no estimate should use, and the message saying why."""
+    if _SCIENTIFIC.search(text):
+        return "金额请直接写数字（例如“研发费用800万”），不要用科学计数法，我再帮您算。"
+    if _NEGATIVE.search(text):
+        return "金额不能是负数，请检查后再告诉我（例如“研发费用800万”）。"
+    amounts = [v for v in q.facts.values() if isinstance(v, (int, float))]
+    amounts += [item["value_wan"] for item in q.facts.get("equipment", [])]
+    if any(abs(v) >= MAX_AMOUNT_WAN for v in amounts):
+        return "金额过大，无法估算，请检查输入的金额（单位：万元）。"
+    return None
 
 
 def _asks_rate(text: str, cues: List[str]) -> bool:

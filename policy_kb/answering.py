@@ -123,6 +123,9 @@ class _Planner:
                 "想判断项目能否入选，点“判断我的项目”。"]))
             self.answer.topics_answered.append("program")  # offers the check button
             return self.answer
+        if q.unreadable_amount:  # "研发费用-500万能加计多少": no estimate on a figure that cannot be right
+            self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
+            return self.answer
         if self._only_a_status():
             self.answer.parts.append(self._status_noted())
             return self.answer

@@ -109,3 +109,15 @@ def test_circumstances_and_payment_words(vocab):
     assert analyse("我们是合伙企业，核定征收的", vocab).circumstances == ["partnership", "deemed_tax"]
     assert analyse("奖补资金什么时候到账", vocab).asks_payment
     assert not analyse("今年的千企技改项目计划什么时候公布？我们好安排进度", vocab).asks_payment
+
+
+@pytest.mark.parametrize("text, said", [
+    ("研发费用-500万能加计多少", "负数"),
+    ("研发费用1e308万能省多少税", "科学计数法"),
+    ("技术转让所得999999999999999999999万交多少税", "金额过大"),
+    ("投资500-2000万的项目有什么要求", None),
+    ("产值增长-5%还能入选吗", None),
+])
+def test_an_amount_no_estimate_should_use_is_named(vocab, text, said):
+    message = analyse(text, vocab).unreadable_amount
+    assert (said in message) if said else message is None

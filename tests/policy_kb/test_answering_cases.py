@@ -263,3 +263,8 @@ def test_a_priority_asked_gets_the_priority_not_the_form(ask):
 def test_a_direction_with_a_threshold_asked_gets_the_librarys_threshold(ask):
     _, text = ask("ERP、MES这些系统在六安算信息化改造吗？有投资门槛没")
     assert "信息化、创新化改造项目不限定投资额" in text
+
+
+def test_an_unreadable_amount_gets_a_clear_request_not_an_estimate(ask):
+    result, text = ask("研发费用-500万能加计多少")
+    assert "不能是负数" in text and "125" not in text and not result.start_form
