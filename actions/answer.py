@@ -339,5 +339,9 @@ def _says_nothing(tracker: Tracker) -> bool:
 def deferral_line(tracker: Tracker) -> Optional[str]:
     """The honest "文件没有规定……" for a message that goes to a person (payment, complaint)."""
     answer = plan(question_of(tracker), state_of(tracker), kb())
-    deferrals = [part for part in answer.parts if part.kind == "deferral"]
-    return deferrals[0].lines[0] if deferrals and answer.kind == "deferral" else None
+    # "评上的20万奖励多久到账": the award answers the title, and one of its lines says the files are silent
+    # (the award's own line first: it names the region whose award the title is)
+    order = {"awards": 0, "deferral": 1}
+    silent = [line for part in sorted(answer.parts, key=lambda part: order.get(part.kind, 2))
+              for line in part.lines if "没有规定" in line]
+    return silent[0] if silent else None

@@ -141,7 +141,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
     tables = vocab.tables
     q = Question(text=plain)
-    q.topics = _topics(plain, vocab.topics)
+    masked = plain
+    for phrase in tables.get("topic_masks", []):
+        masked = masked.replace(phrase, "·" * len(phrase))  # "融资租赁" is not the 融资 measure
+    q.topics = _topics(masked, vocab.topics)
     q.aspects = _aspects(plain, tables["aspects"])
     q.own_case = any(cue in plain for cue in tables["own_case"])
     q.yes_no = any(cue in plain for cue in tables["yes_no"])
@@ -162,7 +165,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         or plain.strip("！!。.？? ") in ("人工", "人工吧", "人工服务")
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
     q.flags = _flags(plain, tables["flags"])
-    q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
+    lower = plain.lower()  # 纳税信用C级 / c级
+    q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
     if q.completion_denied:
         q.flags["completes_this_year"] = False
     elif _completes_this_year(plain):

@@ -147,6 +147,7 @@ class _Planner:
             return self.answer
         if tax_asked:
             self._tax(incentives)
+            self._validity(incentives)
             if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
             if {INTEREST_SUBSIDY, "tech-renovation-relending"} & set(incentives):
@@ -176,6 +177,38 @@ class _Planner:
         if any(p.kind == "deferral" for p in self.answer.parts):
             self.answer.offer_handoff = True
         return self.answer
+
+    def _validity(self, incentives: List[str]) -> None:
+        """What the sources say about when an incentive runs, against the years the question names:
+        “听说中小企业500万以上的设备可以100%一次性扣除” gets the point that this rule has ended; “要是
+        2028年才买设备” (after the rule's end date) is told the sources do not say what comes after."""
+        text = self.q.text.replace("万元", "万")
+        shown = "".join(line for part in self.answer.parts for line in part.lines)
+        for topic in incentives:
+            for point in self.kb.points(None, topic):
+                if "到期" not in point.text or point.text in shown:
+                    continue
+                tokens = {t.replace("万元", "万") for t in re.findall(r"\d+%|\d+万元以上|\d{4}年", point.text)}
+                tokens |= {"中小"} if "中小" in point.text else set()
+                if sum(t in text for t in tokens) >= 2:
+                    self.answer.parts.append(Part("rule", [point.text], [point.citation]))
+        asked_years = [int(y) for y in re.findall(r"(20\d\d)年", self.q.text)]
+        if not asked_years:
+            return
+        for topic in incentives:
+            ends = [(int(m.group(1)), p) for p in self._by_aspect(self.kb.points(None, topic))
+                    for m in [re.search(r"至(20\d\d)年12月31日", p.text)] if m]
+            if not ends:
+                continue
+            end, point = max(ends, key=lambda e: e[0])
+            later = [y for y in asked_years if y > end]
+            if later:
+                name = self.kb.incentive(topic).name
+                lines = [] if point.text in shown else [point.text]
+                lines += [f"{name}的现行规定执行至{end}年12月31日；{later[0]}年的情况政策摘要没有规定，"
+                          f"要看届时是否延续，建议咨询{self._who(topic, None)}。"]
+                self.answer.parts.append(Part("deferral", lines, [point.citation]))
+                self.answer.offer_handoff = True
 
     def _drop_repeated_lines(self) -> None:
         """Two topics deferring the same detail say it once (“没有规定受理窗口……” for 加计扣除 and 申报)."""
@@ -662,7 +695,7 @@ class _Planner:
             return
         barred = self._barred(incentives)
         for topic, point in barred.items():
-            self.answer.parts.append(Part("rule", [f"{self.kb.incentive(topic).name}：不适用。{point.text}"], [point.citation]))
+            self.answer.parts.append(Part("rule", self._barred_lines(topic, point), [point.citation]))
         incentives = [t for t in incentives if t not in barred]
         if not incentives:
             return
@@ -755,10 +788,24 @@ class _Planner:
         for topic in dict.fromkeys(topics):
             if topic == tax.RD and partly_fiscal:
                 continue  # "研发500万，其中300万是财政拨的": the rest is deducted (see _rd_base)
-            point = next((p for p in self.kb.points(None, topic) if said & set(p.excludes)), None)
+            ruling = [p for p in self.kb.points(None, topic) if said & set(p.excludes)]
+            # "纳税信用C级能申请留抵退税吗": the point about what was asked (its subject) speaks first,
+            # then the incentive's own points, then points about a narrower part of it.
+            ruling.sort(key=lambda p: 0 if p.subject and p.subject[-4:] in self.q.text else 1 if not p.subject else 2)
+            point = ruling[0] if ruling else None
             if point:
                 barred[topic] = point
         return barred
+
+    def _barred_lines(self, topic: str, point: Point, bullet: str = "") -> List[str]:
+        """“设备一次性扣除：不适用。……”; a point that leaves it unsettled (融资租入: 说法不一) says so
+        instead of 不适用, and who can settle it."""
+        name = point.subject or self.kb.incentive(topic).name
+        if not any(marker in point.text for marker in ("说法不一", "未经确认")):
+            return [f"{bullet}{name}：不适用。{point.text}"]
+        self.answer.offer_handoff = True
+        return [f"{bullet}{name}：您说的情况能否享受，政策摘要没有定论。{point.text}",
+                f"建议咨询{self._who(topic, point)}。需要的话我可以帮您转人工。"]
 
     def _general_rd_rate(self) -> Part:
         """A firm not (yet) on the 集成电路/工业母机 list: the general extra deduction, not the list's."""
@@ -912,7 +959,7 @@ class _Planner:
             total = tax.money(sum(item.tax_saving_wan for item in kept if item.included_in_total))
             result = tax.TaxResult(items=kept, total_tax_saving_wan=total, notes=result.notes)
             for topic, point in barred.items():
-                lines.append(f"• {self.kb.incentive(topic).name}：不适用。{point.text}")
+                lines += self._barred_lines(topic, point, "• ")
                 cites.append(point.citation)
         accelerated = self._accelerated(request)
         if accelerated:

@@ -244,7 +244,7 @@ _EMPTY_TABLES = {
     "topics": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "cues": str},
     "points": {"document_id": str, "region": str, "id": str, "topic": str, "aspects": str, "text": str,
                "basis": str, "status": str, "department": str, "applies_to": str, "excludes": str, "clause": str,
-               "quote": str},
+               "quote": str, "subject": str},
     "incentives": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "estimated": int,
                    "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str,
                    "firm_rate": int, "sentences": str},

@@ -173,6 +173,9 @@ class Point(Cited):
     # The firm's circumstances (nlu/resources/question.yaml `circumstances`) in which the topic's
     # incentive does not apply, this point saying why: 核定征收, 合伙企业, 财政拨款 ….
     excludes: List[str] = Field(default_factory=list)
+    # What the point is about when it is narrower than its topic's incentive (增量留抵退税 under
+    # 增值税加计抵减): the name a reply gives when this point rules the firm out.
+    subject: Optional[str] = None
 
 
 class Alias(_Strict):

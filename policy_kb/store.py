@@ -193,6 +193,7 @@ class Point:
     citation: Citation
     applies_to: Optional[str] = None
     excludes: Tuple[str, ...] = ()
+    subject: Optional[str] = None  # narrower than the topic's incentive (增量留抵退税)
 
 
 _cache: Dict[str, "KnowledgeBase"] = {}
@@ -404,7 +405,8 @@ class KnowledgeBase:
                             document_id=row["document_id"], status=row["status"] or doc.status,
                             official=bool(row["basis"]) or doc.status in ("征求意见稿", "正式"))
         return Point(row["id"], row["topic"], tuple(json.loads(row["aspects"])), row["text"], row["region"],
-                     row["department"], citation, row["applies_to"], tuple(json.loads(row["excludes"] or "[]")))
+                     row["department"], citation, row["applies_to"], tuple(json.loads(row["excludes"] or "[]")),
+                     row["subject"])
 
     def _cited(self, cls: Type[R], table: str, region: Optional[str], json_cols=()) -> List[R]:
         region = self._region_filter(region)

@@ -126,7 +126,9 @@ def _describe_ratio(cond: Ratio, p: Dict[str, Any]) -> str:
     num, den = cond.ratio
     a, b = p.get(num), p.get(den)
     if a is None or b is None:
-        return f"未提供{labels(n for n, v in ((num, a), (den, b)) if v is None)}（要求{requirement(cond)}）"
+        # "投资三千万的项目，今年要完成多少": the amount the share asks for, from the total said
+        needed = f"，即{fmt_number(b)}×{fmt_pct(cond.value)}={_amount(num, b * cond.value)}" if a is None and b else ""
+        return f"未提供{labels(n for n, v in ((num, a), (den, b)) if v is None)}（要求{requirement(cond)}{needed}）"
     share = f"{fmt_number(a)}÷{fmt_number(b)}={share_pct(a / b, cond.value)}" if b else "—"
     # the amount the share asks for, computed: "即6000×10%=600万元"
     needed = f"，即{fmt_number(b)}×{fmt_pct(cond.value)}={_amount(num, b * cond.value)}" if b else ""

@@ -177,6 +177,8 @@ def test_a_real_status_question_still_gets_its_ticket(store, kb_env):
     messages, result = run(ActionCreateTicket(), events, {"region": "六安市"})
     assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"])
     assert store.active_ticket("u1") is not None
+    # the award answers the title; the ticket's reply still says honestly what the file leaves out
+    assert "没有规定到账时间" in messages[-1]["text"] and "六安" in messages[-1]["text"]
 
 
 def test_a_status_misfiled_as_a_payment_question_is_noted_not_ticketed(store):

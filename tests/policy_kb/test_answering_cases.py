@@ -32,6 +32,28 @@ def test_a_circumstance_on_a_points_excludes_bars_the_estimate(ask, text, incent
     assert wrong not in reply
 
 
+@pytest.mark.parametrize("text, subject, reason", [
+    ("我们是做软件开发服务的高新企业，不是制造业，能享受增值税5%加计抵减吗？", "增值税加计抵减", "制造业一般纳税人高新技术企业"),
+    ("我们是制造业一般纳税人，但不是高新，能享受先进制造业5%加计抵减吗", "增值税加计抵减", "制造业一般纳税人高新技术企业"),
+    ("我们是制造业企业，纳税信用等级是C级，能申请增量留抵退税吗", "增量留抵退税", "纳税信用A级或B级"),
+    ("项目在产业结构调整指导目录里属于允许类，不是鼓励类，进口设备能不能免关税", "进口设备免税", "鼓励类"),
+    ("融资租赁租进来的安全生产专用设备，合同到期设备还是租赁公司的，能享受10%抵免吗", "专用设备投资抵免", "所有权转移"),
+    ("今年引进了一套成熟工艺直接装上用，加上日常的质量检测，一共花了300万，能算研发费用加计扣除吗", "研发费用加计扣除", "不属于研发活动"),
+])
+def test_a_stated_status_that_fails_an_incentives_condition_rules_it_out(ask, text, subject, reason):
+    """The firm says what it is not (制造业, 高新, 鼓励类, the owner of leased equipment) or what its
+    activity is: the incentive is not for it, named as asked (留抵退税 is not 加计抵减), no estimate."""
+    _, reply = ask(text)
+    assert f"{subject}：不适用" in reply and reason in reply
+    assert "75万" not in reply  # 300 × 100% × 25% for the routine work that is not R&D
+
+
+def test_a_circumstance_the_sources_leave_unsettled_is_not_called_inapplicable(ask):
+    _, reply = ask("融资租赁租进来的设备，单价400万，能不能用500万以下一次性扣除？")
+    assert "不适用" not in reply and "说法不一" in reply and "12366" in reply
+    assert "100万" not in reply  # 400 × 25%
+
+
 def test_deemed_tax_firms_are_told_who_qualifies(ask):
     _, text = ask("我们公司所得税是核定征收的，能享受研发费用加计扣除吗？")
     assert "不适用" in text and "查账征收" in text
@@ -268,3 +290,29 @@ def test_a_direction_with_a_threshold_asked_gets_the_librarys_threshold(ask):
 def test_an_unreadable_amount_gets_a_clear_request_not_an_estimate(ask):
     result, text = ask("研发费用-500万能加计多少")
     assert "不能是负数" in text and "125" not in text and not result.start_form
+
+
+# --- when an incentive runs --------------------------------------------------------------------
+
+def test_the_expired_2022_rule_is_named_when_the_firm_heard_of_it(ask):
+    _, text = ask("听说中小企业买500万以上的设备可以100%一次性扣除，我们2025年买了台800万的设备，能用这个政策吗？")
+    assert "只适用于2022年购置的设备，已经到期" in text
+    assert "不能一次性扣除" in text and "200万" not in text  # 800 × 25%, the expired rule's estimate
+
+
+def test_a_year_after_the_rules_end_is_deferred(ask):
+    result, text = ask("要是2028年才买设备，还能按500万以下一次性扣除吗？")
+    assert "执行至2027年12月31日" in text and "2028年的情况政策摘要没有规定" in text and "12366" in text
+    assert result.offer_handoff
+
+
+def test_a_year_within_the_rule_gets_no_deferral(ask):
+    _, text = ask("2026年买的设备300万能一次性扣除吗")
+    assert "政策摘要没有规定" not in text and "75万" in text  # 300 × 25%
+
+
+def test_the_share_asked_of_a_total_is_computed_before_this_years_figure_is_known():
+    from policy_kb.rules_schema import Ratio
+    from policy_kb.wording import describe
+    cond = Ratio(ratio=["investment_this_year_wan", "fixed_asset_investment_wan"], op=">=", value=0.3)
+    assert "3000×30%=900万元" in describe(cond, {"fixed_asset_investment_wan": 3000})
