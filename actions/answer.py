@@ -44,6 +44,7 @@ TOPIC_FACTS = {
 }
 TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时", "又", "第二笔", "第二个", "第三笔", "另一笔", "另一个")
+CORRECTION_CUES = ("不对", "错了", "看错", "打错", "写错", "说错", "搞错", "更正", "应该是", "其实是", "纠正")
 SUMMED_FACTS = ("tech_transfer_income_wan",)  # the 500万 exemption is per year, over all transfers
 TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
@@ -71,7 +72,12 @@ def state_of(tracker: Tracker) -> State:
     before = list(context.get("honors") or [])
     denied = denied_honors(tracker)
     text = latest_text(tracker)
-    if before and (denied or honors and any(cue in text for cue in ADDITIVE_CUES)):
+    if before and honors and not denied and any(cue in text for cue in CORRECTION_CUES):
+        # "不对不对，技术中心是省级的": that title at its right level; the other titles stay
+        cores = {_without_level(h) for h in honors}
+        kept = [h for h in before if not any(_without_level(h).endswith(c) or c.endswith(_without_level(h)) for c in cores)]
+        honors = list(dict.fromkeys([*kept, *honors]))
+    elif before and (denied or honors and any(cue in text for cue in ADDITIVE_CUES)):
         # "去年那个是省级智能工厂，不是数字化车间，重新算下": the titles before, corrected or added to
         kept = [h for h in before if not any(h.endswith(core) for core in denied)]
         honors = list(dict.fromkeys([*kept, *honors]))
@@ -158,6 +164,8 @@ def question_of(tracker: Tracker) -> Question:
         amounts = [k for k, v in previous.items() if isinstance(v, (int, float)) and k.endswith("_wan")]
         if bare and len(amounts) == 1 and not q.tax_facts():
             previous[amounts[0]] = bare[-1]  # "不好意思打错了，是八百万"
+        elif bare and not amounts and len(previous.get("equipment") or []) == 1 and not q.tax_facts():
+            previous["equipment"] = [{**previous["equipment"][0], "value_wan": bare[-1]}]  # "不对，发票金额是580万"
         q.facts = {**previous, **q.facts}
         if not q.aspects:
             q.aspects = list(context.get("aspects") or [])

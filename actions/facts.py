@@ -76,7 +76,9 @@ def _denied(text: str, entity: Dict[str, Any]) -> bool:
 def _from_question(q: Question, tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
     """What the question analysis reads where the NLU's entities missed it: yes/no facts said in
     words ("去年已经备案", "年内投产不了") and the project's total ("上了条产线花了1800万")."""
-    found = {slot: value for slot, value in q.flags.items() if slot not in facts or slot == "completes_this_year"}
+    # a "no" read from the words ("年产值还没够规上") wins over the bare entity inside them (规上)
+    found = {slot: value for slot, value in q.flags.items()
+             if slot not in facts or slot == "completes_this_year" or value is False}
     asked = tracker.get_slot("requested_slot")
     total = q.facts.get("fixed_asset_investment_wan")
     if total is not None and "fixed_asset_investment_wan" not in facts and asked != "investment_this_year_wan" \

@@ -106,6 +106,7 @@ class Question:
     completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
     asks_payment: bool = False  # "奖补资金什么时候到账": a payment's status, a person's job
     unreadable_amount: Optional[str] = None  # "研发费用-500万", "1e308万", an absurd size: what to tell the user
+    detail_near: Dict[str, str] = field(default_factory=dict)  # detail → the nearest point's id (question.yaml)
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
 
     @property
@@ -158,6 +159,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
+    q.detail_near = {name: tables["detail_near"][name] for name in q.details if name in tables.get("detail_near", {})}
     q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed
     q.asks_payment = any(cue in plain for cue in tables["payment_cues"])
@@ -173,7 +175,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.flags["completes_this_year"] = True  # "今年11月投产", "12月就能转起来"
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if _named(plain, name)] + q.regions))
-    _read_amounts(_without_asides(plain), tables, q)
+    _read_amounts(_masked_roles(_without_asides(plain), tables), tables, q)
+    if "tariff_rate_pct" in q.facts:
+        q.details.pop("关税税率", None)  # "关税税率按5%算，能免多少": the user gives the rate
     if "income_tax_rate_pct" in q.facts and "rate" in q.aspects and not _asks_rate(plain, tables["aspects"]["rate"]):
         q.aspects.remove("rate")  # "税率25%，能省多少": the rate is the firm's, not the question
     years = _YEARS.search(plain)
@@ -190,6 +194,14 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
 
 
 EQUIPMENT_INCENTIVES = ("special-equipment-credit", "equipment-one-time-deduction", "accelerated-depreciation")
+
+
+def _masked_roles(text: str, tables: Dict[str, Any]) -> str:
+    """Words that hold a role cue without having that role (“无形资产摊销” is a cost item of R&D,
+    not R&D that forms an intangible), replaced by their role-free word of the same length."""
+    for phrase, plain in (tables.get("role_masks") or {}).items():
+        text = text.replace(phrase, plain.ljust(len(phrase), "·")[:len(phrase)])
+    return text
 
 
 def _investment_as_equipment(q: Question, vocab: Vocabulary, tables: Dict[str, Any]) -> None:
@@ -363,7 +375,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
     for index, span in enumerate(spans):
         if span.kind == "percent":
             before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
-            other_tax = before.endswith(("关税税率", "关税税率是", "关税税率为", "增值税税率", "增值税率"))
+            other_tax = before.endswith(("关税税率", "关税税率是", "关税税率为", "关税税率按", "关税税率算", "关税按",
+                                         "增值税税率", "增值税率"))
             if other_tax and "关税" in before[-6:]:
                 q.facts["tariff_rate_pct"] = span.value  # "关税税率5%": the import's tariff, not income tax
             elif other_tax:

@@ -32,6 +32,10 @@ PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
 # A point that says the sources leave something open: the reply names who can settle it.
+# The question asks what an incentive saves (beside the tax due)
+_SAVING_ASKED = re.compile(r"省|少交|少缴|少纳|优惠多少|减免多少|减了多少|差多少|节约|便宜|优惠了|比原来|比不享受|对比")
+# "其中", "这300万里有100万是委托…": a part named inside the total said before
+_INSIDE = re.compile(r"其中|里有|里面有|里头有|当中有|之中有|这\d+(?:\.\d+)?万(?:元)?(?:里|中|当中)|包含了|包括了")
 SILENT_MARKERS = ("没有规定", "未规定", "尚未确认", "未经确认", "没有载明", "没有核实", "说法不一")
 _PROGRAMME_ASPECTS = {"conditions", "threshold", "who", "exclusions", "timing", "procedure", "materials"}
 _COMPARED = ("一样", "相同", "比照", "参照", "对比", "比一比", "有没有区别")  # "芜湖奖多少？是不是跟六安一样"
@@ -40,7 +44,7 @@ INTEREST_SUBSIDY, IMPORT_EXEMPTION = "equipment-loan-interest-subsidy", "importe
 # What a programme's projects get ("入库以后有什么好处"): award and finance points naming them.
 BENEFIT_TOPICS = ("awards", "finance")
 PROGRAMME_PROJECT_CUES = ("项目库", "千企技改", "入库", "入选", "技术改造项目", "技改项目")
-_STOP_GRAMS = {"什么", "多少", "怎么", "可以", "能不", "不能", "我们", "一下", "请问", "是不", "有没", "没有"}
+_STOP_GRAMS = {"什么", "多少", "怎么", "可以", "能不", "不能", "我们", "一下", "请问", "是不", "有没", "没有", "政策", "这个", "那个"}
 # What a deferral says is missing, by the aspect asked.
 MISSING = {
     "timing": "具体的申报或办理时间", "where": "受理窗口、网址或联系方式", "materials": "需要提交的具体材料",
@@ -201,6 +205,14 @@ class _Planner:
             if not ends:
                 continue
             end, point = max(ends, key=lambda e: e[0])
+            start = re.search(r"(20\d\d)年1月1日至", point.text)
+            earlier = [y for y in asked_years if start and y < int(start.group(1))]
+            for before in self.kb.points(None, topic):  # "我们2023年买的设备当年算不算": the window before
+                spans = [int(y) for y in re.findall(r"(20\d\d)年(?:1月1日|12月31日)", before.text)]
+                if earlier and before is not point and spans and min(spans) <= earlier[0] <= max(spans) \
+                        and before.text not in shown:
+                    self.answer.parts.append(Part("rule", [before.text], [before.citation]))
+                    shown += before.text
             later = [y for y in asked_years if y > end]
             if later:
                 name = self.kb.incentive(topic).name
@@ -233,10 +245,33 @@ class _Planner:
         if not missing:
             return
         national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text
+        near = self._detail_near(missing)
+        if near and not national:
+            # "造纸行业能降到多少": 广西 allows an adjustment by industry and names no figure
+            document = self.kb.document_of_region(near.region)
+            self.answer.parts.append(Part("deferral", [
+                f"关于{'、'.join(missing)}：《{document.title}》没有规定。",
+                f"相关的规定是：{near.text}",
+                f"建议咨询{self._contact(near.region) or '当地工信部门'}。需要的话我可以帮您转人工。"], [near.citation]))
+            self.answer.offer_handoff = True
+            return
         scope = "国家税收优惠政策摘要" if national else self._regional_documents()
         who = self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
+
+    def _detail_near(self, missing: List[str]) -> Optional[Point]:
+        """The point nearest to a detail the sources leave open (`detail_near`), in a region asked."""
+        wanted = [self.q.detail_near.get(d) for d in missing]
+        regions = self.regions or ([self.state.region] if self.state.region else self.kb.regions())
+        for point_id in filter(None, wanted):
+            point = next((p for p in self.kb.points(None) if p.id == point_id), None)
+            if point and point.region in regions and point.text not in self._shown():
+                return point
+        return None
+
+    def _shown(self) -> str:
+        return "".join(line for part in self.answer.parts for line in part.lines if line)
 
     def _points_naming(self, details: List[str]) -> Dict[str, Point]:
         """A detail asked → a point of the question's topics whose text names it (by the detail's cues)."""
@@ -397,6 +432,8 @@ class _Planner:
         scores = []
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
+            if "已经到期" in p.text and not any(t in self.q.text for t in re.findall(r"20\d\d|中小", p.text)):
+                score -= 1.0  # a rule that has ended speaks when the question names it (see _validity)
             if term and any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING):
                 score += 10
             elif term and term in p.text:
@@ -407,6 +444,10 @@ class _Planner:
     def _rule_part(self, points: List[Point], limit: int = 2, label: str = "") -> Part:
         chosen = self._rank(points)[:limit]
         missing = self._details_missing(chosen)
+        naming = [p for p in points if any(c in p.text for d in missing for c in self.q.details[d])]
+        if naming:  # "单位价值包括运费安装费吗": the point that names the detail, ranked lower, answers it
+            chosen = [naming[0], *(p for p in chosen if p is not naming[0])][:limit]
+            missing = self._details_missing(chosen)
         if missing:
             return self._detail_deferral(missing, chosen[0], label)
         lines = [(label + p.text) if label else p.text for p in chosen]
@@ -435,6 +476,9 @@ class _Planner:
     def _measure(self, topic: str) -> None:
         self.answer.topics_answered.append(topic)
         regions = self._target_regions()
+        area = self._floor_area(regions) if topic == "land" else None
+        if area:
+            self.answer.parts.append(area)
         side_by_side = len(regions) > 1
         found = False
         for region in regions:
@@ -447,6 +491,32 @@ class _Planner:
             self.answer.parts.append(self._deferral(topic))
         elif side_by_side:
             self.answer.ask_region = True
+
+    def _floor_area(self, regions: List[str]) -> Optional[Part]:
+        """“原来厂房总建筑面积1万平米，想加盖1800平米”: the share added against the document's cap on
+        added floor area (the figure whose name holds 建筑面积), and the area the cap allows."""
+        areas = [(m.start(), float(m.group(1)) * (10000 if m.group(2) else 1), m.group(1) + (m.group(2) or ""))
+                 for m in re.finditer(r"(\d+(?:\.\d+)?)\s*(万)?\s*(?:平方米|平米|平方|㎡|m2)", self.q.text)]
+        if len(areas) != 2:
+            return None
+        figure = next((f for r in regions for f in self.kb.figures(r)
+                       if "建筑面积" in f.name and f.unit == "%" and f.value is not None), None)
+        if figure is None:
+            return None
+        (_, original, original_said), (_, added, added_said) = sorted(areas)
+        if not original:
+            return None
+        share, cap = added / original, figure.value / 100
+        allowed = tax.money(original * cap)
+        verdict = "未超过" if share <= cap + 1e-9 else "超过"
+        line = (f"增加的建筑面积比例 = {added_said} ÷ {original_said} = {pct(share)}，{verdict}{pct(cap)}；"
+                f"按{pct(cap)}计，最多可增加 {original_said} × {pct(cap)} = {num(allowed)}平方米。")
+        lines = [line]
+        if verdict == "超过":
+            lines.append(f"超过{pct(cap)}的，不符合“可按原用途继续使用土地、不收取土地出让金”的条件；超出后怎么办，"
+                         f"文件没有规定，建议咨询{self._contact(figure.region) or '当地工信部门'}。")
+            self.answer.offer_handoff = True
+        return Part("compute", lines, [figure.citation])
 
     def _program(self) -> None:
         rule_aspects = {"threshold", "conditions", "who", "exclusions", "timing", "where", "procedure",
@@ -903,6 +973,12 @@ class _Planner:
         elif q.high_tech:
             request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate").value
             rate_note = f"按高新技术企业{pct(request['income_tax_rate'])}税率估算："
+        elif q.small_profit and self._over_small_profit_cap():
+            # "小微企业…更正一下，应纳税所得额有400万": over the cap the firm is taxed at the standard rate
+            cap = kb.parameter("small-low-profit-rate", "income_cap_wan").value
+            request["income_tax_rate"] = kb.parameter("high-tech-rate", "standard_cit_rate").value
+            rate_note = (f"年应纳税所得额{num(q.facts['taxable_income_wan'])}万元超过小型微利企业{num(cap)}万元的上限，"
+                         f"不能按小型微利企业计税，按法定税率{pct(request['income_tax_rate'])}估算：")
         elif q.small_profit:
             request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
             rate_note = f"按小型微利企业实际税负{pct(request['income_tax_rate'])}估算："
@@ -1019,7 +1095,7 @@ class _Planner:
         own R&D is the rest (counted once; the commissioned part at its own share)."""
         commissioned = sum(request.get(k) or 0.0 for k in ("rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"))
         total = request.get("rd_expense_wan")
-        if not commissioned or total is None or "其中" not in self.q.text or commissioned > total:
+        if not commissioned or total is None or not _INSIDE.search(self.q.text) or commissioned > total:
             return None
         request["rd_expense_wan"] = tax.money(total - commissioned)
         return f"研发费用{num(total)}万元中含委托研发{num(commissioned)}万元：自行研发部分 {num(total)} − " \
@@ -1083,7 +1159,17 @@ class _Planner:
         income = facts.get("taxable_income_wan")
         if income is not None and not failed:
             tail.insert(0, self._small_profit_tax(income))
+        elif income is not None:
+            # "算错了，应纳税所得额是350万": not small-profit, so the tax at the rate that applies
+            rate = self.kb.parameter("high-tech-rate", "high_tech_cit_rate" if self.q.high_tech else "standard_cit_rate")
+            which = "高新技术企业税率" if self.q.high_tech else "法定税率"
+            tail.append(f"按{which}：应纳企业所得税 = {num(income)} × {pct(rate.value)} = "
+                        f"{num(tax.money(income * rate.value))}万元。")
         return Part("compute", [head, *lines, *tail], [point.citation] if point else [])
+
+    def _over_small_profit_cap(self) -> bool:
+        income = self.q.facts.get("taxable_income_wan")
+        return income is not None and income > self.kb.parameter("small-low-profit-rate", "income_cap_wan").value
 
     def _interest_subsidy(self) -> Optional[Part]:
         loan = self.q.facts.get("loan_wan")
@@ -1124,8 +1210,10 @@ class _Planner:
         effective = self.kb.parameter("small-low-profit-rate", "effective_rate").value
         standard = self.kb.parameter("high-tech-rate", "standard_cit_rate").value
         small, full = tax.money(income * effective), tax.money(income * standard)
-        return (f"应纳企业所得税 = {num(income)} × {pct(effective)} = {num(small)}万元（实际税负{pct(effective)}）；"
-                f"按法定税率 {num(income)} × {pct(standard)} = {num(full)}万元，少缴 {num(full)} − {num(small)} = "
+        line = f"应纳企业所得税 = {num(income)} × {pct(effective)} = {num(small)}万元（实际税负{pct(effective)}）"
+        if not _SAVING_ASKED.search(self.q.text):
+            return line + "。"  # "所得税交多少": the tax due, not a figure at a rate that does not apply
+        return (f"{line}；按法定税率 {num(income)} × {pct(standard)} = {num(full)}万元，少缴 {num(full)} − {num(small)} = "
                 f"{num(tax.money(full - small))}万元。")
 
     def _equipment(self, item: Dict[str, Any]) -> Dict[str, Any]:

@@ -287,7 +287,7 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
         notes.append(f"单位价值超过{num(cap)}万元的设备（{'、'.join(num(e.value_wan) + '万元' for e in over_cap)}）"
                      f"不能一次性扣除；{p.sentence(ACCEL, 'over_cap')}")
     if out_of_period:
-        notes.append(f"购置日期不在{start}至{end}之间的设备不适用一次性扣除。")
+        notes.append(f"购置日期不在{start}至{end}之间的设备不适用现行的一次性扣除规定。")
     if not eligible:
         return None
     base = sum(e.value_wan for e in eligible)

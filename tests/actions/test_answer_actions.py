@@ -225,3 +225,40 @@ def test_a_denied_direction_is_not_the_projects_direction():
     text = "我们是六安的规模以上企业，有个技改项目固定资产投资180万，不是信息化的，就是普通设备更新，能入库吗"
     facts = facts_in_message(tracker(text, "ask_eligibility", [entity("direction", "信息化", text.index("信息化"))]))
     assert "direction" not in facts and facts["fixed_asset_investment_wan"] == 180.0
+
+
+def test_a_scale_said_not_reached_is_not_taken_as_reached():
+    """“年产值还没够规上” holds the entity 规上; the words say the firm is below it."""
+    from actions.facts import facts_in_message
+
+    text = "我们舒城的厂子年产值还没够规上，属于小企业，准备投300万搞技改，能进项目库不"
+    facts = facts_in_message(tracker(text, "ask_eligibility", [entity("scale", "规上", text.index("规上"))]))
+    assert facts["above_designated_size"] is False and facts["fixed_asset_investment_wan"] == 300.0
+
+
+def test_a_titles_level_corrected_keeps_the_other_titles():
+    text = "六安的企业，今年新认定了一个省级数字化车间，还有一个市级企业技术中心，按文件能拿多少奖励？"
+    _, events = run(ActionAnswer(), tracker(text, "ask_award", [
+        entity("region", "六安市", 0), entity("honor", "省级数字化车间", text.index("省级数字化车间")),
+        entity("honor", "市级企业技术中心", text.index("市级企业技术中心"))], slots={"region": "六安市"}))
+    fix = "不对不对，技术中心是省级的，我看错了"
+    messages, _ = run(ActionAnswer(), tracker(fix, "inform", [entity("honor", "技术中心", fix.index("技术中心"))],
+                                              slots={"region": "六安市", "answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "20 + 20 = 40万元" in reply and "市级企业技术中心" not in reply  # 省级数字化车间 20 + 省级企业技术中心 20
+
+
+def test_a_bare_amount_corrects_the_one_equipment_before():
+    _, events = run(ActionAnswer(), tracker("今年3月买了台数控机床，380万，能一次性税前扣除吗", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("不对，发票金额是580万", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "580万元" in reply and "不能一次性扣除" in reply and "95万" not in reply  # 380 × 25%
+
+
+def test_the_tax_payable_said_after_a_credit_limits_it():
+    _, events = run(ActionAnswer(), tracker("买了一台环保专用设备500万（不含税，在目录里），能抵免多少所得税", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("我们今年算下来应纳税额只有30万", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "30万" in reply and "20万" in reply  # 500 × 10% = 50: 30 this year, 20 carried forward

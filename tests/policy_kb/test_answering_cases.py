@@ -73,7 +73,16 @@ def test_a_firm_not_on_the_machine_tool_list_gets_the_general_rate(ask):
 
 def test_small_profit_tax_is_computed(ask):
     _, text = ask("我们是小微企业，应纳税所得额200万，要交多少企业所得税")
+    assert "200 × 5% = 10万元" in text and "50万元" not in text  # 200 × 25%: not the firm's tax
+    _, text = ask("我们是小微企业，应纳税所得额200万，比一般企业少交多少企业所得税")
     assert "200 × 5% = 10万元" in text and "200 × 25% = 50万元" in text and "50 − 10 = 40万元" in text
+
+
+def test_over_the_small_profit_cap_the_standard_rate_applies(ask):
+    _, text = ask("小型微利企业，应纳税所得额是350万，员工资产都没超，所得税交多少")
+    assert "不属于小型微利企业" in text and "350 × 25% = 87.5万元" in text
+    _, text = ask("小微企业，研发费60万，今年应纳税所得额有400万，加计扣除能省多少")
+    assert "60万元×企业所得税税率25%=少缴企业所得税15万元" in text and "3万元" not in text  # 60 × 5%
 
 
 def test_high_tech_rate_against_the_standard_rate(ask):
@@ -316,3 +325,43 @@ def test_the_share_asked_of_a_total_is_computed_before_this_years_figure_is_know
     from policy_kb.wording import describe
     cond = Ratio(ratio=["investment_this_year_wan", "fixed_asset_investment_wan"], op=">=", value=0.3)
     assert "3000×30%=900万元" in describe(cond, {"fixed_asset_investment_wan": 3000})
+
+
+def test_amortisation_of_intangibles_is_a_cost_item_not_rd_forming_intangibles(ask):
+    _, text = ask("研发费用里人员人工、直接投入、折旧、无形资产摊销、新产品设计这五项加起来900万，其他相关费用150万，25%税率，加计扣除能省多少？")
+    assert "900 × 10% ÷ (1 − 10%) = 100万元" in text and "少缴企业所得税250万元" in text  # (900 + 100) × 25%
+    assert "200%" not in text and "225万" not in text
+
+
+def test_commissioned_rd_said_inside_the_total_is_not_added_to_it(ask):
+    _, text = ask("研发费用300万，这300万里有100万是委托省内一所大学做的，能省多少")
+    assert "300 − 100 = 200万元" in text and "少缴企业所得税70万元" in text  # (200 + 100 × 80%) × 25%
+    assert "95万" not in text
+
+
+def test_a_building_is_not_equipment(ask):
+    _, text = ask("我们是制造业企业，新盖了个厂房花了450万，没超过500万，能不能一次性扣出？")
+    assert "设备一次性扣除：不适用" in text and "房屋、建筑物" in text
+    assert "112.5万" not in text and "出让金" not in text  # 450 × 25%; the land rule was not asked
+
+
+def test_a_year_before_the_rules_window_gets_the_window_before(ask):
+    _, text = ask("那个一次性扣除政策不是说2024到2027年买的才行嘛，我们2023年买的设备当年算不算？")
+    assert "延长至2023年12月31日" in text and "2021年第6号" in text
+
+
+def test_added_floor_area_against_the_cap(ask):
+    _, text = ask("我们在南宁有块工业用地，原来厂房总建筑面积1万平米，想加盖1800平米做研发展示和售后服务用房，能不能不交出让金？")
+    assert "1800 ÷ 1万 = 18%，超过15%" in text and "1万 × 15% = 1500平方米" in text
+    assert "加计扣除" not in text  # 研发展示用房 is a building, not R&D
+
+
+def test_the_tariff_rate_given_is_used_not_deferred(ask):
+    _, text = ask("鼓励类项目进口设备，完税价格2000万，关税税率按5%算，能免多少关税？进口增值税也免吗")
+    assert "2000 × 5% = 100万元" in text and "没有规定关税税率" not in text
+
+
+def test_the_invoice_vat_named_as_such_is_netted_and_freight_is_left_out(ask):
+    _, text = ask("环保专用设备发票价税合计226万，其中增值税26万已抵扣，另外付了运费安装费10万，投资抵免能抵多少？")
+    assert "226 − 26 = 200万元" in text and "可抵免企业所得税20万元" in text and "22.6万" not in text
+    assert "不含运输、安装和调试费用" in text
