@@ -89,6 +89,8 @@ class Question:
     rule_mentions: List[RuleMention] = field(default_factory=list)
     regions: List[str] = field(default_factory=list)
     other_places: List[str] = field(default_factory=list)
+    firm_elsewhere: bool = False  # the firm is in a place the sources do not cover
+    asks_elsewhere: bool = False  # the question is about a place the sources do not cover
     industry: Optional[str] = None
     high_tech: bool = False
     small_profit: bool = False
@@ -175,6 +177,14 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.flags["completes_this_year"] = True  # "今年11月投产", "12月就能转起来"
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if _named(plain, name)] + q.regions))
+    if q.other_places:
+        located = tables.get("located") or {}
+        covered_names = [name for name, _ in vocab.regions] + [c for cues in tables["places_inside"].values() for c in cues]
+        here = any(_located(plain, name, located) for name in covered_names)
+        # "淮南的企业，能进六安那种项目库吗", "我们在河南信阳，挨着六安": the firm is elsewhere
+        q.firm_elsewhere = not here and any(_located(plain, p, located) for p in q.other_places)
+        # "我们是六安的企业，安徽省层面有没有补助": the question is about the other place's policy
+        q.asks_elsewhere = any(f"{p}{cue}" in plain for p in q.other_places for cue in tables.get("elsewhere_asked", []))
     _read_amounts(_masked_roles(_without_asides(plain), tables), tables, q)
     if "tariff_rate_pct" in q.facts:
         q.details.pop("关税税率", None)  # "关税税率按5%算，能免多少": the user gives the rate
@@ -343,6 +353,12 @@ def _places(text: str, tables: Dict[str, Any]) -> Tuple[List[str], List[str]]:
 
 DENIALS = ("不是", "并非", "非", "不属于")
 _DENIAL_REACH = max(len(d) for d in DENIALS)
+
+
+def _located(text: str, place: str, located: Dict[str, List[str]]) -> bool:
+    """The firm is said to be in `place`: “在淮南”, “淮南的企业”, “我们是六安的”."""
+    return any(f"{before}{place}" in text for before in located.get("before", [])) \
+        or any(f"{place}{after}" in text for after in located.get("after", []))
 
 
 def denied_at(text: str, start: int) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from nlu.normalise import chinese_number
-from nlu.question import Question
+from nlu.question import Question, denied_at
 from policy_kb import awards as award_calc
 from policy_kb import tax
 from policy_kb.errors import PolicyKBError
@@ -130,6 +130,11 @@ class _Planner:
         if q.unreadable_amount:  # "研发费用-500万能加计多少": no estimate on a figure that cannot be right
             self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
             return self.answer
+        undefined = self._undefined_term()
+        if undefined:  # "什么样的企业算“行业小巨人”": the sources use the term and never say what it is
+            self.answer.parts.append(undefined)
+            self.answer.offer_handoff = True
+            return self.answer
         if self._only_a_status():
             self.answer.parts.append(self._status_noted())
             return self.answer
@@ -144,7 +149,8 @@ class _Planner:
             regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
         # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
         compared = q.other_places and q.regions and any(w in q.text for w in _COMPARED)
-        if q.other_places and (not q.regions or compared) and (regional or self.honors or not tax_asked):
+        elsewhere = q.firm_elsewhere or q.asks_elsewhere
+        if q.other_places and (not q.regions or compared or elsewhere) and (regional or self.honors or not tax_asked):
             self.answer.parts.append(self._uncovered())
             if tax_asked:
                 self._tax(incentives)
@@ -174,6 +180,7 @@ class _Planner:
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
             self._measure(topic)
         self._unanswered_details()
+        self._unanswered_quantity()
         self._drop_repeated_lines()
         self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
         if not self.answer.parts and not self.answer.start_form:
@@ -259,6 +266,24 @@ class _Planner:
         who = self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
+
+    def _unanswered_quantity(self) -> None:
+        """A number asked (“多少天内补齐”, “每年有多少名额”, “具体多少钱”) that no line of a rule answer
+        gives: the rule stays, and the reply says the sources do not give the number."""
+        kinds = {part.kind for part in self.answer.parts}
+        if not kinds or kinds - {"rule"} or self.answer.start_form or self.q.facts:
+            return
+        text = self._shown()
+        for asked, answered, what in _QUANTITIES:
+            if asked.search(self.q.text) and not answered.search(text):
+                cites = [c for part in self.answer.parts for c in part.citations]
+                document = next((d for d in self.kb.documents() for c in cites if d.id == c.document_id), None)
+                scope = "国家税收优惠政策摘要" if not document or document.region == NATIONAL_REGION else f"《{document.title}》"
+                region = document.region if document and document.region != NATIONAL_REGION else None
+                who = self._contact(region) if region else self._who("tax", None)
+                self.answer.parts.append(Part("deferral", [f"{scope}没有规定{what}，建议咨询{who or '当地工信部门'}。"]))
+                self.answer.offer_handoff = True
+                return
 
     def _detail_near(self, missing: List[str]) -> Optional[Point]:
         """The point nearest to a detail the sources leave open (`detail_near`), in a region asked."""
@@ -400,6 +425,31 @@ class _Planner:
             if hits:
                 return hits
         return points if not aspects or set(aspects) <= {"overview", "compute", "amount"} else []
+
+    def _undefined_term(self) -> Optional[Part]:
+        """A standard or definition asked (“高成长性企业是什么标准”, “什么样的企业算行业小巨人”, “智能工厂
+        要达到什么标准才能认定”) of a term the sources use but never define: say so, with the line that
+        uses it. None when a point defines the term, or the sources never use it (the usual path)."""
+        q = self.q
+        asks = _STANDARD_ASKED.search(q.text) or ("definition" in q.aspects and _QUOTED.search(q.text))
+        if not asks or q.tax_facts() or q.facts.get("fixed_asset_investment_wan") is not None:
+            return None
+        term = _standard_term(q.text) or _defined_term(q.text)
+        if not term:
+            return None
+        regions = set(self._target_regions()) | {NATIONAL_REGION}
+        pool = [p for p in self.kb.points(None) if p.region in regions]
+        head = next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in pool)), None)
+        if not head or len(head) < 3:
+            return None
+        if any(f"{lead}{head}{tail}" in p.text for p in pool for lead, tail in _DEFINING) \
+                or any("definition" in p.aspects and f"“{head}”" in p.text for p in pool):
+            return None
+        near = self._rank([p for p in pool if head in p.text])[0]
+        scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
+        who = near.department or self._contact(near.region) or self._who(near.topic, near)
+        return Part("deferral", [f"{scope}没有规定“{head}”的具体标准或界定。", f"文件里提到它的地方是：{near.text}",
+                                 f"建议咨询{who}。需要的话我可以帮您转人工。"], [near.citation])
 
     def _defining(self, points: List[Point]) -> Optional[List[Point]]:
         """A definition asked of a term the sources use (“规上企业的标准是啥”) is answered by a point
@@ -630,7 +680,20 @@ class _Planner:
                     self.answer.parts.append(self._rule_part(amount_points, 1, label))
             else:
                 points = self._by_aspect(self._points("awards", region))
-                if self.q.aspect in ("amount", None) or not points:
+                levels = {a.level for a in schedule if a.level}
+                unlisted = [w for w in ("国家级", "省级", "市级", "县级") if w in self.q.text and w not in levels
+                            and not denied_at(self.q.text, self.q.text.find(w))]
+                if unlisted and levels:
+                    # "评上了国家级智能制造示范工厂，市里奖多少": the schedule has no such level
+                    document = self.kb.document_of_region(region)
+                    self.answer.parts.append(Part("deferral", [
+                        f"{label}《{document.title}》没有规定{unlisted[0]}称号的奖励，只列出了"
+                        f"{'、'.join(dict.fromkeys(a.level for a in schedule if a.level))}称号：",
+                        *self._schedule(region, "").lines,
+                        f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"],
+                        [schedule[-1].citation]))
+                    self.answer.offer_handoff = True
+                elif self.q.aspect in ("amount", None) or not points:
                     self.answer.parts.append(self._schedule(region, label))
                 else:
                     self.answer.parts.append(self._rule_part(points, label=label))
@@ -1376,6 +1439,30 @@ _DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("�
 _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
+# A number asked, how a line would give it, and what the deferral says is missing.
+_QUANTITIES = (
+    (re.compile(r"(?:多少|几)个?(?:工作日|天)"), re.compile(r"\d+\s*个?(?:工作日|天|日)"), "具体的天数"),
+    (re.compile(r"(?:多少|几)个?名额|名额.{0,3}(?:多少|几个)|(?:多少|几)个(?:指标|项目名额)"),
+     re.compile(r"\d+\s*(?:个|项|家)"), "名额或数量"),
+    (re.compile(r"具体多少钱|给多少钱|补多少钱|奖多少钱|多少资金|具体多少|倾斜多少|额外.{0,6}多少"),
+     re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|元)"), "具体金额"),
+    (re.compile(r"(?:比例|费率|利率|比率|容忍率|贴息率)(?:是|为)?(?:多少|几)|百分之几|几个点|多少个点"),
+     re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点)"), "具体比例"),
+)
+# A standard asked of a term: “X是什么标准”, “什么样的企业算X”, “X要达到什么标准才能认定”
+_STANDARD_ASKED = re.compile(r"是什么标准|什么标准才|达到什么标准|什么样的(?:企业|项目)?(?:才)?算|怎样才算|怎么才算|才能认定|认定标准是")
+_STANDARD_TERM = (re.compile(r"什么样的(?:企业|项目)?(?:才)?算[“\"]?([\u4e00-\u9fa5A-Za-z]{2,12})[”\"]?"),
+                  re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:要|需要|得)?(?:达到)?(?:是)?什么标准"))
+
+
+def _standard_term(text: str) -> Optional[str]:
+    for pattern in _STANDARD_TERM:
+        found = pattern.search(text)
+        if found:
+            term = re.sub(r"^.*?(?:里说的|说的|所说的|的)(?=[\u4e00-\u9fa5])", "", found.group(1)) if "的" in found.group(1)[:4] else found.group(1)
+            term = term.split("、")[0]
+            return term if len(term) >= 2 else None
+    return None
 
 
 def _defined_term(text: str) -> Optional[str]:

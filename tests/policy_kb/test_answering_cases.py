@@ -365,3 +365,53 @@ def test_the_invoice_vat_named_as_such_is_netted_and_freight_is_left_out(ask):
     _, text = ask("环保专用设备发票价税合计226万，其中增值税26万已抵扣，另外付了运费安装费10万，投资抵免能抵多少？")
     assert "226 − 26 = 200万元" in text and "可抵免企业所得税20万元" in text and "22.6万" not in text
     assert "不含运输、安装和调试费用" in text
+
+
+# --- places and levels the sources do not cover ------------------------------------------------
+
+@pytest.mark.parametrize("text, place, wrong", [
+    ("淮南的企业，技改项目300万，能进六安那种市级技改项目库吗？淮南有类似政策吗", "淮南", "200万"),
+    ("我们在河南信阳，挨着六安，能不能享受六安的技改奖补？", "河南", "50万"),
+    ("我们是六安的企业，安徽省层面对技改设备投资有没有补助？按什么比例补", "安徽省", "20万"),
+    ("我们评上了国家级智能制造示范工厂，国家工信部给多少奖励？", "国家工信部", "50万"),
+])
+def test_a_firm_or_a_question_elsewhere_is_not_given_a_covered_regions_figures(ask, text, place, wrong):
+    result, reply = ask(text)
+    assert f"没有收录{place}的政策文件" in reply and wrong not in reply
+
+
+def test_a_firm_in_a_covered_region_that_was_elsewhere_gets_its_check(ask):
+    result, _ = ask("我们是六安的企业，以前在合肥，现在投了300万搞技改能入库吗")
+    assert result.start_form
+
+
+def test_a_title_at_a_level_the_schedule_lacks_is_deferred(ask):
+    _, text = ask("六安的企业，去年评上了国家级智能制造示范工厂，市里奖多少？", region="六安市")
+    assert "没有规定国家级称号的奖励" in text and "省级智能工厂50万元" in text
+
+
+@pytest.mark.parametrize("text, term", [
+    ("广西文件里说的“高成长性企业”是什么标准？", "高成长性企业"),
+    ("什么样的企业算“行业小巨人”？", "行业小巨人"),
+    ("六安的智能工厂、数字化车间要达到什么标准才能认定？", "智能工厂"),
+])
+def test_a_standard_the_sources_never_set_is_deferred_with_where_they_use_it(ask, text, term):
+    result, reply = ask(text)
+    assert f"没有规定“{term}”的具体标准或界定" in reply and "文件里提到它的地方是" in reply
+    assert result.offer_handoff
+
+
+def test_a_defined_term_is_still_answered(ask):
+    _, text = ask("专用设备是什么标准")
+    assert "没有规定" not in text and "专用设备企业所得税优惠目录" in text
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("千企技改项目每个设区市每年有多少名额？", "没有规定名额或数量"),
+    ("广西的容缺受理，缺的材料要在多少天内补齐？", "没有规定具体的天数"),
+    ("申报千企技改除了优先支持，有没有额外的资金倾斜？具体多少", "没有规定具体金额"),
+    ("六安市产投公司投资失败容忍率再放宽5个百分点，那现在的基础容忍率是多少？", "没有规定现有的投资失败容忍率"),
+])
+def test_a_number_the_rule_does_not_give_is_deferred_beside_the_rule(ask, text, missing):
+    result, reply = ask(text)
+    assert missing in reply and result.offer_handoff
