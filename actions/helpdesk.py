@@ -90,7 +90,9 @@ class ActionCreateTicket(Action):
         if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
             payment = intent == "ask_payment_status" and question_of(tracker).asks_payment
             misfiled = intent == "ask_payment_status" and not payment  # "…“生产经营正常”算不算": no payment in it
-            answered = covered_answer_events(dispatcher, tracker, whole=payment, deferral_too=misfiled)
+            # "想找官方问，打哪个电话": no person asked for; the honest deferral names who to call
+            answered = covered_answer_events(dispatcher, tracker, whole=payment,
+                                             deferral_too=misfiled or intent == "request_human")
             if answered is not None:
                 return answered
         store = _store()

@@ -323,7 +323,10 @@ def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:
 
 def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
     """Aspects in table order (compute before amount before threshold …), each once."""
-    return [aspect for aspect, cues in table.items() if any(cue in text for cue in cues)]
+    def plain(words: str) -> str:  # "预缴能不能用" holds 不能用 (an exclusion) without saying it
+        return words.replace("能不能", "能否").replace("可不可以", "可否")
+    text = plain(text)
+    return [aspect for aspect, cues in table.items() if any(plain(cue) in text for cue in cues)]
 
 
 def _asked_about(text: str, cues: List[str]) -> bool:

@@ -131,6 +131,9 @@ class _Planner:
             self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
             return self.answer
         undefined = self._undefined_term()
+        if undefined and undefined.kind == "rule":  # "自己造的设备算不算“购进”": the point defining it
+            self.answer.parts.append(undefined)
+            return self.answer
         if undefined:  # "什么样的企业算“行业小巨人”": the sources use the term and never say what it is
             self.answer.parts.append(undefined)
             self.answer.offer_handoff = True
@@ -440,11 +443,15 @@ class _Planner:
         regions = set(self._target_regions()) | {NATIONAL_REGION}
         pool = [p for p in self.kb.points(None) if p.region in regions]
         head = next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in pool)), None)
-        if not head or len(head) < 3:
-            return None
-        if any(f"{lead}{head}{tail}" in p.text for p in pool for lead, tail in _DEFINING) \
-                or any("definition" in p.aspects and f"“{head}”" in p.text for p in pool):
-            return None
+        if not head or len(head) < 3 and f"“{head}”" not in q.text:
+            return None  # a two-character word only when quoted (“购进”)
+        defining = [p for p in pool if any(f"{lead}{head}{tail}" in p.text for lead, tail in _DEFINING)
+                    or "definition" in p.aspects and f"“{head}”" in p.text]
+        if defining:
+            if q.topics:
+                return None  # the topic's own answer picks it (see _defining)
+            chosen = self._rank(defining)[:1]
+            return Part("rule", [p.text for p in chosen], [p.citation for p in chosen])
         near = self._rank([p for p in pool if head in p.text])[0]
         scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
         who = near.department or self._contact(near.region) or self._who(near.topic, near)
@@ -478,10 +485,13 @@ class _Planner:
         df = {g: sum(1 for p in points if g in p.text) for g in grams}
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
+        duration = bool(_DURATION_ASKED.search(self.q.text))
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
         scores = []
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
+            if duration and _DURATION.search(p.text):
+                score += 1.5  # "海关要监管多久", "项目库管几年": the point that gives the period
             if "已经到期" in p.text and not any(t in self.q.text for t in re.findall(r"20\d\d|中小", p.text)):
                 score -= 1.0  # a rule that has ended speaks when the question names it (see _validity)
             if term and any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING):
@@ -1439,6 +1449,8 @@ _DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("�
 _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
+_DURATION_ASKED = re.compile(r"多久|几年|多少年|多长时间|管几年|期限多长|多长期限")
+_DURATION = re.compile(r"[\d一二两三四五六七八九十]+\s*个?(?:年|个月|工作日|天)(?!\d)")
 # A number asked, how a line would give it, and what the deferral says is missing.
 _QUANTITIES = (
     (re.compile(r"(?:多少|几)个?(?:工作日|天)"), re.compile(r"\d+\s*个?(?:工作日|天|日)"), "具体的天数"),

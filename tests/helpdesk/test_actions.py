@@ -195,3 +195,13 @@ def test_a_rule_question_misfiled_as_a_payment_question_gets_its_honest_deferral
     text = messages[0]["text"]
     assert "没有规定" in text and "生产经营正常" in text
     assert store.list_tickets() == []
+
+
+def test_asking_whom_to_call_gets_the_number_not_a_ticket(store):
+    messages, _ = run(ActionCreateTicket(), [user("研发加计的政策口径我们拿不准，想找官方问，打哪个电话？", "request_human")], {})
+    assert "12366" in messages[0]["text"] and store.list_tickets() == []
+
+
+def test_asking_for_a_person_still_gets_a_ticket(store):
+    messages, _ = run(ActionCreateTicket(), [user("研发加计的口径拿不准，帮我转人工", "request_human")], {})
+    assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"]) and store.active_ticket("u1") is not None

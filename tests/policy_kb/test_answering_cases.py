@@ -415,3 +415,17 @@ def test_a_defined_term_is_still_answered(ask):
 def test_a_number_the_rule_does_not_give_is_deferred_beside_the_rule(ask, text, missing):
     result, reply = ask(text)
     assert missing in reply and result.offer_handoff
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("专用设备投资抵免是不是只能年度汇算的时候抵？季度预缴能不能用？报表填哪张", "可在预缴时享受"),  # 能不能用 is no exclusion
+    ("免关税进口的设备，海关要监管多久？监管期内能不能随便卖", "监管3年"),
+    ("六安那个市级技改项目库是管几年的？进去了就一直在里面吗", "三年滚动"),
+    ("自己造的设备算不算“购进”？买二手设备呢", "自行建造"),
+    ("先进制造业企业增值税加计抵减5%，企业要走什么流程？是直接申报就行还是要先进名单", "名单"),
+    ("技术转让所得想享受减免企业所得税，要办什么手续？要不要去税务局备案", "留存备查"),
+    ("我们要把一项专利技术转让给越南的公司，这种跨境的技术转让合同找谁登记？", "商务部门"),
+])
+def test_the_point_that_answers_the_practical_question_is_given(ask, text, wanted):
+    _, reply = ask(text)
+    assert wanted in reply
