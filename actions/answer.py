@@ -38,7 +38,7 @@ LEVEL_WORDS = ("国家级", "省级", "市级")
 TOPIC_FACTS = {
     "rd-super-deduction": ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"),
     "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan"),
-    "equipment-one-time-deduction": ("equipment",), "special-equipment-credit": ("equipment",),
+    "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment",),
     "advanced-manufacturing-vat-credit": ("vat_input_wan",), "high-tech-rate": ("taxable_income_wan",),
     "small-low-profit-rate": ("taxable_income_wan",),
 }
@@ -50,7 +50,7 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
                  "transfer_cost_wan", "transfer_taxes_wan", "taxable_income_wan", "loan_wan", "customs_value_wan",
                  "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
-                 "rd_other_wan")
+                 "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel")
 
 
 def region_buttons() -> List[Dict[str, str]]:

@@ -89,6 +89,7 @@ class Question:
     rule_mentions: List[RuleMention] = field(default_factory=list)
     regions: List[str] = field(default_factory=list)
     other_places: List[str] = field(default_factory=list)
+    summed: Dict[str, List[float]] = field(default_factory=dict)  # role → the amounts added up
     firm_elsewhere: bool = False  # the firm is in a place the sources do not cover
     asks_elsewhere: bool = False  # the question is about a place the sources do not cover
     industry: Optional[str] = None
@@ -193,6 +194,16 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     years = _YEARS.search(plain)
     if years:
         q.facts["amortisation_years"] = float(years.group(1) or years.group(2))
+    in_use = _IN_USE.search(plain)
+    if in_use:  # "2025年12月投入使用", "今年12月底就投入使用了", "那如果是11月投入使用呢"
+        year, relative, month = in_use.group(1), in_use.group(2), int(in_use.group(3))
+        if 1 <= month <= 12:
+            q.facts["in_use_month"] = float(month)
+            earlier = re.findall(r"(20\d\d)年", plain[:in_use.start()])
+            if year or earlier:  # "2025年12月买的，12月就投入使用了": the year said just before
+                q.facts["in_use_year"] = float(year or earlier[-1])
+            elif relative:
+                q.facts["in_use_year_rel"] = {"今年": 0.0, "去年": -1.0, "明年": 1.0}[relative]
     staff = _STAFF.search(plain)
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
@@ -324,7 +335,7 @@ def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:
 def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
     """Aspects in table order (compute before amount before threshold …), each once."""
     def plain(words: str) -> str:  # "预缴能不能用" holds 不能用 (an exclusion) without saying it
-        return words.replace("能不能", "能否").replace("可不可以", "可否")
+        return words.replace("能不能", "能否").replace("可不可以", "可否").replace("在哪一年", "哪一年").replace("在哪年", "哪年")
     text = plain(text)
     return [aspect for aspect, cues in table.items() if any(plain(cue) in text for cue in cues)]
 
@@ -385,6 +396,10 @@ def _sentence_before(text: str, end: int) -> str:
     return text[start:end]
 
 
+_SUMMABLE = ("tech_transfer_income_wan", "rd_expense_wan")
+_ENUMERATED = re.compile(r"分别|两个|两笔|三个|三笔|几个|几笔|[AB甲乙]项目|[AB甲乙]花|第一[个笔]|第二[个笔]|另一个|另一笔|另外一个|各自")
+_WHOLE = re.compile(r"其中|一共|总共|合计|加起来|总计|共计|不对|打错|说错|更正")
+_IN_USE = re.compile(r"(?:(20\d\d)年|(今年|去年|明年))?(\d{1,2})月[初中底末份]?[^，。？?,]{0,10}?(?:投入使用|投用|用上|开始使用|启用)")
 _UNIT_WORD = re.compile(r"(?:一|另一|第二|第三|两|另)(?:台|套|条|组|部)")
 
 
@@ -420,6 +435,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             before = wide if role else before
         if role is None and last_role == "equipment" and _UNIT_WORD.search(before):
             role = "equipment"  # "两台设备：一台480万一台650万": the list goes on
+        between = text[spans[index - 1].end:span.start] if index else ""
+        if role is None and last_role in _SUMMABLE and re.fullmatch(r"\s*(?:元)?\s*(?:和|、|与|及|跟|加上?)\s*", between):
+            role = last_role  # "所得分别是300万和400万": the same kind of amount
         sentence = _sentence_before(text, span.start)
         if role in ("revenue_wan", "rd_expense_wan", None) and "委托" in sentence and re.search(r"研发|开发|研究", sentence):
             # "委托省内一所大学做了个研发项目，合同金额150万": the contract is the commissioned R&D
@@ -504,5 +522,9 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         q.facts.setdefault("equipment", []).extend(dict(item) for _ in range(times))
     elif role == "award" or role is None:
         q.facts.setdefault("other_amounts", []).append(span.value)
+    elif role in _SUMMABLE and role in q.facts and _ENUMERATED.search(q.text) and not _WHOLE.search(q.text):
+        # "所得分别是300万和400万", "两个研发项目：A花了300万…B花了200万": the year's total
+        q.summed.setdefault(role, [q.facts[role]]).append(span.value)
+        q.facts[role] = round(q.facts[role] + span.value, 4)
     else:
         q.facts[role] = span.value

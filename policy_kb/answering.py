@@ -772,24 +772,43 @@ class _Planner:
     # --- tax -----------------------------------------------------------------------------
 
     def _tax(self, incentives: List[str]) -> None:
+        for role, amounts in self.q.summed.items():  # "所得分别是300万和400万": the year's total first
+            name = {"tech_transfer_income_wan": "技术转让所得", "rd_expense_wan": "研发费用"}[role]
+            threshold = self.kb.parameter("tech-transfer-exemption", "exempt_threshold_wan").value
+            why = f"（{num(threshold)}万元的免税额按一个纳税年度内所有技术转让合计）" if role == "tech_transfer_income_wan" else ""
+            self.answer.parts.append(Part("compute", [
+                f"{name}合计：{' + '.join(num(a) for a in amounts)} = {num(sum(amounts))}万元{why}。"]))
+        first = len(self.answer.parts)
         self._tax_parts(incentives)
         year = self._deduction_year([*incentives, *self.q.topics])
         if year:
-            self.answer.parts.append(year)
+            self.answer.parts.insert(first, year)  # "在哪一年扣": the year asked leads
 
     def _deduction_year(self, topics: List[str]) -> Optional[Part]:
         """“2025年12月买的，当月就用上了，算哪一年”: the year the one-time deduction falls in, by
         the rule that it is taken in the year of the month after the equipment is put to use."""
         if "equipment-one-time-deduction" not in topics:
             return None
-        used = _month_put_to_use(self.q.text)
+        used = _month_put_to_use(self.q.text) or self._month_in_use()
         point = next((p for p in self.kb.points(None, "equipment-one-time-deduction") if "次月所属年度" in p.text), None)
         if not used or not point:
             return None
         year, month = used
         after = (year + 1, 1) if month == 12 else (year, month + 1)
+        which = "即次年" if after[0] > year else "即投入使用的当年度"
         return Part("timing", [f"设备{year}年{month}月投入使用，次月是{after[0]}年{after[1]}月，"
-                               f"一次性扣除计入{after[0]}年度（在投入使用月份的次月所属年度扣除）。"], [point.citation])
+                               f"一次性扣除计入{after[0]}年度（{which}；在投入使用月份的次月所属年度扣除）。"], [point.citation])
+
+    def _month_in_use(self) -> Optional[tuple]:
+        """(year, month) from the facts: “今年12月底就投入使用了”, or a follow-up “那如果是11月投入
+        使用呢” after the year was said."""
+        month = self.q.facts.get("in_use_month")
+        if month is None:
+            return None
+        year = self.q.facts.get("in_use_year")
+        if year is None:
+            year = self.state.today.year + self.q.facts.get("in_use_year_rel", 0.0)
+        return int(year), int(month)
 
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
@@ -874,9 +893,15 @@ class _Planner:
         life = self.q.facts.get("amortisation_years")
         units = [e["value_wan"] for e in self.q.facts.get("equipment", [])]
         text = self.q.text
+        lines: List[str] = []
+        if not life and len(units) == 1 and _MACHINERY.search(text) and not re.search(r"房|建筑|车辆|汽车|电子设备|电脑", text):
+            # "一千万的机器设备，缩短折旧年限最短能按几年": machinery's statutory minimum life
+            statutory = self.kb.parameter("accelerated-depreciation", "machinery_life_years")
+            life = statutory.value
+            lines.append(f"机器、机械和其他生产设备的法定最低折旧年限为{num(life)}年（{statutory.citation.basis}）。")
         if not life or len(units) != 1 or "accelerated-depreciation" not in self.q.topics:
             return []
-        value, lines = units[0], []
+        value = units[0]
         if "双倍余额" in text:
             first = tax.money(value * 2 / life)
             second = tax.money((value - first) * 2 / life)
@@ -1449,6 +1474,7 @@ _DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("�
 _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
+_MACHINERY = re.compile(r"机器|机械|生产设备|机床|生产线|加工中心")
 _DURATION_ASKED = re.compile(r"多久|几年|多少年|多长时间|管几年|期限多长|多长期限")
 _DURATION = re.compile(r"[\d一二两三四五六七八九十]+\s*个?(?:年|个月|工作日|天)(?!\d)")
 # A number asked, how a line would give it, and what the deferral says is missing.

@@ -429,3 +429,29 @@ def test_a_number_the_rule_does_not_give_is_deferred_beside_the_rule(ask, text, 
 def test_the_point_that_answers_the_practical_question_is_given(ask, text, wanted):
     _, reply = ask(text)
     assert wanted in reply
+
+
+def test_amounts_of_the_same_kind_listed_are_added_up(ask):
+    _, text = ask("今年签了两个技术转让合同，所得分别是300万和400万，是不是每个都在500万以内所以都免税？")
+    assert "300 + 400 = 700万元" in text and "200×12.5%=应纳25万元" in text  # (700 − 500) × 25% × 50%
+    _, text = ask("我们两个研发项目：A花了300万成功了，B花了200万失败了；A项目的中间试制品卖了50万。25%能省多少？")
+    assert "500 − 50 = 450万元" in text and "少缴企业所得税112.5万元" in text  # 450 × 25%
+
+
+def test_a_part_named_inside_a_total_is_not_added(ask):
+    _, text = ask("研发费用一共500万，其中300万是人员人工，能省多少")
+    assert "少缴企业所得税125万元" in text and "800" not in text  # 500 × 25%
+
+
+def test_machinerys_statutory_life_is_used_when_none_is_given(ask):
+    _, text = ask("一千万的机器设备，制造业，想按缩短折旧年限加速折旧，最短能按几年？每年能提多少折旧")
+    assert "10 × 60% = 6年" in text and "1000 ÷ 6 = 166.67万元" in text
+
+
+@pytest.mark.parametrize("text, line", [
+    ("设备2025年12月买的，12月就投入使用了，500万以下一次性扣除是在哪一年扣", "计入2026年度（即次年"),
+    ("设备2025年11月投入使用，一次性扣除是哪一年扣", "计入2025年度（即投入使用的当年度"),
+])
+def test_the_deduction_year_is_the_year_of_the_month_after_use(ask, text, line):
+    result, reply = ask(text)
+    assert line in reply and "受理窗口" not in reply  # 在哪一年 is no where-question
