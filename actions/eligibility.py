@@ -22,7 +22,7 @@ from actions.common import (
     join_lines,
     kb,
 )
-from actions.facts import FORM_INTENTS, facts_in_message, profile_from, verdict_text
+from actions.facts import FORM_INTENTS, adds_to_total, facts_in_message, profile_from, verdict_text
 from actions.form_questions import decided_so_far
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
@@ -112,9 +112,17 @@ def _rule_question_answer(dispatcher: CollectingDispatcher, tracker: Tracker) ->
 
 
 def _asks_something_else(tracker: Tracker) -> bool:
-    """A question inside the form that the form should not swallow (asked before it resumes)."""
+    """A question inside the form that the form should not swallow (asked before it resumes).
+    A message that answers the form's question ("备案还在走流程，还没批下来，能报上吗") or adds to
+    the project's total ("如果我再追加30万的设备投资呢") is an answer, whatever its intent."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return tracker.active_loop_name == "eligibility_form" and intent not in FORM_INTENTS
+    if tracker.active_loop_name != "eligibility_form" or intent in FORM_INTENTS:
+        return False
+    asked = tracker.get_slot("requested_slot")
+    facts = facts_in_message(tracker)
+    if asked and asked in facts:
+        return False
+    return not (adds_to_total(tracker) and "fixed_asset_investment_wan" in facts)
 
 
 def _set_aside_reason(tracker: Tracker) -> Optional[str]:

@@ -100,7 +100,12 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     elif asked == "fixed_asset_investment_wan" and not total and (other or this_year) and not _names_this_year(tracker):
         total = (other or this_year)[:1]
         this_year = [] if not other else this_year
-    if total:
+    before = tracker.get_slot("fixed_asset_investment_wan")
+    if not total and other and adds_to_total(tracker):
+        total = other[:1]
+    if total and before is not None and adds_to_total(tracker):
+        facts["fixed_asset_investment_wan"] = float(before) + float(total[-1])  # "再追加30万的设备投资"
+    elif total:
         facts["fixed_asset_investment_wan"] = float(total[-1])  # the last one wins: "不对，是2500万"
     if this_year:
         facts["investment_this_year_wan"] = float(this_year[-1])
@@ -112,6 +117,15 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     elif percent:
         facts["output_growth_pct"] = float(percent[-1])
     return facts
+
+
+ADDITION_CUES = ("追加", "再加", "再投", "加投", "增加投资", "多投", "再多投", "另外再投", "再增加")
+
+
+def adds_to_total(tracker: Tracker) -> bool:
+    """The message adds an amount to the project said before (“如果我再追加30万的设备投资呢”)."""
+    text = latest_text(tracker)
+    return tracker.get_slot("fixed_asset_investment_wan") is not None and any(cue in text for cue in ADDITION_CUES)
 
 
 def _names_total(tracker: Tracker) -> bool:

@@ -262,3 +262,12 @@ def test_the_tax_payable_said_after_a_credit_limits_it():
                                               slots={"answer_context": context_after(events)}))
     reply = text_of(messages)
     assert "30万" in reply and "20万" in reply  # 500 × 10% = 50: 30 this year, 20 carried forward
+
+
+def test_an_amount_added_to_the_project_in_the_form_adds_to_its_total():
+    from actions.facts import facts_in_message
+
+    text = "好的。回到刚才那个项目，如果我再追加30万的设备投资呢？"
+    facts = facts_in_message(tracker(text, "ask_tax_incentive", [entity("amount", "30", text.index("30"))],
+                                     slots={"fixed_asset_investment_wan": 180.0, "requested_slot": "direction"}))
+    assert facts["fixed_asset_investment_wan"] == 210.0  # 180 + 30
