@@ -5,6 +5,7 @@ before it, kept in the `answer_context` slot."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -26,7 +27,7 @@ from actions.common import (
 from actions.facts import facts_in_message, profile_from, verdict_text
 from nlu.question import Question, analyse, denied_at
 from policy_kb import eligibility
-from policy_kb.answering import Answer, State, citation_text, dedupe, plan
+from policy_kb.answering import Answer, State, citation_text, dedupe, plan, title_count
 from policy_kb.errors import PolicyKBError
 
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/request_human"}
@@ -40,7 +41,7 @@ TOPIC_FACTS = {
     "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan"),
     "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment",),
     "advanced-manufacturing-vat-credit": ("vat_input_wan",), "high-tech-rate": ("taxable_income_wan",),
-    "small-low-profit-rate": ("taxable_income_wan",),
+    "small-low-profit-rate": ("taxable_income_wan", "staff_count", "total_assets_wan"),
 }
 TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时", "又", "第二笔", "第二个", "第三笔", "另一笔", "另一个")
@@ -50,7 +51,7 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
                  "transfer_cost_wan", "transfer_taxes_wan", "taxable_income_wan", "loan_wan", "customs_value_wan",
                  "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
-                 "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel")
+                 "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel", "staff_count", "total_assets_wan")
 
 
 def region_buttons() -> List[Dict[str, str]]:
@@ -89,7 +90,8 @@ def state_of(tracker: Tracker) -> State:
     program = first_entity(tracker, "program")
     implied = region_of_program(program) if program else None  # 千企技改 → 广西
     return State(region=tracker.get_slot("region"), intent=intent, honors=honors,
-                 regions_named=regions or ([implied] if implied else []))
+                 regions_named=regions or ([implied] if implied else []),
+                 honor_counts=dict(context.get("honor_counts") or {}))
 
 
 def _at_level(honor: str, level: str) -> str:
@@ -125,8 +127,9 @@ def honors_named(tracker: Tracker) -> List[str]:
     text = latest_text(tracker)
     found = sorted((e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "honor"),
                    key=lambda e: e.get("start") or 0)
-    named = [str(e.get("value")) for e in found
-             if e.get("value") and not (e.get("start") is not None and denied_at(text, e["start"]))]
+    kept = [e for e in found if e.get("value") and not (e.get("start") is not None and denied_at(text, e["start"]))]
+    # "企业技术中心是市级的、工业设计中心是省级的": a level said right after a title is that title's
+    named = [_level_after(text, e) + str(e["value"]) for e in kept]
     honors = with_shared_level(list(dict.fromkeys(named)))
     level = next((word for word in LEVEL_WORDS if word in text), "")
     honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in honors]
@@ -136,6 +139,15 @@ def honors_named(tracker: Tracker) -> List[str]:
         each = [_at_level(honors[0], word) for word in levels]
         honors = [h for h in each if h in known] or honors
     return honors
+
+
+def _level_after(text: str, entity: Dict[str, Any]) -> str:
+    """The level said right after an unlevelled title (“技术中心是市级的”), else ""."""
+    value = str(entity.get("value"))
+    if value.startswith(LEVEL_WORDS) or entity.get("end") is None:
+        return ""
+    after = re.match(r"(?:也|都)?(?:是|为|属于|评的是|评的)?(国家级|省级|市级)", text[entity["end"]:entity["end"] + 8])
+    return after.group(1) if after else ""
 
 
 def _continues(tracker: Tracker) -> bool:
@@ -150,13 +162,21 @@ def question_of(tracker: Tracker) -> Question:
     q = analyse(latest_text(tracker), vocabulary())
     context = tracker.get_slot("answer_context") or {}
     for flag in CONTEXT_FLAGS:
-        if not getattr(q, flag) and context.get(flag) and not (flag == "high_tech" and q.not_high_tech):
+        if not getattr(q, flag) and context.get(flag) and not (flag == "high_tech" and q.not_high_tech) \
+                and not (flag == "small_profit" and q.not_small_profit):
             setattr(q, flag, context[flag])
     previous_tax = {k: v for k, v in (context.get("facts") or {}).items() if k in TAX_FACT_KEYS}
     if q.tax_facts() and previous_tax and any(cue in q.text for cue in ADDITIVE_CUES):
         q.facts = _added(previous_tax, q.facts)  # "还买了个节能设备200万" adds to the R&D said before
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
     computing = not q.aspects or bool(set(q.aspects) & {"compute", "amount"})
+    changed = q.not_high_tech or q.not_small_profit or (q.high_tech and not context.get("high_tech")) \
+        or (q.small_profit and not context.get("small_profit"))
+    status_only = set(q.topics) <= {"high-tech-rate", "small-low-profit-rate"} and not q.tax_facts() and changed \
+        and bool(previous_tax)
+    if status_only and any(cue in q.text for cue in CORRECTION_CUES + ("现在", "已经", "其实", "如果", "要是")):
+        # "说错了，我们高新证书到期没续上，现在不是高新了": the estimate again, at the new rate
+        q.topics, q.aspects, computing = [], [], True
     if context and not q.topics and not q.other_places:
         q.topics = list(context.get("topics") or [])
         previous = dict(context.get("facts") or {}) if computing else {}  # "这个5%以后还能享受吗" asks no sum
@@ -195,7 +215,9 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
     if tracker is not None:
         before = (tracker.get_slot("answer_context") or {}).get("honors") or []
         honors = list(dict.fromkeys([*before, *honors_named(tracker)]))
-    return {"topics": q.topics, "facts": facts, "aspects": q.aspects, "honors": honors,
+    counts = dict((tracker.get_slot("answer_context") or {}).get("honor_counts") or {}) if tracker is not None else {}
+    counts.update({h: n for h in honors for n in [title_count(q.text, h)] if n})
+    return {"topics": q.topics, "facts": facts, "aspects": q.aspects, "honors": honors, "honor_counts": counts,
             **{flag: getattr(q, flag) for flag in CONTEXT_FLAGS}}
 
 

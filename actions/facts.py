@@ -178,13 +178,21 @@ def verdict_text(result: ProgramResult) -> str:
     if passed and (failed or unknown):
         lines.append(f"已满足：{names}。" if len(names) <= 80 else f"其他 {len(passed)} 项条件已满足。")
     elif result.status == "eligible":
-        lines += [f"✓ {check_detail(c.brief)}" for c in passed]  # with the firm's figures
+        notes = _notes(result)  # "须在节能降碳…产生较大效益": what a passed check still asks of the project
+        for c in passed:  # with the firm's figures
+            detail, note = check_detail(c.brief), notes.get(c.id, "")
+            lines.append(f"✓ {detail}{note if note[1:-1] not in detail else ''}")
     if result.assumptions and result.status != "ineligible":
         lines.append("假定：" + "；".join(a.rstrip("。") for a in result.assumptions) + "。")
     cited = (failed or unknown or passed or [None])[0]
     if cited:
         lines.append(citation_line(cited.citation))
     return join_lines(lines)
+
+
+def _notes(result: ProgramResult) -> Dict[str, str]:
+    return {check.id: f"（{check.note.rstrip('。')}）" for program in kb().programs(result.region)
+            if program.id == result.program_id for check in program.checks if getattr(check, "note", None)}
 
 
 def _assumed_checks(result: ProgramResult) -> Set[str]:

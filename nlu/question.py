@@ -90,6 +90,7 @@ class Question:
     regions: List[str] = field(default_factory=list)
     other_places: List[str] = field(default_factory=list)
     summed: Dict[str, List[float]] = field(default_factory=dict)  # role → the amounts added up
+    firm_region: Optional[str] = None  # the covered region the firm says it is in
     firm_elsewhere: bool = False  # the firm is in a place the sources do not cover
     asks_elsewhere: bool = False  # the question is about a place the sources do not cover
     industry: Optional[str] = None
@@ -103,6 +104,7 @@ class Question:
     details: Dict[str, List[str]] = field(default_factory=dict)  # specific details asked → their words
     ic_or_machine_tool: bool = False
     ic_not_listed: bool = False  # "做数控机床的，但还没进工业母机企业名单": the general rate applies
+    not_small_profit: bool = False  # "超过300万不算小微了": the standard rate from now on
     not_high_tech: bool = False  # "我们不是高新，普通企业": the standard rate, whatever was said before
     asks_person: bool = False
     flags: Dict[str, bool] = field(default_factory=dict)  # yes/no facts for the eligibility check
@@ -157,7 +159,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
     q.not_high_tech = any(cue in plain for cue in tables["status"]["not_high_tech"])
     q.high_tech = q.high_tech and not q.not_high_tech
-    q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"])
+    q.not_small_profit = any(cue in plain for cue in tables["status"].get("not_small_profit", []))
+    q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"]) and not q.not_small_profit
     q.industry = _first_key(plain, tables["industries"])
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
@@ -178,8 +181,11 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.flags["completes_this_year"] = True  # "今年11月投产", "12月就能转起来"
     q.regions, q.other_places = _places(plain, tables)
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if _named(plain, name)] + q.regions))
+    located = tables.get("located") or {}
+    names = [*vocab.regions, *((c, r) for r, cues in tables["places_inside"].items() for c in cues)]
+    # "我们是六安的企业，能不能去报广西的千企技改": where the firm is, among the covered regions
+    q.firm_region = next((region for name, region in names if _located(plain, name, located)), None)
     if q.other_places:
-        located = tables.get("located") or {}
         covered_names = [name for name, _ in vocab.regions] + [c for cues in tables["places_inside"].values() for c in cues]
         here = any(_located(plain, name, located) for name in covered_names)
         # "淮南的企业，能进六安那种项目库吗", "我们在河南信阳，挨着六安": the firm is elsewhere

@@ -98,6 +98,7 @@ class State:
     honors: Sequence[str] = ()
     regions_named: Sequence[str] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    honor_counts: Dict[str, float] = field(default_factory=dict)  # "两个市级数字化车间" said in an earlier turn
 
 
 def plan(q: Question, state: State, kb: KnowledgeBase) -> Answer:
@@ -130,6 +131,7 @@ class _Planner:
         if q.unreadable_amount:  # "研发费用-500万能加计多少": no estimate on a figure that cannot be right
             self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
             return self.answer
+        self._other_covered_region()
         undefined = self._undefined_term()
         if undefined and undefined.kind == "rule":  # "自己造的设备算不算“购进”": the point defining it
             self.answer.parts.append(undefined)
@@ -142,6 +144,9 @@ class _Planner:
             self.answer.parts.append(self._status_noted())
             return self.answer
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
+        if {"staff_count", "total_assets_wan"} & set(q.facts) and "small-low-profit-rate" not in incentives \
+                and not self._regional_figures():
+            incentives.append("small-low-profit-rate")  # "应纳税所得额280万，员工50人，资产3000万": the three caps
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
         if not tax_asked and not regional and (q.high_tech or q.small_profit) and (q.aspects or q.yes_no):
@@ -379,7 +384,9 @@ class _Planner:
         if self.q.case_question:
             return True
         facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
-        if "program" in self.q.topics and (facts & set(self.q.facts) or self.q.flags) and not self.honors:
+        money_asked = "awards" in self.q.topics and bool(re.search(r"多少|几万|几个钱", self.q.text))  # "入选后能拿多少钱"
+        if "program" in self.q.topics and (facts & set(self.q.facts) or self.q.flags) and not self.honors \
+                and not money_asked:
             return True  # "…350万，已经备案，规上，能进项目库吗？另外研发费用120万…": the check, beside the rest
         other_topics = [t for t in self.q.topics if t not in PROGRAM_FAMILY and t != "directions"]
         status = self.q.high_tech or self.q.small_profit or self.q.industry
@@ -418,6 +425,10 @@ class _Planner:
             defining = self._defining(points)
             if defining is not None:
                 return defining
+        several = self._several_aspects()
+        union = [p for p in points if set(p.aspects) & set(several)]
+        if len(several) > 1 and union:
+            return union  # "要什么条件？需要办什么手续": each aspect's point (see _rule_part)
         for aspect in aspects:
             hits = [p for p in points if aspect in p.aspects]
             if hits:
@@ -428,6 +439,24 @@ class _Planner:
             if hits:
                 return hits
         return points if not aspects or set(aspects) <= {"overview", "compute", "amount"} else []
+
+    def _regional_figures(self) -> bool:
+        return bool({"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"} & set(self.q.facts))
+
+    def _other_covered_region(self) -> None:
+        """“我们是六安的企业，能不能去报广西的千企技改”: a firm in one covered region asking about the
+        other's programme is told it is not for it, and answered for its own region."""
+        q = self.q
+        firm = self.kb.resolve_region(q.firm_region) if q.firm_region else None
+        others = [r for r in self.regions if r != firm]
+        regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS] or self.honors
+        if not firm or firm not in self.regions or not others or not regional or any(w in q.text for w in _COMPARED):
+            return
+        here, there = self.kb.short_region(firm), self.kb.short_region(others[0])
+        self.answer.parts.append(Part("uncovered", [
+            f"{there}的技改政策面向{there}的企业和项目，贵企业在{here}，不能申报{there}的项目；下面按{here}的政策说明。"]))
+        self.regions, self.region = [firm], firm
+        self.answer.region = firm
 
     def _undefined_term(self) -> Optional[Part]:
         """A standard or definition asked (“高成长性企业是什么标准”, “什么样的企业算行业小巨人”, “智能工厂
@@ -501,8 +530,21 @@ class _Planner:
             scores.append(score)
         return scores
 
+    def _several_aspects(self) -> List[str]:
+        """The practical aspects a compound question asks, in the question's order of the table."""
+        return [a for a in self.q.aspects if a in _SEVERAL_ASPECTS]
+
     def _rule_part(self, points: List[Point], limit: int = 2, label: str = "") -> Part:
-        chosen = self._rank(points)[:limit]
+        ranked = self._rank(points)
+        chosen = ranked[:limit]
+        several = self._several_aspects()
+        if len(several) > 1:  # the best point for each aspect asked, as many as were asked (up to 3)
+            picked: List[Point] = []
+            for aspect in several:
+                best = next((p for p in ranked + points if aspect in p.aspects and p not in picked), None)
+                if best:
+                    picked.append(best)
+            chosen = picked[:3] or chosen
         missing = self._details_missing(chosen)
         naming = [p for p in points if any(c in p.text for d in missing for c in self.q.details[d])]
         if naming:  # "单位价值包括运费安装费吗": the point that names the detail, ranked lower, answers it
@@ -727,13 +769,16 @@ class _Planner:
                 f"文件列出的称号有：{'、'.join(dict.fromkeys(names))}。",
                 f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"])
         lines = []
-        count = _projects_counted(self.q.text) if len(result.items) == 1 else None
+        single = _projects_counted(self.q.text) if len(result.items) == 1 else None
+        counts = {item.honor: title_count(self.q.text, item.honor) or self.state.honor_counts.get(item.honor) or (single or 1)
+                  for item in result.items}
         for item in result.items:
             amount = f"{num(item.amount_wan)}万元" if item.amount_wan is not None else "一事一议，文件没有规定固定金额"
             lines.append(f"{label}{item.honor}：{amount}")
-            if count and item.amount_wan is not None:
-                # "两个项目都被评为市级技改示范项目": one award per title, so per project
-                lines[-1] = f"{label}{item.honor}：每个{amount}；{num(count)}个项目：" \
+            count = counts[item.honor]
+            if count > 1 and item.amount_wan is not None:
+                # "两个项目都被评为市级技改示范项目", "市级数字化车间2个": one award per title, so each
+                lines[-1] = f"{label}{item.honor}：每个{amount}；{num(count)}个：" \
                             f"{num(item.amount_wan)} × {num(count)} = {num(item.amount_wan * count)}万元"
         asks_total = any(word in self.q.text for word in _TOTAL_WORDS)
         priced = [i for i in result.items if i.amount_wan is not None]
@@ -742,8 +787,9 @@ class _Planner:
             lines.append(f"{label}相差：{num(high.amount_wan)} − {num(low.amount_wan)} = "
                          f"{num(high.amount_wan - low.amount_wan)}万元（{high.honor}多）")
         elif len(priced) > 1 and (not self.q.details or asks_total) and (asks_total or not _one_title_at_levels(priced)):
-            parts = " + ".join(num(i.amount_wan) for i in result.items if i.amount_wan is not None)
-            lines.append(f"{label}合计：{parts} = {num(result.total_wan)}万元")
+            each = [i.amount_wan * counts[i.honor] for i in priced]
+            parts = " + ".join(num(a) for a in each)
+            lines.append(f"{label}合计：{parts} = {num(sum(each))}万元")
         awards = {a.honor: a for a in self.kb.awards(region)}
         first = awards[result.items[0].honor] if result.items else None
         cites = [first.citation] if first else []
@@ -1325,7 +1371,11 @@ class _Planner:
     def _estimate_lines(self, result: tax.TaxResult, request: Dict[str, Any]) -> List[str]:
         lines = []
         for item in result.items:
-            lines.append(f"• {item.name}：{item.explanation}")
+            explanation = item.explanation
+            if item.incentive_id == tax.TRANSFER and not _SAVING_ASKED.search(self.q.text) and len(result.items) == 1:
+                # "所得刚好500万，要不要交所得税": the tax due; the full-rate comparison only when savings are asked
+                explanation = re.sub(r"；全额征税应纳[^；。]*?少缴[\d.]+万元。$", "。", explanation)
+            lines.append(f"• {item.name}：{explanation}")
             if item.incentive_id == tax.SPECIAL:
                 lines.append(self._payable_limit(item.credit_wan or 0.0))
         ids = {item.incentive_id for item in result.items}
@@ -1475,6 +1525,7 @@ _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?(
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
 _MACHINERY = re.compile(r"机器|机械|生产设备|机床|生产线|加工中心")
+_SEVERAL_ASPECTS = ("conditions", "who", "procedure", "materials", "timing", "where", "exclusions", "rate")
 _DURATION_ASKED = re.compile(r"多久|几年|多少年|多长时间|管几年|期限多长|多长期限")
 _DURATION = re.compile(r"[\d一二两三四五六七八九十]+\s*个?(?:年|个月|工作日|天)(?!\d)")
 # A number asked, how a line would give it, and what the deferral says is missing.
@@ -1529,6 +1580,18 @@ def _builds_a_title(q: Question) -> bool:
 def _one_title_at_levels(items: Sequence[Any]) -> bool:
     """“省级工业设计中心奖多少？市级的呢”: one title at two levels is a comparison, not a sum."""
     return len({re.sub(r"^(?:国家级|省级|市级)", "", item.honor) for item in items}) == 1
+
+
+def title_count(text: str, honor: str) -> Optional[float]:
+    """How many of one title the question names: “市级数字化车间2个”, “两个市级数字化车间” (its level
+    may be said once for several titles, so the title without it counts too)."""
+    core = re.sub(r"^(?:国家级|省级|市级)", "", honor)
+    for name in dict.fromkeys([honor, core]):
+        found = re.search(rf"([两二三四五六七八九十\d]+)个{re.escape(name)}|{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个", text)
+        if found:
+            count = chinese_number((found.group(1) or found.group(2)).replace("两", "二"))
+            return count if count and count > 1 else None
+    return None
 
 
 def _projects_counted(text: str) -> Optional[float]:

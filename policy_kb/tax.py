@@ -249,8 +249,9 @@ def _rd_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) -> Opti
     if expensed or req.rd_expense_wan is not None:
         parts.append(f"费用化研发支出{num(money(expensed))}万元×加计比例{pct(extra)}={num(money(expensed * extra))}万元")
     if intangible:
-        parts.append(f"形成无形资产的研发成本{num(intangible)}万元按{pct(amort)}摊销，"
-                     f"多摊销{num(money(intangible * (amort - 1)))}万元（在摊销年限内分年扣除）")
+        parts.append(f"形成无形资产的研发成本{num(intangible)}万元按{pct(amort)}摊销，共可摊销 {num(intangible)} × "
+                     f"{pct(amort)} = {num(money(intangible * amort))}万元，比不加计多摊销"
+                     f"{num(money(intangible * (amort - 1)))}万元（在摊销年限内分年扣除）")
     saving = deduction * rate
     text = "；".join(parts) + f"。加计扣除合计{num(money(deduction))}万元×企业所得税税率{pct(rate)}=少缴企业所得税{num(money(saving))}万元。"
     return TaxItem(incentive_id=RD, name=name, base_wan=money(expensed + intangible), deduction_wan=money(deduction),

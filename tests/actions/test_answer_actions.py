@@ -271,3 +271,55 @@ def test_an_amount_added_to_the_project_in_the_form_adds_to_its_total():
     facts = facts_in_message(tracker(text, "ask_tax_incentive", [entity("amount", "30", text.index("30"))],
                                      slots={"fixed_asset_investment_wan": 180.0, "requested_slot": "direction"}))
     assert facts["fixed_asset_investment_wan"] == 210.0  # 180 + 30
+
+
+def test_a_status_corrected_recomputes_the_estimate_before():
+    _, events = run(ActionAnswer(), tracker("我们是高新企业，研发费用300万能省多少所得税", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("说错了，我们高新证书去年到期没续上，现在不是高新了", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "少缴企业所得税75万元" in reply and "45万" not in reply  # 300 × 25%, not × 15%
+
+
+def test_leaving_small_profit_status_in_a_follow_up_uses_the_standard_rate():
+    _, events = run(ActionAnswer(), tracker("小型微利企业，研发费用100万，加计扣除能少交多少税", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("那如果明年我们利润上去了，超过300万不算小微了呢，还是100万研发", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    assert "少缴企业所得税25万元" in text_of(messages)  # 100 × 25%
+
+
+def test_small_profit_figures_said_first_are_used_by_the_question_after():
+    _, events = run(ActionAnswer(), tracker("我们应纳税所得额280万，员工50人，资产总额3000万", "inform"))
+    messages, _ = run(ActionAnswer(), tracker("这样算小微吗？要交多少企业所得税", "ask_tax_incentive",
+                                              slots={"answer_context": context_after(events)}))
+    assert "280 × 5% = 14万元" in text_of(messages)
+
+
+def test_a_level_said_after_each_title_belongs_to_it():
+    text = "六安的企业，企业技术中心是市级的、工业设计中心是省级的，都是今年新认定的，能拿多少奖励"
+    messages, _ = run(ActionAnswer(), tracker(text, "ask_award", [
+        entity("region", "六安市", 0), entity("honor", "企业技术中心", text.index("企业技术中心")),
+        entity("honor", "工业设计中心", text.index("工业设计中心"))], slots={"region": "六安市"}))
+    reply = text_of(messages)
+    assert "10 + 20 = 30万元" in reply and "40万" not in reply  # 市级企业技术中心 10 + 省级工业设计中心 20
+
+
+def test_titles_counted_in_an_earlier_turn_still_count_in_the_total():
+    first = "今年新评上了省级智能工厂，还有两个市级数字化车间"
+    messages, events = run(ActionAnswer(), tracker(first, "ask_award", [
+        entity("honor", "省级智能工厂", first.index("省级智能工厂")), entity("honor", "市级数字化车间", first.index("市级数字化车间"))],
+        slots={"region": "六安市"}))
+    assert "10 × 2 = 20万元" in text_of(messages) and "50 + 20 = 70万元" in text_of(messages)
+    more = "另外还有一个市级技改示范项目，全部加起来多少"
+    messages, _ = run(ActionAnswer(), tracker(more, "ask_award", [entity("honor", "市级技改示范项目", more.index("市级技改示范项目"))],
+                                              slots={"region": "六安市", "answer_context": context_after(events)}))
+    assert "50 + 20 + 50 = 120万元" in text_of(messages)  # 省级智能工厂 50 + 2 × 市级数字化车间 10 + 市级技改示范项目 50
+
+
+def test_an_energy_saving_projects_verdict_says_what_it_still_must_show():
+    from actions.facts import verdict_text
+    from policy_kb import eligibility
+
+    results = eligibility.evaluate({"region": "广西壮族自治区", "above_designated_size": True, "fixed_asset_investment_wan": 900,
+                                    "completes_this_year": True, "energy_saving_or_safety": True})
+    assert "较大效益" in verdict_text(results[0]) and "符合条件" in verdict_text(results[0])

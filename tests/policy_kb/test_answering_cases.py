@@ -455,3 +455,36 @@ def test_machinerys_statutory_life_is_used_when_none_is_given(ask):
 def test_the_deduction_year_is_the_year_of_the_month_after_use(ask, text, line):
     result, reply = ask(text)
     assert line in reply and "受理窗口" not in reply  # 在哪一年 is no where-question
+
+
+def test_the_tax_due_on_a_transfer_without_the_full_rate_figure_unless_savings_are_asked(ask):
+    _, text = ask("技术转让所得刚好500万，要不要交企业所得税？")
+    assert "应纳0万元" in text and "125万" not in text  # 500 × 25%: a tax nobody pays
+    _, text = ask("普通企业技术转让所得600万，能省多少税")
+    assert "少缴137.5万元" in text  # 600 × 25% − 100 × 12.5%
+
+
+def test_the_whole_amortisation_of_an_intangible_is_shown(ask):
+    _, text = ask("研发形成了一项无形资产，成本400万，普通企业。按加计的规定总共能摊销多少？")
+    assert "400 × 200% = 800万元" in text and "多摊销400万元" in text
+
+
+def test_a_compound_practical_question_gets_a_point_for_each_part(ask):
+    _, text = ask("进口设备免税要什么条件？需要办什么手续")
+    assert "鼓励类" in text and "确认书" in text
+
+
+def test_money_asked_of_a_programme_is_answered_not_checked(ask):
+    result, text = ask("广西节能技改项目入选千企技改后，按节能量每吨标煤补多少钱？")
+    assert not result.start_form and "没有规定固定的奖补金额" in text
+
+
+def test_titles_counted_are_each_awarded(ask):
+    _, text = ask("帮我算下六安的奖补：市级技改示范项目1个，新认定省级智能工厂1个，市级数字化车间2个，省级企业技术中心1个。一共多少？",
+                  region="六安市", honors=["市级技改示范项目", "省级智能工厂", "市级数字化车间", "省级企业技术中心"])
+    assert "10 × 2 = 20万元" in text and "50 + 50 + 20 + 20 = 140万元" in text
+
+
+def test_small_profit_figures_alone_get_the_check(ask):
+    _, text = ask("我们应纳税所得额280万，员工50人，资产总额3000万")
+    assert "✓ 从业人数50人" in text and "280 × 5% = 14万元" in text
