@@ -66,7 +66,10 @@ class ActionFallback(Action):
         question = analyse(latest_text(tracker), vocabulary())
         if question.asks_person:  # "你这说了等于没说，帮我转人工": a person was asked for
             return ActionCreateTicket().run(dispatcher, tracker, domain)
-        follow_up = bool(tracker.get_slot("answer_context")) and bool(question.aspects or question.yes_no)
+        # "那如果这设备两年后租给别的厂用呢": a what-if on the answer before
+        what_if = question.text.startswith(("那", "如果", "要是", "假如", "那如果", "那要是")) or question.text.rstrip("？?。 ").endswith("呢")
+        follow_up = bool(tracker.get_slot("answer_context")) and bool(question.aspects or question.yes_no or what_if
+                                                                      or question.details)
         if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up \
                 or question.other_places:  # "我们在湖南，有没有类似的技改政策": the honest not-covered answer
             # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级

@@ -146,6 +146,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     # "八百来万"/"八百多万": about that much; the number is the firm's figure all the same.
     plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
     tables = vocab.tables
+    for typo, word in (tables.get("typos") or {}).items():
+        plain = plain.replace(typo, word)  # "被案" for 备案, "加记扣除" for 加计扣除 (same length)
     q = Question(text=plain)
     masked = plain
     for phrase in tables.get("topic_masks", []):
@@ -184,12 +186,16 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     located = tables.get("located") or {}
     names = [*vocab.regions, *((c, r) for r, cues in tables["places_inside"].items() for c in cues)]
     # "我们是六安的企业，能不能去报广西的千企技改": where the firm is, among the covered regions
-    q.firm_region = next((region for name, region in names if _located(plain, name, located)), None)
+    # the firm's place is the first one the message places it in ("合肥的厂…我们跟六安的企业有合作")
+    here = min(((_located_at(plain, name, located), region) for name, region in names
+                if _located_at(plain, name, located) >= 0), default=(-1, None))
+    there = min((_located_at(plain, p, located) for p in q.other_places if _located_at(plain, p, located) >= 0), default=-1)
+    if here[0] >= 0 and re.search(r"分公司|子公司|分厂|分支机构|设的|开的厂|工厂在|厂区在|厂在|项目在|项目也在", plain):
+        there = -1  # "深圳一家公司在南宁开的分公司": the branch, and its project, are where the firm asks about
+    q.firm_region = here[1] if here[0] >= 0 and (there < 0 or here[0] < there) else None
     if q.other_places:
-        covered_names = [name for name, _ in vocab.regions] + [c for cues in tables["places_inside"].values() for c in cues]
-        here = any(_located(plain, name, located) for name in covered_names)
         # "淮南的企业，能进六安那种项目库吗", "我们在河南信阳，挨着六安": the firm is elsewhere
-        q.firm_elsewhere = not here and any(_located(plain, p, located) for p in q.other_places)
+        q.firm_elsewhere = there >= 0 and (here[0] < 0 or there < here[0])
         # "我们是六安的企业，安徽省层面有没有补助": the question is about the other place's policy
         q.asks_elsewhere = any(f"{p}{cue}" in plain for p in q.other_places for cue in tables.get("elsewhere_asked", []))
     _read_amounts(_masked_roles(_without_asides(plain), tables), tables, q)
@@ -375,10 +381,12 @@ DENIALS = ("不是", "并非", "非", "不属于")
 _DENIAL_REACH = max(len(d) for d in DENIALS)
 
 
-def _located(text: str, place: str, located: Dict[str, List[str]]) -> bool:
-    """The firm is said to be in `place`: “在淮南”, “淮南的企业”, “我们是六安的”."""
-    return any(f"{before}{place}" in text for before in located.get("before", [])) \
-        or any(f"{place}{after}" in text for after in located.get("after", []))
+def _located_at(text: str, place: str, located: Dict[str, List[str]]) -> int:
+    """Where the message places the firm in `place` (“在淮南”, “淮南的企业”, “我们是六安的”), -1 if nowhere."""
+    hits = [text.find(f"{before}{place}") for before in located.get("before", [])]
+    hits += [text.find(f"{place}{after}") for after in located.get("after", [])]
+    hits = [h for h in hits if h >= 0]
+    return min(hits) if hits else -1
 
 
 def denied_at(text: str, start: int) -> bool:
@@ -456,8 +464,16 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
         if role == "transfer_cost_wan" and "转让" not in text and "收入" not in text and "无形资产" in sentence:
             role = "rd_intangible_wan"  # "研发项目形成了无形资产，成本500万": no transfer in sight
+        if role == "rd_part_wan" and "研发" not in text:
+            role = None  # "设备折旧100万" with no R&D in sight is no R&D cost item
         _store(q, role, span, before + after, tables)
         last_role = role
+    parts = q.facts.pop("rd_part_wan", None)
+    if parts and "rd_expense_wan" not in q.facts and "rd_intangible_wan" not in q.facts:
+        # "研发人员工资300万，材料200万，仪器折旧100万": the R&D expense is their sum
+        q.facts["rd_expense_wan"] = round(sum(parts), 4)
+        if len(parts) > 1:
+            q.summed["rd_expense_wan"] = list(parts)
 
 
 def _clause_before(text: str, spans: List[Span], index: int) -> str:
@@ -528,6 +544,8 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         q.facts.setdefault("equipment", []).extend(dict(item) for _ in range(times))
     elif role == "award" or role is None:
         q.facts.setdefault("other_amounts", []).append(span.value)
+    elif role == "rd_part_wan":
+        q.facts.setdefault("rd_part_wan", []).append(span.value)  # summed after all amounts are read
     elif role in _SUMMABLE and role in q.facts and _ENUMERATED.search(q.text) and not _WHOLE.search(q.text):
         # "所得分别是300万和400万", "两个研发项目：A花了300万…B花了200万": the year's total
         q.summed.setdefault(role, [q.facts[role]]).append(span.value)

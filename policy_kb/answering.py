@@ -147,6 +147,7 @@ class _Planner:
         if {"staff_count", "total_assets_wan"} & set(q.facts) and "small-low-profit-rate" not in incentives \
                 and not self._regional_figures():
             incentives.append("small-low-profit-rate")  # "应纳税所得额280万，员工50人，资产3000万": the three caps
+            q.topics.append("small-low-profit-rate")  # a tax question, not the start of a project check
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
         if not tax_asked and not regional and (q.high_tech or q.small_profit) and (q.aspects or q.yes_no):
@@ -500,6 +501,11 @@ class _Planner:
         defining = [p for p in points if any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING)]
         return defining or [p for p in points if "definition" in p.aspects and f"“{term}”" in p.text]
 
+    def _topic_cues(self) -> List[Sequence[str]]:
+        if not hasattr(self, "_cues"):
+            self._cues = [t.cues for t in self.kb.topics() if t.id in self.q.topics]
+        return self._cues
+
     def _rank(self, points: List[Point]) -> List[Point]:
         """Points sharing more of the question's words first; far weaker matches dropped."""
         scores = self._scores(points)
@@ -511,6 +517,9 @@ class _Planner:
         """Shared two-character words, each weighted by how few of `points` have it; for a
         definition asked (“专用设备具体指啥”) the point that defines the term asked comes first."""
         grams = {self.q.text[i:i + 2] for i in range(len(self.q.text) - 1)} - _STOP_GRAMS
+        # the topic's own name (千企技改) picked the points; it does not tell them apart
+        named = [c for t in self._topic_cues() for c in t if c in self.q.text and len(c) >= 4]
+        grams = {g for g in grams if not any(g in c for c in named)}
         df = {g: sum(1 for p in points if g in p.text) for g in grams}
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
@@ -1173,7 +1182,8 @@ class _Planner:
         except PolicyKBError as error:
             self.answer.parts.append(Part("deferral", [f"暂时无法估算：{error}"]))
             return
-        barred = self._barred([item.incentive_id for item in result.items])
+        asked = [t for t in q.topics if self.kinds.get(t) == "incentive"]  # "不在目录里，能享受10%抵免吗"
+        barred = self._barred([item.incentive_id for item in result.items] + asked)
         if barred:  # "个体户买了30万的设备": no estimate for an incentive the firm cannot have
             kept = [item for item in result.items if item.incentive_id not in barred]
             total = tax.money(sum(item.tax_saving_wan for item in kept if item.included_in_total))

@@ -488,3 +488,40 @@ def test_titles_counted_are_each_awarded(ask):
 def test_small_profit_figures_alone_get_the_check(ask):
     _, text = ask("我们应纳税所得额280万，员工50人，资产总额3000万")
     assert "✓ 从业人数50人" in text and "280 × 5% = 14万元" in text
+
+
+def test_equipment_outside_the_catalogues_gets_no_credit(ask):
+    _, text = ask("我们今年买了台普通数控加工中心450万，不在环保节能安全那几个目录里。能享受10%投资额抵免吗？一次性扣除呢？")
+    assert "专用设备投资抵免：不适用" in text and "可抵免企业所得税45万元" not in text  # 450 × 10%
+    assert "共450万元，可一次性在税前扣除" in text
+
+
+def test_rd_cost_items_listed_add_up_to_the_rd_expense(ask):
+    _, text = ask("去年研发费用明细：研发人员工资300万，材料200万，仪器折旧100万，另外委托省内一家研究院150万（合同登记了）。"
+                  "我们不是高新，25%税率，加计扣除基数和少交的税各多少？")
+    assert "300 + 200 + 100 = 600万元" in text and "费用化研发支出720万元" in text and "少缴企业所得税180万元" in text
+    assert "一次性" not in text  # 仪器折旧 is an R&D cost item, not a purchase
+
+
+def test_a_typed_homophone_is_read_as_meant(ask):
+    _, text = ask("研发费用加计扣除要不要先去税务局被案啊？还是申报的时候直接填就行")
+    assert "事先不需要备案" in text and "留存备查" in text
+
+
+@pytest.mark.parametrize("text", [
+    "我们是深圳一家公司在南宁开的分公司，没有独立法人资格，就在南宁厂区搞技改，投资一千二百万，能不能入选千企技改？",
+    "我们是合肥总公司在六安经开区设的分公司，不是法人，但统计上按规上报的。能进六安市级技改项目库吗？",
+])
+def test_a_branch_in_a_covered_region_is_answered_there(ask, text):
+    _, reply = ask(text)
+    assert "没有收录" not in reply
+
+
+def test_a_firm_placed_elsewhere_first_is_elsewhere(ask):
+    _, reply = ask("合肥的厂能不能进六安的三年滚动技改项目库？我们跟六安的企业有合作")
+    assert "没有收录合肥的政策文件" in reply and "200万" not in reply
+
+
+def test_a_fixed_asset_investment_is_not_the_finance_measure(ask):
+    _, reply = ask("咱们是广西梧州的规上企业，技改项目固定资产投资3000万，核准手续已经办完")
+    assert "金融机构" not in reply
