@@ -169,7 +169,8 @@ def question_of(tracker: Tracker) -> Question:
     if q.tax_facts() and previous_tax and any(cue in q.text for cue in ADDITIVE_CUES):
         q.facts = _added(previous_tax, q.facts)  # "还买了个节能设备200万" adds to the R&D said before
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
-    computing = not q.aspects or bool(set(q.aspects) & {"compute", "amount"})
+    # ("那是算哪一年扣" with the month of use: the estimate again, with the year it falls in)
+    computing = not q.aspects or bool(set(q.aspects) & {"compute", "amount"}) or "in_use_month" in q.facts
     changed = q.not_high_tech or q.not_small_profit or (q.high_tech and not context.get("high_tech")) \
         or (q.small_profit and not context.get("small_profit"))
     status_only = set(q.topics) <= {"high-tech-rate", "small-low-profit-rate"} and not q.tax_facts() and changed \

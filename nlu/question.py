@@ -206,7 +206,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     years = _YEARS.search(plain)
     if years:
         q.facts["amortisation_years"] = float(years.group(1) or years.group(2))
-    in_use = _IN_USE.search(plain)
+    in_use = _IN_USE.search(plain) or _IN_USE_SAME_MONTH.search(plain)
     if in_use:  # "2025年12月投入使用", "今年12月底就投入使用了", "那如果是11月投入使用呢"
         year, relative, month = in_use.group(1), in_use.group(2), int(in_use.group(3))
         if 1 <= month <= 12:
@@ -410,6 +410,8 @@ def _sentence_before(text: str, end: int) -> str:
     return text[start:end]
 
 
+# "2025年12月买的，当月就用上了": bought in a month and put to use the same month
+_IN_USE_SAME_MONTH = re.compile(r"(?:(20\d\d)年)?()(\d{1,2})月[^。？?]{0,12}?当月[^，。？?,]{0,6}?(?:投入使用|投用|用上|开始使用|启用)")
 _SUMMABLE = ("tech_transfer_income_wan", "rd_expense_wan")
 _ENUMERATED = re.compile(r"分别|两个|两笔|三个|三笔|几个|几笔|[AB甲乙]项目|[AB甲乙]花|第一[个笔]|第二[个笔]|另一个|另一笔|另外一个|各自")
 _WHOLE = re.compile(r"其中|一共|总共|合计|加起来|总计|共计|不对|打错|说错|更正")
@@ -464,6 +466,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
         if role == "transfer_cost_wan" and "转让" not in text and "收入" not in text and "无形资产" in sentence:
             role = "rd_intangible_wan"  # "研发项目形成了无形资产，成本500万": no transfer in sight
+        wide = text[spans[index - 1].end if index else 0:span.start]
+        if role in ("transfer_taxes_wan", "transfer_cost_wan") and not re.search(r"转让|许可|收入|所得|技术", text) \
+                and any(c in wide for c in tables["roles"]["equipment"]):
+            role = "equipment"  # "加工中心，含税费安装各项一共480万": the equipment's cost, no transfer in sight
         if role == "rd_part_wan" and "研发" not in text:
             role = None  # "设备折旧100万" with no R&D in sight is no R&D cost item
         _store(q, role, span, before + after, tables)

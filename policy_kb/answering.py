@@ -132,6 +132,12 @@ class _Planner:
             self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
             return self.answer
         self._other_covered_region()
+        if not self.regions and not self.state.region and q.detail_near:
+            # "按行业调整，制糖能降到多少": only one document has the rule the detail belongs to
+            near = {p.region for p in self.kb.points(None) if p.id in q.detail_near.values()}
+            if len(near) == 1 and NATIONAL_REGION not in near:
+                self.regions = list(near)
+                self.region = self.regions[0]
         undefined = self._undefined_term()
         if undefined and undefined.kind == "rule":  # "自己造的设备算不算“购进”": the point defining it
             self.answer.parts.append(undefined)

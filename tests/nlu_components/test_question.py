@@ -125,3 +125,22 @@ def test_circumstances_and_payment_words(vocab):
 def test_an_amount_no_estimate_should_use_is_named(vocab, text, said):
     message = analyse(text, vocab).unreadable_amount
     assert (said in message) if said else message is None
+
+
+def test_equipment_cost_with_taxes_is_the_equipment_not_a_transfers_taxes():
+    from actions.common import vocabulary
+    from nlu.question import analyse
+
+    q = analyse("2025年3月买了一台加工中心，含税费安装各项一共4,800,000元，当月就装好投用了", vocabulary())
+    assert q.facts["equipment"][0]["value_wan"] == 480.0 and "transfer_taxes_wan" not in q.facts
+    q = analyse("成本大概200万，相关税费100万，我们不是高新", vocabulary())
+    assert q.facts == {"transfer_cost_wan": 200.0, "transfer_taxes_wan": 100.0}
+
+
+def test_a_research_platform_is_a_project_not_rd_spending_or_a_website():
+    from actions.common import vocabulary
+    from nlu.question import analyse
+
+    q = analyse("六安的规上公司，今年做创新化改造，建企业技术中心配套的研发平台，投了120万，已经备案，能入库吗", vocabulary())
+    assert "rd-super-deduction" not in q.topics and "where" not in q.aspects and not q.details
+    assert q.facts["fixed_asset_investment_wan"] == 120.0
