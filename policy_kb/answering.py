@@ -473,16 +473,19 @@ class _Planner:
         asks = _STANDARD_ASKED.search(q.text) or ("definition" in q.aspects and _QUOTED.search(q.text))
         if not asks or q.tax_facts() or q.facts.get("fixed_asset_investment_wan") is not None:
             return None
+        if set(q.aspects) - {"definition", "conditions", "threshold"} and not _STANDARD_ASKED.search(q.text):
+            return None  # "“一事一议”指什么，哪类项目适用": the part about who is answered the usual way
         term = _standard_term(q.text) or _defined_term(q.text)
         if not term:
             return None
         regions = set(self._target_regions()) | {NATIONAL_REGION}
         pool = [p for p in self.kb.points(None) if p.region in regions]
         head = next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in pool)), None)
+        if not head and f"“{term}”" in q.text or not head and len(term) >= 4:
+            return self._term_in_clauses(term, regions)
         if not head or len(head) < 3 and f"“{head}”" not in q.text:
             return None  # a two-character word only when quoted (“购进”)
-        defining = [p for p in pool if any(f"{lead}{head}{tail}" in p.text for lead, tail in _DEFINING)
-                    or "definition" in p.aspects and f"“{head}”" in p.text]
+        defining = [p for p in pool if any(f"{lead}{head}{tail}" in p.text for lead, tail in _DEFINING)]
         if defining:
             if q.topics:
                 return None  # the topic's own answer picks it (see _defining)
@@ -493,6 +496,24 @@ class _Planner:
         who = near.department or self._contact(near.region) or self._who(near.topic, near)
         return Part("deferral", [f"{scope}没有规定“{head}”的具体标准或界定。", f"文件里提到它的地方是：{near.text}",
                                  f"建议咨询{who}。需要的话我可以帮您转人工。"], [near.citation])
+
+    def _term_in_clauses(self, term: str, regions: set) -> Optional[Part]:
+        """“绿色制造体系里的“四位一体”是哪四个”: a term no point holds, said in a document's own words —
+        the sentence that uses it, quoted and cited (the documents do not define it otherwise)."""
+        for document in self.kb.documents():
+            if document.region not in regions or document.region == NATIONAL_REGION:
+                continue
+            for clause in self.kb.clauses(document.id):
+                at = clause.text.find(term)
+                if at < 0:
+                    continue
+                start = max(clause.text.rfind("。", 0, at), clause.text.rfind("；", 0, at)) + 1
+                ends = [e for e in (clause.text.find("。", at), clause.text.find("；", at)) if e >= 0]
+                sentence = clause.text[start:min(ends) + 1 if ends else len(clause.text)].strip()
+                cite = Citation(document.title, clause.clause, sentence[:60], document.id, document.status)
+                return Part("rule", [f"《{document.title}》没有规定“{term}”的具体界定，原文是这样说的：{sentence}",
+                                     f"更具体的要求，建议咨询{self._contact(document.region) or '当地工信部门'}。"], [cite])
+        return None
 
     def _defining(self, points: List[Point]) -> Optional[List[Point]]:
         """A definition asked of a term the sources use (“规上企业的标准是啥”) is answered by a point
@@ -1535,7 +1556,7 @@ _BUILD_TITLE = re.compile(r"(?:建|建设|打造|搞|上马|新建|改造成|改
                           r"(?:数字化车间|数字车间|智能工厂|智慧工厂|绿色工厂|企业技术中心|技术中心|工业设计中心|设计中心)")
 
 
-_DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("“", "”"), ("", "，是"), ("", "："), ("", "＝"),
+_DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("“", "”是"), ("“", "”指"), ("“", "”，"), ("", "，是"), ("", "："), ("", "＝"),
              ("", "="))
 _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")

@@ -525,3 +525,18 @@ def test_a_firm_placed_elsewhere_first_is_elsewhere(ask):
 def test_a_fixed_asset_investment_is_not_the_finance_measure(ask):
     _, reply = ask("咱们是广西梧州的规上企业，技改项目固定资产投资3000万，核准手续已经办完")
     assert "金融机构" not in reply
+
+
+def test_a_term_only_the_documents_words_hold_is_quoted_from_them(ask):
+    _, text = ask("绿色制造体系里的“四位一体”创建是哪四个东西？")
+    assert "没有规定“四位一体”的具体界定" in text and "绿色产品、绿色工厂、绿色园区、绿色供应链" in text
+
+
+def test_a_quoted_term_a_point_merely_lists_is_not_taken_as_defined(ask):
+    result, text = ask("老板让我查一下“一室一中心”是指什么室什么中心，我们想去创建一个")
+    assert "没有规定“一室一中心”的具体标准或界定" in text and result.offer_handoff
+
+
+def test_a_threshold_called_too_hard_is_the_rule_not_the_firms_growth(ask):
+    result, text = ask("我们是做制糖的，行业本身增长慢，改造后产值涨15%太难了，听说可以按行业调整，那制糖能降到多少")
+    assert not result.start_form and "具体行业的增长率要求" in text and "没有规定" in text and "15%" in text
