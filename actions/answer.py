@@ -40,6 +40,7 @@ TOPIC_FACTS = {
     "rd-super-deduction": ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"),
     "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan"),
     "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment",),
+    "accelerated-depreciation": ("equipment",),
     "advanced-manufacturing-vat-credit": ("vat_input_wan",), "high-tech-rate": ("taxable_income_wan",),
     "small-low-profit-rate": ("taxable_income_wan", "staff_count", "total_assets_wan"),
 }

@@ -162,6 +162,10 @@ class _Planner:
             regional.insert(0, "program")  # "ERP、MES算信息化改造吗？有投资门槛没": the library's threshold
         if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
             regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
+        if not q.topics and len(self.regions) > 1 and not tax_asked and not q.details:
+            # "想对比一下六安和广西的技改政策有什么不同": the two programmes' conditions side by side
+            self._conditions_list()
+            return self.answer
         # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
         compared = q.other_places and q.regions and any(w in q.text for w in _COMPARED)
         elsewhere = q.firm_elsewhere or q.asks_elsewhere

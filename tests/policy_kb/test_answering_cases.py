@@ -540,3 +540,9 @@ def test_a_quoted_term_a_point_merely_lists_is_not_taken_as_defined(ask):
 def test_a_threshold_called_too_hard_is_the_rule_not_the_firms_growth(ask):
     result, text = ask("我们是做制糖的，行业本身增长慢，改造后产值涨15%太难了，听说可以按行业调整，那制糖能降到多少")
     assert not result.start_form and "具体行业的增长率要求" in text and "没有规定" in text and "15%" in text
+
+
+def test_comparing_the_two_regions_gives_both_programmes_conditions(ask):
+    _, text = ask("六安的企业，想对比一下六安和广西的技改政策有什么不同")
+    assert "【广西“千企技改”工程项目】的条件" in text and "【六安市级技改项目库】的条件" in text
+    assert "没有规定这个问题" not in text
