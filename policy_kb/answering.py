@@ -158,7 +158,8 @@ class _Planner:
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
         if not tax_asked and not regional and (q.high_tech or q.small_profit) and (q.aspects or q.yes_no):
             tax_asked = True  # "小微企业的从业人数是看年底那个数吗": a question about the status's own rate
-        if "directions" in regional and "threshold" in q.aspects and "program" not in regional:
+        if "directions" in regional and "threshold" in q.aspects and "program" not in regional \
+                and "definition" not in q.aspects:
             regional.insert(0, "program")  # "ERP、MES算信息化改造吗？有投资门槛没": the library's threshold
         if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
             regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
@@ -395,6 +396,8 @@ class _Planner:
         if self.q.case_question:
             return True
         facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
+        if self.q.details and not facts & set(self.q.facts):
+            return False  # "制糖行业调成多少": a detail of the rule asked, not the firm's project
         money_asked = "awards" in self.q.topics and bool(re.search(r"多少|几万|几个钱", self.q.text))  # "入选后能拿多少钱"
         if "program" in self.q.topics and (facts & set(self.q.facts) or self.q.flags) and not self.honors \
                 and not money_asked:
@@ -485,6 +488,8 @@ class _Planner:
         regions = set(self._target_regions()) | {NATIONAL_REGION}
         pool = [p for p in self.kb.points(None) if p.region in regions]
         head = next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in pool)), None)
+        if head and len(head) < 3 and len(term) > 3:
+            head = None  # "工业精品" is not "工业": the term itself is what the points lack
         if not head and f"“{term}”" in q.text or not head and len(term) >= 4:
             return self._term_in_clauses(term, regions)
         if not head or len(head) < 3 and f"“{head}”" not in q.text:
@@ -1574,15 +1579,19 @@ _QUANTITIES = (
     (re.compile(r"(?:多少|几)个?(?:工作日|天)"), re.compile(r"\d+\s*个?(?:工作日|天|日)"), "具体的天数"),
     (re.compile(r"(?:多少|几)个?名额|名额.{0,3}(?:多少|几个)|(?:多少|几)个(?:指标|项目名额)"),
      re.compile(r"\d+\s*(?:个|项|家)"), "名额或数量"),
+    (re.compile(r"(?:每亩|每吨|能贷|贷)多少|分几次|一次给到位|分期给|几次拨付"),
+     re.compile(r"\d+(?:\.\d+)?\s*(?:万元/亩|万/亩|元/吨)|分\d+次|一次性拨付"), "具体标准或拨付方式"),
     (re.compile(r"具体多少钱|给多少钱|补多少钱|奖多少钱|多少资金|具体多少|倾斜多少|额外.{0,6}多少"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|元)"), "具体金额"),
     (re.compile(r"(?:比例|费率|利率|比率|容忍率|贴息率)(?:是|为)?(?:多少|几)|百分之几|几个点|多少个点"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点)"), "具体比例"),
 )
 # A standard asked of a term: “X是什么标准”, “什么样的企业算X”, “X要达到什么标准才能认定”
-_STANDARD_ASKED = re.compile(r"是什么标准|什么标准才|达到什么标准|什么样的(?:企业|项目)?(?:才)?算|怎样才算|怎么才算|才能认定|认定标准是")
+_STANDARD_ASKED = re.compile(r"是什么标准|是啥标准|啥标准|什么标准才|达到什么标准|什么样的(?:企业|项目)?(?:才)?算|怎样才算|怎么才算|"
+                             r"才能认定|认定标准是|量化标准|具体标准|怎么定义|如何定义|怎么界定")
 _STANDARD_TERM = (re.compile(r"什么样的(?:企业|项目)?(?:才)?算[“\"]?([\u4e00-\u9fa5A-Za-z]{2,12})[”\"]?"),
-                  re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:要|需要|得)?(?:达到)?(?:是)?什么标准"))
+                  re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:要|需要|得)?(?:达到)?(?:是)?(?:什么|啥)标准"),
+                  re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:是)?(?:怎么|如何)(?:定义|界定|认定)"))
 
 
 def _standard_term(text: str) -> Optional[str]:

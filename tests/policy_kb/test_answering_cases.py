@@ -546,3 +546,23 @@ def test_comparing_the_two_regions_gives_both_programmes_conditions(ask):
     _, text = ask("六安的企业，想对比一下六安和广西的技改政策有什么不同")
     assert "【广西“千企技改”工程项目】的条件" in text and "【六安市级技改项目库】的条件" in text
     assert "没有规定这个问题" not in text
+
+
+@pytest.mark.parametrize("text, term", [
+    ("高成长性企业是怎么定义的？营收每年涨多少才算（广西千企技改优先支持那个）", "高成长性企业"),
+    ("广西节能技改项目要求竣工后“产生较大效益”，要节能多少才算较大？有量化标准吗", "产生较大效益"),
+    ("六安文件说每年培育一批安徽工业精品，工业精品是啥标准？", "工业精品"),
+])
+def test_a_standard_asked_in_other_words_is_deferred_too(ask, text, term):
+    _, reply = ask(text)
+    assert f"没有规定“{term}”的具体" in reply
+
+
+def test_a_direction_asked_what_it_is_gets_its_description_not_the_librarys_threshold(ask):
+    _, text = ask("高端化改造是个啥概念？是不是只有大企业才能搞，六安文件里咋说的")
+    assert "强链补链" in text and "200万元以上" not in text
+
+
+def test_a_detail_of_a_rule_is_not_the_start_of_a_project_check(ask):
+    result, text = ask("我们是制糖企业，文件说产值增长率可以按行业调整，那制糖行业调成多少？", intent="inform")
+    assert not result.start_form and "具体行业的增长率要求" in text and "15%" in text
