@@ -155,6 +155,8 @@ class _Planner:
             incentives.append("small-low-profit-rate")  # "应纳税所得额280万，员工50人，资产3000万": the three caps
             q.topics.append("small-low-profit-rate")  # a tax question, not the start of a project check
         regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
+        if incentives == [GENERIC_TAX] and self.regions and "program" in q.topics and not q.tax_facts():
+            incentives = []  # "六安技改项目入库的申报表在哪下载": the programme's forms, not the tax return's
         tax_asked = bool(incentives or q.tax_facts() or self._asks_tax())
         if not tax_asked and not regional and (q.high_tech or q.small_profit) and (q.aspects or q.yes_no):
             tax_asked = True  # "小微企业的从业人数是看年底那个数吗": a question about the status's own rate
@@ -477,10 +479,11 @@ class _Planner:
         要达到什么标准才能认定”) of a term the sources use but never define: say so, with the line that
         uses it. None when a point defines the term, or the sources never use it (the usual path)."""
         q = self.q
-        asks = _STANDARD_ASKED.search(q.text) or ("definition" in q.aspects and _QUOTED.search(q.text))
+        asks = _STANDARD_ASKED.search(q.text) or ("definition" in q.aspects and _QUOTED.search(q.text)) \
+            or (_QUOTED.search(q.text) and re.search(r"具体(?:咋|怎么|如何)(?:操作|办|弄)", q.text))
         if not asks or q.tax_facts() or q.facts.get("fixed_asset_investment_wan") is not None:
             return None
-        if set(q.aspects) - {"definition", "conditions", "threshold"} and not _STANDARD_ASKED.search(q.text):
+        if set(q.aspects) - {"definition", "conditions", "threshold", "procedure"} and not _STANDARD_ASKED.search(q.text):
             return None  # "“一事一议”指什么，哪类项目适用": the part about who is answered the usual way
         term = _standard_term(q.text) or _defined_term(q.text)
         if not term:
@@ -503,7 +506,7 @@ class _Planner:
         near = self._rank([p for p in pool if head in p.text])[0]
         scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
         who = near.department or self._contact(near.region) or self._who(near.topic, near)
-        return Part("deferral", [f"{scope}没有规定“{head}”的具体标准或界定。", f"文件里提到它的地方是：{near.text}",
+        return Part("deferral", [f"{scope}没有规定“{head}”的具体标准、界定或办法。", f"文件里提到它的地方是：{near.text}",
                                  f"建议咨询{who}。需要的话我可以帮您转人工。"], [near.citation])
 
     def _term_in_clauses(self, term: str, regions: set) -> Optional[Part]:
@@ -1199,7 +1202,12 @@ class _Planner:
         vat_line = self._without_invoice_vat(request)
         lines: List[str] = [line for line in (rate_note, inside, net_line, vat_line, *base_lines) if line]
         cites: List[Citation] = []
-        if "vat_input_wan" in q.facts and "advanced-manufacturing-vat-credit" in q.topics:
+        vat_barred = self._barred(["advanced-manufacturing-vat-credit"]).get("advanced-manufacturing-vat-credit")
+        if "vat_input_wan" in q.facts and "advanced-manufacturing-vat-credit" in q.topics and vat_barred:
+            # "不是高新，每月进项税两百万，5%加计抵减能享受吗": not for this firm, so no credit
+            self.answer.parts.append(Part("rule", self._barred_lines("advanced-manufacturing-vat-credit", vat_barred),
+                                          [vat_barred.citation]))
+        elif "vat_input_wan" in q.facts and "advanced-manufacturing-vat-credit" in q.topics:
             self.answer.parts.append(self._vat_credit(q.facts["vat_input_wan"]))
         elif "vat_input_wan" in q.facts:  # "这78万进项能抵吗": input VAT on equipment, not the 5% credit
             point = next((p for p in self.kb.points(None, "advanced-manufacturing-vat-credit") if "进项税额可以抵扣" in p.text), None)
@@ -1571,12 +1579,15 @@ _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?(
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
 _MACHINERY = re.compile(r"机器|机械|生产设备|机床|生产线|加工中心")
+_WHERE_IN_A_SYSTEM = re.compile(r"哪里找|在哪找|在哪里找|怎么找到|哪个菜单|哪个模块|在哪下载|哪里下载|去哪下载")
 _SEVERAL_ASPECTS = ("conditions", "who", "procedure", "materials", "timing", "where", "exclusions", "rate")
 _DURATION_ASKED = re.compile(r"多久|几年|多少年|多长时间|管几年|期限多长|多长期限")
 _DURATION = re.compile(r"[\d一二两三四五六七八九十]+\s*个?(?:年|个月|工作日|天)(?!\d)")
 # A number asked, how a line would give it, and what the deferral says is missing.
 _QUANTITIES = (
     (re.compile(r"(?:多少|几)个?(?:工作日|天)"), re.compile(r"\d+\s*个?(?:工作日|天|日)"), "具体的天数"),
+    (re.compile(r"几号|哪一天|哪天之前|几月几日|具体日期|截止到几号"), re.compile(r"\d+月\d+日|\d+号"), "具体日期"),
+    (_WHERE_IN_A_SYSTEM, re.compile(r"网址|菜单|模块|路径|入口|http"), "具体的办理入口（网址、系统菜单或下载地址）"),
     (re.compile(r"(?:多少|几)个?名额|名额.{0,3}(?:多少|几个)|(?:多少|几)个(?:指标|项目名额)"),
      re.compile(r"\d+\s*(?:个|项|家)"), "名额或数量"),
     (re.compile(r"(?:每亩|每吨|能贷|贷)多少|分几次|一次给到位|分期给|几次拨付"),
@@ -1588,10 +1599,11 @@ _QUANTITIES = (
 )
 # A standard asked of a term: “X是什么标准”, “什么样的企业算X”, “X要达到什么标准才能认定”
 _STANDARD_ASKED = re.compile(r"是什么标准|是啥标准|啥标准|什么标准才|达到什么标准|什么样的(?:企业|项目)?(?:才)?算|怎样才算|怎么才算|"
-                             r"才能认定|认定标准是|量化标准|具体标准|怎么定义|如何定义|怎么界定")
+                             r"才能认定|认定标准是|量化标准|具体标准|怎么定义|如何定义|怎么界定|排第几|第几名")
 _STANDARD_TERM = (re.compile(r"什么样的(?:企业|项目)?(?:才)?算[“\"]?([\u4e00-\u9fa5A-Za-z]{2,12})[”\"]?"),
                   re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:要|需要|得)?(?:达到)?(?:是)?(?:什么|啥)标准"),
-                  re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:是)?(?:怎么|如何)(?:定义|界定|认定)"))
+                  re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:是)?(?:怎么|如何)(?:定义|界定|认定)"),
+                  re.compile(r"([\u4e00-\u9fa5]{2,8}?)(?:企业)?要[^，。？?]{0,12}?(?:排第几|第几名|才算)"))
 
 
 def _standard_term(text: str) -> Optional[str]:

@@ -397,7 +397,7 @@ def test_a_title_at_a_level_the_schedule_lacks_is_deferred(ask):
 ])
 def test_a_standard_the_sources_never_set_is_deferred_with_where_they_use_it(ask, text, term):
     result, reply = ask(text)
-    assert f"没有规定“{term}”的具体标准或界定" in reply and "文件里提到它的地方是" in reply
+    assert f"没有规定“{term}”的具体标准、界定或办法" in reply and "文件里提到它的地方是" in reply
     assert result.offer_handoff
 
 
@@ -534,7 +534,7 @@ def test_a_term_only_the_documents_words_hold_is_quoted_from_them(ask):
 
 def test_a_quoted_term_a_point_merely_lists_is_not_taken_as_defined(ask):
     result, text = ask("老板让我查一下“一室一中心”是指什么室什么中心，我们想去创建一个")
-    assert "没有规定“一室一中心”的具体标准或界定" in text and result.offer_handoff
+    assert "没有规定“一室一中心”的具体标准、界定或办法" in text and result.offer_handoff
 
 
 def test_a_threshold_called_too_hard_is_the_rule_not_the_firms_growth(ask):
@@ -566,3 +566,24 @@ def test_a_direction_asked_what_it_is_gets_its_description_not_the_librarys_thre
 def test_a_detail_of_a_rule_is_not_the_start_of_a_project_check(ask):
     result, text = ask("我们是制糖企业，文件说产值增长率可以按行业调整，那制糖行业调成多少？", intent="inform")
     assert not result.start_form and "具体行业的增长率要求" in text and "15%" in text
+
+
+def test_a_vat_credit_the_firm_cannot_have_gets_no_estimate(ask):
+    _, text = ask("我们是制造业一般纳税人，不是高新，每月进项税两百万左右，5%加计抵减能享受吗")
+    assert "增值税加计抵减：不适用" in text and "10万" not in text  # 200 × 5%
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("我们新上了一套脱硫塔，在不在那个环保专用设备目录里？", "没有规定专用设备目录的具体条目"),
+    ("研发加计扣除要填的A107012表在电子税务局哪里找？具体怎么填", "没有规定具体的办理入口"),
+    ("六安说探索“拿地即开工”“先建后验”，这俩具体咋操作？我们能用吗", "没有规定“拿地即开工”的具体标准、界定或办法"),
+    ("单项冠军企业要市场占有率排第几才算？文件里有没有说", "没有规定“单项冠军”的具体"),
+])
+def test_details_the_sources_leave_open_are_deferred_by_name(ask, text, missing):
+    _, reply = ask(text)
+    assert missing in reply
+
+
+def test_a_regions_programme_forms_are_not_the_tax_returns(ask):
+    _, text = ask("六安技改项目入库的申报表在哪下载啊？有没有网址发我一个")
+    assert "国家税收优惠政策摘要" not in text and "六安" in text
