@@ -41,7 +41,7 @@ TOPIC_FACTS = {
     "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan"),
     "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment",),
     "accelerated-depreciation": ("equipment",),
-    "advanced-manufacturing-vat-credit": ("vat_input_wan",), "high-tech-rate": ("taxable_income_wan",),
+    "advanced-manufacturing-vat-credit": ("vat_input_wan", "vat_refund_increment_wan", "input_ratio_pct"), "high-tech-rate": ("taxable_income_wan",),
     "small-low-profit-rate": ("taxable_income_wan", "staff_count", "total_assets_wan"),
 }
 TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
@@ -52,7 +52,8 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
                  "transfer_cost_wan", "transfer_taxes_wan", "taxable_income_wan", "loan_wan", "customs_value_wan",
                  "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
-                 "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel", "staff_count", "total_assets_wan")
+                 "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel", "staff_count", "total_assets_wan",
+                 "rd_five_wan", "vat_refund_increment_wan", "input_ratio_pct")
 
 
 def region_buttons() -> List[Dict[str, str]]:

@@ -120,7 +120,8 @@ class Question:
 
     def tax_facts(self) -> Dict[str, Any]:
         keys = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
-                "equipment", "tech_transfer_income_wan", "vat_input_wan", "rd_offset_wan", "rd_fiscal_wan", "rd_other_wan")
+                "equipment", "tech_transfer_income_wan", "vat_input_wan", "rd_offset_wan", "rd_fiscal_wan", "rd_other_wan",
+                "rd_five_wan", "vat_refund_increment_wan")
         return {k: v for k, v in self.facts.items() if k in keys}
 
 
@@ -436,6 +437,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资")) \
                     or before.endswith(("完成", "要完成", "得完成", "达到")) or _is_rule_mention(before, after, tables):
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
+            elif "构成比例" in before:
+                q.facts["input_ratio_pct"] = span.value  # "进项构成比例90%": the refund's ratio
             elif "增长" in before + after or "涨" in before + after:
                 q.facts["output_growth_pct"] = span.value
             continue
@@ -474,6 +477,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = None  # "设备折旧100万" with no R&D in sight is no R&D cost item
         _store(q, role, span, before + after, tables)
         last_role = role
+    if "rd_five_wan" in q.facts and "rd_other_wan" in q.facts and "rd_expense_wan" not in q.facts:
+        q.facts["rd_expense_wan"] = q.facts.pop("rd_five_wan")  # "这五项加起来900万，其他相关费用150万": the base
     parts = q.facts.pop("rd_part_wan", None)
     if parts and "rd_expense_wan" not in q.facts and "rd_intangible_wan" not in q.facts:
         # "研发人员工资300万，材料200万，仪器折旧100万": the R&D expense is their sum

@@ -191,8 +191,10 @@ class _Planner:
                 regional = [t for t in regional if t not in ("awards", "finance")]  # "科技厅拨的专项资金" is the money's source
         if self.honors or "awards" in regional:
             self._awards()
-        if "program" in regional or self._asks_own_case() or self._asks_a_programme_rule():
-            self._program()
+        defines = "definition" in q.aspects and bool({"renovation", "directions"} & set(regional)) \
+            and not q.case_question and not self._regional_figures()
+        if ("program" in regional or self._asks_own_case() or self._asks_a_programme_rule()) and not defines:
+            self._program()  # ("千企技改里说的技术改造是指什么": the meaning answers it, not the programme's rules)
         for topic in regional:
             if topic in ("program", "awards") or (
                     ("program" in self.answer.topics_answered or self.answer.start_form) and topic in PROGRAM_FAMILY):
@@ -865,7 +867,33 @@ class _Planner:
 
     # --- tax -----------------------------------------------------------------------------
 
+    def _other_costs_cap(self) -> Optional[Part]:
+        """“其他五项加起来900万，其他相关费用最多能算多少”: the cap on 其他相关费用, from the KB's ratio."""
+        five = self.q.facts.get("rd_five_wan")
+        if five is None or "rd_expense_wan" in self.q.facts:
+            return None
+        ratio = self.kb.parameter("rd-super-deduction", "other_costs_cap_ratio")
+        cap = tax.money(five * ratio.value / (1 - ratio.value))
+        return Part("compute", [f"其他相关费用限额 = 其他五项 {num(five)} × {pct(ratio.value)} ÷ (1 − {pct(ratio.value)}) = "
+                                f"{num(cap)}万元；实际发生的其他相关费用超过{num(cap)}万元的部分不计入加计扣除。"], [ratio.citation])
+
+    def _vat_refund(self) -> Optional[Part]:
+        """“增量留抵税额100万，进项构成比例90%，能退多少”: by the point's formula, with the user's figures."""
+        increment, ratio = self.q.facts.get("vat_refund_increment_wan"), self.q.facts.get("input_ratio_pct")
+        point = next((p for p in self.kb.points(None, "advanced-manufacturing-vat-credit") if "进项构成比例" in p.text), None)
+        if increment is None or point is None:
+            return None
+        if ratio is None:
+            return Part("rule", [point.text, "告诉我进项构成比例，我帮您算出可退的金额。"], [point.citation])
+        refund = tax.money(increment * ratio / 100)
+        return Part("compute", [f"允许退还的增量留抵税额 = {num(increment)} × {num(ratio)}% = {num(refund)}万元。", point.text],
+                    [point.citation])
+
     def _tax(self, incentives: List[str]) -> None:
+        for special in (self._other_costs_cap(), self._vat_refund()):
+            if special:  # computed from the firm's figures by a rule the KB states
+                self.answer.parts.append(special)
+                return
         for role, amounts in self.q.summed.items():  # "所得分别是300万和400万": the year's total first
             name = {"tech_transfer_income_wan": "技术转让所得", "rd_expense_wan": "研发费用"}[role]
             threshold = self.kb.parameter("tech-transfer-exemption", "exempt_threshold_wan").value

@@ -587,3 +587,18 @@ def test_details_the_sources_leave_open_are_deferred_by_name(ask, text, missing)
 def test_a_regions_programme_forms_are_not_the_tax_returns(ask):
     _, text = ask("六安技改项目入库的申报表在哪下载啊？有没有网址发我一个")
     assert "国家税收优惠政策摘要" not in text and "六安" in text
+
+
+def test_the_cap_on_other_costs_from_the_other_five_items(ask):
+    _, text = ask("研发费用的其他五项加起来正好900万，那其他相关费用最多能算多少")
+    assert "900 × 10% ÷ (1 − 10%) = 100万元" in text
+
+
+def test_the_refundable_increment_by_the_formula(ask):
+    _, text = ask("增量留抵退税是怎么算的？比如我们增量留抵税额100万，进项构成比例90%，能退多少")
+    assert "100 × 90% = 90万元" in text and "进项构成比例" in text
+
+
+def test_both_regions_meaning_of_technical_renovation_without_the_programmes_rules(ask):
+    _, text = ask("廣西千企技改裡面說的技術改造，是指採用哪些「新」的東西？我記得六安那邊是四個新")
+    assert "新产品、新模式" in text and "独立法人" not in text
