@@ -262,7 +262,7 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     if answer.region and answer.region != tracker.get_slot("region"):
         events.append(SlotSet("region", answer.region))
     if answer.start_form:
-        other = [part for part in answer.parts if part.kind in ("compute", "awards", "rule", "timing")]
+        other = [part for part in answer.parts if part.kind in ("compute", "awards", "rule", "timing", "uncovered")]
         if other:  # "能进千企技改吗？另外研发费用350万能省多少税": the tax part first, then the check
             dispatcher.utter_message(text=render(Answer(parts=other)), buttons=FEEDBACK_BUTTONS)
         if allow_form:

@@ -178,6 +178,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.flags = _flags(plain, tables["flags"])
     lower = plain.lower()  # 纳税信用C级 / c级
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
+    if "fiscal_funds" in q.circumstances and not re.search(r"到账|什么时候|啥时候|还没|进度|多久|拨付进度", plain):
+        q.asks_payment = False  # "用财政拨款买的设备": where the money came from, not a payment awaited
     if q.completion_denied:
         q.flags["completes_this_year"] = False
     elif _completes_this_year(plain):

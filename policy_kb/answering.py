@@ -132,6 +132,7 @@ class _Planner:
             self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
             return self.answer
         self._other_covered_region()
+        self._region_from_figures()
         if not self.regions and not self.state.region and q.detail_near:
             # "按行业调整，制糖能降到多少": only one document has the rule the detail belongs to
             near = {p.region for p in self.kb.points(None) if p.id in q.detail_near.values()}
@@ -457,6 +458,23 @@ class _Planner:
             if hits:
                 return hits
         return points if not aspects or set(aspects) <= {"overview", "compute", "amount"} else []
+
+    def _region_from_figures(self) -> None:
+        """“总投资4999万，是按10%还是30%算”: no region named, but the shares asked are one region's rule
+        only — the answer is that region's (and says so by its document)."""
+        if self.regions or self.state.region or self.q.other_places or self.q.tax_facts() \
+                or any(self.kinds.get(t) == "incentive" for t in self.q.topics):
+            return  # ("10%税额抵免" is the tax's rate, not a programme's share)
+        if not (self._regional_figures() or {"program", "awards"} & set(self.q.topics)):
+            return
+        asked = {float(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*%", self.q.text)}
+        if not asked:
+            return
+        holding = [r for r in self.kb.regions()
+                   if asked <= {f.value for f in self.kb.figures(r) if f.value is not None and f.unit == "%"}]
+        if len(holding) == 1:
+            self.regions, self.region = holding, holding[0]
+            self.answer.region = holding[0]
 
     def _regional_figures(self) -> bool:
         return bool({"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"} & set(self.q.facts))

@@ -144,3 +144,11 @@ def test_a_research_platform_is_a_project_not_rd_spending_or_a_website():
     q = analyse("六安的规上公司，今年做创新化改造，建企业技术中心配套的研发平台，投了120万，已经备案，能入库吗", vocabulary())
     assert "rd-super-deduction" not in q.topics and "where" not in q.aspects and not q.details
     assert q.facts["fixed_asset_investment_wan"] == 120.0
+
+
+def test_fiscal_funds_named_as_the_moneys_source_ask_no_payment():
+    from actions.common import vocabulary
+    from nlu.question import analyse
+
+    assert not analyse("用财政拨款买的环保设备300万，能抵免吗", vocabulary()).asks_payment
+    assert analyse("财政拨款的奖补资金还没到账", vocabulary()).asks_payment

@@ -602,3 +602,19 @@ def test_the_refundable_increment_by_the_formula(ask):
 def test_both_regions_meaning_of_technical_renovation_without_the_programmes_rules(ask):
     _, text = ask("廣西千企技改裡面說的技術改造，是指採用哪些「新」的東西？我記得六安那邊是四個新")
     assert "新产品、新模式" in text and "独立法人" not in text
+
+
+def test_shares_only_one_regions_rule_holds_place_the_question_there(ask):
+    result, _ = ask("我们项目总投资4999万，差一万到5000，是按10%还是30%算？今年要完成多少？")
+    assert result.region == "广西壮族自治区" and result.start_form
+
+
+def test_a_title_renewed_on_review_is_deferred(ask):
+    _, text = ask("我们2021年就是省级智能工厂了，今年复核通过，六安还能再奖50万吗？", region="六安市", honors=["省级智能工厂"])
+    assert "没有规定称号复核或重新认定后能否再奖" in text and "新认定" in text
+
+
+def test_equipment_bought_with_fiscal_funds_is_no_payment_question_and_gets_no_credit(ask):
+    result, text = ask("我们用政府拨下来的财政专项资金买了一台300万的环保专用设备，全是财政拨款的钱，这台能拿10%税额低免吗")
+    assert "专用设备投资抵免：不适用" in text and "可抵免企业所得税30万元" not in text  # 300 × 10%
+    assert "奖补" not in text  # the money's source, not a programme's award
