@@ -35,6 +35,11 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         failed = [c for c in result.checks if c.passed is False]
         open_ = [c for c in result.checks if c.passed is None]
         if not passed and not failed:
+            said = _said_bearing(result, region, profile_from(tracker, region))
+            if said:  # "我们还不是规上，能报千企技改吗": nothing decided yet, but what was said still counts
+                lines.append(f"【{result.program_name}】您说的情况对应这一条（还未定）：")
+                lines += [f"? {c.label}" for c in said]
+                lines.append(citation_line(said[0].citation, with_quote=False))
             continue
         head = f"【{result.program_name}】目前已满足{len(passed)}项" + (f"，{len(failed)}项不满足" if failed else "")
         lines.append(head + (f"，还有{len(open_)}项要确认：" if open_ else "："))
@@ -45,6 +50,16 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         lines += [f"? {c.label}{needs.get(c.id, '')}" for c in open_]
         lines.append(citation_line(result.checks[0].citation, with_quote=False))
     return join_lines(lines) or None
+
+
+def _said_bearing(result, region: str, profile: Dict[str, Any]) -> List[Any]:
+    """Open checks whose condition reads a fact the user has given (“还不是规上” for the scale check,
+    whose other alternative — 改造后可达到规模以上 — is still open)."""
+    given = {name for name, value in profile.items() if value is not None and name != "region"}
+    checks = {check.id: check for program in kb().programs(region) if program.id == result.program_id
+              for check in program.checks}
+    return [c for c in result.checks if c.passed is None and c.id in checks
+            and given & set(condition_fields(checks[c.id].condition))]
 
 
 def _check_notes(program_id: str, region: str) -> Dict[str, str]:

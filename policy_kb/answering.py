@@ -197,8 +197,10 @@ class _Planner:
         if ("program" in regional or self._asks_own_case() or self._asks_a_programme_rule()) and not defines:
             self._program()  # ("千企技改里说的技术改造是指什么": the meaning answers it, not the programme's rules)
         for topic in regional:
+            after_entry = topic == "statistics" and re.search(r"入库(?:之后|以后|后)", q.text)  # "入库之后还有什么义务"
             if topic in ("program", "awards") or (
-                    ("program" in self.answer.topics_answered or self.answer.start_form) and topic in PROGRAM_FAMILY):
+                    ("program" in self.answer.topics_answered or self.answer.start_form) and topic in PROGRAM_FAMILY
+                    and not after_entry):
                 continue  # answered with the programme, or the form's business
             if topic == "directions" and ("program" in regional and q.aspect not in ("definition", "overview")
                                           or self.answer.start_form):

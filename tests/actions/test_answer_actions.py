@@ -323,3 +323,12 @@ def test_an_energy_saving_projects_verdict_says_what_it_still_must_show():
     results = eligibility.evaluate({"region": "广西壮族自治区", "above_designated_size": True, "fixed_asset_investment_wan": 900,
                                     "completes_this_year": True, "energy_saving_or_safety": True})
     assert "较大效益" in verdict_text(results[0]) and "符合条件" in verdict_text(results[0])
+
+
+def test_a_fact_said_that_decides_nothing_yet_is_shown_against_its_check():
+    from actions.form_questions import decided_so_far
+
+    text = "广西这边我们还不是规上企业，能不能报千企技改啊？"
+    said = tracker(text, "ask_eligibility", slots={"region": "广西壮族自治区", "above_designated_size": False})
+    lines = decided_so_far(said)
+    assert lines and "? 规模以上工业企业，或改造后可达到规模以上的小型工业企业" in lines

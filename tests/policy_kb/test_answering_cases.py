@@ -618,3 +618,8 @@ def test_equipment_bought_with_fiscal_funds_is_no_payment_question_and_gets_no_c
     result, text = ask("我们用政府拨下来的财政专项资金买了一台300万的环保专用设备，全是财政拨款的钱，这台能拿10%税额低免吗")
     assert "专用设备投资抵免：不适用" in text and "可抵免企业所得税30万元" not in text  # 300 × 10%
     assert "奖补" not in text  # the money's source, not a programme's award
+
+
+def test_what_comes_after_entry_is_answered_beside_the_check(ask):
+    result, text = ask("六安规上企业，信息化改造投资260万，已经备案。条件都够了吧？入库之后我们还有什么义务？")
+    assert result.start_form and "按月报送投资统计数据" in text
