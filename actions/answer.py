@@ -189,6 +189,8 @@ def question_of(tracker: Tracker) -> Question:
             previous[amounts[0]] = bare[-1]  # "不好意思打错了，是八百万"
         elif bare and not amounts and len(previous.get("equipment") or []) == 1 and not q.tax_facts():
             previous["equipment"] = [{**previous["equipment"][0], "value_wan": bare[-1]}]  # "不对，发票金额是580万"
+        if q.facts.get("rd_intangible_wan") is not None and previous.get("rd_expense_wan") == q.facts["rd_intangible_wan"]:
+            previous.pop("rd_expense_wan")  # "那如果这500万研发最后形成了无形资产呢": the same money, now capitalised
         q.facts = {**previous, **q.facts}
         if not q.aspects:
             q.aspects = list(context.get("aspects") or [])

@@ -475,6 +475,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if role in ("transfer_taxes_wan", "transfer_cost_wan") and not re.search(r"转让|许可|收入|所得|技术", text) \
                 and any(c in wide for c in tables["roles"]["equipment"]):
             role = "equipment"  # "加工中心，含税费安装各项一共480万": the equipment's cost, no transfer in sight
+        if role == "rd_expense_wan" and re.match(r"[^，。？?]{0,8}形成(?:了)?无形资产", after):
+            role = "rd_intangible_wan"  # "这500万研发最后形成了无形资产": R&D that forms an intangible
         if role == "rd_part_wan" and "研发" not in text:
             role = None  # "设备折旧100万" with no R&D in sight is no R&D cost item
         _store(q, role, span, before + after, tables)

@@ -332,3 +332,11 @@ def test_a_fact_said_that_decides_nothing_yet_is_shown_against_its_check():
     said = tracker(text, "ask_eligibility", slots={"region": "广西壮族自治区", "above_designated_size": False})
     lines = decided_so_far(said)
     assert lines and "? 规模以上工业企业，或改造后可达到规模以上的小型工业企业" in lines
+
+
+def test_the_same_rd_money_said_to_form_an_intangible_replaces_the_expensed_figure():
+    _, events = run(ActionAnswer(), tracker("高新企业，今年研发费用500万，能省多少税", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("那如果这500万研发最后形成了无形资产呢", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "按200%摊销" in reply and "费用化研发支出500万元" not in reply

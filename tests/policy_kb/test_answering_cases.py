@@ -623,3 +623,13 @@ def test_equipment_bought_with_fiscal_funds_is_no_payment_question_and_gets_no_c
 def test_what_comes_after_entry_is_answered_beside_the_check(ask):
     result, text = ask("六安规上企业，信息化改造投资260万，已经备案。条件都够了吧？入库之后我们还有什么义务？")
     assert result.start_form and "按月报送投资统计数据" in text
+
+
+def test_what_an_advanced_manufacturer_is_for_the_vat_credit(ask):
+    _, text = ask("增值税加计抵减里的“先进制造业企业”是怎么界定的？")
+    assert "制造业一般纳税人中的高新技术企业" in text and "没有规定" not in text
+
+
+def test_awards_wait_for_entry_into_the_library(ask):
+    _, text = ask("六安这边技改奖补，是不是先申请奖补再入库？我们项目还没入库能不能先申请钱")
+    assert "享受技改财政奖补的前提" in text
