@@ -27,7 +27,7 @@ from actions.common import (
 from actions.facts import facts_in_message, profile_from, verdict_text
 from nlu.question import Question, analyse, denied_at
 from policy_kb import eligibility
-from policy_kb.answering import Answer, State, citation_text, dedupe, plan, title_count
+from policy_kb.answering import Answer, State, citation_text, dedupe, plan, projects_counted, title_count
 from policy_kb.errors import PolicyKBError
 
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/request_human"}
@@ -53,7 +53,7 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "transfer_cost_wan", "transfer_taxes_wan", "taxable_income_wan", "loan_wan", "customs_value_wan",
                  "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
                  "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel", "staff_count", "total_assets_wan",
-                 "rd_five_wan", "vat_refund_increment_wan", "input_ratio_pct")
+                 "rd_five_wan", "vat_refund_increment_wan", "input_ratio_pct", "freight_wan")
 
 
 def region_buttons() -> List[Dict[str, str]]:
@@ -75,9 +75,10 @@ def state_of(tracker: Tracker) -> State:
     before = list(context.get("honors") or [])
     denied = denied_honors(tracker)
     text = latest_text(tracker)
-    if before and honors and not denied and any(cue in text for cue in CORRECTION_CUES):
-        # "不对不对，技术中心是省级的": that title at its right level; the other titles stay
-        cores = {_without_level(h) for h in honors}
+    if before and honors and any(cue in text for cue in CORRECTION_CUES):
+        # "不对不对，技术中心是省级的" / "智能工厂是省级的，不是市级的": that title at its right level;
+        # the other titles stay
+        cores = {_without_level(h) for h in honors} | {c for c in denied if len(c) > 2}
         kept = [h for h in before if not any(_without_level(h).endswith(c) or c.endswith(_without_level(h)) for c in cores)]
         honors = list(dict.fromkeys([*kept, *honors]))
     elif before and (denied or honors and any(cue in text for cue in ADDITIVE_CUES)):
@@ -135,7 +136,7 @@ def honors_named(tracker: Tracker) -> List[str]:
     honors = with_shared_level(list(dict.fromkeys(named)))
     level = next((word for word in LEVEL_WORDS if word in text), "")
     honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in honors]
-    levels = sorted((w for w in LEVEL_WORDS if w in text), key=text.find)
+    levels = sorted((w for w in LEVEL_WORDS if w in text and not denied_at(text, text.find(w))), key=text.find)  # not "不是市级的"
     if len(honors) == 1 and len(levels) > 1:  # "省级工业设计中心奖多少？市级的呢？": the title at each level
         known = {award.honor for award in kb().awards(None)}
         each = [_at_level(honors[0], word) for word in levels]
@@ -222,6 +223,11 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
         honors = list(dict.fromkeys([*before, *honors_named(tracker)]))
     counts = dict((tracker.get_slot("answer_context") or {}).get("honor_counts") or {}) if tracker is not None else {}
     counts.update({h: n for h in honors for n in [title_count(q.text, h)] if n})
+    said = honors_named(tracker) if tracker is not None else []
+    if len(said) == 1 and said[0] not in counts:
+        many = projects_counted(q.text)  # "两个车间都新认定为市级数字化车间": each counts in a later total
+        if many:
+            counts[said[0]] = many
     return {"topics": q.topics, "facts": facts, "aspects": q.aspects, "honors": honors, "honor_counts": counts,
             **{flag: getattr(q, flag) for flag in CONTEXT_FLAGS}}
 

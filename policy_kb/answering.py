@@ -839,7 +839,7 @@ class _Planner:
                 f"文件列出的称号有：{'、'.join(dict.fromkeys(names))}。",
                 f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"])
         lines = []
-        single = _projects_counted(self.q.text) if len(result.items) == 1 else None
+        single = projects_counted(self.q.text) if len(result.items) == 1 else None
         counts = {item.honor: title_count(self.q.text, item.honor) or self.state.honor_counts.get(item.honor) or (single or 1)
                   for item in result.items}
         for item in result.items:
@@ -1704,7 +1704,7 @@ def title_count(text: str, honor: str) -> Optional[float]:
     return None
 
 
-def _projects_counted(text: str) -> Optional[float]:
+def projects_counted(text: str) -> Optional[float]:
     """How many projects the question says hold the title (“两个项目都被评为…”), when more than one."""
     match = _COUNTED_PROJECTS.search(text)
     if not match:

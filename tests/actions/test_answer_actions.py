@@ -340,3 +340,35 @@ def test_the_same_rd_money_said_to_form_an_intangible_replaces_the_expensed_figu
                                               slots={"answer_context": context_after(events)}))
     reply = text_of(messages)
     assert "按200%摊销" in reply and "费用化研发支出500万元" not in reply
+
+
+def test_titles_counted_as_projects_in_one_turn_still_count_later():
+    first = "六安的，我们今年有两个车间都新认定为市级数字化车间"
+    _, events = run(ActionAnswer(), tracker(first, "ask_award", [entity("honor", "市级数字化车间", first.index("市级数字化车间"))],
+                                            slots={"region": "六安市"}))
+    more = "另外还有一个新认定的市级绿色工厂"
+    _, events2 = run(ActionAnswer(), tracker(more, "ask_award", [entity("honor", "市级绿色工厂", more.index("市级绿色工厂"))],
+                                             slots={"region": "六安市", "answer_context": context_after(events)}))
+    messages, _ = run(ActionAnswer(), tracker("一共能奖多少", "ask_award",
+                                              slots={"region": "六安市", "answer_context": context_after(events2)}))
+    assert "20 + 10 = 30万元" in text_of(messages)  # 2 × 市级数字化车间 10 + 市级绿色工厂 10
+
+
+def test_a_level_corrected_with_the_wrong_level_denied_replaces_the_title():
+    first = "六安的，新认定了一个省级工业设计中心，还有个市级智能工厂"
+    _, events = run(ActionAnswer(), tracker(first, "ask_award", [
+        entity("honor", "省级工业设计中心", first.index("省级工业设计中心")), entity("honor", "市级智能工厂", first.index("市级智能工厂"))],
+        slots={"region": "六安市"}))
+    fix = "不对，智能工厂是省级的，不是市级的。总共多少钱"
+    messages, _ = run(ActionAnswer(), tracker(fix, "ask_award", [entity("honor", "智能工厂", fix.index("智能工厂"))],
+                                              slots={"region": "六安市", "answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "20 + 50 = 70万元" in reply and "市级智能工厂" not in reply
+
+
+def test_freight_said_later_is_no_equipment_and_keeps_the_equipment_before():
+    _, events = run(ActionAnswer(), tracker("我们今年买了一套污水处理设备，在环保目录里的，发票不含税价400万", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("另外还有运输安装调试费20万", "inform",
+                                              slots={"answer_context": context_after(events)}))
+    reply = text_of(messages)
+    assert "共400万元" in reply and "共20万元" not in reply and "可抵免企业所得税40万元" in reply
