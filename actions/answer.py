@@ -192,13 +192,24 @@ def question_of(tracker: Tracker) -> Question:
             previous["equipment"] = [{**previous["equipment"][0], "value_wan": bare[-1]}]  # "不对，发票金额是580万"
         if q.facts.get("rd_intangible_wan") is not None and previous.get("rd_expense_wan") == q.facts["rd_intangible_wan"]:
             previous.pop("rd_expense_wan")  # "那如果这500万研发最后形成了无形资产呢": the same money, now capitalised
-        q.facts = {**previous, **q.facts}
+        q.facts = {**_corrected(previous, q.facts), **q.facts}
+        if "revenue_wan" in q.facts and {"transfer_cost_wan", "transfer_taxes_wan"} & set(q.facts) and not q.topics:
+            q.topics = ["tech-transfer-exemption"]  # the transfer's figures, corrected: the transfer again
         if not q.aspects:
             q.aspects = list(context.get("aspects") or [])
     elif previous_tax and not q.tax_facts() and computing and all(
             t in (context.get("topics") or []) or set(TOPIC_FACTS.get(t, ())) & set(previous_tax) for t in q.topics):
-        q.facts = {**previous_tax, **q.facts}  # "这笔技术转让要交多少企业所得税？" after its figures
+        q.facts = {**_corrected(previous_tax, q.facts), **q.facts}  # "这笔技术转让要交多少企业所得税？" after its figures
     return q
+
+
+def _corrected(before: Dict[str, Any], now: Dict[str, Any]) -> Dict[str, Any]:
+    """The facts before, less those a newer figure of the same meaning replaces: a transfer's revenue
+    said again (“收入是1000万不是900万”) replaces the 转让收入 taken as the income before."""
+    kept = dict(before)
+    if "revenue_wan" in now:
+        kept.pop("tech_transfer_income_wan", None)
+    return kept
 
 
 def _added(before: Dict[str, Any], now: Dict[str, Any]) -> Dict[str, Any]:

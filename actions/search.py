@@ -70,7 +70,9 @@ class ActionFallback(Action):
         what_if = question.text.startswith(("那", "如果", "要是", "假如", "那如果", "那要是")) or question.text.rstrip("？?。 ").endswith("呢")
         follow_up = bool(tracker.get_slot("answer_context")) and bool(question.aspects or question.yes_no or what_if
                                                                       or question.details)
-        if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up \
+        status = question.high_tech or question.not_high_tech or question.small_profit or question.industry \
+            or question.ic_or_machine_tool  # "对了我们在集成电路企业清单里": a status that changes the answer before
+        if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up or status \
                 or question.other_places:  # "我们在湖南，有没有类似的技改政策": the honest not-covered answer
             # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级
             # 智能工厂”, “批发收入大概占七成”) that the answer in context uses.

@@ -445,6 +445,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                 q.facts["output_growth_pct"] = span.value
             continue
         before, after = _clause_before(text, spans, index), _clause_after(text, spans, index)
+        if denied_at(text, span.start) and index:
+            continue  # "收入是1000万不是900万": the amount corrected away
         if _is_rule_mention(before, after, tables):
             q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             continue
@@ -469,7 +471,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "rd_expense_wan"  # "研发费用里…那五项加起来900万": R&D money, no project in sight
         if role == "revenue_wan" and any(cue in before for cue in tables["roles"]["rd_offset_wan"]):
             role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
-        if role == "transfer_cost_wan" and "转让" not in text and "收入" not in text and "无形资产" in sentence:
+        if role == "transfer_cost_wan" and "转让" not in text and "收入" not in text \
+                and re.search(r"无形资产|研发形成|形成了?一项", sentence):
             role = "rd_intangible_wan"  # "研发项目形成了无形资产，成本500万": no transfer in sight
         wide = text[spans[index - 1].end if index else 0:span.start]
         if role in ("transfer_taxes_wan", "transfer_cost_wan") and not re.search(r"转让|许可|收入|所得|技术", text) \
@@ -514,6 +517,8 @@ def _is_rule_mention(before: str, after: str, tables: Dict[str, Any]) -> bool:
 def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]:
     """A cue right after the number wins (两百万的节能设备); else the nearest cue before it.
     Commissioned R&D is named by 委托 anywhere before the number (委托本地大学做研发付了200万)."""
+    if re.search(r"(?:贷了|借了|贷款|借款)(?:了)?\s*$", before):
+        return "loan_wan"  # "贷了2000万搞设备更新": the loan, whatever it is spent on
     if "委托" in before:
         foreign = any(c in before for c in roles["rd_commissioned_foreign_wan"])
         return "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"

@@ -372,3 +372,18 @@ def test_freight_said_later_is_no_equipment_and_keeps_the_equipment_before():
                                               slots={"answer_context": context_after(events)}))
     reply = text_of(messages)
     assert "共400万元" in reply and "共20万元" not in reply and "可抵免企业所得税40万元" in reply
+
+
+def test_a_transfers_revenue_corrected_replaces_the_one_before():
+    _, first = run(ActionAnswer(), tracker("我们把一项专利所有权卖给了另一家公司，转让收入900万", "ask_tax_incentive"))
+    _, second = run(ActionAnswer(), tracker("这项专利账面净值还有200万，相关税费50万", "inform",
+                                            slots={"answer_context": context_after(first)}))
+    messages, _ = run(ActionAnswer(), tracker("刚才说错了，收入是1000万不是900万。我们普通企业25%的税率，这块要交多少所得税",
+                                              "ask_tax_incentive", slots={"answer_context": context_after(second)}))
+    reply = text_of(messages)
+    assert "1000 − 200 − 50 = 750万元" in reply and "应纳31.25万元" in reply  # (750 − 500) × 12.5%
+
+
+def test_a_loan_is_the_loan_whatever_it_buys():
+    messages, _ = run(ActionAnswer(), tracker("我们贷了2000万搞设备更新，按现在的标准一年能贴多少", "ask_tax_incentive"))
+    assert "2000 × 1.5% = 30万元/年" in text_of(messages)
