@@ -378,26 +378,28 @@ class KnowledgeBase:
         return self._cited(Direction, "directions", region)
 
     def topics(self) -> List["Topic"]:
-        """Every topic once, its cues merged over the sources that declare it."""
+        """Every topic once, its cues merged over the sources that declare it (read once per
+        instance: an instance is one build of the file, see `open_kb`)."""
+        cached = self.__dict__.get("_topics_memo")
+        if cached is not None:
+            return list(cached)
         merged: Dict[str, Topic] = {}
         for row in self._rows("SELECT t.* FROM topics t JOIN documents d ON d.id = t.document_id ORDER BY d.ord, t.rowid"):
             cues = tuple(json.loads(row["cues"] or "[]"))
             known = merged.get(row["id"])
             merged[row["id"]] = Topic(row["id"], row["name"], row["kind"], (known.cues if known else ()) + cues)
+        self.__dict__["_topics_memo"] = tuple(merged.values())
         return list(merged.values())
 
     def points(self, region: Optional[str] = None, topic: Optional[str] = None) -> List["Point"]:
-        """Statements people ask about; `region` keeps that region's and the national ones."""
-        rows = self._rows("SELECT p.* FROM points p JOIN documents d ON d.id = p.document_id ORDER BY d.ord, p.rowid")
+        """Statements people ask about; `region` keeps that region's and the national ones. The
+        points are read once per instance (the planner asks for them many times a message)."""
+        every = self.__dict__.get("_points_memo")
+        if every is None:
+            rows = self._rows("SELECT p.* FROM points p JOIN documents d ON d.id = p.document_id ORDER BY d.ord, p.rowid")
+            every = self.__dict__["_points_memo"] = tuple(self._point(row) for row in rows)
         wanted = self._region_filter(region)
-        out = []
-        for row in rows:
-            if topic and row["topic"] != topic:
-                continue
-            if wanted and row["region"] not in (wanted, NATIONAL_REGION):
-                continue
-            out.append(self._point(row))
-        return out
+        return [p for p in every if (not topic or p.topic == topic) and (not wanted or p.region in (wanted, NATIONAL_REGION))]
 
     def _point(self, row) -> "Point":
         doc = self._docs[row["document_id"]]
