@@ -31,11 +31,13 @@ _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
-# A point that says the sources leave something open: the reply names who can settle it.
 # The question asks what an incentive saves (beside the tax due)
 _SAVING_ASKED = re.compile(r"省|少交|少缴|少纳|优惠多少|减免多少|减了多少|差多少|节约|便宜|优惠了|比原来|比不享受|对比")
 # "其中", "这300万里有100万是委托…": a part named inside the total said before
 _INSIDE = re.compile(r"其中|里有|里面有|里头有|当中有|之中有|这\d+(?:\.\d+)?万(?:元)?(?:里|中|当中)|包含了|包括了")
+# The project's own figures (what the eligibility check reads).
+_PROJECT_FACTS = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
+# A point that says the sources leave something open: the reply names who can settle it.
 SILENT_MARKERS = ("没有规定", "未规定", "尚未确认", "未经确认", "没有载明", "没有核实", "说法不一")
 _PROGRAMME_ASPECTS = {"conditions", "threshold", "who", "exclusions", "timing", "procedure", "materials"}
 _COMPARED = ("一样", "相同", "比照", "参照", "对比", "比一比", "有没有区别")  # "芜湖奖多少？是不是跟六安一样"
@@ -140,12 +142,9 @@ class _Planner:
                 self.regions = list(near)
                 self.region = self.regions[0]
         undefined = self._undefined_term()
-        if undefined and undefined.kind == "rule":  # "自己造的设备算不算“购进”": the point defining it
+        if undefined:  # "自己造的设备算不算“购进”" (a point defines it) / "什么样的企业算“行业小巨人”" (none does)
             self.answer.parts.append(undefined)
-            return self.answer
-        if undefined:  # "什么样的企业算“行业小巨人”": the sources use the term and never say what it is
-            self.answer.parts.append(undefined)
-            self.answer.offer_handoff = True
+            self.answer.offer_handoff = self.answer.offer_handoff or undefined.kind == "deferral"
             return self.answer
         if self._only_a_status():
             self.answer.parts.append(self._status_noted())
@@ -221,7 +220,7 @@ class _Planner:
         “听说中小企业500万以上的设备可以100%一次性扣除” gets the point that this rule has ended; “要是
         2028年才买设备” (after the rule's end date) is told the sources do not say what comes after."""
         text = self.q.text.replace("万元", "万")
-        shown = "".join(line for part in self.answer.parts for line in part.lines)
+        shown = self._shown()
         for topic in incentives:
             for point in self.kb.points(None, topic):
                 if "到期" not in point.text or point.text in shown:
@@ -270,7 +269,7 @@ class _Planner:
 
     def _unanswered_details(self) -> None:
         """A detail asked about that no line of the answer mentions: say the sources do not give it."""
-        text = "".join(line for part in self.answer.parts for line in part.lines if line)
+        text = self._shown()
         missing = [d for d, cues in self.q.details.items() if d not in text and not any(c in text for c in cues)]
         covered = self._points_naming(missing)
         for point in covered.values():  # "去年亏了两百万，加计扣除还有用吗": a point says it, beside the estimate
@@ -402,7 +401,7 @@ class _Planner:
         about those, whatever the NLU called it."""
         if self.q.case_question:
             return True
-        facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
+        facts = _PROJECT_FACTS
         if self.q.details and not facts & set(self.q.facts):
             return False  # "制糖行业调成多少": a detail of the rule asked, not the firm's project
         money_asked = "awards" in self.q.topics and bool(re.search(r"多少|几万|几个钱", self.q.text))  # "入选后能拿多少钱"
@@ -413,7 +412,6 @@ class _Planner:
         status = self.q.high_tech or self.q.small_profit or self.q.industry
         if other_topics or self.q.tax_facts() or self.q.other_places or self.honors or status:
             return False
-        facts = {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
         if facts & set(self.q.facts) or (self.q.flags and self.q.own_case):
             return True
         if self.state.intent == "ask_eligibility" and not self.q.aspects and not self.q.details:
@@ -479,7 +477,7 @@ class _Planner:
             self.answer.region = holding[0]
 
     def _regional_figures(self) -> bool:
-        return bool({"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"} & set(self.q.facts))
+        return bool(_PROJECT_FACTS & set(self.q.facts))
 
     def _other_covered_region(self) -> None:
         """“我们是六安的企业，能不能去报广西的千企技改”: a firm in one covered region asking about the
@@ -512,7 +510,7 @@ class _Planner:
             return None
         regions = set(self._target_regions()) | {NATIONAL_REGION}
         pool = [p for p in self.kb.points(None) if p.region in regions]
-        head = next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in pool)), None)
+        head = _longest_head(term, pool)
         if head and len(head) < 3 and len(term) > 3:
             head = None  # "工业精品" is not "工业": the term itself is what the points lack
         if not head and f"“{term}”" in q.text or not head and len(term) >= 4:
@@ -555,8 +553,7 @@ class _Planner:
         honest deferral. None when no such term is named (the aspects decide as usual)."""
         term = _defined_term(self.q.text)
         # "零土地技改是什么意思": the longest head of the term the sources use (零土地)
-        term = next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in points)), None) \
-            if term else None
+        term = _longest_head(term, points) if term else None
         if not term:
             return None
         defining = [p for p in points if any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING)]
@@ -693,8 +690,7 @@ class _Planner:
     def _program(self) -> None:
         rule_aspects = {"threshold", "conditions", "who", "exclusions", "timing", "where", "procedure",
                         "materials", "definition", "overview", "rate"}
-        facts_given = bool({"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"}
-                           & set(self.q.facts))
+        facts_given = self._regional_figures()
         # "增长12%，那个15%的要求有没有弹性": the firm's figure beside the rule it names asks about the
         # rule; "刚好两百万整，算达到200万了吗" (a threshold) is the firm's own check
         asks_rule = bool(set(self.q.aspects) & rule_aspects or self.q.details) \
@@ -892,10 +888,14 @@ class _Planner:
         five = self.q.facts.get("rd_five_wan")
         if five is None or "rd_expense_wan" in self.q.facts:
             return None
-        ratio = self.kb.parameter("rd-super-deduction", "other_costs_cap_ratio")
-        cap = tax.money(five * ratio.value / (1 - ratio.value))
+        ratio, cap = self._other_costs_limit(five)
         return Part("compute", [f"其他相关费用限额 = 其他五项 {num(five)} × {pct(ratio.value)} ÷ (1 − {pct(ratio.value)}) = "
                                 f"{num(cap)}万元；实际发生的其他相关费用超过{num(cap)}万元的部分不计入加计扣除。"], [ratio.citation])
+
+    def _other_costs_limit(self, five: float) -> tuple:
+        """(the KB's ratio parameter, the cap on 其他相关费用 for the other five items' total)."""
+        ratio = self.kb.parameter("rd-super-deduction", "other_costs_cap_ratio")
+        return ratio, tax.money(five * ratio.value / (1 - ratio.value))
 
     def _vat_refund(self) -> Optional[Part]:
         """“增量留抵税额100万，进项构成比例90%，能退多少”: by the point's formula, with the user's figures."""
@@ -1078,9 +1078,9 @@ class _Planner:
             lines.append(f"中间试制品、下脚料等收入先冲减当年研发费用：{num(rd)} − {num(offset)} = {num(rest)}万元。")
             rd = rest
         if other is not None:
-            ratio = self.kb.parameter("rd-super-deduction", "other_costs_cap_ratio").value
             five = tax.money(rd - other) if "其中" in self.q.text and other < rd else rd
-            cap = tax.money(five * ratio / (1 - ratio))
+            parameter, cap = self._other_costs_limit(five)
+            ratio = parameter.value
             counted = min(other, cap)
             lines.append(f"其他相关费用限额 = {num(five)} × {pct(ratio)} ÷ (1 − {pct(ratio)}) = {num(cap)}万元，"
                          f"其他相关费用{num(other)}万元计入{num(counted)}万元：{num(five)} + {num(counted)} = "
@@ -1662,6 +1662,11 @@ def _standard_term(text: str) -> Optional[str]:
             term = term.split("、")[0]
             return term if len(term) >= 2 else None
     return None
+
+
+def _longest_head(term: str, points: Sequence[Point]) -> Optional[str]:
+    """The longest head of `term` (two characters at least) that some point's text holds."""
+    return next((term[:k] for k in range(len(term), 1, -1) if any(term[:k] in p.text for p in points)), None)
 
 
 def _defined_term(text: str) -> Optional[str]:
