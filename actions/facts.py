@@ -178,7 +178,7 @@ def verdict_text(result: ProgramResult) -> str:
     if passed and (failed or unknown):
         lines.append(f"已满足：{names}。" if len(names) <= 80 else f"其他 {len(passed)} 项条件已满足。")
     elif result.status == "eligible":
-        notes = _notes(result)  # "须在节能降碳…产生较大效益": what a passed check still asks of the project
+        notes = check_notes(result.program_id, result.region)  # "须在节能降碳…产生较大效益": what a passed check still asks of the project
         for c in passed:  # with the firm's figures
             detail, note = check_detail(c.brief), notes.get(c.id, "")
             lines.append(f"✓ {detail}{note if note[1:-1] not in detail else ''}")
@@ -190,9 +190,11 @@ def verdict_text(result: ProgramResult) -> str:
     return join_lines(lines)
 
 
-def _notes(result: ProgramResult) -> Dict[str, str]:
-    return {check.id: f"（{check.note.rstrip('。')}）" for program in kb().programs(result.region)
-            if program.id == result.program_id for check in program.checks if getattr(check, "note", None)}
+def check_notes(program_id: str, region: str) -> Dict[str, str]:
+    """The programme's note on a check, said beside a decided one (“此类项目不以产值增长15%为条件，但须
+    在节能降碳…产生较大效益”; “文件允许预期增长率要求根据不同行业具体情况适当调整”)."""
+    return {check.id: f"（{check.note.rstrip('。')}）" for program in kb().programs(region) if program.id == program_id
+            for check in program.checks if getattr(check, "note", None)}
 
 
 def _assumed_checks(result: ProgramResult) -> Set[str]:

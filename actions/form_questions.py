@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Set
 from rasa_sdk import Tracker
 
 from actions.common import citation_line, join_lines, kb
-from actions.facts import check_detail, profile_from
+from actions.facts import check_detail, check_notes, profile_from
 from policy_kb import eligibility
 from policy_kb.conditions import condition_fields
 from policy_kb.errors import PolicyKBError
@@ -44,7 +44,7 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         head = f"【{result.program_name}】目前已满足{len(passed)}项" + (f"，{len(failed)}项不满足" if failed else "")
         lines.append(head + (f"，还有{len(open_)}项要确认：" if open_ else "："))
         needs = _ratio_needs(result.program_id, region, profile_from(tracker, region))
-        notes = _check_notes(result.program_id, region)
+        notes = check_notes(result.program_id, region)
         lines += [f"✓ {check_detail(c.brief)}{notes.get(c.id, '')}" for c in passed]
         lines += [f"✗ {check_detail(c.brief)}{notes.get(c.id, '')}" for c in failed]
         lines += [f"? {c.label}{needs.get(c.id, '')}" for c in open_]
@@ -60,13 +60,6 @@ def _said_bearing(result, region: str, profile: Dict[str, Any]) -> List[Any]:
               for check in program.checks}
     return [c for c in result.checks if c.passed is None and c.id in checks
             and given & set(condition_fields(checks[c.id].condition))]
-
-
-def _check_notes(program_id: str, region: str) -> Dict[str, str]:
-    """The programme's note on a check, said beside a decided one (“此类项目不以产值增长15%为条件，但须
-    在节能降碳…产生较大效益”; “文件允许预期增长率要求根据不同行业具体情况适当调整”)."""
-    return {check.id: f"（{check.note.rstrip('。')}）" for program in kb().programs(region) if program.id == program_id
-            for check in program.checks if getattr(check, "note", None)}
 
 
 def _ratio_needs(program_id: str, region: str, profile: Dict[str, Any]) -> Dict[str, str]:

@@ -190,9 +190,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     names = [*vocab.regions, *((c, r) for r, cues in tables["places_inside"].items() for c in cues)]
     # "我们是六安的企业，能不能去报广西的千企技改": where the firm is, among the covered regions
     # the firm's place is the first one the message places it in ("合肥的厂…我们跟六安的企业有合作")
-    here = min(((_located_at(plain, name, located), region) for name, region in names
-                if _located_at(plain, name, located) >= 0), default=(-1, None))
-    there = min((_located_at(plain, p, located) for p in q.other_places if _located_at(plain, p, located) >= 0), default=-1)
+    here = min(((at, region) for name, region in names for at in [_located_at(plain, name, located)] if at >= 0),
+               default=(-1, None))
+    there = min((at for p in q.other_places for at in [_located_at(plain, p, located)] if at >= 0), default=-1)
     if here[0] >= 0 and re.search(r"分公司|子公司|分厂|分支机构|设的|开的厂|工厂在|厂区在|厂在|项目在|项目也在", plain):
         there = -1  # "深圳一家公司在南宁开的分公司": the branch, and its project, are where the firm asks about
     q.firm_region = here[1] if here[0] >= 0 and (there < 0 or here[0] < there) else None

@@ -11,6 +11,14 @@ def context_after(events):
     return next(e["value"] for e in events if e.get("name") == "answer_context")
 
 
+def award_turn(text, *honors, intent="ask_award", before=None, region_named=False):
+    """One turn naming 六安 titles (entities where the words stand), after the turn `before`."""
+    entities = [entity("region", "六安市", 0)] if region_named else []
+    entities += [entity("honor", honor, text.index(honor)) for honor in honors]
+    slots = {"region": "六安市", **({"answer_context": context_after(before)} if before is not None else {})}
+    return run(ActionAnswer(), tracker(text, intent, entities, slots=slots))
+
+
 def test_a_status_said_later_recomputes_the_earlier_estimate():
     _, events = run(ActionAnswer(), tracker("研发投入500万能省多少税", "ask_tax_incentive"))
     messages, _ = run(ActionAnswer(), tracker("忘了说，我们是高新技术企业", "inform",
@@ -199,13 +207,9 @@ def test_a_city_of_a_covered_region_is_that_region():
 
 def test_a_title_corrected_replaces_the_one_denied():
     text = "六安这边，我们去年拿了省级数字化车间，今年又评上了市级绿色工厂，一共能拿多少奖励"
-    _, events = run(ActionAnswer(), tracker(text, "ask_award", [
-        entity("region", "六安市", 0), entity("honor", "省级数字化车间", text.index("省级数字化车间")),
-        entity("honor", "市级绿色工厂", text.index("市级绿色工厂"))], slots={"region": "六安市"}))
+    _, events = award_turn(text, "省级数字化车间", "市级绿色工厂", region_named=True)
     fix = "等下等下，刚才说错了，去年那个是省级智能工厂，不是数字化车间，重新算下"
-    messages, _ = run(ActionAnswer(), tracker(fix, "inform", [
-        entity("honor", "省级智能工厂", fix.index("省级智能工厂")), entity("honor", "数字化车间", fix.index("数字化车间"))],
-        slots={"region": "六安市", "answer_context": context_after(events)}))
+    messages, _ = award_turn(fix, "省级智能工厂", "数字化车间", intent="inform", before=events)
     reply = text_of(messages)
     assert "10 + 50 = 60万元" in reply and "数字化车间：" not in reply  # 市级绿色工厂 10 + 省级智能工厂 50
 
@@ -238,12 +242,8 @@ def test_a_scale_said_not_reached_is_not_taken_as_reached():
 
 def test_a_titles_level_corrected_keeps_the_other_titles():
     text = "六安的企业，今年新认定了一个省级数字化车间，还有一个市级企业技术中心，按文件能拿多少奖励？"
-    _, events = run(ActionAnswer(), tracker(text, "ask_award", [
-        entity("region", "六安市", 0), entity("honor", "省级数字化车间", text.index("省级数字化车间")),
-        entity("honor", "市级企业技术中心", text.index("市级企业技术中心"))], slots={"region": "六安市"}))
-    fix = "不对不对，技术中心是省级的，我看错了"
-    messages, _ = run(ActionAnswer(), tracker(fix, "inform", [entity("honor", "技术中心", fix.index("技术中心"))],
-                                              slots={"region": "六安市", "answer_context": context_after(events)}))
+    _, events = award_turn(text, "省级数字化车间", "市级企业技术中心", region_named=True)
+    messages, _ = award_turn("不对不对，技术中心是省级的，我看错了", "技术中心", intent="inform", before=events)
     reply = text_of(messages)
     assert "20 + 20 = 40万元" in reply and "市级企业技术中心" not in reply  # 省级数字化车间 20 + 省级企业技术中心 20
 
@@ -297,22 +297,15 @@ def test_small_profit_figures_said_first_are_used_by_the_question_after():
 
 def test_a_level_said_after_each_title_belongs_to_it():
     text = "六安的企业，企业技术中心是市级的、工业设计中心是省级的，都是今年新认定的，能拿多少奖励"
-    messages, _ = run(ActionAnswer(), tracker(text, "ask_award", [
-        entity("region", "六安市", 0), entity("honor", "企业技术中心", text.index("企业技术中心")),
-        entity("honor", "工业设计中心", text.index("工业设计中心"))], slots={"region": "六安市"}))
+    messages, _ = award_turn(text, "企业技术中心", "工业设计中心", region_named=True)
     reply = text_of(messages)
     assert "10 + 20 = 30万元" in reply and "40万" not in reply  # 市级企业技术中心 10 + 省级工业设计中心 20
 
 
 def test_titles_counted_in_an_earlier_turn_still_count_in_the_total():
-    first = "今年新评上了省级智能工厂，还有两个市级数字化车间"
-    messages, events = run(ActionAnswer(), tracker(first, "ask_award", [
-        entity("honor", "省级智能工厂", first.index("省级智能工厂")), entity("honor", "市级数字化车间", first.index("市级数字化车间"))],
-        slots={"region": "六安市"}))
+    messages, events = award_turn("今年新评上了省级智能工厂，还有两个市级数字化车间", "省级智能工厂", "市级数字化车间")
     assert "10 × 2 = 20万元" in text_of(messages) and "50 + 20 = 70万元" in text_of(messages)
-    more = "另外还有一个市级技改示范项目，全部加起来多少"
-    messages, _ = run(ActionAnswer(), tracker(more, "ask_award", [entity("honor", "市级技改示范项目", more.index("市级技改示范项目"))],
-                                              slots={"region": "六安市", "answer_context": context_after(events)}))
+    messages, _ = award_turn("另外还有一个市级技改示范项目，全部加起来多少", "市级技改示范项目", before=events)
     assert "50 + 20 + 50 = 120万元" in text_of(messages)  # 省级智能工厂 50 + 2 × 市级数字化车间 10 + 市级技改示范项目 50
 
 
@@ -343,25 +336,15 @@ def test_the_same_rd_money_said_to_form_an_intangible_replaces_the_expensed_figu
 
 
 def test_titles_counted_as_projects_in_one_turn_still_count_later():
-    first = "六安的，我们今年有两个车间都新认定为市级数字化车间"
-    _, events = run(ActionAnswer(), tracker(first, "ask_award", [entity("honor", "市级数字化车间", first.index("市级数字化车间"))],
-                                            slots={"region": "六安市"}))
-    more = "另外还有一个新认定的市级绿色工厂"
-    _, events2 = run(ActionAnswer(), tracker(more, "ask_award", [entity("honor", "市级绿色工厂", more.index("市级绿色工厂"))],
-                                             slots={"region": "六安市", "answer_context": context_after(events)}))
-    messages, _ = run(ActionAnswer(), tracker("一共能奖多少", "ask_award",
-                                              slots={"region": "六安市", "answer_context": context_after(events2)}))
+    _, events = award_turn("六安的，我们今年有两个车间都新认定为市级数字化车间", "市级数字化车间")
+    _, events2 = award_turn("另外还有一个新认定的市级绿色工厂", "市级绿色工厂", before=events)
+    messages, _ = award_turn("一共能奖多少", before=events2)
     assert "20 + 10 = 30万元" in text_of(messages)  # 2 × 市级数字化车间 10 + 市级绿色工厂 10
 
 
 def test_a_level_corrected_with_the_wrong_level_denied_replaces_the_title():
-    first = "六安的，新认定了一个省级工业设计中心，还有个市级智能工厂"
-    _, events = run(ActionAnswer(), tracker(first, "ask_award", [
-        entity("honor", "省级工业设计中心", first.index("省级工业设计中心")), entity("honor", "市级智能工厂", first.index("市级智能工厂"))],
-        slots={"region": "六安市"}))
-    fix = "不对，智能工厂是省级的，不是市级的。总共多少钱"
-    messages, _ = run(ActionAnswer(), tracker(fix, "ask_award", [entity("honor", "智能工厂", fix.index("智能工厂"))],
-                                              slots={"region": "六安市", "answer_context": context_after(events)}))
+    _, events = award_turn("六安的，新认定了一个省级工业设计中心，还有个市级智能工厂", "省级工业设计中心", "市级智能工厂")
+    messages, _ = award_turn("不对，智能工厂是省级的，不是市级的。总共多少钱", "智能工厂", before=events)
     reply = text_of(messages)
     assert "20 + 50 = 70万元" in reply and "市级智能工厂" not in reply
 
