@@ -81,6 +81,10 @@ def _from_question(q: Question, tracker: Tracker, facts: Dict[str, Any]) -> Dict
              if slot not in facts or slot == "completes_this_year" or value is False}
     asked = tracker.get_slot("requested_slot")
     total = q.facts.get("fixed_asset_investment_wan")
+    units = q.facts.get("equipment") or []
+    if total is None and len(units) == 1 and q.case_question and any(w in q.text for w in ("总共", "一共", "合计")):
+        # "上了条数控生产线总共花了420万…能不能进库": the line is the project; its cost is the total
+        total = units[0]["value_wan"]
     if total is not None and "fixed_asset_investment_wan" not in facts and asked != "investment_this_year_wan" \
             and "investment_this_year_wan" not in facts:
         found["fixed_asset_investment_wan"] = total

@@ -404,7 +404,8 @@ class _Planner:
         facts = _PROJECT_FACTS
         if self.q.details and not facts & set(self.q.facts):
             return False  # "制糖行业调成多少": a detail of the rule asked, not the firm's project
-        money_asked = "awards" in self.q.topics and bool(re.search(r"多少|几万|几个钱", self.q.text))  # "入选后能拿多少钱"
+        # "入选后能拿多少钱" asks the award, not the check; "能报千企技改吗？入选了给多少" asks both
+        money_asked = "awards" in self.q.topics and bool(re.search(r"多少|几万|几个钱", self.q.text)) and not self.q.yes_no
         if "program" in self.q.topics and (facts & set(self.q.facts) or self.q.flags) and not self.honors \
                 and not money_asked:
             return True  # "…350万，已经备案，规上，能进项目库吗？另外研发费用120万…": the check, beside the rest
@@ -706,6 +707,10 @@ class _Planner:
             self._benefits()  # "能不能进项目库？进了之后有没有钱": what entry brings, beside the check
             if not facts_given:
                 return
+        if asks_rule and self.q.case_question and (self.q.flags or facts_given):
+            # "能不能进市级库？……入库以后按什么频率报统计": the firm's check, the other parts beside it
+            self.answer.start_form = True
+            return
         if not asks_rule and self._asks_own_case():
             if "program" in self.q.topics and not (self.q.own_case or self.q.case_question or self.q.flags or self.q.facts):
                 self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions first, then the check's question

@@ -370,3 +370,10 @@ def test_a_transfers_revenue_corrected_replaces_the_one_before():
 def test_a_loan_is_the_loan_whatever_it_buys():
     messages, _ = run(ActionAnswer(), tracker("我们贷了2000万搞设备更新，按现在的标准一年能贴多少", "ask_tax_incentive"))
     assert "2000 × 1.5% = 30万元/年" in text_of(messages)
+
+
+def test_a_lines_total_cost_in_a_check_question_is_the_projects_total():
+    from actions.facts import facts_in_message
+
+    text = "我们是六安的规上企业，今年上了条数控生产线总共花了四百二十万，备过案了，能不能进六安市级技改库"
+    assert facts_in_message(tracker(text, "ask_eligibility"))["fixed_asset_investment_wan"] == 420.0

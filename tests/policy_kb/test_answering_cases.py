@@ -633,3 +633,13 @@ def test_what_an_advanced_manufacturer_is_for_the_vat_credit(ask):
 def test_awards_wait_for_entry_into_the_library(ask):
     _, text = ask("六安这边技改奖补，是不是先申请奖补再入库？我们项目还没入库能不能先申请钱")
     assert "享受技改财政奖补的前提" in text
+
+
+@pytest.mark.parametrize("text", [
+    "我们是规上企业，今年上了条数控生产线总共花了四百二十万，在县发改委备过案了。一是能不能进六安市级技改库；"
+    "二是这条线能不能一次性税前扣除；三是入库以后要按什么频率报统计数据？",
+    "广西钦州的，规上，准备搞个节能改造项目，投资一千八百万，已经备案，年内能投产。能报千企技改吗？要是入选了，市里一般给多少配套资金？",
+])
+def test_a_check_asked_beside_other_parts_is_still_checked(ask, text):
+    result, _ = ask(text)
+    assert result.start_form
