@@ -38,8 +38,9 @@ LEVEL_WORDS = ("国家级", "省级", "市级")
 # The figures each incentive computes with: a later question naming it uses the ones said before.
 TOPIC_FACTS = {
     "rd-super-deduction": ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"),
-    "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan"),
-    "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment",),
+    "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan",
+                                "licence_years"),
+    "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment", "vat_rate_pct", "vat_deducted"),
     "accelerated-depreciation": ("equipment",),
     "advanced-manufacturing-vat-credit": ("vat_input_wan", "vat_refund_increment_wan", "input_ratio_pct"), "high-tech-rate": ("taxable_income_wan",),
     "small-low-profit-rate": ("taxable_income_wan", "staff_count", "total_assets_wan"),
@@ -47,13 +48,17 @@ TOPIC_FACTS = {
 TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时", "又", "第二笔", "第二个", "第三笔", "另一笔", "另一个")
 CORRECTION_CUES = ("不对", "错了", "看错", "打错", "写错", "说错", "搞错", "更正", "应该是", "其实是", "纠正")
+STANDING_FACTS = ("licence_years",)
+PARAMETER_FACTS = ("in_use_month", "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "vat_rate_pct",
+                   "vat_deducted")
 SUMMED_FACTS = ("tech_transfer_income_wan",)  # the 500万 exemption is per year, over all transfers
 TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
                  "transfer_cost_wan", "transfer_taxes_wan", "taxable_income_wan", "loan_wan", "customs_value_wan",
                  "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
                  "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel", "staff_count", "total_assets_wan",
-                 "rd_five_wan", "vat_refund_increment_wan", "input_ratio_pct", "freight_wan")
+                 "rd_five_wan", "vat_refund_increment_wan", "input_ratio_pct", "freight_wan", "licence_years",
+                 "vat_rate_pct", "vat_deducted")
 
 
 def region_buttons() -> List[Dict[str, str]]:
@@ -164,6 +169,7 @@ def question_of(tracker: Tracker) -> Question:
     and takes the previous topics and facts (a bare amount corrects the one amount given before)."""
     q = analyse(latest_text(tracker), vocabulary())
     context = tracker.get_slot("answer_context") or {}
+    own_amounts = bool(q.tax_facts())
     for flag in CONTEXT_FLAGS:
         if not getattr(q, flag) and context.get(flag) and not (flag == "high_tech" and q.not_high_tech) \
                 and not (flag == "small_profit" and q.not_small_profit):
@@ -173,7 +179,11 @@ def question_of(tracker: Tracker) -> Question:
         q.facts = _added(previous_tax, q.facts)  # "还买了个节能设备200万" adds to the R&D said before
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
     # ("那是算哪一年扣" with the month of use: the estimate again, with the year it falls in)
-    computing = not q.aspects or bool(set(q.aspects) & {"compute", "amount"}) or "in_use_month" in q.facts
+    # ("关税税率按8%算的话…": a rate or term of the computation said later is the estimate again)
+    computing = not q.aspects or bool(set(q.aspects) & {"compute", "amount"}) or bool(set(PARAMETER_FACTS) & set(q.facts))
+    if q.regions and not q.topics and not q.tax_facts() and context.get("facts") and all(
+            t in TOPIC_FACTS for t in context.get("topics") or ["-"]):
+        computing = True  # "那如果是广西的企业呢，比例一样吗" after a national estimate: the same estimate
     changed = q.not_high_tech or q.not_small_profit or (q.high_tech and not context.get("high_tech")) \
         or (q.small_profit and not context.get("small_profit"))
     status_only = set(q.topics) <= {"high-tech-rate", "small-low-profit-rate"} and not q.tax_facts() and changed \
@@ -200,7 +210,27 @@ def question_of(tracker: Tracker) -> Question:
     elif previous_tax and not q.tax_facts() and computing and all(
             t in (context.get("topics") or []) or set(TOPIC_FACTS.get(t, ())) & set(previous_tax) for t in q.topics):
         q.facts = {**_corrected(previous_tax, q.facts), **q.facts}  # "这笔技术转让要交多少企业所得税？" after its figures
+    _carry_standing(q, context, own_amounts)
+    if set(q.topics) <= {"awards"} and not any(w in q.text for w in LEVEL_WORDS) and not honors_named(tracker):
+        q.levels_before = list(context.get("levels") or [])  # "获评了国家级示范工厂" … "能奖多少钱"
     return q
+
+
+def _carry_standing(q: Question, context: Dict[str, Any], own_amounts: bool) -> None:
+    """What stays true of the same matter in a follow-up about it: a licence's term (“许可期3年”
+    said before “许可费的所得200万，能免吗”) and the circumstances said of it (“股东作价入股的
+    设备” before “这台设备能一次性扣除吗”) — the latter only while no new amount is named, since a
+    new amount may be a different asset."""
+    before_topics = context.get("topics") or []
+    same = not q.topics or not before_topics or bool(set(q.topics) & set(before_topics))
+    if not context or not same:
+        return
+    before = context.get("facts") or {}
+    for key in STANDING_FACTS:
+        if key in before and key not in q.facts:
+            q.facts[key] = before[key]
+    if not own_amounts:
+        q.circumstances = list(dict.fromkeys([*q.circumstances, *(context.get("circumstances") or [])]))
 
 
 def _corrected(before: Dict[str, Any], now: Dict[str, Any]) -> Dict[str, Any]:
@@ -240,6 +270,7 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
         if many:
             counts[said[0]] = many
     return {"topics": q.topics, "facts": facts, "aspects": q.aspects, "honors": honors, "honor_counts": counts,
+            "circumstances": q.circumstances, "levels": [w for w in LEVEL_WORDS if w in q.text] or q.levels_before,
             **{flag: getattr(q, flag) for flag in CONTEXT_FLAGS}}
 
 
@@ -276,6 +307,9 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     other = _switches_region(analyse(latest_text(tracker), vocabulary()), tracker)
     if other:  # "那如果同样的项目放在广西做呢": the same project checked against the other region
         return [SlotSet("region", other), *verdict_events(dispatcher, tracker, other)]
+    if _corrects_project(analyse(latest_text(tracker), vocabulary()), tracker):
+        # "不好意思说错了，这个项目在目录里是限制类": the same project checked again with the fact
+        return verdict_events(dispatcher, tracker, tracker.get_slot("region"))
     answer = plan(q, state_of(tracker), kb())
     events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
     if answer.region and answer.region != tracker.get_slot("region"):
@@ -305,6 +339,19 @@ def _switches_region(q: Question, tracker: Tracker) -> Optional[str]:
         return None
     region = named.pop()  # (the region slot already holds it: the NLU's entity fills it)
     return region if any(tracker.get_slot(slot) is not None for slot in PROJECT_SLOTS) else None
+
+
+def _corrects_project(q: Question, tracker: Tracker) -> bool:
+    """A message that only states a fact of the project the conversation has checked (its facts
+    are in the slots, its region known), with no question of its own about anything else."""
+    if q.topics and not set(q.topics) <= {"program"} or q.tax_facts() or q.details or q.other_places:
+        return False
+    if set(q.aspects) - {"exclusions", "conditions"} or not tracker.get_slot("region"):
+        return False
+    if not any(tracker.get_slot(slot) is not None for slot in PROJECT_SLOTS):
+        return False
+    facts = facts_in_message(tracker)  # (a corrected amount gets the planner's check of that figure)
+    return bool(facts) and not {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"} & set(facts)
 
 
 def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: Optional[str]) -> List[EventType]:

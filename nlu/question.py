@@ -110,6 +110,7 @@ class Question:
     flags: Dict[str, bool] = field(default_factory=dict)  # yes/no facts for the eligibility check
     completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
     asks_payment: bool = False  # "奖补资金什么时候到账": a payment's status, a person's job
+    levels_before: List[str] = field(default_factory=list)  # "国家级…" said in the turn before a bare "能奖多少钱"
     unreadable_amount: Optional[str] = None  # "研发费用-500万", "1e308万", an absurd size: what to tell the user
     detail_near: Dict[str, str] = field(default_factory=dict)  # detail → the nearest point's id (question.yaml)
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
@@ -219,6 +220,11 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
                 q.facts["in_use_year"] = float(year or earlier[-1])
             elif relative:
                 q.facts["in_use_year_rel"] = {"今年": 0.0, "去年": -1.0, "明年": 1.0}[relative]
+    if re.search(r"进项(?:税)?(?:已经|已)?抵(?:扣)?了|已(?:经)?抵扣|抵扣了|专票抵了|进项抵了|进项已经抵扣", plain):
+        q.facts["vat_deducted"] = 1.0  # the invoice's VAT was credited: the investment is net of it
+    licence = _LICENCE.search(plain) or _LICENCE_BEFORE.search(plain)
+    if licence:  # "非独占许可，许可期3年": how long a licence of the technology runs
+        q.facts["licence_years"] = float(_small_number(licence.group(1)))
     staff = _STAFF.search(plain)
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
@@ -227,6 +233,15 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
     return q
+
+
+_LICENCE = re.compile(r"许可(?:使用)?(?:期|期限|年限|时间)?(?:为|是|只有|只|共|签了)?([一二两三四五六七八九十1-9]|1\d)年")
+_LICENCE_BEFORE = re.compile(r"([一二两三四五六七八九十1-9]|1\d)年(?:期)?的?(?:全球)?(?:非独占|独占|排他|普通)?(?:使用)?许可")
+
+
+def _small_number(word: str) -> int:
+    """'3' or '三' (or '两', '十') → 3."""
+    return int(word) if word.isdigit() else {"两": 2, "十": 10}.get(word) or "一二三四五六七八九".index(word) + 1
 
 
 EQUIPMENT_INCENTIVES = ("special-equipment-credit", "equipment-one-time-deduction", "accelerated-depreciation")
@@ -434,6 +449,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                 q.facts["tariff_rate_pct"] = span.value  # "关税税率5%": the import's tariff, not income tax
             elif other_tax:
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
+            elif before.endswith(("税率", "税率是", "税率为")) and "所得税" not in before \
+                    and re.search(r"专票|进项|增值税|一般纳税人|发票", text[max(0, span.start - 16):span.start]):
+                q.facts["vat_rate_pct"] = span.value  # "专票进项已经抵扣了，税率13%": the invoice's VAT rate
             elif before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资")) \
@@ -555,6 +573,8 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         purpose = _first_key(clause, tables["purposes"])
         if purpose:
             item["special_purpose"] = purpose
+        if re.search(r"价税合计|(?<!不)含税|含增值税", clause) and not re.search(r"不含税|不含增值税", clause):
+            item["gross"] = True  # "价税合计339万": the invoice total, VAT included
         year = _YEAR.search(clause)
         if year:
             item["year"] = int(year.group(1))

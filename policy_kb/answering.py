@@ -180,6 +180,10 @@ class _Planner:
         if tax_asked:
             self._tax(incentives)
             self._validity(incentives)
+            if self.region and not regional and re.search(r"一样|相同|同样|不同|区别|差别|如果是|要是", q.text):
+                # "那如果是广西的企业呢，比例一样吗": national incentives do not change with the region
+                self.answer.parts.append(Part("rule", [
+                    f"以上是国家税收优惠，全国统一适用，{self.kb.short_region(self.region)}的企业也一样。"]))
             if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
             if {INTEREST_SUBSIDY, "tech-renovation-relending"} & set(incentives):
@@ -204,6 +208,8 @@ class _Planner:
             if topic == "directions" and ("program" in regional and q.aspect not in ("definition", "overview")
                                           or self.answer.start_form):
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
+            if topic == "directions" and "awards" in regional and q.aspect in ("amount", None) and self.answer.parts:
+                continue  # "高端化强链项目一事一议能给多少": the award answers it
             self._measure(topic)
         self._unanswered_details()
         self._unanswered_quantity()
@@ -806,7 +812,19 @@ class _Planner:
                 levels = {a.level for a in schedule if a.level}
                 unlisted = [w for w in ("国家级", "省级", "市级", "县级") if w in self.q.text and w not in levels
                             and not denied_at(self.q.text, self.q.text.find(w))]
-                if unlisted and levels:
+                unlisted += [w for w in self.q.levels_before if w not in levels and not honors]
+                open_ended = [a for a in schedule if a.amount_wan is None
+                              and any(w and w in self.q.text for w in (a.basis, a.category, a.honor))]
+                if open_ended and self.q.aspect in ("amount", "rate", None):
+                    # "一事一议一般能给多少钱？有没有个比例": the document sets no amount for it
+                    award, document = open_ended[0], self.kb.document_of_region(region)
+                    self.answer.parts.append(Part("deferral", [
+                        f"{label}{award.honor}纳入“{award.basis}”支持范围（资金从{award.funding}列支），"
+                        f"《{document.title}》没有规定具体金额或比例。",
+                        f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"],
+                        [award.citation]))
+                    self.answer.offer_handoff = True
+                elif unlisted and levels:
                     # "评上了国家级智能制造示范工厂，市里奖多少": the schedule has no such level
                     document = self.kb.document_of_region(region)
                     self.answer.parts.append(Part("deferral", [
@@ -934,7 +952,8 @@ class _Planner:
     def _deduction_year(self, topics: List[str]) -> Optional[Part]:
         """“2025年12月买的，当月就用上了，算哪一年”: the year the one-time deduction falls in, by
         the rule that it is taken in the year of the month after the equipment is put to use."""
-        if "equipment-one-time-deduction" not in topics:
+        in_use_said = "in_use_month" in self.q.facts and bool(self.q.facts.get("equipment"))
+        if "equipment-one-time-deduction" not in topics and not in_use_said:
             return None
         used = _month_put_to_use(self.q.text) or self._month_in_use()
         point = next((p for p in self.kb.points(None, "equipment-one-time-deduction") if "次月所属年度" in p.text), None)
@@ -953,6 +972,9 @@ class _Planner:
         if month is None:
             return None
         year = self.q.facts.get("in_use_year")
+        bought = [e["year"] for e in self.q.facts.get("equipment") or [] if e.get("year")]
+        if year is None and "in_use_year_rel" not in self.q.facts and len(set(bought)) == 1:
+            year = bought[0]  # "2025年11月底到的机床" then "要是11月当月就投入使用了呢": that year's November
         if year is None:
             year = self.state.today.year + self.q.facts.get("in_use_year_rel", 0.0)
         return int(year), int(month)
@@ -1024,13 +1046,21 @@ class _Planner:
 
     def _without_invoice_vat(self, request: Dict[str, Any]) -> Optional[str]:
         """“专票价税合计339万，其中税额39万已经抵扣了进项”: the investment is net of the VAT credited."""
-        vat = self.q.facts.get("invoice_vat_wan")
+        vat, rate = self.q.facts.get("invoice_vat_wan"), self.q.facts.get("vat_rate_pct")
         units = request.get("equipment") or []
-        gross_said = "价税合计" in self.q.text or re.search(r"(?<!不)含税", self.q.text)
-        if vat is None or len(units) != 1 or not gross_said or "不含税" in self.q.text \
-                or not re.search(r"抵扣|抵了|可抵|专票", self.q.text):
+        said = self.q.facts.get("equipment") or []
+        gross_said = "价税合计" in self.q.text or re.search(r"(?<!不)含税", self.q.text) \
+            or len(said) == 1 and said[0].get("gross")
+        deducted = re.search(r"抵扣|抵了|可抵|专票", self.q.text) or self.q.facts.get("vat_deducted")
+        if len(units) != 1 or not gross_said or "不含税" in self.q.text or not deducted:
             return None
         gross = units[0]["value_wan"]
+        if vat is None and rate:  # "价税合计339万" … "专票进项已经抵扣了，税率13%"
+            units[0]["value_wan"] = tax.money(gross / (1 + rate / 100))
+            return (f"专票上的增值税已抵扣，设备金额按不含税计：{num(gross)} ÷ (1 + {num(rate)}%) = "
+                    f"{num(units[0]['value_wan'])}万元。")
+        if vat is None:
+            return None
         units[0]["value_wan"] = tax.money(gross - vat)
         return f"专票上的增值税已抵扣，设备金额按不含税计：{num(gross)} − {num(vat)} = {num(units[0]['value_wan'])}万元。"
 
@@ -1241,7 +1271,7 @@ class _Planner:
             request["tech_transfer_income_wan"] = q.facts["revenue_wan"]  # "收入900万，成本200万" after a transfer question
             q.tech_transfer_is_revenue = True
         inside = self._commissioned_inside(request)
-        related = self._related_party_transfer() if "tech_transfer_income_wan" in request else None
+        related = self._transfer_barred(request) if "tech_transfer_income_wan" in request else None
         if related:
             self.answer.parts.append(related)  # no exemption to estimate
             request.pop("tech_transfer_income_wan")
@@ -1272,6 +1302,7 @@ class _Planner:
             lines.append(point.text if point else "")
             cites += [point.citation] if point else []
         if not any(request.get(k) is not None for k in _TAX_AMOUNTS) and not request["equipment"]:
+            lines = [line for line in lines if line != rate_note]  # the rate was for the estimate, now none
             self.answer.parts.append(Part("compute", lines, cites))
             return
         try:
@@ -1289,6 +1320,9 @@ class _Planner:
                 lines += self._barred_lines(topic, point, "• ")
                 cites.append(point.citation)
         accelerated = self._accelerated(request)
+        rule = self._first_point("accelerated-depreciation", "conditions")
+        if not accelerated and "accelerated-depreciation" in q.topics and rule and request["equipment"]:
+            accelerated = [rule.text]  # "600万的，有没有别的办法早点扣": the methods the rule allows
         if accelerated:
             lines += accelerated
             cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
@@ -1352,16 +1386,30 @@ class _Planner:
         return f"研发费用{num(total)}万元中含委托研发{num(commissioned)}万元：自行研发部分 {num(total)} − " \
                f"{num(commissioned)} = {num(request['rd_expense_wan'])}万元，委托部分按比例另计。"
 
-    def _related_party_transfer(self) -> Optional[Part]:
-        """A transfer to or from a wholly owned party (“卖给我们100%控股的子公司”) gets no exemption,
-        as the incentive's conditions say (禁止、限制出口技术和100%关联方之间的转让不享受)."""
-        if not any(cue in self.q.text for cue in _WHOLLY_OWNED):
-            return None
-        point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "100%关联方" in p.text), None)
+    def _transfer_barred(self, request: Dict[str, Any]) -> Optional[Part]:
+        """A transfer the incentive's conditions leave out gets no exemption, and the tax on its
+        所得 at the firm's rate: one to or from a wholly owned party (“卖给我们100%控股的子公司”:
+        100%关联方之间的转让不享受), or a licence shorter than the five years a licence must run
+        (“非独占许可，许可期3年”)."""
+        text = self.q.text
+        if any(cue in text for cue in _WHOLLY_OWNED):
+            point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "100%关联方" in p.text), None)
+            reason = "转让方与受让方是100%控股（直接或间接持有100%股权）的关联方，这种转让所得不享受减免"
+        else:
+            years = self.q.facts.get("licence_years")
+            point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "独占许可" in p.text), None)
+            minimum = re.search(r"(\d+)年以上", point.text) if point else None
+            if years is None or minimum is None or years >= int(minimum.group(1)):
+                return None
+            reason = (f"许可期{num(years)}年，不到{minimum.group(1)}年（以许可方式转让的，须是{minimum.group(1)}年以上的"
+                      "独占或非独占许可），这笔所得不享受减免")
         if point is None:
             return None
-        return Part("rule", ["• 技术转让所得减免：不能享受。转让方与受让方是100%控股（直接或间接持有100%股权）的关联方，"
-                             "这种转让所得不享受减免，按正常税率计税。", point.text], [point.citation])
+        income = request.get("tech_transfer_income_wan")
+        rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
+        due = f"按{pct(rate)}正常计税：{num(income)} × {pct(rate)} = 应纳企业所得税{num(tax.money(income * rate))}万元。" \
+            if income is not None else "按正常税率计税。"
+        return Part("rule", [f"• 技术转让所得减免：不能享受。{reason}，{due}", point.text], [point.citation])
 
     def _transfer_income(self, request: Dict[str, Any]) -> Optional[str]:
         """所得 = 收入 − 成本 − 相关税费, when the user gives the costs (the request then holds 所得)."""
@@ -1500,6 +1548,8 @@ class _Planner:
             lines.append(f"注意：减免按技术转让“所得”（收入－成本－相关税费）计算。上面把您说的"
                          f"{num(request['tech_transfer_income_wan'])}万元当作所得；如果这是合同收入，请告诉我成本和税费，我再算。")
         lines += [n for n in result.notes if "递延" not in n and "估算" not in n and "未提供" not in n][:2]
+        if not any(i.tax_saving_wan or i.credit_wan for i in result.items):
+            return [line for line in lines if line]  # "600万的设备" over the one-time cap: nothing estimated
         if "income_tax_rate" not in request:
             lines.append(f"未说明税率，按法定税率{pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate').value)}估算；高新技术企业请告诉我。")
         lines.append("以上为估算，以税务机关认定和汇算清缴为准。")

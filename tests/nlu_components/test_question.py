@@ -24,7 +24,11 @@ FACTS = {
     "設備單價不超過500萬元的才能一次性扣除嗎": {},
     "500万元以上的设备能不能加速折旧": {},
     # this round: an aside, a list going on, a list number, a tariff rate, a loan, equipment money in a programme question
-    "还买了200万（不含税，专票抵了）的环保专用设备": {"equipment": [{"value_wan": 200.0, "special_purpose": "环境保护"}]},
+    "还买了200万（不含税，专票抵了）的环保专用设备": {"equipment": [{"value_wan": 200.0, "special_purpose": "环境保护"}],
+                                              "vat_deducted": 1.0},
+    "买了节能设备，价税合计339万": {"equipment": [{"value_wan": 339.0, "special_purpose": "节能节水", "gross": True}]},
+    "我们是一般纳税人，专票进项已经抵扣了，税率13%": {"vat_deducted": 1.0, "vat_rate_pct": 13.0},
+    "专利非独占许可，许可期3年，许可费的所得200万": {"licence_years": 3.0, "tech_transfer_income_wan": 200.0},
     "两台设备：一台480万一台650万": {"equipment": [{"value_wan": 480.0}, {"value_wan": 650.0}]},
     "1、今年技术转让所得900万；2、研发费用300万": {"tech_transfer_income_wan": 900.0, "rd_expense_wan": 300.0},
     "完税价格1000万，关税税率5%": {"customs_value_wan": 1000.0, "tariff_rate_pct": 5.0},
