@@ -226,6 +226,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if licence:  # "非独占许可，许可期3年": how long a licence of the technology runs
         q.facts["licence_years"] = float(_small_number(licence.group(1)))
     staff = _STAFF.search(plain)
+    if staff and re.search(r"(?:不超过|超过|不到|低于|少于|以内|要求)[^\d，。,]{0,3}$", plain[:staff.start(1)]):
+        staff = None  # "要求从业人数不超过300人": the rule's cap, not the firm's head count
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain

@@ -21,6 +21,7 @@ from policy_kb.errors import PolicyKBError
 from policy_kb.store import NATIONAL_REGION, Citation, KnowledgeBase, Point
 from policy_kb.wording import fmt_number as num
 from policy_kb.wording import fmt_pct as pct
+from policy_kb.wording import fraction_words
 
 REGIONAL_TOPIC_KINDS = ("program", "award", "measure", "document")
 _COUNT_WORDS = "零一两三四五六七八九十"
@@ -197,10 +198,14 @@ class _Planner:
             self._awards()
         defines = "definition" in q.aspects and bool({"renovation", "directions"} & set(regional)) \
             and not q.case_question and not self._regional_figures()
-        if ("program" in regional or self._asks_own_case() or self._asks_a_programme_rule()) and not defines:
+        # "入库项目的投资数据报给谁", "千企技改碰到大问题哪个机构统筹": the measure's own answer, not the programme's
+        measure_asked = set(regional) & {"statistics", "organisation"} and "where" in q.aspects \
+            and not q.case_question and not self._regional_figures()
+        if ("program" in regional or self._asks_own_case() or self._asks_a_programme_rule()) and not defines \
+                and not measure_asked:
             self._program()  # ("千企技改里说的技术改造是指什么": the meaning answers it, not the programme's rules)
         for topic in regional:
-            after_entry = topic == "statistics" and re.search(r"入库(?:之后|以后|后)", q.text)  # "入库之后还有什么义务"
+            after_entry = topic == "statistics" and self._after_entry()  # "入库之后还有什么义务"
             if topic in ("program", "awards") or (
                     ("program" in self.answer.topics_answered or self.answer.start_form) and topic in PROGRAM_FAMILY
                     and not after_entry):
@@ -435,8 +440,15 @@ class _Planner:
 
     # --- parts -----------------------------------------------------------------------------
 
+    def _after_entry(self) -> bool:
+        """“手续上要办什么？进库以后还要报什么数据”: the duties after entry, asked beside the entry."""
+        return bool(re.search(r"(?:入库|进库|入选|纳入项目库)(?:之后|以后|后)|进了库|入了库", self.q.text)) \
+            and "statistics" in self.q.topics
+
     def _points(self, topic: str, region: Optional[str]) -> List[Point]:
         topics = PROGRAM_FAMILY if topic == "program" else (topic,)
+        if topic == "program" and self._after_entry():
+            topics = tuple(t for t in topics if t != "statistics")  # answered on their own
         return [p for t in topics for p in self.kb.points(region, t) if region is None or p.region == region]
 
     def _applies(self, points: List[Point]) -> List[Point]:
@@ -792,6 +804,10 @@ class _Planner:
             self.answer.parts.append(self._rule_part(covered, limit=2))
             if "procedure" in practical and not any(w in p.text for p in covered for w in PROCEDURE_WORDS):
                 self.answer.parts.append(self._deferral("awards", "procedure"))  # a precondition is not the process
+            uncovered = [a for a in self.q.aspects if a in practical - {"procedure"}
+                         and not any(a in p.aspects for p in covered)]
+            if uncovered:  # "要准备哪些材料，交给谁": the part no point covers is deferred too
+                self.answer.parts.append(self._deferral("awards", uncovered[0]))
             return
         self._award_parts(regions, honors)
 
@@ -949,6 +965,25 @@ class _Planner:
         if year:
             self.answer.parts.insert(first, year)  # "在哪一年扣": the year asked leads
 
+    def _practical_beside_estimate(self, incentives: List[str]) -> None:
+        """“400万的设备选了一次性扣除，要留存哪些东西？” / “付了个人20万，要拿什么凭证”: the figures
+        say what the firm gets; the point that says what to keep, do or where to go answers the question."""
+        practical = [a for a in self.q.aspects if a in _PRACTICAL and a != "timing"]  # (the year is computed)
+        topics = [t for t in dict.fromkeys([*incentives, *self.q.topics]) if self.kinds.get(t) == "incentive"]
+        if not practical or not topics:
+            return
+        shown = self._shown()
+        pool = [p for t in topics for p in self.kb.points(None, t) if p.text not in shown
+                and (set(practical) & set(p.aspects) or "materials" in practical and _KEPT_WORDS.search(p.text))]
+        if not pool:
+            return
+        scores = self._scores(pool)  # the question's own words first, the aspect's own points next
+        roles = [word for key, word in _ROLE_WORDS.items() if key in self.q.facts]  # "委托" for commissioned R&D
+        best = max(range(len(pool)), key=lambda i: (
+            scores[i] + (0.6 if set(practical) & set(pool[i].aspects) else 0.0)
+            + (0.5 if any(word in pool[i].text for word in roles) else 0.0), -i))
+        self.answer.parts.append(Part("rule", [pool[best].text], [pool[best].citation]))
+
     def _deduction_year(self, topics: List[str]) -> Optional[Part]:
         """“2025年12月买的，当月就用上了，算哪一年”: the year the one-time deduction falls in, by
         the rule that it is taken in the year of the month after the equipment is put to use."""
@@ -984,6 +1019,7 @@ class _Planner:
         transfer_revenue = "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts
         if q.tax_facts() or transfer_revenue:
             self._estimate()
+            self._practical_beside_estimate(incentives)
             return
         if not incentives:
             incentives = self._incentives_by_rate()
@@ -997,10 +1033,17 @@ class _Planner:
         if income is not None and q.high_tech and not q.small_profit:
             self.answer.parts.append(self._high_tech_tax(income))  # "应纳税所得额2000万，按高新税率少交多少"
             return
+        if "interaction" in q.aspects and q.high_tech and "small-low-profit-rate" in incentives \
+                and "high-tech-rate" not in incentives:
+            incentives = [*incentives, "high-tech-rate"]  # "我们是高新…能不能同时按小微的5%来算"
         if "interaction" in q.aspects and len(incentives) > 1:
             together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
             if together:  # "能不能同时按高新15%又享受小微企业那个5%": how they combine, before any sum
                 self.answer.parts.append(self._rule_part(together, limit=1))
+                if any(p.citation.status != "verified" and "确认" in p.text for p in together[:1]):
+                    # unsettled: no sum that takes one answer for granted
+                    self.answer.parts.append(Part("deferral", [f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"]))
+                    return
         if "small-low-profit-rate" in incentives:
             check = self._small_profit_check()
             if check:
@@ -1283,7 +1326,8 @@ class _Planner:
             request["ic_or_machine_tool"] = True
         request["equipment"] = [self._equipment(e) for e in q.facts.get("equipment", [])]
         vat_line = self._without_invoice_vat(request)
-        lines: List[str] = [line for line in (rate_note, inside, net_line, vat_line, *base_lines) if line]
+        foreign_line = self._foreign_without_domestic(request)
+        lines: List[str] = [line for line in (rate_note, inside, net_line, vat_line, foreign_line, *base_lines) if line]
         cites: List[Citation] = []
         vat_barred = self._barred(["advanced-manufacturing-vat-credit"]).get("advanced-manufacturing-vat-credit")
         if "vat_input_wan" in q.facts and "advanced-manufacturing-vat-credit" in q.topics and vat_barred:
@@ -1385,6 +1429,18 @@ class _Planner:
         request["rd_expense_wan"] = tax.money(total - commissioned)
         return f"研发费用{num(total)}万元中含委托研发{num(commissioned)}万元：自行研发部分 {num(total)} − " \
                f"{num(commissioned)} = {num(request['rd_expense_wan'])}万元，委托部分按比例另计。"
+
+    def _foreign_without_domestic(self, request: Dict[str, Any]) -> Optional[str]:
+        """“委托境外机构做的研发300万”: the countable share is capped by the domestic R&D, which the
+        user has not given — not a cap of zero."""
+        foreign = request.get("rd_commissioned_foreign_wan")
+        if not foreign or request.get("rd_expense_wan") or request.get("rd_commissioned_domestic_wan"):
+            return None
+        request.pop("rd_commissioned_foreign_wan")
+        share = self.kb.parameter(tax.RD, "commissioned_share").value
+        ratio = self.kb.parameter(tax.RD, "foreign_cap_ratio").value
+        return (f"• 研发费用加计扣除：委托境外研发{num(foreign)}万元×{pct(share)}={num(tax.money(foreign * share))}万元，"
+                f"但计入的部分不超过境内符合条件研发费用的{fraction_words(ratio)}。您没有说境内研发费用，告诉我后我再算加计扣除额。")
 
     def _transfer_barred(self, request: Dict[str, Any]) -> Optional[Part]:
         """A transfer the incentive's conditions leave out gets no exemption, and the tax on its
@@ -1795,6 +1851,10 @@ def _month_put_to_use(text: str) -> Optional[tuple]:
 
 _TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 
+_ROLE_WORDS = {"rd_commissioned_domestic_wan": "委托", "rd_commissioned_foreign_wan": "境外", "rd_intangible_wan": "无形资产",
+               "rd_fiscal_wan": "财政", "freight_wan": "运输"}
+_PRACTICAL = ("materials", "procedure", "where", "timing")
+_KEPT_WORDS = re.compile(r"凭证|发票|留存|备查|台账|记录|合同|登记")
 _WHOLLY_OWNED = ("100%控股", "100%持股", "100%股权", "全资子公司", "全资控股", "全资母公司", "百分之百控股")
 
 _TENTHS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
