@@ -24,7 +24,7 @@ from actions.common import (
     region_of_program,
     vocabulary,
 )
-from actions.facts import facts_in_message, profile_from, verdict_text
+from actions.facts import derived_lines, facts_in_message, profile_from, verdict_text
 from nlu.question import Question, analyse, denied_at
 from policy_kb import eligibility
 from policy_kb.answering import Answer, State, citation_text, dedupe, plan, projects_counted, title_count
@@ -33,7 +33,7 @@ from policy_kb.errors import PolicyKBError
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/request_human"}
 CHECK_BUTTON = {"title": "判断我的项目", "payload": "/ask_eligibility"}
 # What a follow-up carries over from the question before it.
-CONTEXT_FLAGS = ("high_tech", "small_profit", "industry", "ic_or_machine_tool")
+CONTEXT_FLAGS = ("high_tech", "small_profit", "industry", "ic_or_machine_tool", "manufacturing")
 LEVEL_WORDS = ("国家级", "省级", "市级")
 # The figures each incentive computes with: a later question naming it uses the ones said before.
 TOPIC_FACTS = {
@@ -258,6 +258,9 @@ def _added(before: Dict[str, Any], now: Dict[str, Any]) -> Dict[str, Any]:
 
 def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]:
     facts = {k: v for k, v in q.facts.items() if k != "other_amounts"}
+    before = (tracker.get_slot("answer_context") or {}) if tracker is not None else {}
+    if not facts and before.get("facts") and (not q.topics or set(q.topics) & set(before.get("topics") or [])):
+        facts = dict(before["facts"])  # a rule asked in between ("比例是多少") keeps the figures for later
     honors: List[str] = []
     if tracker is not None:
         before = (tracker.get_slot("answer_context") or {}).get("honors") or []
@@ -368,7 +371,7 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
     except PolicyKBError as error:
         dispatcher.utter_message(text=f"暂时无法判断：{error}")
         return events
-    texts = [verdict_text(result) for result in results]
+    texts = [*derived_lines(tracker), *(verdict_text(result) for result in results)]
     if any(result.status == "needs_info" for result in results):
         texts.append("补充上面打“?”的情况，我就能给出结论。")
     note, shown = caveat(tracker, [kb().program_document(r.program_id).status for r in results])

@@ -22,7 +22,14 @@ from actions.common import (
     join_lines,
     kb,
 )
-from actions.facts import FORM_INTENTS, adds_to_total, facts_in_message, profile_from, verdict_text
+from actions.facts import (
+    FORM_INTENTS,
+    adds_to_total,
+    derived_lines,
+    facts_in_message,
+    profile_from,
+    verdict_text,
+)
 from actions.form_questions import decided_so_far
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
@@ -86,7 +93,7 @@ class ValidateEligibilityForm(FormValidationAction):
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot and next_slot.get("value"):
             # Rasa asks for it next (utter_ask_<slot>): first what is decided so far.
-            decided = decided_so_far(tracker)
+            decided = join_lines([*derived_lines(tracker), decided_so_far(tracker)])
             if decided:
                 dispatcher.utter_message(text=decided)
         return events + ([next_slot] if next_slot else [])
@@ -198,7 +205,7 @@ class ActionCheckEligibility(Action):
         except PolicyKBError as error:
             dispatcher.utter_message(text=f"暂时无法判断：{error}")
             return []
-        texts = [verdict_text(result) for result in results]
+        texts = [*derived_lines(tracker), *(verdict_text(result) for result in results)]
         statuses = [kb().program_document(result.program_id).status for result in results]
         note, events = caveat(tracker, statuses)
         buttons = [{"title": "税收优惠怎么享受", "payload": "/ask_tax_incentive"}, *FEEDBACK_BUTTONS]

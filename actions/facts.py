@@ -3,7 +3,7 @@ shared by the eligibility form, its questions and the question-first answer."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from rasa_sdk import Tracker
 
@@ -59,9 +59,22 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
             facts[slot] = kept[0]["value"]
     q = analyse(latest_text(tracker), vocabulary())
     facts.update(_amounts(tracker, q))
+    if q.output_wan:  # "改造前年产值1.2亿，改造后1.35亿": output figures, not the investment
+        for slot in ("fixed_asset_investment_wan", "investment_this_year_wan"):
+            if facts.get(slot) in q.output_wan:
+                del facts[slot]
+                if q.facts.get(slot) is not None:
+                    facts[slot] = q.facts[slot]
     facts.update(_yes_no(tracker, facts))
     facts.update(_from_question(q, tracker, facts))
+    if q.flags.get("above_size_after_project") and "above_designated_size" not in q.flags:
+        facts.pop("above_designated_size", None)  # "改造完应该能进规上": 规上 after the project, not now
     return facts
+
+
+def derived_lines(tracker: Tracker) -> List[str]:
+    """The sums behind figures read from the latest message (“产值预期增长 = (1.35亿 − 1.2亿) ÷ 1.2亿 = 12.5%”)."""
+    return list(analyse(latest_text(tracker), vocabulary()).derived)
 
 
 def _denied(text: str, entity: Dict[str, Any]) -> bool:

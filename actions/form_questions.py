@@ -6,6 +6,7 @@ response, which Rasa utters without a call to the action server."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Set
 
 from rasa_sdk import Tracker
@@ -47,9 +48,20 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
         notes = check_notes(result.program_id, region)
         lines += [f"✓ {check_detail(c.brief)}{notes.get(c.id, '')}" for c in passed]
         lines += [f"✗ {check_detail(c.brief)}{notes.get(c.id, '')}" for c in failed]
-        lines += [f"? {c.label}{needs.get(c.id, '')}" for c in open_]
+        lines += [f"? {c.label}{needs.get(c.id, '') or _known_part(c.brief)}" for c in open_]
         lines.append(citation_line(result.checks[0].citation, with_quote=False))
     return join_lines(lines) or None
+
+
+def _known_part(brief: str) -> str:
+    """What an open check already knows (“改造后工业总产值预期增长为12%（要求不低于15%）”, the other
+    alternative still open): said, and whether that part falls short."""
+    known = [part for part in re.split(r"[。；]", brief) if re.search(r"为[\d.]+[%万]", part)]
+    if not known:
+        return ""
+    figure = re.search(r"为([\d.]+)(%|万元)（要求不低于([\d.]+)", known[0])
+    short = "，这一部分未达到，要看另一种情况是否满足" if figure and float(figure.group(1)) < float(figure.group(3)) else ""
+    return f"（已知：{known[0]}{short}）"
 
 
 def _said_bearing(result, region: str, profile: Dict[str, Any]) -> List[Any]:

@@ -26,7 +26,7 @@ _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
 _YEAR = re.compile(r"(20\d\d)年")
 _AFTER_REACH = 12
 _VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
-_YEARS = re.compile(r"(?:(?:分|按)(\d+)年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限)(?:是|为)?(\d+)年)")
+_YEARS = re.compile(r"(?:(?:分|按)(\d+)年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限|设备年限|使用年限|折旧期)(?:是|为|按)?(\d+)年)")
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -110,6 +110,9 @@ class Question:
     flags: Dict[str, bool] = field(default_factory=dict)  # yes/no facts for the eligibility check
     completion_denied: bool = False  # "年内投产不了", "要明年三月": the project will not finish this year
     asks_payment: bool = False  # "奖补资金什么时候到账": a payment's status, a person's job
+    derived: List[str] = field(default_factory=list)  # figures computed from the user's own (with the sum shown)
+    output_wan: List[float] = field(default_factory=list)  # output before and after the project (not investment)
+    manufacturing: bool = False  # "我们是制造业企业"
     levels_before: List[str] = field(default_factory=list)  # "国家级…" said in the turn before a bare "能奖多少钱"
     unreadable_amount: Optional[str] = None  # "研发费用-500万", "1e308万", an absurd size: what to tell the user
     detail_near: Dict[str, str] = field(default_factory=dict)  # detail → the nearest point's id (question.yaml)
@@ -165,6 +168,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.high_tech = q.high_tech and not q.not_high_tech
     q.not_small_profit = any(cue in plain for cue in tables["status"].get("not_small_profit", []))
     q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"]) and not q.not_small_profit
+    q.manufacturing = any(cue in plain for cue in tables["status"].get("manufacturing", [])) \
+        and "not_manufacturing" not in [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
     q.industry = _first_key(plain, tables["industries"])
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
@@ -202,7 +207,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.firm_elsewhere = there >= 0 and (here[0] < 0 or there < here[0])
         # "我们是六安的企业，安徽省层面有没有补助": the question is about the other place's policy
         q.asks_elsewhere = any(f"{p}{cue}" in plain for p in q.other_places for cue in tables.get("elsewhere_asked", []))
-    _read_amounts(_masked_roles(_without_asides(plain), tables), tables, q)
+    _read_amounts(_output_growth(_masked_roles(_without_asides(plain), tables), q), tables, q)
     if "tariff_rate_pct" in q.facts:
         q.details.pop("关税税率", None)  # "关税税率按5%算，能免多少": the user gives the rate
     if "income_tax_rate_pct" in q.facts and "rate" in q.aspects and not _asks_rate(plain, tables["aspects"]["rate"]):
@@ -239,6 +244,30 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
 
 _LICENCE = re.compile(r"许可(?:使用)?(?:期|期限|年限|时间)?(?:为|是|只有|只|共|签了)?([一二两三四五六七八九十1-9]|1\d)年")
 _LICENCE_BEFORE = re.compile(r"([一二两三四五六七八九十1-9]|1\d)年(?:期)?的?(?:全球)?(?:非独占|独占|排他|普通)?(?:使用)?许可")
+
+
+_OUTPUT_BEFORE = re.compile(r"(?:改造前|技改前|原来|目前|现在|去年|现有)[^，。；\d]{0,6}?产值[^，。；\d]{0,4}?(\d+(?:\.\d+)?)\s*(亿|万)")
+_OUTPUT_AFTER = re.compile(r"(?:改造后|技改后|改完|改好后|改造完)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*(亿|万)")
+
+
+def _output_growth(text: str, q: Question) -> str:
+    """“改造前年产值1.2亿，改造后大概1.35亿”: the growth, computed and shown; the text without the
+    two output figures (they are not the project's investment)."""
+    before = _OUTPUT_BEFORE.search(text)
+    after = _OUTPUT_AFTER.search(text, before.end()) if before else None
+    if not before or not after:
+        return text
+    wan = [float(m.group(1)) * (10000 if m.group(2) == "亿" else 1) for m in (before, after)]
+    if wan[0] <= 0:
+        return text
+    growth = round((wan[1] - wan[0]) / wan[0] * 100, 1)
+    q.facts["output_growth_pct"] = growth
+    q.output_wan = wan
+    said = [m.group(1) + m.group(2) for m in (before, after)]
+    q.derived.append(f"产值预期增长 = ({said[1]} − {said[0]}) ÷ {said[0]} = {growth:g}%。")
+    for m in (after, before):
+        text = text[:m.start(1)] + "·" * (m.end(2) - m.start(1)) + text[m.end(2):]
+    return text
 
 
 def _small_number(word: str) -> int:
@@ -454,7 +483,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             elif before.endswith(("税率", "税率是", "税率为")) and "所得税" not in before \
                     and re.search(r"专票|进项|增值税|一般纳税人|发票", text[max(0, span.start - 16):span.start]):
                 q.facts["vat_rate_pct"] = span.value  # "专票进项已经抵扣了，税率13%": the invoice's VAT rate
-            elif before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")):
+            elif before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")) \
+                    or re.search(r"税率(?:就是|就按|是|为|按|都是)?(?:普通的|一般的|正常的|法定的|标准的|常规的)?$", before):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资")) \
                     or before.endswith(("完成", "要完成", "得完成", "达到")) or _is_rule_mention(before, after, tables):

@@ -358,7 +358,7 @@ class _Planner:
     def _only_a_status(self) -> bool:
         """“我们公司去年评上了高新技术企业”: the firm's status said on its own asks nothing yet."""
         q = self.q
-        status = q.high_tech or q.small_profit or q.industry or q.ic_or_machine_tool
+        status = q.high_tech or q.small_profit or q.industry or q.ic_or_machine_tool or q.manufacturing
         said = q.topics or q.facts or q.flags or q.details or q.other_places or q.aspects or q.case_question
         asks = q.yes_no or "?" in q.text or "？" in q.text or "怎么" in q.text
         return bool(status) and not said and not asks and not self.honors and not q.asks_person
@@ -383,6 +383,8 @@ class _Planner:
             if point:
                 lines.append(point.text)
                 cites.append(point.citation)
+        if q.manufacturing and not q.industry:
+            noted.append("制造业企业")
         if q.industry:
             noted.append(q.industry)
             if self._excluded_industry():
@@ -979,9 +981,11 @@ class _Planner:
             return
         scores = self._scores(pool)  # the question's own words first, the aspect's own points next
         roles = [word for key, word in _ROLE_WORDS.items() if key in self.q.facts]  # "委托" for commissioned R&D
+        foreign = bool(re.search(r"境外|国外|海外|外国", self.q.text))  # a point about foreign work only then
         best = max(range(len(pool)), key=lambda i: (
             scores[i] + (0.6 if set(practical) & set(pool[i].aspects) else 0.0)
-            + (0.5 if any(word in pool[i].text for word in roles) else 0.0), -i))
+            + (0.5 if any(word in pool[i].text for word in roles) else 0.0)
+            - (1.0 if "境外" in pool[i].text and not foreign else 0.0), -i))
         self.answer.parts.append(Part("rule", [pool[best].text], [pool[best].citation]))
 
     def _deduction_year(self, topics: List[str]) -> Optional[Part]:
@@ -1019,6 +1023,9 @@ class _Planner:
         transfer_revenue = "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts
         if q.tax_facts() or transfer_revenue:
             self._estimate()
+            for part in (self._interest_subsidy(), self._tariff_saved()):
+                if part:  # "进口设备完税价格600万，关税5%；另外研发300万": each part its own figure
+                    self.answer.parts.append(part)
             self._practical_beside_estimate(incentives)
             return
         if not incentives:
@@ -1090,6 +1097,8 @@ class _Planner:
     def _without_invoice_vat(self, request: Dict[str, Any]) -> Optional[str]:
         """“专票价税合计339万，其中税额39万已经抵扣了进项”: the investment is net of the VAT credited."""
         vat, rate = self.q.facts.get("invoice_vat_wan"), self.q.facts.get("vat_rate_pct")
+        if vat is None and "advanced-manufacturing-vat-credit" not in self.q.topics:
+            vat = self.q.facts.get("vat_input_wan")  # "价税合计113万（专票，进项13万能抵）": that invoice's VAT
         units = request.get("equipment") or []
         said = self.q.facts.get("equipment") or []
         gross_said = "价税合计" in self.q.text or re.search(r"(?<!不)含税", self.q.text) \
@@ -1127,6 +1136,13 @@ class _Planner:
             second = tax.money((value - first) * 2 / life)
             lines.append(f"双倍余额递减法（年折旧率 2 ÷ {num(life)}）：第一年 {num(value)} × 2 ÷ {num(life)} = {num(first)}万元；"
                          f"第二年 ({num(value)} − {num(first)}) × 2 ÷ {num(life)} = {num(second)}万元。")
+            if re.search(r"直线|多递延|多扣|多折|递延多少|差多少", text):
+                # "比直线法多递延多少税": the first year against straight-line depreciation
+                straight = tax.money(value / life)
+                rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
+                lines.append(f"直线法第一年 {num(value)} ÷ {num(life)} = {num(straight)}万元；第一年多扣 {num(first)} − "
+                             f"{num(straight)} = {num(tax.money(first - straight))}万元 × {pct(rate)} = 递延约"
+                             f"{num(tax.money((first - straight) * rate))}万元企业所得税（以后年度转回，不是永久节税）。")
         if any(word in text for word in ("缩短", "最短", "最低年限")):
             ratio = self.kb.parameter("accelerated-depreciation", "min_life_ratio").value
             shortest = tax.money(life * ratio)
@@ -1253,14 +1269,21 @@ class _Planner:
         """“原计税基础300万，花了200万做数字化智能化改造，能抵免多少”: 10% of the retrofit spending, the
         spending counted up to the equipment's original tax basis × the cap (2024年第9号)."""
         text = self.q.text
-        if not re.search(r"数字化|智能化", text) or "计税基础" not in text:
+        if not re.search(r"(?:数字化|智能化)(?:、|和|或)?(?:智能化)?改造", text):
             return None
-        basis = re.search(r"计税基础(?:是|为|有)?\s*(\d+(?:\.\d+)?)万", text)
+        basis = re.search(r"(?:计税基础|原值|原价|入账价值|账面原值)(?:是|为|有)?\s*(\d+(?:\.\d+)?)万", text)
         spent = re.search(r"(?:改造(?:费|投入|花了|花费|用了)?|花了|投了)[^，。；\d]{0,14}?(\d+(?:\.\d+)?)万", text) \
             or re.search(r"(\d+(?:\.\d+)?)万[^，。；\d]{0,16}?(?:数字化|智能化)", text)
-        if not basis or not spent or spent.group(1) == basis.group(1):
+        if not spent:
             return None
-        base, spend = float(basis.group(1)), float(spent.group(1))
+        spend = float(spent.group(1))
+        units = [e["value_wan"] for e in self.q.facts.get("equipment") or [] if e["value_wan"] != spend]
+        if basis and float(basis.group(1)) != spend:
+            base = float(basis.group(1))
+        elif not basis and len(units) == 1 and re.search(r"对它|这台|那台|该设备|这套|那套|原来的|原有", text):
+            base = units[0]  # "去年买了台节能专用设备，原值400万" … "今年对它做了数字化改造，花了260万"
+        else:
+            return None
         cap = self.kb.parameter(tax.SPECIAL, "digital_upgrade_basis_cap")
         rate = self.kb.parameter(tax.SPECIAL, "digital_upgrade_credit_rate")
         limit = tax.money(base * cap.value)
@@ -1336,7 +1359,7 @@ class _Planner:
                                           [vat_barred.citation]))
         elif "vat_input_wan" in q.facts and "advanced-manufacturing-vat-credit" in q.topics:
             self.answer.parts.append(self._vat_credit(q.facts["vat_input_wan"]))
-        elif "vat_input_wan" in q.facts:  # "这78万进项能抵吗": input VAT on equipment, not the 5% credit
+        elif "vat_input_wan" in q.facts and not vat_line:  # "这78万进项能抵吗": input VAT on equipment, not the 5% credit
             point = next((p for p in self.kb.points(None, "advanced-manufacturing-vat-credit") if "进项税额可以抵扣" in p.text), None)
             if point:
                 self.answer.parts.append(Part("rule", [point.text], [point.citation]))
@@ -1351,6 +1374,25 @@ class _Planner:
             return
         try:
             result = tax.estimate(request, kb=kb)
+            freight = q.facts.get("freight_wan")
+            credit_asked = bool(re.search(r"抵免|投资额", q.text)) and "一次性" not in q.text  # "抵免的投资额按啥算"
+            if freight and len(request["equipment"]) == 1 and credit_asked:
+                rules = [p for p in self.kb.points(None, tax.SPECIAL) if "运输" in p.text][:1]
+                lines += [p.text for p in rules]
+                cites += [p.citation for p in rules]
+            elif freight and len(request["equipment"]) == 1:
+                # "运输安装又花了5万": in the unit value the one-time deduction counts, not in the credit's base
+                unit = request["equipment"][0]
+                with_freight = tax.estimate({**request, "equipment": [{**unit, "value_wan": tax.money(unit["value_wan"] + freight)}]},
+                                            kb=kb)
+                swapped = {i.incentive_id: i for i in with_freight.items if i.incentive_id == tax.EQUIP}
+                result = tax.TaxResult(items=[swapped.get(i.incentive_id, i) for i in result.items],
+                                       total_tax_saving_wan=result.total_tax_saving_wan, notes=result.notes)
+                lines.append(f"运输安装费{num(freight)}万元：一次性扣除按单位价值 {num(unit['value_wan'])} + {num(freight)} = "
+                             f"{num(tax.money(unit['value_wan'] + freight))}万元计，专用设备投资抵免按{num(unit['value_wan'])}万元计。")
+                rules = [p for t in (tax.EQUIP, tax.SPECIAL) for p in self.kb.points(None, t) if "运输" in p.text][:2]
+                lines += [p.text for p in rules]
+                cites += [p.citation for p in rules]
         except PolicyKBError as error:
             self.answer.parts.append(Part("deferral", [f"暂时无法估算：{error}"]))
             return
@@ -1724,7 +1766,7 @@ def dedupe(citations: Iterable[Citation]) -> List[Citation]:
     return out
 
 
-_COUNTED_PROJECTS = re.compile(r"([两二三四五六七八九十\d]+)(?:个|家)(?:技改|示范)?(?:项目|车间|工厂|中心|子公司|厂区)")
+_COUNTED_PROJECTS = re.compile(r"(?<![第另])([两二三四五六七八九十\d]+)(?:个|家)(?:技改|示范)?(?:项目|车间|工厂|中心|子公司|厂区)")
 _DIFFERENCE_WORDS = ("差多少", "相差", "差距", "多多少", "少多少", "多出", "差几", "高多少", "低多少")
 
 
@@ -1813,7 +1855,7 @@ def title_count(text: str, honor: str) -> Optional[float]:
     may be said once for several titles, so the title without it counts too)."""
     core = re.sub(r"^(?:国家级|省级|市级)", "", honor)
     for name in dict.fromkeys([honor, core]):
-        found = re.search(rf"([两二三四五六七八九十\d]+)个{re.escape(name)}|{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个", text)
+        found = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个{re.escape(name)}|{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个", text)
         if found:
             count = chinese_number((found.group(1) or found.group(2)).replace("两", "二"))
             return count if count and count > 1 else None

@@ -354,7 +354,8 @@ def test_freight_said_later_is_no_equipment_and_keeps_the_equipment_before():
     messages, _ = run(ActionAnswer(), tracker("另外还有运输安装调试费20万", "inform",
                                               slots={"answer_context": context_after(events)}))
     reply = text_of(messages)
-    assert "共400万元" in reply and "共20万元" not in reply and "可抵免企业所得税40万元" in reply
+    # the unit value of the one-time deduction includes freight (46号), the credit's base does not
+    assert "400 + 20 = 420万元" in reply and "共20万元" not in reply and "可抵免企业所得税40万元" in reply
 
 
 def test_a_transfers_revenue_corrected_replaces_the_one_before():
@@ -377,3 +378,71 @@ def test_a_lines_total_cost_in_a_check_question_is_the_projects_total():
 
     text = "我们是六安的规上企业，今年上了条数控生产线总共花了四百二十万，备过案了，能不能进六安市级技改库"
     assert facts_in_message(tracker(text, "ask_eligibility"))["fixed_asset_investment_wan"] == 420.0
+
+
+def _turns(*texts, intent="ask_tax_incentive", slots=None):
+    """The conversation's turns through the answer action, each after the one before; the last reply."""
+    context = None
+    messages = []
+    for text in texts:
+        extra = {"answer_context": context} if context is not None else {}
+        messages, events = run(ActionAnswer(), tracker(text, intent, slots={**(slots or {}), **extra}))
+        context = context_after(events)
+    return text_of(messages)
+
+
+def test_a_licence_term_said_before_bars_the_exemption_asked_after():
+    reply = _turns("我们把一项专利许可给别人用，非独占许可，许可期3年", "许可费的所得200万，我们25%税率，这个能免所得税吗")
+    assert "不能享受" in reply and "200 × 25% = 应纳企业所得税50万元" in reply
+
+
+def test_a_circumstance_said_before_carries_to_the_question_about_the_same_unit():
+    reply = _turns("股东拿一台设备作价300万入股到我们公司", "这台设备能不能享受500万以下一次性税前扣除")
+    assert "设备一次性扣除：不适用" in reply and "75万" not in reply  # 300 × 25% would be the wrong figure
+
+
+def test_a_rate_said_later_recomputes_and_a_rule_question_between_keeps_the_figures():
+    reply = _turns("我们的技改项目是鼓励类的，要从日本进口一台设备，完税价格1000万", "关税税率按8%算的话，进口环节增值税也能一起免吗")
+    assert "1000 × 8% = 80万元" in reply
+    later = _turns("研发费用500万", "加计扣除比例是多少", "那能省多少税")
+    assert "少缴企业所得税125万元" in later  # 500 × 100% × 25%
+
+
+def test_the_in_use_month_said_later_falls_in_the_purchase_year():
+    reply = _turns("2025年11月底到的一台数控机床，发票也是11月开的，不含税450万", "要是11月到货当月就投入使用了呢")
+    assert "计入2025年度" in reply
+
+
+def test_another_region_named_after_a_national_estimate_repeats_it():
+    reply = _turns("六安的高新企业，研发费400万，加计扣除能省多少", "那如果是广西的企业呢，比例一样吗")
+    assert "少缴企业所得税60万元" in reply and "全国统一适用" in reply  # 400 × 100% × 15%
+
+
+def test_a_retrofit_of_the_unit_said_before_is_capped_by_its_value():
+    reply = _turns("去年买了一台节能节水专用设备，原值400万", "今年对它做了数字化改造，花了260万，能抵多少")
+    assert "400 × 50% = 200万元" in reply and "可抵免企业所得税20万元" in reply
+
+
+def test_titles_said_in_turns_are_counted_once_each():
+    first = award_turn("第一个项目评上了省级数字化车间", "省级数字化车间")
+    second = award_turn("第二个项目评上了市级绿色工厂", "市级绿色工厂", before=first[1])
+    messages, _ = award_turn("六安这边一共能拿多少", before=second[1])
+    assert "20 + 10 = 30万元" in text_of(messages)
+
+
+def test_a_catalogue_class_corrected_checks_the_same_project_again():
+    slots = {"region": "广西壮族自治区", "fixed_asset_investment_wan": 2500.0, "above_designated_size": True,
+             "filed_or_approved": True, "investment_this_year_wan": 1000.0, "output_growth_pct": 20.0}
+    text = "不好意思，刚才说错了，这个项目在产业结构调整指导目录里是限制类"
+    messages, _ = run(ActionAnswer(), tracker(text, "inform", [entity("catalog", "限制类", text.index("限制类"))], slots=slots))
+    reply = text_of(messages)
+    assert "暂不符合" in reply and "类别为限制类" in reply and "没有规定排除情形" not in reply
+
+
+def test_an_open_check_says_the_part_already_known_to_fall_short():
+    from actions.form_questions import decided_so_far
+
+    slots = {"region": "广西壮族自治区", "fixed_asset_investment_wan": 6000.0, "filed_or_approved": True,
+             "investment_this_year_wan": 700.0, "output_growth_pct": 12.0}
+    text = decided_so_far(tracker("改造完产值大概能涨12%", "inform", slots=slots))
+    assert "预期增长为12%（要求不低于15%），这一部分未达到" in text

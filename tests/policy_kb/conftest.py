@@ -22,3 +22,12 @@ def ask(kb):
         return result, "\n".join(lines + cites)
 
     return answer
+
+
+@pytest.fixture(scope="module")
+def vocab_question(kb):
+    """The question analysis of a text over the session's knowledge base's vocabulary."""
+    regions = {d.region: d.region for d in kb.documents()}
+    regions.update(kb.aliases("region"))
+    vocab = Vocabulary.load(kb.topics(), regions)
+    return lambda text: analyse(text, vocab)

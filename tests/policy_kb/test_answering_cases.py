@@ -643,3 +643,84 @@ def test_awards_wait_for_entry_into_the_library(ask):
 def test_a_check_asked_beside_other_parts_is_still_checked(ask, text):
     result, _ = ask(text)
     assert result.start_form
+
+
+# --- seventh session: transfers barred, records beside figures, invoices, output growth -------------
+
+def test_a_licence_under_five_years_gets_no_exemption_and_the_tax_at_the_full_rate(ask):
+    _, text = ask("我们把一项专利许可给别人用，非独占许可，许可期3年，许可费所得200万，能免税吗")
+    assert "技术转让所得减免：不能享受" in text and "200 × 25% = 应纳企业所得税50万元" in text
+    assert "免征" not in text.split("依据")[0].split("。")[0]
+
+
+def test_what_to_keep_asked_beside_figures_gets_that_point(ask):
+    _, text = ask("找了个高校老师个人帮我们做研发，付了20万，要拿什么凭证才能加计扣除")
+    assert "20万元×80%=16万元" in text and "个人出具的发票" in text  # commissioned: 80% counts
+    _, kept = ask("400万的设备选了一次性税前扣除，要留存哪些东西？")
+    assert "记账凭证" in kept and "台账" in kept
+
+
+def test_a_foreign_commission_without_the_domestic_base_is_not_capped_at_zero(ask):
+    _, text = ask("委托境外机构做的研发300万，能加计扣除多少")
+    assert "300万元×80%=240万元" in text and "三分之二" in text and "境内研发费用0万元" not in text
+
+
+def test_an_invoice_total_with_its_vat_rate_or_input_vat_is_netted(ask):
+    _, rate = ask("买了节能节水目录里的设备，价税合计339万，专票进项已经抵扣了，税率13%，抵免多少")
+    assert "339 ÷ (1 + 13%) = 300万元" in rate and "可抵免企业所得税30万元" in rate
+    assert "33.9万" not in rate and "企业所得税税率13%" not in rate
+    _, vat = ask("买了台环保设备，价税合计113万（专票，进项13万能抵），运输安装又花了5万，能抵多少")
+    assert "113 − 13 = 100万元" in vat and "可抵免企业所得税10万元" in vat and "100 + 5 = 105万元" in vat
+
+
+def test_a_tariff_and_another_incentive_are_each_computed(ask):
+    _, text = ask("鼓励类项目进口设备，完税价格600万，关税税率5%；另外今年研发300万，税率25%。进口那块能免多少，研发能省多少")
+    assert "600 × 5% = 30万元" in text and "少缴企业所得税75万元" in text  # 300 × 25%
+
+
+def test_double_declining_against_straight_line(ask):
+    _, text = ask("1000万的设备用双倍余额递减法，头一年折旧多少、比直线法多递延多少税？税率25%，设备年限10年")
+    assert "1000 × 2 ÷ 10 = 200万元" in text and "200 − 100 = 100万元 × 25% = 递延约25万元" in text
+
+
+def test_an_over_cap_unit_asking_for_an_earlier_deduction_gets_the_methods(ask):
+    _, text = ask("这台600万的设备，我们是制造业，有没有别的办法早点扣")
+    assert "双倍余额递减法" in text and "年数总和法" in text and "估算" not in text
+
+
+def test_high_tech_asking_for_the_small_profit_rate_gets_the_unsettled_point_and_no_sum(ask):
+    _, text = ask("我们是高新技术企业，今年应纳税所得额大概200万，能不能同时按小型微利企业的5%来算？")
+    assert "没有核实" in text and "12366" in text and "10万" not in text
+
+
+def test_a_head_count_cap_is_not_the_firms_staff(vocab_question):
+    q = vocab_question("小微企业要求从业人数不超过300人，我们有几十个劳务派遣的，这些人算不算进去？")
+    assert "staff_count" not in q.facts
+
+
+def test_an_open_ended_award_gets_no_amount(ask):
+    _, text = ask("六安，高端化强链项目，一事一议一般能给多少钱？有没有个比例")
+    assert "没有规定具体金额或比例" in text and "经信" in text and "50万" not in text
+
+
+def test_a_measures_own_answer_for_where_and_who(ask):
+    _, stats = ask("入库项目的投资数据报给谁？")
+    assert "统计部门" in stats and "申报时间" not in stats
+    _, lead = ask("千企技改实施中碰到大问题，比如跨部门协调不下来，最终哪个机构统筹？")
+    assert "制造强区建设领导小组办公室" in lead
+
+
+def test_the_entrys_procedure_and_the_duties_after_it_both_answer(ask):
+    _, text = ask("六安的项目想进市级技改项目库，手续上要办什么？进库以后还要报什么数据？")
+    assert "备案（核准）" in text and "按月报送" in text
+
+
+def test_output_before_and_after_give_the_growth_with_its_sum(vocab_question):
+    q = vocab_question("广西规上企业，技改投资1500万，改造前年产值1.2亿，改造后大概1.35亿")
+    assert q.facts["output_growth_pct"] == 12.5 and q.facts["fixed_asset_investment_wan"] == 1500.0
+    assert q.derived == ["产值预期增长 = (1.35亿 − 1.2亿) ÷ 1.2亿 = 12.5%。"]
+
+
+def test_manufacturing_said_alone_is_noted(ask):
+    result, text = ask("我们是制造业企业")
+    assert result.kind == "answer" and "已记下：制造业企业" in text
