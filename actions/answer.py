@@ -145,7 +145,8 @@ def honors_named(tracker: Tracker) -> List[str]:
     if len(honors) == 1 and len(levels) > 1:  # "省级工业设计中心奖多少？市级的呢？": the title at each level
         known = {award.honor for award in kb().awards(None)}
         each = [_at_level(honors[0], word) for word in levels]
-        honors = [h for h in each if h in known] or honors
+        # (a level no schedule lists — 国家级 — stays, for the honest "没有规定国家级称号的奖励")
+        honors = [h for h in each if h in known or h.startswith(("国家级", "县级"))] or honors
     return honors
 
 
@@ -177,6 +178,10 @@ def question_of(tracker: Tracker) -> Question:
     previous_tax = {k: v for k, v in (context.get("facts") or {}).items() if k in TAX_FACT_KEYS}
     if q.tax_facts() and previous_tax and any(cue in q.text for cue in ADDITIVE_CUES):
         q.facts = _added(previous_tax, q.facts)  # "还买了个节能设备200万" adds to the R&D said before
+        q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
+    elif q.tax_facts() and previous_tax and re.search(r"这\d+(?:\.\d+)?万(?:元)?(?:里|中|当中)|里面有|里头有|其中", q.text):
+        # "这300万里面有100万是委托大学做的": a part of the figure before, not a new one
+        q.facts = {**previous_tax, **q.facts}
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
     # ("那是算哪一年扣" with the month of use: the estimate again, with the year it falls in)
     # ("关税税率按8%算的话…": a rate or term of the computation said later is the estimate again)

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from actions.common import citation_line, entity_values, join_lines, kb, latest_text, vocabulary
 from nlu.question import Question, analyse, denied_at
 from policy_kb.eligibility import CheckResult, ProgramResult
+from policy_kb.wording import fmt_number
 
 # Profile fields the conversation can fill (docs/api.md §4 names) → slot of the same name.
 PROFILE_SLOTS = (
@@ -67,14 +68,29 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
                     facts[slot] = q.facts[slot]
     facts.update(_yes_no(tracker, facts))
     facts.update(_from_question(q, tracker, facts))
+    share, total = q.facts.get("this_year_share_pct"), _share_base(tracker, q)
+    if share and total and "investment_this_year_wan" not in facts:
+        facts["investment_this_year_wan"] = round(float(total) * share / 100, 2)  # "今年能完成八成投资"
     if q.flags.get("above_size_after_project") and "above_designated_size" not in q.flags:
         facts.pop("above_designated_size", None)  # "改造完应该能进规上": 规上 after the project, not now
     return facts
 
 
 def derived_lines(tracker: Tracker) -> List[str]:
-    """The sums behind figures read from the latest message (“产值预期增长 = (1.35亿 − 1.2亿) ÷ 1.2亿 = 12.5%”)."""
-    return list(analyse(latest_text(tracker), vocabulary()).derived)
+    """The sums behind figures read from the latest message (“产值预期增长 = (1.35亿 − 1.2亿) ÷ 1.2亿 = 12.5%”,
+    “今年完成投资 = 2000 × 80% = 1600万元”)."""
+    q = analyse(latest_text(tracker), vocabulary())
+    lines = list(q.derived)
+    share, total = q.facts.get("this_year_share_pct"), _share_base(tracker, q)
+    if share and total:
+        lines.append(f"今年完成投资 = {fmt_number(total)} × {fmt_number(share)}% = {fmt_number(round(total * share / 100, 2))}万元。")
+    return lines
+
+
+def _share_base(tracker: Tracker, q: Question) -> Optional[float]:
+    """The project's total a share of this year's investment is of: said now, or before."""
+    total = q.facts.get("fixed_asset_investment_wan")
+    return float(total) if total is not None else tracker.get_slot("fixed_asset_investment_wan")
 
 
 def _denied(text: str, entity: Dict[str, Any]) -> bool:
@@ -127,8 +143,8 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     if this_year:
         facts["investment_this_year_wan"] = float(this_year[-1])
     # "增长12%，那个15%的要求有没有弹性": a percentage named as the rule is not the firm's growth
-    rule = {m.value for m in q.rule_mentions}
-    percent = [p for p in percent if float(p) not in rule]
+    rule = {m.value for m in q.rule_mentions} | ({q.facts["this_year_share_pct"]} if "this_year_share_pct" in q.facts else set())
+    percent = [p for p in percent if float(p) not in rule]  # (nor the share of the total done this year)
     if "output_growth_pct" in q.facts:
         facts["output_growth_pct"] = q.facts["output_growth_pct"]  # "要求15%以上…我们刚好增长15%": the firm's
     elif percent:

@@ -150,6 +150,7 @@ def analyse(text: str, vocab: Vocabulary) -> Question:
 def _analyse(text: str, vocab: Vocabulary) -> Question:
     # "八百来万"/"八百多万": about that much; the number is the firm's figure all the same.
     plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
+    plain = plain.replace("‘", "“").replace("’", "”")  # ‘三品’ is quoted as “三品” is
     tables = vocab.tables
     for typo, word in (tables.get("typos") or {}).items():
         plain = plain.replace(typo, word)  # "被案" for 备案, "加记扣除" for 加计扣除 (same length)
@@ -186,6 +187,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
     if "fiscal_funds" in q.circumstances and not re.search(r"到账|什么时候|啥时候|还没|进度|多久|拨付进度", plain):
         q.asks_payment = False  # "用财政拨款买的设备": where the money came from, not a payment awaited
+    if re.search(r"(?:明年|下一年|后年)[^，。；？?]{0,6}?(?:才|再)?(?:能)?(?:投产|竣工|完工|建成)", plain):
+        q.completion_denied = True  # "要明年三月才投产"
     if q.completion_denied:
         q.flags["completes_this_year"] = False
     elif _completes_this_year(plain):
@@ -227,6 +230,12 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
                 q.facts["in_use_year_rel"] = {"今年": 0.0, "去年": -1.0, "明年": 1.0}[relative]
     if re.search(r"进项(?:税)?(?:已经|已)?抵(?:扣)?了|已(?:经)?抵扣|抵扣了|专票抵了|进项抵了|进项已经抵扣", plain):
         q.facts["vat_deducted"] = 1.0  # the invoice's VAT was credited: the investment is net of it
+    share = _THIS_YEAR_SHARE.search(plain)
+    if share:  # "今年能完成八成投资": the firm's plan for this year, not the rule's share
+        word = share.group(1)
+        value = float(word[:-1]) if word.endswith("%") else float("一二三四五六七八九".index(word[0]) + 1) * 10
+        q.facts["this_year_share_pct"] = value
+        q.rule_mentions = [m for m in q.rule_mentions if m.value != value]
     licence = _LICENCE.search(plain) or _LICENCE_BEFORE.search(plain)
     if licence:  # "非独占许可，许可期3年": how long a licence of the technology runs
         q.facts["licence_years"] = float(_small_number(licence.group(1)))
@@ -242,12 +251,13 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     return q
 
 
+_THIS_YEAR_SHARE = re.compile(r"(?:能|可以|预计|计划|打算|准备|能够)(?:完成|投完|投)(?:了)?(?:投资)?(?:额)?(?:的)?([一二三四五六七八九]成|\d+(?:\.\d+)?%)")
 _LICENCE = re.compile(r"许可(?:使用)?(?:期|期限|年限|时间)?(?:为|是|只有|只|共|签了)?([一二两三四五六七八九十1-9]|1\d)年")
 _LICENCE_BEFORE = re.compile(r"([一二两三四五六七八九十1-9]|1\d)年(?:期)?的?(?:全球)?(?:非独占|独占|排他|普通)?(?:使用)?许可")
 
 
-_OUTPUT_BEFORE = re.compile(r"(?:改造前|技改前|原来|目前|现在|去年|现有)[^，。；\d]{0,6}?产值[^，。；\d]{0,4}?(\d+(?:\.\d+)?)\s*(亿|万)")
-_OUTPUT_AFTER = re.compile(r"(?:改造后|技改后|改完|改好后|改造完)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*(亿|万)")
+_OUTPUT_BEFORE = re.compile(r"(?:改造前|技改前|原来|目前|现在|去年|现有)[^，。；\d]{0,6}?产值[^，。；\d]{0,4}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
+_OUTPUT_AFTER = re.compile(r"(?:改造后|技改后|改完|改好后|改造完|技改完|搞完|做完|完成后)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
 
 
 def _output_growth(text: str, q: Question) -> str:
@@ -464,12 +474,13 @@ _IN_USE_SAME_MONTH = re.compile(r"(?:(20\d\d)年)?()(\d{1,2})月[^。？?]{0,12}
 _SUMMABLE = ("tech_transfer_income_wan", "rd_expense_wan")
 _ENUMERATED = re.compile(r"分别|两个|两笔|三个|三笔|几个|几笔|[AB甲乙]项目|[AB甲乙]花|第一[个笔]|第二[个笔]|另一个|另一笔|另外一个|各自")
 _WHOLE = re.compile(r"其中|一共|总共|合计|加起来|总计|共计|不对|打错|说错|更正")
-_IN_USE = re.compile(r"(?:(20\d\d)年|(今年|去年|明年))?(\d{1,2})月[初中底末份]?[^，。？?,]{0,10}?(?:投入使用|投用|用上|开始使用|启用)")
+_IN_USE = re.compile(r"(?:(20\d\d)年|(今年|去年|明年))?(\d{1,2})月[初中底末份]?[^，。？?,]{0,10}?(?:投入使用|投用|用上|开始使用|开始用|用起来|启用)")
 _UNIT_WORD = re.compile(r"(?:一|另一|第二|第三|两|另)(?:台|套|条|组|部)")
 
 
 def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
-    spans = find_amounts(text)
+    # "这两块优惠": 块 as a measure word reads as 2元; no amount the policies speak of is below 100元
+    spans = [span for span in find_amounts(text) if span.kind == "percent" or span.value >= 0.01]
     last_role: Optional[str] = None
     for index, span in enumerate(spans):
         if span.kind == "percent":
@@ -483,7 +494,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             elif before.endswith(("税率", "税率是", "税率为")) and "所得税" not in before \
                     and re.search(r"专票|进项|增值税|一般纳税人|发票", text[max(0, span.start - 16):span.start]):
                 q.facts["vat_rate_pct"] = span.value  # "专票进项已经抵扣了，税率13%": the invoice's VAT rate
-            elif before.endswith(("税率", "税率是", "税率为", "所得税率")) or after.startswith(("税率", "的税率", "的所得税")) \
+            elif before.endswith(("税率", "税率是", "税率为", "所得税率", "企业所得税", "所得税按", "企业所得税按")) \
+                    or after.startswith(("税率", "的税率", "的所得税")) \
                     or re.search(r"税率(?:就是|就按|是|为|按|都是)?(?:普通的|一般的|正常的|法定的|标准的|常规的)?$", before):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资")) \
@@ -573,8 +585,11 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
         foreign = any(c in before for c in roles["rd_commissioned_foreign_wan"])
         return "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
     head = after.lstrip("元的 ")[:_AFTER_REACH]
+    if re.match(r"[^，。；]{0,8}?形成(?:了)?(?:一项|一个|了一项)?(?:专利|无形资产|软件著作权)", head):
+        return "rd_intangible_wan"  # "另外有200万研发支出形成了一项专利"
     after_hits = [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head]
-    if after_hits and (after.lstrip("元 ").startswith("的") or min(after_hits)[0] <= 3):
+    reach = 10 if head.startswith("是") else 3  # "其中200万是用政府科技专项拨款花的"
+    if after_hits and (after.lstrip("元 ").startswith("的") or min(after_hits)[0] <= reach):
         return min(after_hits)[2]
     equipment = [hit for hit in after_hits if hit[2] == "equipment"]
     if equipment and not _VERB_BREAK.search(head[:equipment[0][0]]):

@@ -187,6 +187,8 @@ class _Planner:
                     f"以上是国家税收优惠，全国统一适用，{self.kb.short_region(self.region)}的企业也一样。"]))
             if incentives and not self.regions:  # "加计扣除什么时候申报" is not about 千企技改's plan
                 regional = [t for t in regional if t not in GENERIC_REGIONAL]
+            if q.tax_facts() and not self.regions and not self.honors:
+                regional = [t for t in regional if t != "directions"]  # "花了260万做了智能化改造，能抵免多少"
             if {INTEREST_SUBSIDY, "tech-renovation-relending"} & set(incentives):
                 if not self.regions:
                     regional = [t for t in regional if t != "finance"]  # the national loan measure answers it
@@ -818,6 +820,24 @@ class _Planner:
         for region in regions:
             label = f"{self.kb.short_region(region)}：" if side_by_side else ""
             schedule = self.kb.awards(region)
+            levels = {a.level for a in schedule if a.level}
+            beyond = [h for h in honors if h.startswith(("国家级", "县级")) and h[:3] not in levels and levels]
+            if beyond:
+                # "去年评上了国家级绿色工厂，市里给不给奖励": the schedule has no such level — said, with
+                # the amounts it has for the same kind of title
+                document = self.kb.document_of_region(region)
+                cores = [h[3:] for h in beyond]
+                same = [a for a in schedule if any(a.honor.endswith(c) for c in cores)]
+                shown = "；".join(f"{a.honor}{num(a.amount_wan)}万元" for a in same if a.amount_wan is not None)
+                self.answer.parts.append(Part("deferral", [
+                    f"{label}《{document.title}》没有规定{beyond[0][:3]}称号（{beyond[0]}）的奖励，只列出了"
+                    f"{'、'.join(dict.fromkeys(a.level for a in schedule if a.level))}称号" + (f"：{shown}。" if shown else "。"),
+                    f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"],
+                    [same[0].citation if same else schedule[-1].citation]))
+                self.answer.offer_handoff = True
+                honors = [h for h in honors if h not in beyond]
+                if not honors:
+                    continue
             if honors and schedule:
                 self.answer.parts.append(self._award_amounts(region, honors, label))
             elif not schedule:
@@ -1074,6 +1094,12 @@ class _Planner:
         if not incentives:
             self.answer.parts.append(self._deferral("tax"))
             return
+        transfer_barred = self._transfer_barred({}) if "tech-transfer-exemption" in incentives else None
+        if transfer_barred:  # "转让给100%控股的母公司，能享受500万免税吗": no figure, the rule that bars it
+            self.answer.parts.append(transfer_barred)
+            incentives = [t for t in incentives if t != "tech-transfer-exemption"]
+            if not incentives:
+                return
         barred = self._barred(incentives)
         for topic, point in barred.items():
             self.answer.parts.append(Part("rule", self._barred_lines(topic, point), [point.citation]))
@@ -1280,7 +1306,8 @@ class _Planner:
         units = [e["value_wan"] for e in self.q.facts.get("equipment") or [] if e["value_wan"] != spend]
         if basis and float(basis.group(1)) != spend:
             base = float(basis.group(1))
-        elif not basis and len(units) == 1 and re.search(r"对它|这台|那台|该设备|这套|那套|原来的|原有", text):
+        elif not basis and len(units) == 1 and (re.search(r"对它|这台|那台|该设备|这套|那套|原来的|原有|目录", text)
+                                                 or (self.q.facts.get("equipment") or [{}])[0].get("special_purpose")):
             base = units[0]  # "去年买了台节能专用设备，原值400万" … "今年对它做了数字化改造，花了260万"
         else:
             return None
@@ -1289,6 +1316,7 @@ class _Planner:
         limit = tax.money(base * cap.value)
         counted = min(spend, limit)
         credit = tax.money(counted * rate.value)
+        self.retrofit_credit = credit  # counted in the total beside other incentives
         years = self.kb.parameter(tax.SPECIAL, "carry_forward_years").value
         point = self._first_point(tax.SPECIAL, "timing") or self._first_point(tax.SPECIAL, "conditions")
         lines = [f"• 专用设备数字化、智能化改造抵免：可抵免的改造投入不超过原计税基础的{pct(cap.value)}，即 {num(base)} × "
@@ -1314,6 +1342,12 @@ class _Planner:
         elif q.high_tech:
             request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate").value
             rate_note = f"按高新技术企业{pct(request['income_tax_rate'])}税率估算："
+        elif self._small_profit_after_rd():
+            # "应纳税所得额350万（还没扣研发加计）…加计以后能不能变成小型微利": the cap is on the income after it
+            income, after, cap = self._small_profit_after_rd()
+            request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
+            rate_note = (f"加计扣除后应纳税所得额 {num(income)} − {num(income - after)} = {num(after)}万元，不超过小型微利企业"
+                         f"{num(cap)}万元的上限（其余条件也要满足），按小型微利企业实际税负{pct(request['income_tax_rate'])}估算：")
         elif q.small_profit and self._over_small_profit_cap():
             # "小微企业…更正一下，应纳税所得额有400万": over the cap the firm is taxed at the standard rate
             cap = kb.parameter("small-low-profit-rate", "income_cap_wan").value
@@ -1407,7 +1441,9 @@ class _Planner:
                 cites.append(point.citation)
         accelerated = self._accelerated(request)
         rule = self._first_point("accelerated-depreciation", "conditions")
-        if not accelerated and "accelerated-depreciation" in q.topics and rule and request["equipment"]:
+        cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
+        over = any(e["value_wan"] > cap for e in request["equipment"])
+        if not accelerated and "accelerated-depreciation" in q.topics and rule and over:
             accelerated = [rule.text]  # "600万的，有没有别的办法早点扣": the methods the rule allows
         if accelerated:
             lines += accelerated
@@ -1446,6 +1482,12 @@ class _Planner:
             total = tax.money(due + transfer.tax_wan)
             text += f"；加上技术转让所得应纳 {num(transfer.tax_wan)}万元，合计 {num(due)} + {num(transfer.tax_wan)} = {num(total)}万元" \
                     f"（按您说的应纳税所得额不含技术转让所得计算）"
+        after = self._small_profit_after_rd()
+        if after and re.search(r"比不加计|不加计的话|不加计扣除|不享受加计|少交多少|少缴多少", self.q.text):
+            standard = self.kb.parameter("high-tech-rate", "standard_cit_rate").value
+            plain = tax.money(income * standard)
+            text += (f"；不加计扣除的话，{num(income)}万元超过小型微利企业上限，按{pct(standard)}：{num(income)} × {pct(standard)} = "
+                     f"{num(plain)}万元，加计后少交 {num(plain)} − {num(due)} = {num(tax.money(plain - due))}万元")
         return text + "。"
 
     def _amortisation_per_year(self, request: Dict[str, Any]) -> Optional[str]:
@@ -1491,6 +1533,8 @@ class _Planner:
         (“非独占许可，许可期3年”)."""
         text = self.q.text
         if any(cue in text for cue in _WHOLLY_OWNED):
+            # the 子公司 named is the other party of the transfer, not a branch asking
+            self.q.details = {d: cues for d, cues in self.q.details.items() if not any(c in "子公司母公司" for c in cues)}
             point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "100%关联方" in p.text), None)
             reason = "转让方与受让方是100%控股（直接或间接持有100%股权）的关联方，这种转让所得不享受减免"
         else:
@@ -1563,6 +1607,23 @@ class _Planner:
             tail.append(f"按{which}：应纳企业所得税 = {num(income)} × {pct(rate.value)} = "
                         f"{num(tax.money(income * rate.value))}万元。")
         return Part("compute", [head, *lines, *tail], [point.citation] if point else [])
+
+    def _small_profit_after_rd(self) -> Optional[tuple]:
+        """(income before, income after, cap) when the taxable income is said before the R&D
+        deduction, is over the small-profit cap, and the deduction brings it under (staff and assets,
+        when given, within their caps too). None otherwise."""
+        q = self.q
+        income, rd = q.facts.get("taxable_income_wan"), q.facts.get("rd_expense_wan")
+        if income is None or not rd or q.high_tech or not re.search(r"还没扣|没扣|未扣|加计前|扣除前|还没算加计|没算加计|扣加计之前|加计之前", q.text):
+            return None
+        cap = self.kb.parameter("small-low-profit-rate", "income_cap_wan").value
+        after = tax.money(income - rd * self.kb.parameter("rd-super-deduction", "extra_rate").value)
+        staff, assets = q.facts.get("staff_count"), q.facts.get("total_assets_wan")
+        within = (staff is None or staff <= self.kb.parameter("small-low-profit-rate", "staff_cap").value) and \
+            (assets is None or assets <= self.kb.parameter("small-low-profit-rate", "assets_cap_wan").value)
+        if income <= cap or after > cap or not within or not (q.small_profit or staff is not None or assets is not None):
+            return None
+        return income, after, cap
 
     def _over_small_profit_cap(self) -> bool:
         income = self.q.facts.get("taxable_income_wan")
@@ -1639,7 +1700,12 @@ class _Planner:
                 lines.append(f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。")
                 self.answer.offer_handoff = True
         counted = [i for i in result.items if i.included_in_total]
-        if len(counted) > 1:
+        retrofit = getattr(self, "retrofit_credit", None)
+        if retrofit and counted:  # "改造抵免…另外研发200万，一共能少交多少"
+            terms = " + ".join(num(v) for v in [retrofit, *(i.tax_saving_wan for i in counted)])
+            total = tax.money(retrofit + result.total_tax_saving_wan)
+            lines.append(f"合计少缴约 {terms} = {num(total)}万元（一次性扣除为递延，不计入）。")
+        elif len(counted) > 1:
             terms = " + ".join(num(i.tax_saving_wan) for i in counted)
             lines.append(f"合计少缴约 {terms} = {num(result.total_tax_saving_wan)}万元（一次性扣除为递延，不计入）。")
         if self.q.tech_transfer_is_revenue and request.get("tech_transfer_income_wan") is not None:

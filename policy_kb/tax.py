@@ -293,8 +293,11 @@ def _equipment_item(req: TaxRequest, rate: float, p: _Params, notes: List[str]) 
         return None
     base = sum(e.value_wan for e in eligible)
     saving = base * rate
+    # several units: each one's figure too ("480万的一台…200万的一台…各能少交多少")
+    each = ("（" + "；".join(f"{num(e.value_wan)} × {pct(rate)} = {num(money(e.value_wan * rate))}万元" for e in eligible) + "）"
+            if len(eligible) > 1 else "")
     text = (f"符合条件的设备（单位价值不超过{num(cap)}万元、{start}至{end}购置）共{num(money(base))}万元，"
-            f"可一次性在税前扣除；×企业所得税税率{pct(rate)}=首年少缴（递延）企业所得税{num(money(saving))}万元。"
+            f"可一次性在税前扣除；×企业所得税税率{pct(rate)}=首年少缴（递延）企业所得税{num(money(saving))}万元{each}。"
             + p.sentence(EQUIP, "deferral"))
     notes.append(p.sentence(EQUIP, "deferral_note"))
     return TaxItem(incentive_id=EQUIP, name=name, base_wan=money(base), deduction_wan=money(base),

@@ -446,3 +446,10 @@ def test_an_open_check_says_the_part_already_known_to_fall_short():
              "investment_this_year_wan": 700.0, "output_growth_pct": 12.0}
     text = decided_so_far(tracker("改造完产值大概能涨12%", "inform", slots=slots))
     assert "预期增长为12%（要求不低于15%），这一部分未达到" in text
+
+
+def test_a_title_at_a_level_the_schedule_lacks_is_deferred_with_the_levels_it_has():
+    messages, _ = award_turn("我们去年被评上了国家级绿色工厂，六安市里给不给奖励？", "绿色工厂")
+    reply = text_of(messages)
+    assert "没有规定国家级称号（国家级绿色工厂）的奖励" in reply and "省级绿色工厂20万元" in reply
+    assert "市经信局" in reply

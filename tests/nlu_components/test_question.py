@@ -95,7 +95,7 @@ FLAGS = {
     "备案还没好": {"filed_or_approved": False},
     "现在还没上规，做完这个技改就能过规上线了": {"above_designated_size": False, "above_size_after_project": True},
     "今年11月投产，产值涨25%": {"completes_this_year": True},
-    "明年3月投产": {},
+    "明年3月投产": {"completes_this_year": False},  # next year: not completed within this one
 }
 
 

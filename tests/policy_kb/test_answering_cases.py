@@ -724,3 +724,47 @@ def test_output_before_and_after_give_the_growth_with_its_sum(vocab_question):
 def test_manufacturing_said_alone_is_noted(ask):
     result, text = ask("我们是制造业企业")
     assert result.kind == "answer" and "已记下：制造业企业" in text
+
+
+def test_small_profit_is_checked_on_the_income_after_the_rd_deduction(ask):
+    _, text = ask("我们应纳税所得额350万（还没扣研发加计），员工150人，资产4000万。研发费用80万费用化，加计以后能不能变成小型微利？"
+                  "要交多少税，比不加计少交多少")
+    assert "350 − 80 = 270万元" in text and "270 × 5% = 13.5万元" in text
+    assert "350 × 25% = 87.5万元" in text and "87.5 − 13.5 = 74万元" in text
+
+
+def test_several_units_deducted_at_once_show_each_units_figure(ask):
+    _, text = ask("2025年买了两台设备：一台普通生产设备480万，另一台节能节水专用设备200万（不含税）。税率25%，第一年各能少交多少税")
+    assert "480 × 25% = 120万元" in text and "200 × 25% = 50万元" in text
+
+
+def test_a_retrofit_credit_counts_in_the_total(ask):
+    _, text = ask("我们有台安全生产专用设备原计税基础600万，2025年做了数字化智能化改造花了400万，改完仍符合目录；另外当年研发费用200万。"
+                  "税率25%，一共能少交多少？")
+    assert "300 × 10% = 可抵免企业所得税30万元" in text and "30 + 50 = 80万元" in text
+
+
+def test_amounts_are_bound_by_their_words(vocab_question):
+    assert vocab_question("今年技术转让所得700万，研发费用400万（费用化），这两块优惠一共省多少税").facts["rd_expense_wan"] == 400.0
+    both = vocab_question("今年研发费用800万直接费用化了，另外有200万研发支出形成了一项专利（无形资产），从今年起按10年摊销").facts
+    assert both["rd_expense_wan"] == 800.0 and both["rd_intangible_wan"] == 200.0
+    assert vocab_question("研发支出700万，其中200万是用政府科技专项拨款花的").facts["rd_fiscal_wan"] == 200.0
+    assert "tech_transfer_income_wan" not in vocab_question("卖专利收了1000万，技术转让那个500万免税是怎么算的").facts
+    assert vocab_question("今年能完成八成投资，不过要明年三月才投产").facts["this_year_share_pct"] == 80.0
+    assert vocab_question("今年能完成八成投资，不过要明年三月才投产").flags == {"completes_this_year": False}
+
+
+def test_a_transfer_to_a_wholly_owned_party_without_figures_is_barred(ask):
+    _, text = ask("我们是全资子公司，把一项专利转让给100%控股的母公司，这个技术转让所得能享受500万免税吗")
+    assert "技术转让所得减免：不能享受" in text and "分公司" not in text
+
+
+@pytest.mark.parametrize("text, detail", [
+    ("假如拿了六安的技改奖补，过两年公司整体搬去合肥，这钱要不要退回去？", "企业搬迁"),
+    ("公司今年被一家集团吸收合并了，原来在六安市级技改项目库里的项目还算数吗？", "企业合并或重组"),
+    ("我们广西的项目固投1200万，年底能进入试生产，但正式投产估计要到明年，试生产算不算年度内竣工投产？", "试生产是否算投产"),
+    ("技术转让合同去科技部门认定登记，一般几个工作日能办完？", "办理时限"),
+])
+def test_a_situation_the_sources_are_silent_on_is_deferred_by_name(ask, text, detail):
+    result, reply = ask(text)
+    assert result.kind == "deferral" and f"没有规定{detail}" in reply
