@@ -246,6 +246,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["staff_count"] = float(staff.group(1))
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
     q.unreadable_amount = _unreadable_amount(plain, q)
+    _rd_parts_of_a_total(q)
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
     return q
@@ -278,6 +279,19 @@ def _output_growth(text: str, q: Question) -> str:
     for m in (after, before):
         text = text[:m.start(1)] + "·" * (m.end(2) - m.start(1)) + text[m.end(2):]
     return text
+
+
+def _rd_parts_of_a_total(q: Question) -> None:
+    """“研发一共花了1000万，其中600万费用化，另外400万形成了一项专利”: the expensed part is what is
+    left of the total (the total is not expensed R&D on top of the intangible)."""
+    expensed, intangible = q.facts.get("rd_expense_wan"), q.facts.get("rd_intangible_wan")
+    if not expensed or not intangible or not re.search(r"一共|总共|合计|总计", q.text):
+        return
+    stated = re.search(r"其中\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为)?(?:费用化|计入当期|直接费用化)", q.text)
+    if stated:
+        q.facts["rd_expense_wan"] = float(stated.group(1))
+    elif expensed > intangible:
+        q.facts["rd_expense_wan"] = round(expensed - intangible, 4)
 
 
 def _small_number(word: str) -> int:
@@ -486,7 +500,11 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if span.kind == "percent":
             before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
             other_tax = before.endswith(("关税税率", "关税税率是", "关税税率为", "关税税率按", "关税税率算", "关税按",
+                                         "关税率", "关税率是", "关税率为",
                                          "增值税税率", "增值税率"))
+            if re.match(r"还是", after) or before.endswith("还是") or re.search(r"按$", before) and re.match(r"还是", after):
+                q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))  # "按5%还是25%": asked
+                continue
             if other_tax and "关税" in before[-6:]:
                 q.facts["tariff_rate_pct"] = span.value  # "关税税率5%": the import's tariff, not income tax
             elif other_tax:
@@ -581,6 +599,10 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
     Commissioned R&D is named by 委托 anywhere before the number (委托本地大学做研发付了200万)."""
     if re.search(r"(?:贷了|借了|贷款|借款)(?:了)?\s*$", before):
         return "loan_wan"  # "贷了2000万搞设备更新": the loan, whatever it is spent on
+    if re.search(r"所得额[^，。；\d]{0,10}?(?:加计|扣除|抵免)(?:之)?前(?:是|为|有)?\s*$", before):
+        return "taxable_income_wan"  # "应纳税所得额还没算研发加计前是280万"
+    if re.search(r"卖(?:了)?[^，。；\d]{0,8}(?:设备|零件|配件|原材料|产品)[^，。；\d]{0,4}$", before):
+        return "sales_wan"  # "附带卖了一批设备零件收了200万": sales, neither equipment bought nor transfer income
     if "委托" in before:
         foreign = any(c in before for c in roles["rd_commissioned_foreign_wan"])
         return "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"

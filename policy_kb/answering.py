@@ -990,6 +990,13 @@ class _Planner:
     def _practical_beside_estimate(self, incentives: List[str]) -> None:
         """“400万的设备选了一次性扣除，要留存哪些东西？” / “付了个人20万，要拿什么凭证”: the figures
         say what the firm gets; the point that says what to keep, do or where to go answers the question."""
+        commissioned = {"rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"} & set(self.q.facts)
+        if commissioned and re.search(r"(?:大学|高校|受托方|对方|学校|研究所|研究院|他们)(?:那边|那里)?(?:也)?(?:能|可以)(?:不能)?(?:扣|加计|享受)",
+                                      self.q.text):
+            # "委托大学做了个项目…大学那边也能扣吗": the contractor cannot claim the same cost
+            point = next((p for p in self.kb.points(None, tax.RD) if "受托方不得" in p.text), None)
+            if point and point.text not in self._shown():
+                self.answer.parts.append(Part("rule", [point.text], [point.citation]))
         practical = [a for a in self.q.aspects if a in _PRACTICAL and a != "timing"]  # (the year is computed)
         topics = [t for t in dict.fromkeys([*incentives, *self.q.topics]) if self.kinds.get(t) == "incentive"]
         if not practical or not topics:
@@ -1352,7 +1359,7 @@ class _Planner:
             # "小微企业…更正一下，应纳税所得额有400万": over the cap the firm is taxed at the standard rate
             cap = kb.parameter("small-low-profit-rate", "income_cap_wan").value
             request["income_tax_rate"] = kb.parameter("high-tech-rate", "standard_cit_rate").value
-            rate_note = (f"年应纳税所得额{num(q.facts['taxable_income_wan'])}万元超过小型微利企业{num(cap)}万元的上限，"
+            rate_note = (f"{self._small_profit_cap_exceeded()}，"
                          f"不能按小型微利企业计税，按法定税率{pct(request['income_tax_rate'])}估算：")
         elif q.small_profit:
             request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
@@ -1477,6 +1484,11 @@ class _Planner:
         steps = f"应纳税所得额 {num(income)} − 加计扣除 {num(deduction)} = {num(taxable)}万元，" if deduction else ""
         due = tax.money(taxable * rate)
         text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元"
+        credit = items[tax.SPECIAL].credit_wan if tax.SPECIAL in items else None
+        if credit:  # "另外买了安全生产专用设备50万…今年大概交多少": the credit comes off the tax
+            used = min(credit, due)
+            text += f"；减专用设备投资抵免 {num(used)}万元：{num(due)} − {num(used)} = {num(tax.money(due - used))}万元"
+            due = tax.money(due - used)
         transfer = items.get(tax.TRANSFER)
         if transfer is not None and transfer.tax_wan is not None:
             total = tax.money(due + transfer.tax_wan)
@@ -1499,9 +1511,16 @@ class _Planner:
         rate = self.kb.parameter("rd-super-deduction", key).value
         cit = request.get("income_tax_rate") or self.kb.parameter("high-tech-rate", "standard_cit_rate").value
         yearly, extra = tax.money(cost * rate / years), tax.money(cost * (rate - 1) / years)
-        return (f"每年税前摊销 {num(cost)}×{pct(rate)}÷{num(years)} = {num(yearly)}万元，其中加计部分 "
+        line = (f"每年税前摊销 {num(cost)}×{pct(rate)}÷{num(years)} = {num(yearly)}万元，其中加计部分 "
                 f"{num(cost)}×{pct(rate - 1)}÷{num(years)} = {num(extra)}万元，每年少缴 {num(extra)}×{pct(cit)} = "
                 f"{num(tax.money(extra * cit))}万元。")
+        expensed = request.get("rd_expense_wan")
+        if expensed:  # "其中600万费用化，另外400万形成了专利…今年能多扣多少": this year's extra deduction
+            share = self.kb.parameter("rd-super-deduction", "extra_rate").value
+            this_year = tax.money(expensed * share + extra)
+            line += (f"今年加计扣除 = {num(expensed)} × {pct(share)} + {num(extra)} = {num(this_year)}万元，今年少缴 "
+                     f"{num(this_year)} × {pct(cit)} = {num(tax.money(this_year * cit))}万元。")
+        return line
 
     def _commissioned_inside(self, request: Dict[str, Any]) -> Optional[str]:
         """“研发费用800万，其中委托高校150万”: the commissioned part is inside the total, so the firm's
@@ -1626,8 +1645,19 @@ class _Planner:
         return income, after, cap
 
     def _over_small_profit_cap(self) -> bool:
-        income = self.q.facts.get("taxable_income_wan")
-        return income is not None and income > self.kb.parameter("small-low-profit-rate", "income_cap_wan").value
+        return self._small_profit_cap_exceeded() is not None
+
+    def _small_profit_cap_exceeded(self) -> Optional[str]:
+        """“员工350人…按5%还是25%”: the first of the three caps the firm's figures exceed, in words."""
+        facts, kb = self.q.facts, self.kb
+        caps = (("taxable_income_wan", "income_cap_wan", "年应纳税所得额", "万元"), ("staff_count", "staff_cap", "从业人数", "人"),
+                ("total_assets_wan", "assets_cap_wan", "资产总额", "万元"))
+        for fact, name, words, unit in caps:
+            value = facts.get(fact)
+            cap = kb.parameter("small-low-profit-rate", name).value
+            if value is not None and value > cap:
+                return f"{words}{num(value)}{unit}超过小型微利企业{num(cap)}{unit}的上限"
+        return None
 
     def _interest_subsidy(self) -> Optional[Part]:
         loan = self.q.facts.get("loan_wan")

@@ -768,3 +768,35 @@ def test_a_transfer_to_a_wholly_owned_party_without_figures_is_barred(ask):
 def test_a_situation_the_sources_are_silent_on_is_deferred_by_name(ask, text, detail):
     result, reply = ask(text)
     assert result.kind == "deferral" and f"没有规定{detail}" in reply
+
+
+def test_a_staff_count_over_its_cap_is_taxed_at_the_standard_rate(ask):
+    _, text = ask("我们以为是小型微利企业：应纳税所得额加计前290万，员工350人，资产3000万，研发费用50万。今年所得税按5%还是25%？大概交多少")
+    assert "从业人数350人超过小型微利企业300人的上限" in text and "240 × 25% = 60万元" in text and "240 × 5%" not in text
+
+
+def test_the_special_credit_comes_off_the_years_tax(ask):
+    _, text = ask("小型微利企业，应纳税所得额还没算研发加计前是280万，研发费用60万；另外买了安全生产专用设备50万（不含税专票抵了）。"
+                  "两项都算上今年大概交多少所得税")
+    assert "220 × 5% = 11万元" in text and "11 − 5 = 6万元" in text
+
+
+def test_this_years_deduction_with_an_intangible_amortised(ask):
+    _, text = ask("高新企业，研发一共花了1000万，其中600万费用化，另外400万形成了一项专利，从今年1月开始按10年摊销。今年研发加计能多扣多少，省多少")
+    assert "600 × 100% + 40 = 640万元" in text and "640 × 15% = 96万元" in text
+
+
+def test_sales_beside_a_transfer_are_neither_equipment_nor_transfer_income(ask):
+    _, text = ask("技術轉讓合同收入1200萬，對應的專利淨值300萬，相關稅費100萬，另外合同裡還附帶賣了一批設備零件收了200萬。"
+                  "我們25%稅率，技術轉讓這塊要交多少所得稅")
+    assert "1200 − 300 − 100 = 800万元" in text and "300×12.5%=应纳37.5万元" in text and "设备一次性扣除" not in text
+
+
+def test_the_contractor_of_commissioned_rd_cannot_claim_it_too(ask):
+    _, text = ask("我们自己研发投了500万，另外委托省内一所大学做了个项目付了250万，合同登记过了。普通25%税率，少交多少？大学那边也能扣吗")
+    assert "受托方不得再就同一笔费用加计扣除" in text and "少缴企业所得税175万元" in text  # (500 + 250 × 80%) × 25%
+
+
+def test_a_used_unit_is_a_purchase(ask):
+    _, text = ask("2025年从别的厂买了一台二手设备，260万，买来就用上了，二手的能不能享受一次性税前扣除")
+    assert "含购进已使用过的二手设备" in text and "共260万元" in text
