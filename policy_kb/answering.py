@@ -446,7 +446,7 @@ class _Planner:
 
     def _after_entry(self) -> bool:
         """“手续上要办什么？进库以后还要报什么数据”: the duties after entry, asked beside the entry."""
-        return bool(re.search(r"(?:入库|进库|入选|纳入项目库)(?:之后|以后|后)|进了库|入了库", self.q.text)) \
+        return bool(re.search(r"(?:入库|进库|入选|纳入项目库|进去)(?:之后|以后|后)|进了库|入了库", self.q.text)) \
             and "statistics" in self.q.topics
 
     def _points(self, topic: str, region: Optional[str]) -> List[Point]:
@@ -536,6 +536,9 @@ class _Planner:
         head = _longest_head(term, pool)
         if head and len(head) < 3 and len(term) > 3:
             head = None  # "工业精品" is not "工业": the term itself is what the points lack
+        if head and any(head == cue or head == t.name for t in self.kb.topics() if self.kinds.get(t.id) == "incentive"
+                        for cue in t.cues):
+            return None  # "‘加计抵减’是个什么概念": an incentive's own name — its rule says what it is
         if not head and f"“{term}”" in q.text or not head and len(term) >= 4:
             return self._term_in_clauses(term, regions)
         if not head or len(head) < 3 and f"“{head}”" not in q.text:
@@ -546,7 +549,8 @@ class _Planner:
                 return None  # the topic's own answer picks it (see _defining)
             chosen = self._rank(defining)[:1]
             return Part("rule", [p.text for p in chosen], [p.citation for p in chosen])
-        near = self._rank([p for p in pool if head in p.text])[0]
+        topical = [p for p in pool if head in p.text and p.topic in q.topics]  # "专用设备抵免说的‘目录’": that topic's
+        near = self._rank(topical or [p for p in pool if head in p.text])[0]
         scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
         who = near.department or self._contact(near.region) or self._who(near.topic, near)
         return Part("deferral", [f"{scope}没有规定“{head}”的具体标准、界定或办法。", f"文件里提到它的地方是：{near.text}",
@@ -580,7 +584,12 @@ class _Planner:
         if not term:
             return None
         defining = [p for p in points if any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING)]
-        return defining or [p for p in points if "definition" in p.aspects and f"“{term}”" in p.text]
+        defining = defining or [p for p in points if "definition" in p.aspects and f"“{term}”" in p.text]
+        if not defining and any(term == cue or term == t.name for t in self.kb.topics() if t.id in self.q.topics
+                                and self.kinds.get(t.id) == "incentive" for cue in t.cues):
+            main = next((p for p in points if p.topic in self.q.topics and self.kinds.get(p.topic) == "incentive"), None)
+            return [main] if main else None  # "‘加计抵减’是个什么概念": the incentive's own main rule says what it is
+        return defining
 
     def _topic_cues(self) -> List[Sequence[str]]:
         if not hasattr(self, "_cues"):
@@ -743,8 +752,8 @@ class _Planner:
         if self.q.all_conditions and not self.q.details:
             self._conditions_list()
             return
-        if "awards" in self.q.topics or self.honors:
-            return  # "千企技改入选了有多少奖励": the awards part answers it
+        if ("awards" in self.q.topics or self.honors) and "threshold" not in self.q.aspects:
+            return  # "千企技改入选了有多少奖励": the awards part answers it (a threshold asked too: both)
         others = [t for t in self.q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS
                   and t not in PROGRAM_FAMILY and t != "directions"]
         if others and not set(self.q.aspects) & rule_aspects:
@@ -1239,7 +1248,7 @@ class _Planner:
         instead of 不适用, and who can settle it."""
         name = point.subject or self.kb.incentive(topic).name
         if not any(marker in point.text for marker in ("说法不一", "未经确认")):
-            return [f"{bullet}{name}：不适用。{point.text}"]
+            return [f"{bullet}{name}：不适用，您的情况不能享受。{point.text}"]
         self.answer.offer_handoff = True
         return [f"{bullet}{name}：您说的情况能否享受，政策摘要没有定论。{point.text}",
                 f"建议咨询{self._who(topic, point)}。需要的话我可以帮您转人工。"]

@@ -800,3 +800,28 @@ def test_the_contractor_of_commissioned_rd_cannot_claim_it_too(ask):
 def test_a_used_unit_is_a_purchase(ask):
     _, text = ask("2025年从别的厂买了一台二手设备，260万，买来就用上了，二手的能不能享受一次性税前扣除")
     assert "含购进已使用过的二手设备" in text and "共260万元" in text
+
+
+def test_an_incentives_own_name_asked_as_a_term_gets_its_main_rule(ask):
+    _, text = ask("增值税‘加计抵减’是个什么概念，跟所得税加计扣除是一回事吗")
+    assert "可抵扣进项税额加计5%抵减应纳增值税" in text and "没有规定这个概念" not in text
+
+
+def test_a_quoted_term_of_the_topic_is_found_in_that_topics_points(ask):
+    _, text = ask("专用设备抵免说的‘目录’是哪几个版本的目录？")
+    assert "（2017年版）" in text and "（2018年版）" in text
+
+
+def test_a_threshold_confirmed_beside_an_amount_asked_is_answered_too(ask):
+    _, text = ask("入选广西千企技改以后自治区给多少补助？门槛是500万对吧")
+    assert "没有规定固定的奖补金额" in text and "500万元以上" in text
+
+
+def test_where_to_register_a_commission_contract(ask):
+    _, text = ask("我们委托本地高校做研发，合同要不要去哪里登记？不登记还能加计吗")
+    assert "经科技行政主管部门登记的委托或合作研发合同" in text
+
+
+def test_stacking_asked_as_叠着用_gets_the_unsettled_point(ask):
+    _, text = ask("我们是高新企业，应纳税所得额才两百来万，人数资产也符合小微条件，15%和小微那个5%能不能叠着用？还是选一个")
+    assert "没有核实" in text and "12366" in text and "10万" not in text
