@@ -1788,6 +1788,9 @@ class _Planner:
     def _deferral(self, topic: Optional[str], aspect: Optional[str] = None) -> Part:
         aspect = aspect or next((a for a in self.q.aspects if a in MISSING), None)
         what = MISSING.get(aspect, "这个问题")
+        named = next((t.name for t in self.kb.topics() if t.id == topic), None) if topic else None
+        if what == "这个问题" and named and self.kinds.get(topic) not in ("program", "award", "incentive"):
+            what = f"{named}方面的内容"  # "六安…技改项目的用地能优先保障吗": 六安's document has no land measure
         national = topic == "tax" or self.kinds.get(topic or "") == "incentive"
         if national:
             scope = "国家税收优惠政策摘要"
@@ -1819,6 +1822,10 @@ class _Planner:
     def _who(self, topic: Optional[str], near: Optional[Point]) -> str:
         if near and near.department:
             return near.department
+        staffed = [p.department for p in self.kb.points(None, topic) if p.department] if topic and \
+            self.kinds.get(topic) == "incentive" else []
+        if staffed:  # "设备更新贷款贴息怎么申请": the lender and the issuing departments, not the tax office
+            return staffed[0]
         if topic == "tax" or self.kinds.get(topic or "") == "incentive" or (not topic and "税" in self.q.text):
             return self._contact(NATIONAL_REGION) or "主管税务机关"
         regions = self._target_regions()

@@ -825,3 +825,13 @@ def test_where_to_register_a_commission_contract(ask):
 def test_stacking_asked_as_叠着用_gets_the_unsettled_point(ask):
     _, text = ask("我们是高新企业，应纳税所得额才两百来万，人数资产也符合小微条件，15%和小微那个5%能不能叠着用？还是选一个")
     assert "没有核实" in text and "12366" in text and "10万" not in text
+
+
+def test_a_finance_measure_is_referred_to_the_lender_not_the_tax_office(ask):
+    _, text = ask("设备更新贷款贴息怎么申请，找哪个银行")
+    assert "贷款银行" in text and "12366" not in text
+
+
+def test_a_measure_one_document_lacks_is_named_in_the_deferral(ask):
+    result, text = ask("我们公司在六安，技改项目的用地能优先保障吗")
+    assert result.kind == "deferral" and "没有规定项目用地方面的内容" in text and "经信" in text
