@@ -185,6 +185,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.flags = _flags(plain, tables["flags"])
     lower = plain.lower()  # 纳税信用C级 / c级
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
+    if re.search(r"(?:转成|转为|改为|变成|改成)查账", plain):
+        q.circumstances = [c for c in q.circumstances if c != "deemed_tax"]  # "7月才从核定征收转成查账征收"
     if "fiscal_funds" in q.circumstances and not re.search(r"到账|什么时候|啥时候|还没|进度|多久|拨付进度", plain):
         q.asks_payment = False  # "用财政拨款买的设备": where the money came from, not a payment awaited
     if re.search(r"(?:明年|下一年|后年)[^，。；？?]{0,6}?(?:才|再)?(?:能)?(?:投产|竣工|完工|建成)", plain):

@@ -175,9 +175,12 @@ class _Planner:
         elsewhere = q.firm_elsewhere or q.asks_elsewhere
         if q.other_places and (not q.regions or compared or elsewhere) and (regional or self.honors or not tax_asked):
             self.answer.parts.append(self._uncovered())
-            if tax_asked:
+            if tax_asked and (incentives or "税" in q.text):  # ("东莞…投了一千多万换设备" asks no tax)
                 self._tax(incentives)
             return self.answer
+        if q.other_places and not q.regions and tax_asked and not q.firm_region:
+            # "重庆对技改项目贷款贴息是怎么规定的": that place's own rules are not held; the national ones follow
+            self.answer.parts.append(self._uncovered())
         if tax_asked:
             self._tax(incentives)
             self._validity(incentives)
@@ -585,6 +588,12 @@ class _Planner:
             return None
         defining = [p for p in points if any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING)]
         defining = defining or [p for p in points if "definition" in p.aspects and f"“{term}”" in p.text]
+        raw = _defined_term(self.q.text) or ""
+        named = [t for t in self.kb.topics() if t.id in self.q.topics and self.kinds.get(t.id) == "incentive"
+                 and any(c in raw and c not in term for c in t.cues if len(c) >= 4)]
+        if defining and named:  # "先进制造业企业增值税加计抵减是啥意思": the incentive's rule, then its term
+            main = next((p for p in points if p.topic == named[0].id), None)
+            return [main, *(p for p in defining if p is not main)] if main else defining
         if not defining and any(term == cue or term == t.name for t in self.kb.topics() if t.id in self.q.topics
                                 and self.kinds.get(t.id) == "incentive" for cue in t.cues):
             main = next((p for p in points if p.topic in self.q.topics and self.kinds.get(p.topic) == "incentive"), None)
@@ -646,6 +655,10 @@ class _Planner:
             chosen = picked[:3] or chosen
         missing = self._details_missing(chosen)
         naming = [p for p in points if any(c in p.text for d in missing for c in self.q.details[d])]
+        if not naming and missing:  # a point of the same topic, outside the aspect asked, may name it
+            same = [p for t in dict.fromkeys(p.topic for p in points) for p in self.kb.points(None, t)
+                    if p.region in {q.region for q in points} and p not in points]
+            naming = [p for p in same if any(c in p.text for d in missing for c in self.q.details[d] if len(c) > 2)]
         if naming:  # "单位价值包括运费安装费吗": the point that names the detail, ranked lower, answers it
             chosen = [naming[0], *(p for p in chosen if p is not naming[0])][:limit]
             missing = self._details_missing(chosen)
@@ -1079,7 +1092,7 @@ class _Planner:
         if "interaction" in q.aspects and q.high_tech and "small-low-profit-rate" in incentives \
                 and "high-tech-rate" not in incentives:
             incentives = [*incentives, "high-tech-rate"]  # "我们是高新…能不能同时按小微的5%来算"
-        if "interaction" in q.aspects and len(incentives) > 1:
+        if "interaction" in q.aspects and len(incentives) > 1 and "tax-claiming" not in incentives:
             together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
             if together:  # "能不能同时按高新15%又享受小微企业那个5%": how they combine, before any sum
                 self.answer.parts.append(self._rule_part(together, limit=1))
@@ -1122,8 +1135,11 @@ class _Planner:
         incentives = [t for t in incentives if t not in barred]
         if not incentives:
             return
+        if "tax-claiming" in incentives and set(q.aspects) & {"materials", "procedure"}:
+            # "同时享受三项，资料能放一起留存吗": how incentives are claimed answers it first
+            incentives = ["tax-claiming", *(t for t in incentives if t != "tax-claiming")]
         together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
-        if "interaction" in q.aspects and together:
+        if "interaction" in q.aspects and together and "tax-claiming" not in incentives:
             self.answer.parts.append(self._rule_part(together, limit=1))
             return
         for topic in incentives[:2]:
@@ -1909,6 +1925,9 @@ _QUANTITIES = (
      re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|元)"), "具体金额"),
     (re.compile(r"(?:比例|费率|利率|比率|容忍率|贴息率)(?:是|为)?(?:多少|几)|百分之几|几个点|多少个点"),
      re.compile(r"\d+(?:\.\d+)?\s*(?:%|个百分点)"), "具体比例"),
+    # "占比多少才算高", "能耗具体要低于多少才算达标", "投资强度和容积率…具体要达到多少"
+    (re.compile(r"多少才算|才算(?:高|达标)|多少算(?:高|达标)|具体要(?:达到|低于|高于|超过)多少|具体(?:要)?达到多少|(?:低于|达到|高于)多少才"),
+     re.compile(r"(?:占比|份额|能耗|容积率|投资强度|标准煤|节能量)[^。；]{0,8}\d"), "具体的量化标准"),
 )
 # A standard asked of a term: “X是什么标准”, “什么样的企业算X”, “X要达到什么标准才能认定”
 _STANDARD_ASKED = re.compile(r"是什么标准|是啥标准|啥标准|什么标准才|达到什么标准|什么样的(?:企业|项目)?(?:才)?算|怎样才算|怎么才算|"

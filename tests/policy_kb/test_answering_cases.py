@@ -835,3 +835,32 @@ def test_a_finance_measure_is_referred_to_the_lender_not_the_tax_office(ask):
 def test_a_measure_one_document_lacks_is_named_in_the_deferral(ask):
     result, text = ask("我们公司在六安，技改项目的用地能优先保障吗")
     assert result.kind == "deferral" and "没有规定项目用地方面的内容" in text and "经信" in text
+
+
+@pytest.mark.parametrize("text, must", [
+    ("我们今年同时享受研发加计、一次性扣除和专用设备抵免三项，资料能放一起留存吗", "分别归集留存资料"),
+    ("技术转让合同里还附带了技术培训和技术服务费，这部分要怎么弄才能一起算技术转让收入？", "在同一份技术转让合同中约定"),
+    ("买了环保专用设备想抵免10%，要看什么票据、设备得符合啥？", "发票价税合计"),
+])
+def test_a_point_of_the_topic_outside_the_aspect_asked_answers_the_detail(ask, text, must):
+    _, reply = ask(text)
+    assert must in reply
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("重庆对技改项目贷款贴息是怎么规定的？我们在两江新区", "没有收录重庆"),
+    ("东莞这边搞技改有什么补贴？我们投了一千多万换设备", "没有收录东莞"),
+])
+def test_another_places_own_rules_are_said_not_held(ask, text, wrong):
+    _, reply = ask(text)
+    assert wrong in reply and "500万" not in reply
+
+
+def test_a_mid_year_change_of_collection_method_is_deferred(ask):
+    result, text = ask("我们今年7月份才从核定征收转成查账征收，那今年全年的研发费用能不能都加计扣除？")
+    assert result.kind == "deferral" and "不适用" not in text and "12366" in text
+
+
+def test_a_quantified_standard_the_document_does_not_set_is_deferred(ask):
+    _, text = ask("优先支持产品市场份额占比高的企业，这个占比多少才算高？我们在细分市场大概占8%左右")
+    assert "没有规定具体的量化标准" in text
