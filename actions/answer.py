@@ -317,7 +317,8 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
         return [SlotSet("region", other), *verdict_events(dispatcher, tracker, other)]
     if _corrects_project(analyse(latest_text(tracker), vocabulary()), tracker):
         # "不好意思说错了，这个项目在目录里是限制类": the same project checked again with the fact
-        return verdict_events(dispatcher, tracker, tracker.get_slot("region"))
+        # (by the form when it is starting on this message: it asks what is still open)
+        return None if allow_form else verdict_events(dispatcher, tracker, tracker.get_slot("region"))
     answer = plan(q, state_of(tracker), kb())
     events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
     if answer.region and answer.region != tracker.get_slot("region"):
