@@ -313,7 +313,7 @@ class _Planner:
         """A number asked (“多少天内补齐”, “每年有多少名额”, “具体多少钱”) that no line of a rule answer
         gives: the rule stays, and the reply says the sources do not give the number."""
         kinds = {part.kind for part in self.answer.parts}
-        if not kinds or kinds - {"rule"} or self.answer.start_form or self.q.facts:
+        if not kinds or kinds - {"rule", "awards"} or self.answer.start_form or self.q.facts:
             return
         text = self._shown()
         for asked, answered, what in _QUANTITIES:
@@ -345,9 +345,15 @@ class _Planner:
         found: Dict[str, Point] = {}
         pool = [p for t in self.q.topics for p in self.kb.points(None, t)
                 if self.kinds.get(t) == "incentive" or p.region in self.regions]
+        national = [p for p in self.kb.points(None) if p.region == NATIONAL_REGION and p not in pool] \
+            if any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text else []
+        text = self.q.text
         for detail in details:
             cues = self.q.details.get(detail, [])
             point = next((p for p in pool if any(c in p.text for c in cues)), None)
+            if point is None:  # "高新技术企业…亏损能多结转几年": a national point of another incentive names both
+                point = next((p for p in national if any(c in p.text for c in cues) and any(
+                    text[i:i + 4] in p.text for i in range(len(text) - 3) if not any(c in text[i:i + 4] for c in cues))), None)
             if point:
                 found[detail] = point
         return found
@@ -659,6 +665,9 @@ class _Planner:
             same = [p for t in dict.fromkeys(p.topic for p in points) for p in self.kb.points(None, t)
                     if p.region in {q.region for q in points} and p not in points]
             naming = [p for p in same if any(c in p.text for d in missing for c in self.q.details[d] if len(c) > 2)]
+            if not naming:
+                elsewhere = self._points_naming([d for d in missing if any(len(c) > 2 for c in self.q.details[d])])
+                naming = [p for p in elsewhere.values() if p.region in {q.region for q in points}][:1]
         if naming:  # "单位价值包括运费安装费吗": the point that names the detail, ranked lower, answers it
             chosen = [naming[0], *(p for p in chosen if p is not naming[0])][:limit]
             missing = self._details_missing(chosen)
@@ -765,7 +774,7 @@ class _Planner:
         if self.q.all_conditions and not self.q.details:
             self._conditions_list()
             return
-        if ("awards" in self.q.topics or self.honors) and "threshold" not in self.q.aspects:
+        if ("awards" in self.q.topics or self.honors) and not {"threshold", "who"} & set(self.q.aspects):
             return  # "千企技改入选了有多少奖励": the awards part answers it (a threshold asked too: both)
         others = [t for t in self.q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS
                   and t not in PROGRAM_FAMILY and t != "directions"]
@@ -1915,7 +1924,8 @@ _DURATION = re.compile(r"[\d一二两三四五六七八九十]+\s*个?(?:年|个
 # A number asked, how a line would give it, and what the deferral says is missing.
 _QUANTITIES = (
     (re.compile(r"(?:多少|几)个?(?:工作日|天)"), re.compile(r"\d+\s*个?(?:工作日|天|日)"), "具体的天数"),
-    (re.compile(r"几号|哪一天|哪天之前|几月几日|具体日期|截止到几号"), re.compile(r"\d+月\d+日|\d+号"), "具体日期"),
+    (re.compile(r"几号|哪一天|哪天之前|几月几日|具体日期|截止到几号"),
+     re.compile(r"\d+月\d+日(?:前|之前|以前|止|截止)|\d+号(?:前|之前)|截止(?:到|日期|时间)?\d"), "具体日期"),
     (_WHERE_IN_A_SYSTEM, re.compile(r"网址|菜单|模块|路径|入口|http"), "具体的办理入口（网址、系统菜单或下载地址）"),
     (re.compile(r"(?:多少|几)个?名额|名额.{0,3}(?:多少|几个)|(?:多少|几)个(?:指标|项目名额)"),
      re.compile(r"\d+\s*(?:个|项|家)"), "名额或数量"),

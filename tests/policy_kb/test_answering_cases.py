@@ -864,3 +864,13 @@ def test_a_mid_year_change_of_collection_method_is_deferred(ask):
 def test_a_quantified_standard_the_document_does_not_set_is_deferred(ask):
     _, text = ask("优先支持产品市场份额占比高的企业，这个占比多少才算高？我们在细分市场大概占8%左右")
     assert "没有规定具体的量化标准" in text
+
+
+def test_a_detail_named_by_another_incentives_point_is_answered_by_it(ask):
+    _, text = ask("高新技术企业到底有哪些税收优惠？税率多少，亏损能多结转几年")
+    assert "最长可结转10年" in text and "15%" in text and "没有规定亏损" not in text
+
+
+def test_a_deadline_asked_is_not_answered_by_an_unrelated_date(ask):
+    _, text = ask("研发费用7月份预缴就能加计扣除，具体几号之前要报？")
+    assert "没有规定具体日期" in text and "12366" in text
