@@ -131,6 +131,22 @@ class _Planner:
                 "想判断项目能否入选，点“判断我的项目”。"]))
             self.answer.topics_answered.append("program")  # offers the check button
             return self.answer
+        if self.region and q.flags and not (q.topics or q.facts or q.details or q.aspects or q.case_question
+                                            or q.other_places or q.yes_no or "?" in q.text or "？" in q.text):
+            self.answer.start_form = True  # "我们在六安，做新能源电池的规上企业": the firm described, the check goes on
+            return self.answer
+        if not q.topics and q.aspects and set(q.aspects) <= {"overview", "benefit"} and not (
+                q.facts or q.details or q.flags or self.honors or q.other_places):
+            # "我想了解一下我们公司能享受什么政策": what there is, national and by region
+            self.answer.parts.append(self._incentive_list())
+            regions = self.regions or self.kb.listed_regions()
+            names = [f"{self.kb.short_region(r)}：{'、'.join(p.name for p in self.kb.programs(r))}" for r in regions
+                     if self.kb.programs(r)]
+            if names:
+                self.answer.parts.append(Part("rule", [f"地区的技改政策有——{'；'.join(names)}（入库/入选条件和奖补）。"]))
+                self.answer.topics_answered.append("program")
+            self.answer.ask_region = not self.region
+            return self.answer
         if q.unreadable_amount:  # "研发费用-500万能加计多少": no estimate on a figure that cannot be right
             self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
             return self.answer

@@ -874,3 +874,19 @@ def test_a_detail_named_by_another_incentives_point_is_answered_by_it(ask):
 def test_a_deadline_asked_is_not_answered_by_an_unrelated_date(ask):
     _, text = ask("研发费用7月份预缴就能加计扣除，具体几号之前要报？")
     assert "没有规定具体日期" in text and "12366" in text
+
+
+def test_what_policies_there_are_gets_the_list_national_and_by_region(ask):
+    result, text = ask("我想了解一下我们公司能享受什么政策")
+    assert "研发费用加计扣除" in text and "六安市级技改项目库" in text and "千企技改" in text
+    assert result.ask_region and result.kind == "answer"
+
+
+def test_a_firm_described_in_a_covered_place_goes_on_to_the_check(ask):
+    result, _ = ask("我们在六安，做新能源电池的规上企业", regions_named=["六安市"])
+    assert result.start_form and not result.parts
+
+
+def test_a_firms_own_entry_status_is_not_something_the_sources_hold(ask):
+    result, text = ask("能不能帮我查一下我们公司的项目有没有入库")
+    assert result.kind == "deferral" and "查不到某个企业的情况" in text
