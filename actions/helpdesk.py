@@ -7,6 +7,7 @@ format the reply. Domain entries they need: actions `action_create_ticket`,
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -75,6 +76,9 @@ def _where(channel: str) -> str:
     return {"wechat": "公众号对话", "wecom": "企业微信对话"}.get(channel, "本对话窗口")
 
 
+# "你们这个机器人能回答啥": what the assistant does, asked in words the NLU may file as a complaint
+_CAPABILITIES_ASKED = re.compile(r"(?:你|你们|机器人|助手|这个系统)[^，。？?！!]{0,8}?(?:能|会|可以)(?:回答|干|做|帮|问)(?:些)?(?:啥|什么|哪些)")
+
 class ActionCreateTicket(Action):
     """Open a helpdesk ticket with the conversation, the facts and a suggested triage."""
 
@@ -87,6 +91,9 @@ class ActionCreateTicket(Action):
         # sources answer ("奖补的钱从哪里出") gets the answer (with a 转人工 button); a real status
         # question ("奖励什么时候到账") has no covered answer and still gets its ticket.
         intent = _intent(tracker.latest_message)
+        if intent == "complain" and _CAPABILITIES_ASKED.search(tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(response="utter_capabilities")  # "你们这个机器人能回答啥" is no complaint
+            return []
         if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
             payment = intent == "ask_payment_status" and question_of(tracker).asks_payment
             misfiled = intent == "ask_payment_status" and not payment  # "…“生产经营正常”算不算": no payment in it

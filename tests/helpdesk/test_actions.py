@@ -205,3 +205,10 @@ def test_asking_whom_to_call_gets_the_number_not_a_ticket(store):
 def test_asking_for_a_person_still_gets_a_ticket(store):
     messages, _ = run(ActionCreateTicket(), [user("研发加计的口径拿不准，帮我转人工", "request_human")], {})
     assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"]) and store.active_ticket("u1") is not None
+
+
+def test_a_question_about_what_the_assistant_does_filed_as_a_complaint_gets_no_ticket(store):
+    events = [user("你们这个机器人能回答啥", "complain")]
+    messages, result = run(ActionCreateTicket(), events, {"ticket_id": None})
+    assert [m.get("response") for m in messages] == ["utter_capabilities"]
+    assert result == [] and store.active_ticket("u1") is None
