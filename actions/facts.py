@@ -3,6 +3,7 @@ shared by the eligibility form, its questions and the question-first answer."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Set
 
 from rasa_sdk import Tracker
@@ -140,6 +141,10 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
         facts["fixed_asset_investment_wan"] = float(before) + float(total[-1])  # "再追加30万的设备投资"
     elif total:
         facts["fixed_asset_investment_wan"] = float(total[-1])  # the last one wins: "不对，是2500万"
+        read = q.facts.get("fixed_asset_investment_wan")
+        if len(total) > 1 and read is not None and read in [float(t) for t in total] and not re.search(
+                r"不对|错了|说错|更正|应该是|其实是|改成", q.text):
+            facts["fixed_asset_investment_wan"] = float(read)  # "总投资4999万，差一万到5000": the total, not the gap
     if this_year:
         facts["investment_this_year_wan"] = float(this_year[-1])
     # "增长12%，那个15%的要求有没有弹性": a percentage named as the rule is not the firm's growth

@@ -453,3 +453,14 @@ def test_a_title_at_a_level_the_schedule_lacks_is_deferred_with_the_levels_it_ha
     reply = text_of(messages)
     assert "没有规定国家级称号（国家级绿色工厂）的奖励" in reply and "省级绿色工厂20万元" in reply
     assert "市经信局" in reply
+
+
+def test_shares_only_one_regions_rule_holds_place_the_form_there_and_a_gap_is_no_total():
+    from actions.common import current_region
+    from actions.facts import facts_in_message
+
+    text = "我们项目总投资4999万，差一万到5000，是按10%还是30%算？今年要完成多少？"
+    found = tracker(text, "ask_eligibility", [entity("investment", "4999", text.index("4999")),
+                                              entity("investment", "1", text.index("一万"))])
+    assert current_region(found) == "广西壮族自治区"
+    assert facts_in_message(found)["fixed_asset_investment_wan"] == 4999.0
