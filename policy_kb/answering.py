@@ -220,7 +220,7 @@ class _Planner:
         defines = "definition" in q.aspects and bool({"renovation", "directions"} & set(regional)) \
             and not q.case_question and not self._regional_figures()
         # "入库项目的投资数据报给谁", "千企技改碰到大问题哪个机构统筹": the measure's own answer, not the programme's
-        measure_asked = set(regional) & {"statistics", "organisation"} and "where" in q.aspects \
+        measure_asked = set(regional) & {"statistics", "organisation"} and set(q.aspects) & {"where", "timing"} \
             and not q.case_question and not self._regional_figures()
         if ("program" in regional or self._asks_own_case() or self._asks_a_programme_rule()) and not defines \
                 and not measure_asked:
