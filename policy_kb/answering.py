@@ -1148,6 +1148,9 @@ class _Planner:
         if not incentives:
             self.answer.parts.append(self._deferral("tax"))
             return
+        licence_ok = self._licence_meets() if "tech-transfer-exemption" in incentives else None
+        if licence_ok:  # "5年期的非独占许可，收的许可费能享受减免吗"
+            self.answer.parts.append(licence_ok)
         transfer_barred = self._transfer_barred({}) if "tech-transfer-exemption" in incentives else None
         if transfer_barred:  # "转让给100%控股的母公司，能享受500万免税吗": no figure, the rule that bars it
             self.answer.parts.append(transfer_barred)
@@ -1594,6 +1597,16 @@ class _Planner:
         ratio = self.kb.parameter(tax.RD, "foreign_cap_ratio").value
         return (f"• 研发费用加计扣除：委托境外研发{num(foreign)}万元×{pct(share)}={num(tax.money(foreign * share))}万元，"
                 f"但计入的部分不超过境内符合条件研发费用的{fraction_words(ratio)}。您没有说境内研发费用，告诉我后我再算加计扣除额。")
+
+    def _licence_meets(self) -> Optional[Part]:
+        """A licence as long as the incentive asks (“5年期的非独占许可”): its income can be exempt."""
+        years = self.q.facts.get("licence_years")
+        point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "独占许可" in p.text), None)
+        minimum = re.search(r"(\d+)年以上", point.text) if point else None
+        if years is None or minimum is None or years < int(minimum.group(1)) or any(c in self.q.text for c in _WHOLLY_OWNED):
+            return None
+        return Part("rule", [f"许可期{num(years)}年，达到{minimum.group(1)}年以上的要求（“以上”含本数），许可使用费的所得"
+                             "可以享受技术转让所得减免（还须满足技术范围和认定登记等条件）。", point.text], [point.citation])
 
     def _transfer_barred(self, request: Dict[str, Any]) -> Optional[Part]:
         """A transfer the incentive's conditions leave out gets no exemption, and the tax on its

@@ -890,3 +890,8 @@ def test_a_firm_described_in_a_covered_place_goes_on_to_the_check(ask):
 def test_a_firms_own_entry_status_is_not_something_the_sources_hold(ask):
     result, text = ask("能不能帮我查一下我们公司的项目有没有入库")
     assert result.kind == "deferral" and "查不到某个企业的情况" in text
+
+
+def test_a_licence_as_long_as_asked_can_be_exempt(ask):
+    _, text = ask("我们把自有专利给别人做了5年期的非独占许可，收的许可费能算技术转让所得享受减免吗")
+    assert "许可期5年，达到5年以上的要求" in text and "可以享受技术转让所得减免" in text
