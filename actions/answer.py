@@ -140,7 +140,8 @@ def honors_named(tracker: Tracker) -> List[str]:
     named = [_level_after(text, e) + str(e["value"]) for e in kept]
     honors = with_shared_level(list(dict.fromkeys(named)))
     level = next((word for word in LEVEL_WORDS if word in text), "")
-    honors = [h if h.startswith(LEVEL_WORDS) or not level else level + h for h in honors]
+    unlevelled = {award.honor for award in kb().awards(None) if not award.level}  # 高端化改造强链项目
+    honors = [h if h.startswith(LEVEL_WORDS) or not level or h in unlevelled else level + h for h in honors]
     levels = sorted((w for w in LEVEL_WORDS if w in text and not denied_at(text, text.find(w))), key=text.find)  # not "不是市级的"
     if len(honors) == 1 and len(levels) > 1:  # "省级工业设计中心奖多少？市级的呢？": the title at each level
         known = {award.honor for award in kb().awards(None)}
@@ -438,8 +439,9 @@ def _says_nothing(tracker: Tracker) -> bool:
     if intent not in ("affirm", "deny"):
         return False
     text = latest_text(tracker)
-    if any(word in text for word in LEVEL_WORDS) or text.rstrip("？?。.！! ").endswith("呢"):
-        return False  # "如果是省级的呢": a follow-up, whatever the NLU made of it
+    if any(word in text for word in LEVEL_WORDS) or text.rstrip("？?。.！! ").endswith("呢") \
+            or re.search(r"[？?]|啥|什么|怎么|办法|吗", text):
+        return False  # "如果是省级的呢", "不能的话还有啥办法": a follow-up, whatever the NLU made of it
     q = analyse(text, vocabulary())
     status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
     return not (q.topics or q.facts or status or q.details or q.other_places)

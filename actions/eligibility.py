@@ -21,6 +21,8 @@ from actions.common import (
     entity_values,
     join_lines,
     kb,
+    latest_text,
+    vocabulary,
 )
 from actions.facts import (
     FORM_INTENTS,
@@ -31,6 +33,7 @@ from actions.facts import (
     verdict_text,
 )
 from actions.form_questions import decided_so_far
+from nlu.question import analyse
 from policy_kb import eligibility
 from policy_kb.errors import PolicyKBError
 
@@ -129,6 +132,9 @@ def _asks_something_else(tracker: Tracker) -> bool:
     facts = facts_in_message(tracker)
     if asked and asked in facts:
         return False
+    q = analyse(latest_text(tracker), vocabulary())
+    if facts and set(q.topics) <= {"program"} and not (q.details or q.tax_facts() or q.yes_no or q.aspects):
+        return False  # "查了下目录，我们这个产品属于限制类": a fact of the project, though not the one asked
     return not (adds_to_total(tracker) and "fixed_asset_investment_wan" in facts)
 
 

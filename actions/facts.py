@@ -63,7 +63,7 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
     facts.update(_amounts(tracker, q))
     if q.output_wan:  # "改造前年产值1.2亿，改造后1.35亿": output figures, not the investment
         for slot in ("fixed_asset_investment_wan", "investment_this_year_wan"):
-            if facts.get(slot) in q.output_wan:
+            if facts.get(slot) is not None and round(float(facts[slot]), 4) in q.output_wan:
                 del facts[slot]
                 if q.facts.get(slot) is not None:
                     facts[slot] = q.facts[slot]

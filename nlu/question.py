@@ -160,6 +160,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         masked = masked.replace(phrase, "·" * len(phrase))  # "融资租赁" is not the 融资 measure
     q.topics = _topics(masked, vocab.topics)
     q.aspects = _aspects(plain, tables["aspects"])
+    if "exclusions" in q.aspects and re.search(r"限制类|淘汰类", plain) and not re.search(
+            r"不能享受|不适用|排除|负面清单|哪些不行|哪些行业不|不享受|不能加计|不能用|不允许|不符合", plain):
+        q.aspects.remove("exclusions")  # "属于限制类": the catalogue class, not a question about exclusions
     q.own_case = any(cue in plain for cue in tables["own_case"])
     q.yes_no = any(cue in plain for cue in tables["yes_no"])
     q.case_question = any(cue in plain for cue in tables["case_question"])
@@ -268,9 +271,13 @@ def _output_growth(text: str, q: Question) -> str:
     two output figures (they are not the project's investment)."""
     before = _OUTPUT_BEFORE.search(text)
     after = _OUTPUT_AFTER.search(text, before.end()) if before else None
+    alone = (before or _OUTPUT_AFTER.search(text)) if not (before and after) else None
+    if alone and ("产值" in text or "效益" in text or before):  # "改造后估计1.12亿" said alone: output, not the investment
+        q.output_wan = [round(float(alone.group(1)) * (10000 if alone.group(2) == "亿" else 1), 4)]
+        return text[:alone.start(1)] + "·" * (alone.end(2) - alone.start(1)) + text[alone.end(2):]
     if not before or not after:
         return text
-    wan = [float(m.group(1)) * (10000 if m.group(2) == "亿" else 1) for m in (before, after)]
+    wan = [round(float(m.group(1)) * (10000 if m.group(2) == "亿" else 1), 4) for m in (before, after)]
     if wan[0] <= 0:
         return text
     growth = round((wan[1] - wan[0]) / wan[0] * 100, 1)
@@ -354,7 +361,7 @@ def _completes_this_year(text: str) -> bool:
 
 
 _ASIDE = re.compile(r"[（(][^（）()\d]{1,20}[）)]")
-_LIST_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s，,；;。:：]))\d{1,2}[、)）]")
+_LIST_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s，,；;。:：]))\d{1,2}(?:[、)）]|\.(?!\d))")
 
 
 def _without_asides(text: str) -> str:
@@ -608,7 +615,7 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
     if "委托" in before:
         foreign = any(c in before for c in roles["rd_commissioned_foreign_wan"])
         return "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
-    head = after.lstrip("元的 ")[:_AFTER_REACH]
+    head = re.split(r"\s", after.lstrip("元的 "), maxsplit=1)[0][:_AFTER_REACH]  # (not past a list's next item)
     if re.match(r"[^，。；]{0,8}?形成(?:了)?(?:一项|一个|了一项)?(?:专利|无形资产|软件著作权)", head):
         return "rd_intangible_wan"  # "另外有200万研发支出形成了一项专利"
     after_hits = [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head]

@@ -1676,7 +1676,7 @@ class _Planner:
         if not lines:
             return None
         failed = any(line.startswith("✗") for line in lines)
-        head = "不属于小型微利企业：" if failed else "已给出的条件都满足（其余条件也要满足）："
+        head = "不属于小型微利企业（不满足条件）：" if failed else "已给出的条件都满足（其余条件也要满足）："
         point = self._first_point("small-low-profit-rate", "conditions")
         tail = [] if failed or not point else [point.text]
         income = facts.get("taxable_income_wan")
@@ -2024,6 +2024,10 @@ def title_count(text: str, honor: str) -> Optional[float]:
     """How many of one title the question names: “市级数字化车间2个”, “两个市级数字化车间” (its level
     may be said once for several titles, so the title without it counts too)."""
     core = re.sub(r"^(?:国家级|省级|市级)", "", honor)
+    projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个项目(?:都)?(?:评上了|评上|被评为|评为|认定为|获评|入选)(?:了)?{re.escape(honor)}", text)
+    if projects:  # "两个项目评上了市级技改示范项目"
+        count = chinese_number(projects.group(1).replace("两", "二"))
+        return count if count and count > 1 else None
     for name in dict.fromkeys([honor, core]):
         found = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个{re.escape(name)}|{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个", text)
         if found:
