@@ -464,3 +464,19 @@ def test_shares_only_one_regions_rule_holds_place_the_form_there_and_a_gap_is_no
                                               entity("investment", "1", text.index("一万"))])
     assert current_region(found) == "广西壮族自治区"
     assert facts_in_message(found)["fixed_asset_investment_wan"] == 4999.0
+
+
+def test_a_question_the_nlu_files_as_a_no_is_still_answered():
+    reply = _turns("新买的激光切割设备单价520万", "2025年买的，能不能一次性扣掉")
+    messages, _ = run(ActionAnswer(), tracker("不能的话还有啥办法", "deny", slots={"answer_context": {
+        "topics": ["equipment-one-time-deduction"], "facts": {"equipment": [{"value_wan": 520.0, "year": 2025}]}}}))
+    assert "不能一次性扣除" in reply and "加速折旧" in text_of(messages) and "还有什么想了解" not in text_of(messages)
+
+
+def test_an_unlevelled_award_takes_no_level_from_the_message():
+    from actions.answer import honors_named
+
+    text = "我们是六安钢铁链上的高端化改造强链项目，同时新认定了省级绿色工厂，能拿多少奖励"
+    found = tracker(text, "ask_award", [entity("honor", "高端化改造强链项目", text.index("高端化改造强链项目")),
+                                        entity("honor", "绿色工厂", text.index("绿色工厂"))])
+    assert set(honors_named(found)) == {"高端化改造强链项目", "省级绿色工厂"}

@@ -895,3 +895,18 @@ def test_a_firms_own_entry_status_is_not_something_the_sources_hold(ask):
 def test_a_licence_as_long_as_asked_can_be_exempt(ask):
     _, text = ask("我们把自有专利给别人做了5年期的非独占许可，收的许可费能算技术转让所得享受减免吗")
     assert "许可期5年，达到5年以上的要求" in text and "可以享受技术转让所得减免" in text
+
+
+def test_output_said_alone_and_a_catalogue_class_are_read_as_such(vocab_question):
+    alone = vocab_question("改造后估计1.12亿，这个效益条件够吗")
+    assert alone.output_wan == [11200.0] and "fixed_asset_investment_wan" not in alone.facts
+    assert "exclusions" not in vocab_question("查了下产业结构调整目录，我们这个产品属于限制类").aspects
+
+
+def test_projects_counted_with_their_title_and_a_sold_patent(ask):
+    from policy_kb.answering import title_count
+
+    assert title_count("两个项目评上了市级技改示范项目，另外新认定了省级企业技术中心", "市级技改示范项目") == 2
+    assert title_count("第二个项目评上了市级绿色工厂", "市级绿色工厂") is None
+    _, text = ask("我们卖专利收了1000万，这项专利账面净值300万，相关税费50万，一般企业，企业所得税要交多少？")
+    assert "1000 − 300 − 50 = 650万元" in text and "应纳18.75万元" in text  # (650 − 500) × 12.5%
