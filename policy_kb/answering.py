@@ -556,6 +556,12 @@ class _Planner:
         term = _standard_term(q.text) or _defined_term(q.text)
         if not term:
             return None
+        if term in ("以上", "以下", "以内"):  # "200万整算不算“以上”": the figure itself counts
+            numbers = re.findall(r"\d+(?:\.\d+)?万", q.text)
+            regions = set(self._target_regions()) | {NATIONAL_REGION}
+            holding = [p for p in self.kb.points(None) if p.region in regions and any(f"{n}元{term}" in p.text for n in numbers)]
+            if holding:
+                return Part("rule", [holding[0].text, f"“{term}”含本数：正好等于也算达到。"], [holding[0].citation])
         regions = set(self._target_regions()) | {NATIONAL_REGION}
         pool = [p for p in self.kb.points(None) if p.region in regions]
         head = _longest_head(term, pool)

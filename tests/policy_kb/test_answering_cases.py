@@ -910,3 +910,14 @@ def test_projects_counted_with_their_title_and_a_sold_patent(ask):
     assert title_count("第二个项目评上了市级绿色工厂", "市级绿色工厂") is None
     _, text = ask("我们卖专利收了1000万，这项专利账面净值300万，相关税费50万，一般企业，企业所得税要交多少？")
     assert "1000 − 300 − 50 = 650万元" in text and "应纳18.75万元" in text  # (650 − 500) × 12.5%
+
+
+@pytest.mark.parametrize("text, must", [
+    ("六安说固定资产投资200万元以上才入库，200万整算不算“以上”？", "“以上”含本数"),
+    ("同一台节能设备，三百多万，我们既想选一次性税前扣除，又想拿10%的专用设备投资抵免，两个能一块用吗", "12366"),
+    ("金寨县这边对省级数字化车间有没有县里自己的配套奖励？市里给20万我们知道，县里还另外给不给", "没有规定县区配套奖励"),
+    ("进口的那台工业CT检测设备，会不会在《国内投资项目不予免税的进口商品目录》里？最新版去哪查", "12360"),
+])
+def test_seventh_session_clerk_questions(ask, text, must):
+    _, reply = ask(text)
+    assert must in reply
