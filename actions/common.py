@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from bot.settings import get_settings
 from nlu.normalise import find_amounts, normalise_text
 from nlu.question import Vocabulary, analyse
+from policy_kb.answering import region_of_shares
 from policy_kb.store import NATIONAL_REGION, Document, KnowledgeBase, open_kb
 
 DRAFT_STATUS = "征求意见稿"
@@ -62,10 +63,8 @@ def current_region(tracker: Tracker) -> Optional[str]:
     if program:
         return region_of_program(program)
     # "总投资4999万，是按10%还是30%算": shares that only one region's rules hold place the project there
-    asked = {span.value for span in find_amounts(normalise_text(latest_text(tracker))) if span.kind == "percent"}
-    holding = [r for r in kb().regions()
-               if asked and asked <= {f.value for f in kb().figures(r) if f.value is not None and f.unit == "%"}]
-    return holding[0] if len(holding) == 1 else None
+    return region_of_shares(kb(), [span.value for span in find_amounts(normalise_text(latest_text(tracker)))
+                                   if span.kind == "percent"])
 
 
 def region_of_program(program_text: str) -> Optional[str]:

@@ -515,14 +515,10 @@ class _Planner:
             return  # ("10%税额抵免" is the tax's rate, not a programme's share)
         if not (self._regional_figures() or {"program", "awards"} & set(self.q.topics)):
             return
-        asked = {float(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*%", self.q.text)}
-        if not asked:
-            return
-        holding = [r for r in self.kb.regions()
-                   if asked <= {f.value for f in self.kb.figures(r) if f.value is not None and f.unit == "%"}]
-        if len(holding) == 1:
-            self.regions, self.region = holding, holding[0]
-            self.answer.region = holding[0]
+        region = region_of_shares(self.kb, {float(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*%", self.q.text)})
+        if region:
+            self.regions, self.region = [region], region
+            self.answer.region = region
 
     def _regional_figures(self) -> bool:
         return bool(_PROJECT_FACTS & set(self.q.facts))
@@ -567,8 +563,7 @@ class _Planner:
         head = _longest_head(term, pool)
         if head and len(head) < 3 and len(term) > 3:
             head = None  # "工业精品" is not "工业": the term itself is what the points lack
-        if head and any(head == cue or head == t.name for t in self.kb.topics() if self.kinds.get(t.id) == "incentive"
-                        for cue in t.cues):
+        if head and self._names_an_incentive(head):
             return None  # "‘加计抵减’是个什么概念": an incentive's own name — its rule says what it is
         if not head and f"“{term}”" in q.text or not head and len(term) >= 4:
             return self._term_in_clauses(term, regions)
@@ -622,11 +617,15 @@ class _Planner:
         if defining and named:  # "先进制造业企业增值税加计抵减是啥意思": the incentive's rule, then its term
             main = next((p for p in points if p.topic == named[0].id), None)
             return [main, *(p for p in defining if p is not main)] if main else defining
-        if not defining and any(term == cue or term == t.name for t in self.kb.topics() if t.id in self.q.topics
-                                and self.kinds.get(t.id) == "incentive" for cue in t.cues):
+        if not defining and self._names_an_incentive(term, self.q.topics):
             main = next((p for p in points if p.topic in self.q.topics and self.kinds.get(p.topic) == "incentive"), None)
             return [main] if main else None  # "‘加计抵减’是个什么概念": the incentive's own main rule says what it is
         return defining
+
+    def _names_an_incentive(self, term: str, among: Optional[Sequence[str]] = None) -> bool:
+        """`term` is an incentive's name or one of its cues (of the topics `among`, when given)."""
+        return any(term == t.name or term in t.cues for t in self.kb.topics()
+                   if self.kinds.get(t.id) == "incentive" and (among is None or t.id in among))
 
     def _topic_cues(self) -> List[Sequence[str]]:
         if not hasattr(self, "_cues"):
@@ -1401,6 +1400,7 @@ class _Planner:
                 return
         request: Dict[str, Any] = {}
         rate_note = None
+        after_rd = self._small_profit_after_rd()
         stated = q.facts.get("income_tax_rate_pct")
         if stated is not None and 0 < stated < 100:
             request["income_tax_rate"] = stated / 100
@@ -1408,9 +1408,9 @@ class _Planner:
         elif q.high_tech:
             request["income_tax_rate"] = kb.parameter("high-tech-rate", "high_tech_cit_rate").value
             rate_note = f"按高新技术企业{pct(request['income_tax_rate'])}税率估算："
-        elif self._small_profit_after_rd():
+        elif after_rd:
             # "应纳税所得额350万（还没扣研发加计）…加计以后能不能变成小型微利": the cap is on the income after it
-            income, after, cap = self._small_profit_after_rd()
+            income, after, cap = after_rd
             request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
             rate_note = (f"加计扣除后应纳税所得额 {num(income)} − {num(income - after)} = {num(after)}万元，不超过小型微利企业"
                          f"{num(cap)}万元的上限（其余条件也要满足），按小型微利企业实际税负{pct(request['income_tax_rate'])}估算：")
@@ -1441,8 +1441,6 @@ class _Planner:
         if related:
             self.answer.parts.append(related)  # no exemption to estimate
             request.pop("tech_transfer_income_wan")
-            # the 子公司 named is the other party of the transfer, not the firm asking
-            q.details = {d: cues for d, cues in q.details.items() if not any(c in "子公司" for c in cues)}
             q.tech_transfer_is_revenue = False
         net_line = self._transfer_income(request)
         if q.ic_or_machine_tool:
@@ -1607,12 +1605,17 @@ class _Planner:
     def _licence_meets(self) -> Optional[Part]:
         """A licence as long as the incentive asks (“5年期的非独占许可”): its income can be exempt."""
         years = self.q.facts.get("licence_years")
-        point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "独占许可" in p.text), None)
-        minimum = re.search(r"(\d+)年以上", point.text) if point else None
-        if years is None or minimum is None or years < int(minimum.group(1)) or any(c in self.q.text for c in _WHOLLY_OWNED):
+        point, minimum = self._licence_minimum()
+        if years is None or minimum is None or years < minimum or any(c in self.q.text for c in _WHOLLY_OWNED):
             return None
-        return Part("rule", [f"许可期{num(years)}年，达到{minimum.group(1)}年以上的要求（“以上”含本数），许可使用费的所得"
+        return Part("rule", [f"许可期{num(years)}年，达到{minimum}年以上的要求（“以上”含本数），许可使用费的所得"
                              "可以享受技术转让所得减免（还须满足技术范围和认定登记等条件）。", point.text], [point.citation])
+
+    def _licence_minimum(self) -> tuple:
+        """(the point that sets how long a licence must run, those years — from its “N年以上”)."""
+        point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "独占许可" in p.text), None)
+        found = re.search(r"(\d+)年以上", point.text) if point else None
+        return point, int(found.group(1)) if found else None
 
     def _transfer_barred(self, request: Dict[str, Any]) -> Optional[Part]:
         """A transfer the incentive's conditions leave out gets no exemption, and the tax on its
@@ -1621,17 +1624,14 @@ class _Planner:
         (“非独占许可，许可期3年”)."""
         text = self.q.text
         if any(cue in text for cue in _WHOLLY_OWNED):
-            # the 子公司 named is the other party of the transfer, not a branch asking
-            self.q.details = {d: cues for d, cues in self.q.details.items() if not any(c in "子公司母公司" for c in cues)}
             point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "100%关联方" in p.text), None)
             reason = "转让方与受让方是100%控股（直接或间接持有100%股权）的关联方，这种转让所得不享受减免"
         else:
             years = self.q.facts.get("licence_years")
-            point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "独占许可" in p.text), None)
-            minimum = re.search(r"(\d+)年以上", point.text) if point else None
-            if years is None or minimum is None or years >= int(minimum.group(1)):
+            point, minimum = self._licence_minimum()
+            if years is None or minimum is None or years >= minimum:
                 return None
-            reason = (f"许可期{num(years)}年，不到{minimum.group(1)}年（以许可方式转让的，须是{minimum.group(1)}年以上的"
+            reason = (f"许可期{num(years)}年，不到{minimum}年（以许可方式转让的，须是{minimum}年以上的"
                       "独占或非独占许可），这笔所得不享受减免")
         if point is None:
             return None
@@ -1909,6 +1909,14 @@ class _Planner:
     def _contact(self, region: str) -> Optional[str]:
         document = self.kb.document_of_region(region)
         return document.contact if document else None
+
+
+def region_of_shares(kb: KnowledgeBase, shares: Iterable[float]) -> Optional[str]:
+    """The one region whose rules hold every percentage asked (“按10%还是30%算”: only 广西's), else None."""
+    asked = set(shares)
+    holding = [r for r in kb.regions()
+               if asked and asked <= {f.value for f in kb.figures(r) if f.value is not None and f.unit == "%"}]
+    return holding[0] if len(holding) == 1 else None
 
 
 def citation_text(citation: Citation) -> str:
