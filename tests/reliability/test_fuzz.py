@@ -39,12 +39,14 @@ def ensure_tools_venv() -> Path:
 
 
 def test_no_generated_request_gets_a_server_error(live_stack, tmp_path) -> None:
+    # One worker: with two threads, hypothesis' concurrent ast.parse trips CPython 3.11.7's
+    # "AST constructor recursion depth mismatch" (a tool crash, not a finding; seen in CI).
     schemathesis = ensure_tools_venv()
     command = [
         str(schemathesis), "run", f"{live_stack}/openapi.json",
         "--checks", "not_a_server_error",
         "--max-examples", "30", "--max-time", "120", "--seed", "20261122",
-        "--workers", "2", "--request-timeout", "60",
+        "--workers", "1", "--request-timeout", "60",
         "--phases", "examples,coverage,fuzzing",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]
