@@ -1536,9 +1536,22 @@ class _Planner:
             return None
         rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
         items = {item.incentive_id: item for item in result.items}
-        deduction = items[tax.RD].deduction_wan or 0.0 if tax.RD in items else 0.0
-        taxable = tax.money(max(0.0, income - deduction))
-        steps = f"应纳税所得额 {num(income)} − 加计扣除 {num(deduction)} = {num(taxable)}万元，" if deduction else ""
+        taken = [("加计扣除", tax.RD)]
+        if tax.EQUIP in self.q.topics or "一次性" in self.q.text:  # "能不能一次性扣，扣不完怎么办": asked, so taken this year
+            taken.append(("设备一次性扣除", tax.EQUIP))
+        deductions = [(label, items[topic].deduction_wan) for label, topic in taken if topic in items and items[topic].deduction_wan]
+        deduction = sum(amount for _, amount in deductions)
+        left = tax.money(income - deduction)
+        taxable = tax.money(max(0.0, left))
+        minus = "".join(f" − {label} {num(amount)}" for label, amount in deductions)
+        steps = f"应纳税所得额 {num(income)}{minus} = {num(left)}万元，" if deduction else ""
+        if left < 0:  # "利润200万，买了台500万的设备…扣不完怎么办": no tax this year, a loss carried forward
+            loss = [p for topic in (tax.EQUIP, tax.RD) if topic in items for p in self.kb.points(None, topic)
+                    if p.id.endswith("-loss")]
+            plain = tax.money(income * rate)
+            text = (f"今年企业所得税：应纳税所得额 {num(income)}{minus} = −{num(-left)}万元，即亏损{num(-left)}万元，今年不用交企业所得税"
+                    f"（不扣除的话要交 {num(income)} × {pct(rate)} = {num(plain)}万元，今年实际少交的就是这{num(plain)}万元）")
+            return text + "。" + "".join(p.text for p in loss[:1])
         due = tax.money(taxable * rate)
         text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元"
         credit = items[tax.SPECIAL].credit_wan if tax.SPECIAL in items else None

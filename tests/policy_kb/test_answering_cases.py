@@ -764,6 +764,8 @@ def test_a_transfer_to_a_wholly_owned_party_without_figures_is_barred(ask):
     ("公司今年被一家集团吸收合并了，原来在六安市级技改项目库里的项目还算数吗？", "企业合并或重组"),
     ("我们广西的项目固投1200万，年底能进入试生产，但正式投产估计要到明年，试生产算不算年度内竣工投产？", "试生产是否算投产"),
     ("技术转让合同去科技部门认定登记，一般几个工作日能办完？", "办理时限"),
+    ("我们公司是70%控股的子公司，申报六安技改奖补有影响吗", "股权结构（控股或子公司）对申报的影响"),
+    ("进口设备免税，发改委的确认书一般多久能办下来", "发展改革部门出具确认书的时限"),
 ])
 def test_a_situation_the_sources_are_silent_on_is_deferred_by_name(ask, text, detail):
     result, reply = ask(text)
@@ -773,6 +775,17 @@ def test_a_situation_the_sources_are_silent_on_is_deferred_by_name(ask, text, de
 def test_a_staff_count_over_its_cap_is_taxed_at_the_standard_rate(ask):
     _, text = ask("我们以为是小型微利企业：应纳税所得额加计前290万，员工350人，资产3000万，研发费用50万。今年所得税按5%还是25%？大概交多少")
     assert "从业人数350人超过小型微利企业300人的上限" in text and "240 × 25% = 60万元" in text and "240 × 5%" not in text
+
+
+def test_a_one_time_deduction_larger_than_the_income_leaves_a_loss_not_a_tax(ask):
+    _, text = ask("广西南宁的企业买了台500万的设备，今年利润也就200万，能不能一次性扣，扣不完怎么办")
+    assert "200 − 设备一次性扣除 500 = −300万元" in text and "200 × 25% = 50万元" in text and "5年" in text
+    assert "200 × 25% = 50万元。" not in text  # the tax as if nothing were deducted
+
+
+def test_a_project_not_selected_asks_a_detail_the_documents_leave_open(ask):
+    result, reply = ask("六安的项目没评上，还有戏吗")
+    assert result.kind == "deferral" and "未获认定或未入选后能否再次申报" in reply and "经信" in reply
 
 
 def test_the_special_credit_comes_off_the_years_tax(ask):
