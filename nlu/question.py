@@ -263,6 +263,7 @@ _LICENCE_BEFORE = re.compile(r"([一二两三四五六七八九十1-9]|1\d)年(?
 
 
 _OUTPUT_BEFORE = re.compile(r"(?:改造前|技改前|原来|目前|现在|去年|现有)[^，。；\d]{0,6}?产值[^，。；\d]{0,4}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
+_OUTPUT_SAID = re.compile(r"(?:年产值|产值|年产出)[^，。；\d]{0,4}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
 _OUTPUT_AFTER = re.compile(r"(?:改造后|技改后|改完|改好后|改造完|技改完|搞完|做完|完成后)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
 
 
@@ -271,7 +272,7 @@ def _output_growth(text: str, q: Question) -> str:
     two output figures (they are not the project's investment)."""
     before = _OUTPUT_BEFORE.search(text)
     after = _OUTPUT_AFTER.search(text, before.end()) if before else None
-    alone = (before or _OUTPUT_AFTER.search(text)) if not (before and after) else None
+    alone = (before or _OUTPUT_AFTER.search(text) or _OUTPUT_SAID.search(text)) if not (before and after) else None
     if alone and ("产值" in text or "效益" in text or before):  # "改造后估计1.12亿" said alone: output, not the investment
         q.output_wan = [round(float(alone.group(1)) * (10000 if alone.group(2) == "亿" else 1), 4)]
         return text[:alone.start(1)] + "·" * (alone.end(2) - alone.start(1)) + text[alone.end(2):]
@@ -555,8 +556,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             # "委托省内一所大学做了个研发项目，合同金额150万": the contract is the commissioned R&D
             foreign = any(c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"])
             role = "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
+        near = "".join(re.split(r"[，,；;。]", sentence)[-2:])  # "属于创新化改造，投一百五十万": the project's money
         if role == "fixed_asset_investment_wan" and "研发" in text and not re.search(r"项目库|千企|入库|入选|固定资产", text) \
-                and not re.search(r"奖|补贴|补助|贴息", after[:6]):
+                and not re.search(r"奖|补贴|补助|贴息", after[:6]) and not ("改造" in near and "研发" not in near):
             role = "rd_expense_wan"  # "研发费用里…那五项加起来900万": R&D money, no project in sight
         if role == "revenue_wan" and any(cue in before for cue in tables["roles"]["rd_offset_wan"]):
             role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
@@ -600,7 +602,8 @@ def _is_rule_mention(before: str, after: str, tables: Dict[str, Any]) -> bool:
     compared = any(before.endswith(cue) for cue in tables["rule_before"]) or any(
         after.startswith(cue) or after.startswith("元" + cue) for cue in tables["rule_after"])
     own = any(cue in before for cue in tables["own_case"])
-    return compared and not own
+    ranged = re.match(r"(?:万|万元|元)?(?:以下|以内|以上|及以下|及以上)的?(?:设备|机器|仪器|器具|生产线|机床)", after)
+    return compared and (not own or bool(ranged))  # "我们买了台500万以下的设备": a range, not its value
 
 
 def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]:
@@ -608,6 +611,8 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
     Commissioned R&D is named by 委托 anywhere before the number (委托本地大学做研发付了200万)."""
     if re.search(r"(?:贷了|借了|贷款|借款)(?:了)?\s*$", before):
         return "loan_wan"  # "贷了2000万搞设备更新": the loan, whatever it is spent on
+    if re.search(r"(?:^|[，,、；\s]|改造|项目|技改|总共|一共|共|要|准备|计划|预计|打算|再|大概|大约)投(?:了|个)?(?:大概|大约|约)?\s*$", before):
+        return "fixed_asset_investment_wan"  # "属于创新化改造，投一百五十万左右": the project's investment
     if re.search(r"所得额[^，。；\d]{0,10}?(?:加计|扣除|抵免)(?:之)?前(?:是|为|有)?\s*$", before):
         return "taxable_income_wan"  # "应纳税所得额还没算研发加计前是280万"
     if re.search(r"卖(?:了)?[^，。；\d]{0,8}(?:设备|零件|配件|原材料|产品)[^，。；\d]{0,4}$", before):

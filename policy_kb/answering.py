@@ -230,6 +230,8 @@ class _Planner:
             if topic in ("program", "awards") or (
                     ("program" in self.answer.topics_answered or self.answer.start_form) and topic in PROGRAM_FAMILY
                     and not after_entry):
+                if topic == "filing" and "备案" not in self._shown():
+                    self._filing_beside_programme()  # "…有没有投资额要求？要不要办备案？": both asked
                 continue  # answered with the programme, or the form's business
             if topic == "directions" and ("program" in regional and q.aspect not in ("definition", "overview")
                                           or self.answer.start_form):
@@ -246,6 +248,13 @@ class _Planner:
         if any(p.kind == "deferral" for p in self.answer.parts):
             self.answer.offer_handoff = True
         return self.answer
+
+    def _filing_beside_programme(self) -> None:
+        """The programme's own filing requirement, when the programme's answer left it out."""
+        for region in self._target_regions():
+            points = [p for p in self._points("program", region) if "备案" in p.text and p.region == region]
+            if points:
+                self.answer.parts.append(self._rule_part(self._rank(points)[:1]))
 
     def _validity(self, incentives: List[str]) -> None:
         """What the sources say about when an incentive runs, against the years the question names:
@@ -309,7 +318,8 @@ class _Planner:
         missing = [d for d in missing if d not in covered]
         if not missing:
             return
-        national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text
+        national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text \
+            or self.q.high_tech or self.q.small_profit
         near = self._detail_near(missing)
         if near and not national:
             # "造纸行业能降到多少": 广西 allows an adjustment by industry and names no figure
@@ -788,6 +798,9 @@ class _Planner:
         if not asks_rule and self._asks_own_case():
             if "program" in self.q.topics and not (self.q.own_case or self.q.case_question or self.q.flags or self.q.facts):
                 self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions first, then the check's question
+            elif "program" in self.q.topics and re.search(r"(?:什么|哪些|啥|哪几个|几个)条件|条件是(?:什么|啥)|有(?:什么|哪些|啥)要求",
+                                                          self.q.text):
+                self._conditions_list()  # "今年技改投了1500万，能进千企技改吗？要什么条件？": both asked
             elif facts_given and not self.q.case_question and set(self.q.aspects) & {"conditions", "rate", "definition"}:
                 self._measure("program")  # "只涨12%，没到15%，这个标准能放宽吗": the rule, then the check
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
@@ -1207,6 +1220,19 @@ class _Planner:
         units[0]["value_wan"] = tax.money(gross - vat)
         return f"专票上的增值税已抵扣，设备金额按不含税计：{num(gross)} − {num(vat)} = {num(units[0]['value_wan'])}万元。"
 
+    def _gross_left_open(self, request: Dict[str, Any]) -> Optional[str]:
+        """“节能设备，含税价113万，能抵多少税”: whether the invoice's VAT is credited is not said, so
+        the figure said is used and the rule on the base is shown beside it."""
+        units, text = request.get("equipment") or [], self.q.text
+        gross_said = "价税合计" in text or re.search(r"(?<!不)含税", text)
+        if len(units) != 1 or not gross_said or "不含税" in text or self.q.facts.get("vat_rate_pct"):
+            return None
+        point = next((p for p in self.kb.points(None, tax.SPECIAL) if "价税合计" in p.text), None)
+        if point is None or tax.SPECIAL not in self.q.topics and not units[0].get("purpose"):
+            return None
+        return (f"下面按您说的含税金额{num(units[0]['value_wan'])}万元计算；如果取得了增值税专用发票、进项可以抵扣，"
+                f"投资额按不含税金额算（告诉我税额或税率，我重新算）。{point.text.split('；')[0]}。")
+
     def _accelerated(self, request: Dict[str, Any]) -> List[str]:
         """“2000万的机器，法定折旧10年，双倍余额递减法头两年各折旧多少” / “缩短到最短年限每年折旧多少”:
         the depreciation by the method asked, from the statutory life the user gives."""
@@ -1446,7 +1472,7 @@ class _Planner:
         if q.ic_or_machine_tool:
             request["ic_or_machine_tool"] = True
         request["equipment"] = [self._equipment(e) for e in q.facts.get("equipment", [])]
-        vat_line = self._without_invoice_vat(request)
+        vat_line = self._without_invoice_vat(request) or self._gross_left_open(request)
         foreign_line = self._foreign_without_domestic(request)
         lines: List[str] = [line for line in (rate_note, inside, net_line, vat_line, foreign_line, *base_lines) if line]
         cites: List[Citation] = []
@@ -1521,11 +1547,14 @@ class _Planner:
             cites += self._estimate_citations(result)
         if "interaction" in q.aspects:
             stacking = [p for t in q.topics for p in self.kb.points(None, t) if "interaction" in p.aspects]
-            stacking += [p for p in self.kb.points(None) if "interaction" in p.aspects and p not in stacking]
             if stacking:
                 best = self._rank(stacking)[0]
                 lines.append(best.text)
                 cites.append(best.citation)
+            elif len(result.items) > 1 or (result.items and "income_tax_rate" in request):
+                # "研发加计和高新15%税率能一起享受吗": no point on stacking these; the estimate shows how they combine
+                lines.append("上面的估算按这几项同时适用计算（扣除先减少应纳税所得额，再按适用税率计税）；"
+                             "政策摘要没有专门规定它们能否叠加享受，请向主管税务机关或12366确认。")
         self.answer.parts.append(Part("compute", lines, cites))
 
     def _tax_due(self, result: tax.TaxResult, request: Dict[str, Any]) -> Optional[str]:
@@ -1859,8 +1888,11 @@ class _Planner:
     # --- honest deferral -------------------------------------------------------------------
 
     def _deferral(self, topic: Optional[str], aspect: Optional[str] = None) -> Part:
+        named_aspect = aspect
         aspect = aspect or next((a for a in self.q.aspects if a in MISSING), None)
         what = MISSING.get(aspect, "这个问题")
+        if self.q.details and not named_aspect:
+            what = "、".join(self.q.details)  # "高新证书明年到期，今年还能按15%交吗": the detail asked, not "时间"
         named = next((t.name for t in self.kb.topics() if t.id == topic), None) if topic else None
         if what == "这个问题" and named and self.kinds.get(topic) not in ("program", "award", "incentive"):
             what = f"{named}方面的内容"  # "六安…技改项目的用地能优先保障吗": 六安's document has no land measure

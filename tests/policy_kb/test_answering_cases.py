@@ -934,3 +934,37 @@ def test_projects_counted_with_their_title_and_a_sold_patent(ask):
 def test_seventh_session_clerk_questions(ask, text, must):
     _, reply = ask(text)
     assert must in reply
+
+
+def test_output_and_ranges_are_not_the_firms_equipment_or_spending(vocab_question):
+    assert "equipment" not in vocab_question("我们是广西柳州的机械厂，年产值3个亿，今年技改投了1500万，能进千企技改吗").facts
+    assert "equipment" not in vocab_question("我们买了台500万以下的设备，一次性扣了，过两年卖掉有影响吗").facts
+    assert vocab_question("我们买了台300万的设备").facts["equipment"] == [{"value_wan": 300.0}]
+    said = vocab_question("今年搞研发平台和检测中心升级，属于创新化改造，投一百五十万左右").facts
+    assert said.get("fixed_asset_investment_wan") == 150.0 and "rd_expense_wan" not in said
+    assert vocab_question("研发投200万").facts == {"rd_expense_wan": 200.0}
+
+
+def test_the_filing_asked_beside_the_librarys_threshold_is_answered_too(ask):
+    _, text = ask("我司在霍山县，规上，今年搞研发平台和检测中心升级，属于创新化改造，投一百五十万左右。想问进市级技改项目库有没有投资额要求？要不要办被案？")
+    assert "200万元以上" in text and "备案（核准）手续" in text and "加计扣除" not in text and "升级补差" not in text
+
+
+def test_the_conditions_asked_with_the_firms_case_are_listed_before_the_check(ask):
+    result, text = ask("我们是广西柳州的机械厂，年产值3个亿，今年技改投了1500万，能进千企技改吗？要什么条件？")
+    assert result.start_form and "项目固定资产投资规模在500万元以上" in text and "30000" not in text
+
+
+def test_stacking_with_no_point_of_its_own_says_the_estimate_combines_them(ask):
+    _, text = ask("研发费用加记扣除和高新15%税率能一起享受吗？我们研发200万，利润800万")
+    assert "少缴企业所得税30万元" in text and "没有专门规定它们能否叠加" in text and "同一台设备" not in text
+
+
+@pytest.mark.parametrize("text, detail, scope", [
+    ("高新企业证书明年到期，今年还能按15%交吗", "高新技术企业资格到期当年的税率", "国家税收优惠政策摘要"),
+    ("广西的千企技改项目，入选了能贷到多少款？利息有没有优惠", "贷款额度", "千企技改"),
+    ("请问六安的技改项目库一年入几次库？入库需要提交啥", "入库的批次和频次", "六安"),
+])
+def test_a_detail_is_deferred_once_by_its_own_name_and_scope(ask, text, detail, scope):
+    result, reply = ask(text)
+    assert result.kind == "deferral" and detail in reply and scope in reply and "具体的申报或办理时间" not in reply
