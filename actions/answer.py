@@ -29,6 +29,7 @@ from nlu.question import Question, analyse, denied_at
 from policy_kb import eligibility
 from policy_kb.answering import Answer, State, citation_text, dedupe, plan, projects_counted, title_count
 from policy_kb.errors import PolicyKBError
+from policy_kb.wording import fmt_number
 
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/request_human"}
 CHECK_BUTTON = {"title": "判断我的项目", "payload": "/ask_eligibility"}
@@ -320,6 +321,9 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
         # "不好意思说错了，这个项目在目录里是限制类": the same project checked again with the fact
         # (by the form when it is starting on this message: it asks what is still open)
         return None if allow_form else verdict_events(dispatcher, tracker, tracker.get_slot("region"))
+    several = several_projects_events(dispatcher, tracker, q)
+    if several is not None:  # "两家厂，一家在六安投了180万…一家在广西投了600万…分别能进项目库吗"
+        return several
     answer = plan(q, state_of(tracker), kb())
     events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
     if answer.region and answer.region != tracker.get_slot("region"):
@@ -362,6 +366,69 @@ def _corrects_project(q: Question, tracker: Tracker) -> bool:
         return False
     facts = facts_in_message(tracker)  # (a corrected amount gets the planner's check of that figure)
     return bool(facts) and not {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"} & set(facts)
+
+
+_PROJECT_MARK = re.compile(r"(?:另外一家|另一家|一家|另外一个项目|另一个项目|另外一个|另一个|一个项目|一个|第一个|第二个|第三个|"
+                           r"[AB甲乙]项目|项目[AB甲乙一二])(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上))")
+_CASE_ASKED = re.compile(r"分别|各自|能不能进|能进|能不能报|能报|能不能入|能入|能申报|能不能申报|够不够|符合|能不能享受|行不行|可以吗|能吗")
+
+
+def project_segments(text: str) -> List[str]:
+    """The message cut at each project it introduces (“一家在六安投了180万……，一家在广西投了600万……”);
+    [] unless it names at least two."""
+    starts = [m.start() for m in _PROJECT_MARK.finditer(text)]
+    if len(starts) < 2:
+        return []
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Question) -> Optional[List[EventType]]:
+    """Several projects in one message, each with its own place or investment: each checked on its
+    own, against its own region's programme (the facts said of all of them — “都是规上” — shared)."""
+    text = latest_text(tracker)
+    if "税" in text or not _CASE_ASKED.search(text) or not ({"program"} & set(q.topics) or q.case_question):
+        return None
+    segments = project_segments(text)
+    vocab = vocabulary()
+    parsed = [analyse(segment, vocab) for segment in segments]
+    if len(parsed) < 2 or not all(p.facts.get("fixed_asset_investment_wan") for p in parsed):
+        return None
+    base = kb()
+    offsets = [text.find(segment) for segment in segments]
+    both = re.search(r"[都均]是|[都均]已|都备|都办|都已|都在|都属于|都不是|都还|全部|两家都|两个都", text)
+    shared = dict(q.flags) if both else {k: v for k, v in q.flags.items() if all(k not in p.flags for p in parsed)}
+    named = {base.resolve_region(r) for r in q.regions} - {None}
+    fallback = next(iter(named)) if len(named) == 1 else tracker.get_slot("region")
+    directions = sorted(base.aliases("direction").items(), key=lambda item: -len(item[0]))
+    lines = [f"您说了{len(segments)}个项目，分别判断："]
+    needs_info = False
+    for number, (segment, part, start) in enumerate(zip(segments, parsed, offsets, strict=True), 1):
+        region = next(filter(None, (base.resolve_region(r) for r in part.regions)), None) or (
+            fallback if len(named) <= 1 else None)
+        amount = part.facts["fixed_asset_investment_wan"]
+        if not region:
+            lines.append(f"项目{number}（固定资产投资{fmt_number(amount)}万元）：没有说在哪个地区，请告诉我它在六安还是广西。")
+            continue
+        profile: Dict[str, Any] = {"region": region, **shared, **part.flags, "fixed_asset_investment_wan": amount}
+        said = next((canonical for alias, canonical in directions if alias in segment), None)
+        if said:
+            profile["direction"] = said  # (the NLU's entity, where it has one inside the segment, wins)
+        for entity in tracker.latest_message.get("entities") or []:
+            inside = entity.get("start") is not None and start <= entity["start"] < start + len(segment)
+            if inside and entity.get("entity") == "direction" and entity.get("value"):
+                profile["direction"] = entity["value"]
+        try:
+            results = eligibility.evaluate(profile, kb=base)
+        except PolicyKBError as error:
+            lines.append(f"项目{number}：暂时无法判断：{error}")
+            continue
+        lines.append(f"项目{number}（{base.short_region(region)}，固定资产投资{fmt_number(amount)}万元）：")
+        lines += [verdict_text(result) for result in results]
+        needs_info = needs_info or any(result.status == "needs_info" for result in results)
+    if needs_info:
+        lines.append("补充上面打“?”的情况，我就能给出结论（一次说一个项目的情况即可）。")
+    dispatcher.utter_message(text=join_lines(lines), buttons=[CHECK_BUTTON, *FEEDBACK_BUTTONS])
+    return [SlotSet("answer_context", context_of(q, tracker))]
 
 
 def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: Optional[str]) -> List[EventType]:

@@ -295,9 +295,9 @@ def _rd_parts_of_a_total(q: Question) -> None:
     """“研发一共花了1000万，其中600万费用化，另外400万形成了一项专利”: the expensed part is what is
     left of the total (the total is not expensed R&D on top of the intangible)."""
     expensed, intangible = q.facts.get("rd_expense_wan"), q.facts.get("rd_intangible_wan")
-    if not expensed or not intangible or not re.search(r"一共|总共|合计|总计", q.text):
+    if not expensed or not intangible or not re.search(r"一共|总共|合计|总计|总投入|总支出|总额|总共花", q.text):
         return
-    stated = re.search(r"其中\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为)?(?:费用化|计入当期|直接费用化)", q.text)
+    stated = re.search(r"(?:其中|其余|剩下|剩余|另外)(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
     if stated:
         q.facts["rd_expense_wan"] = float(stated.group(1))
     elif expensed > intangible:
@@ -526,7 +526,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                     or after.startswith(("税率", "的税率", "的所得税")) \
                     or re.search(r"税率(?:就是|就按|是|为|按|都是)?(?:普通的|一般的|正常的|法定的|标准的|常规的)?$", before):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
-            elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资")) \
+            elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资", "对我们", "太难", "很难", "有点难",
+                                   "做不到", "达不到", "太高")) \
                     or before.endswith(("完成", "要完成", "得完成", "达到")) or _is_rule_mention(before, after, tables):
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif "构成比例" in before:
@@ -549,6 +550,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if role is None and last_role == "equipment" and _UNIT_WORD.search(before):
             role = "equipment"  # "两台设备：一台480万一台650万": the list goes on
         between = text[spans[index - 1].end:span.start] if index else ""
+        if role is None and last_role == "equipment" and re.fullmatch(r"\s*(?:元)?\s*(?:、|和|，|,)\s*", between):
+            role = "equipment"  # "三台设备：120万、260万、700万": each a unit of the same list
         if role is None and last_role in _SUMMABLE and re.fullmatch(r"\s*(?:元)?\s*(?:和|、|与|及|跟|加上?)\s*", between):
             role = last_role  # "所得分别是300万和400万": the same kind of amount
         sentence = _sentence_before(text, span.start)
@@ -611,9 +614,12 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
     Commissioned R&D is named by 委托 anywhere before the number (委托本地大学做研发付了200万)."""
     if re.search(r"(?:贷了|借了|贷款|借款)(?:了)?\s*$", before):
         return "loan_wan"  # "贷了2000万搞设备更新": the loan, whatever it is spent on
+    if re.match(r"(?:元)?(?:的)?[^，。；\d]{0,6}?(?:贷款|借款)", after):
+        return "loan_wan"  # "申请了2000万设备更新贷款": the loan, not equipment
     if re.search(r"(?:^|[，,、；\s]|改造|项目|技改|总共|一共|共|要|准备|计划|预计|打算|再|大概|大约)投(?:了|个)?(?:大概|大约|约)?\s*$", before):
         return "fixed_asset_investment_wan"  # "属于创新化改造，投一百五十万左右": the project's investment
-    if re.search(r"所得额[^，。；\d]{0,10}?(?:加计|扣除|抵免)(?:之)?前(?:是|为|有)?\s*$", before):
+    if re.search(r"所得额[^，。；\d]{0,10}?(?:加计|扣除|抵免)(?:之)?前(?:是|为|有)?\s*$", before) \
+            or re.search(r"(?:加计|扣除|抵免)(?:扣除)?(?:之)?前(?:的)?(?:应纳税)?(?:所得|利润)(?:额)?(?:只有|就|是|为|有|才)*\s*$", before):
         return "taxable_income_wan"  # "应纳税所得额还没算研发加计前是280万"
     if re.search(r"卖(?:了)?[^，。；\d]{0,8}(?:设备|零件|配件|原材料|产品)[^，。；\d]{0,4}$", before):
         return "sales_wan"  # "附带卖了一批设备零件收了200万": sales, neither equipment bought nor transfer income
@@ -623,7 +629,8 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
     head = re.split(r"\s", after.lstrip("元的 "), maxsplit=1)[0][:_AFTER_REACH]  # (not past a list's next item)
     if re.match(r"[^，。；]{0,8}?形成(?:了)?(?:一项|一个|了一项)?(?:专利|无形资产|软件著作权)", head):
         return "rd_intangible_wan"  # "另外有200万研发支出形成了一项专利"
-    after_hits = [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head]
+    joined = re.match(r"(?:和|及|与|跟|以及|还有|另外|加上)(?![\d一二两三四五六七八九十百千])", after.lstrip("元 "))  # "研发300万和设备200万"
+    after_hits = [] if joined else [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head]
     reach = 10 if head.startswith("是") else 3  # "其中200万是用政府科技专项拨款花的"
     if after_hits and (after.lstrip("元 ").startswith("的") or min(after_hits)[0] <= reach):
         return min(after_hits)[2]

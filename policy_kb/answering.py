@@ -449,6 +449,8 @@ class _Planner:
         project's figures given with nothing else asked about, or the NLU's eligibility intent with
         no rule aspect. Awards, incentives, titles or a tax figure in the message make it a question
         about those, whatever the NLU called it."""
+        if any(detail in self.q.detail_near for detail in self.q.details):
+            return False  # "制糖调到多少", "多大能纳入自治区重大工业项目？我们项目3个亿": the rule's open detail
         if self.q.case_question:
             return True
         facts = _PROJECT_FACTS
@@ -703,7 +705,8 @@ class _Planner:
             chosen = [naming[0], *(p for p in chosen if p is not naming[0])][:limit]
             missing = self._details_missing(chosen)
         if missing:
-            return self._detail_deferral(missing, chosen[0], label)
+            near = self._detail_near(missing)  # "失败容忍率现在是多少": the point the table names as nearest
+            return self._detail_deferral(missing, near if near and near.region == chosen[0].region else chosen[0], label)
         lines = [(label + p.text) if label else p.text for p in chosen]
         silent = [p for p in chosen if any(marker in p.text for marker in SILENT_MARKERS)]
         if silent:
@@ -878,7 +881,17 @@ class _Planner:
             if uncovered:  # "要准备哪些材料，交给谁": the part no point covers is deferred too
                 self.answer.parts.append(self._deferral("awards", uncovered[0]))
             return
+        if not honors and "amount" in self.q.aspects and re.search(r"入库|进库|项目库|入了库|进了库", self.q.text):
+            self._entry_is_no_award(regions)  # "进了项目库能拿多少钱": entry itself is priced nowhere
         self._award_parts(regions, honors)
+
+    def _entry_is_no_award(self, regions: List[str]) -> None:
+        for region in regions:
+            point = next((p for p in self._points("awards", region) if p.region == region and "前提" in p.text), None)
+            if point:
+                self.answer.parts.append(Part("rule", [
+                    f"《{self.kb.document_of_region(region).title}》没有规定入库本身的奖励金额。{point.text}奖补按下面的项目和称号计发："],
+                    [point.citation]))
 
     def _award_parts(self, regions: List[str], honors: List[str]) -> None:
         side_by_side = len(regions) > 1
@@ -1576,7 +1589,8 @@ class _Planner:
         steps = f"应纳税所得额 {num(income)}{minus} = {num(left)}万元，" if deduction else ""
         if left < 0:  # "利润200万，买了台500万的设备…扣不完怎么办": no tax this year, a loss carried forward
             loss = [p for topic in (tax.EQUIP, tax.RD) if topic in items for p in self.kb.points(None, topic)
-                    if p.id.endswith("-loss")]
+                    if p.id.endswith("-loss") or self.q.high_tech and p.id.endswith("-loss-ten-years")]
+            loss.sort(key=lambda p: not p.id.endswith("-ten-years"))  # a 高新 firm's losses run 10 years
             plain = tax.money(income * rate)
             text = (f"今年企业所得税：应纳税所得额 {num(income)}{minus} = −{num(-left)}万元，即亏损{num(-left)}万元，今年不用交企业所得税"
                     f"（不扣除的话要交 {num(income)} × {pct(rate)} = {num(plain)}万元，今年实际少交的就是这{num(plain)}万元）")
@@ -2081,7 +2095,8 @@ def _one_title_at_levels(items: Sequence[Any]) -> bool:
 
 def title_count(text: str, honor: str) -> Optional[float]:
     """How many of one title the question names: “市级数字化车间2个”, “两个市级数字化车间” (its level
-    may be said once for several titles, so the title without it counts too)."""
+    may be said once for several titles, so the title without it counts too); “A、B、C三个都新认定了”
+    counts the titles listed, not three of the last."""
     core = re.sub(r"^(?:国家级|省级|市级)", "", honor)
     projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个项目(?:都)?(?:评上了|评上|被评为|评为|认定为|获评|入选)(?:了)?{re.escape(honor)}", text)
     if projects:  # "两个项目评上了市级技改示范项目"
@@ -2089,7 +2104,9 @@ def title_count(text: str, honor: str) -> Optional[float]:
         return count if count and count > 1 else None
     for name in dict.fromkeys([honor, core]):
         found = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个{re.escape(name)}|{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个", text)
-        if found:
+        listed = found and found.group(2) and re.match(r"[都全均]", text[found.end():]) \
+            and re.search(r"[、和及与]", text[max(0, found.start() - 16):found.start()])
+        if found and not listed:
             count = chinese_number((found.group(1) or found.group(2)).replace("两", "二"))
             return count if count and count > 1 else None
     return None

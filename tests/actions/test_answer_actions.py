@@ -480,3 +480,20 @@ def test_an_unlevelled_award_takes_no_level_from_the_message():
     found = tracker(text, "ask_award", [entity("honor", "高端化改造强链项目", text.index("高端化改造强链项目")),
                                         entity("honor", "绿色工厂", text.index("绿色工厂"))])
     assert set(honors_named(found)) == {"高端化改造强链项目", "省级绿色工厂"}
+
+
+def test_several_projects_in_one_message_are_each_checked_in_their_own_region():
+    messages, _ = run(ActionAnswer(), tracker("我们两家厂，一家在六安投了180万做自动化改造，一家在广西投了600万换生产线，都是规上，分别能进项目库吗",
+                                              "ask_eligibility"))
+    reply = text_of(messages)
+    assert "项目1（六安，固定资产投资180万元）" in reply and "项目2（广西，固定资产投资600万元）" in reply
+    assert "【六安市级技改项目库】暂不符合" in reply and "【广西“千企技改”工程项目】" in reply
+    assert "一次性扣除" not in reply and "不能申报广西的项目" not in reply  # no estimate, no region clash
+
+
+def test_several_projects_in_one_region_share_what_is_said_of_all():
+    messages, _ = run(ActionAnswer(), tracker("六安的两个项目，一个投了150万做信息化改造，另一个投了300万做设备更新，都备案了，能入库吗",
+                                              "ask_eligibility"))
+    reply = text_of(messages)
+    assert reply.count("【六安市级技改项目库】") == 2 and reply.count("办理备案（核准）手续") == 2
+    assert "项目1（六安，固定资产投资150万元）" in reply and "规模以上工业企业" in reply
