@@ -968,3 +968,30 @@ def test_stacking_with_no_point_of_its_own_says_the_estimate_combines_them(ask):
 def test_a_detail_is_deferred_once_by_its_own_name_and_scope(ask, text, detail, scope):
     result, reply = ask(text)
     assert result.kind == "deferral" and detail in reply and scope in reply and "具体的申报或办理时间" not in reply
+
+
+def test_titles_listed_then_counted_are_one_each(vocab_question):
+    from policy_kb.answering import title_count
+    assert title_count("六安市级智能工厂、市级绿色工厂、市级数字化车间三个都新认定了，能奖多少", "市级数字化车间") is None
+    assert title_count("市级数字化车间两个都评上了", "市级数字化车间") == 2.0
+    assert vocab_question("2025年买了三台设备：120万、260万、700万，都是新的生产设备").facts["equipment"] == [
+        {"value_wan": 120.0, "year": 2025}, {"value_wan": 260.0}, {"value_wan": 700.0}]
+    assert vocab_question("我们申请了2000万设备更新贷款，按财政贴息一年能省多少利息").facts == {"loan_wan": 2000.0}
+    assert vocab_question("研发费用300万和设备200万").facts == {"rd_expense_wan": 300.0, "equipment": [{"value_wan": 200.0}]}
+    rd = vocab_question("高新企业研发总投入2000万，其中300万形成了无形资产，按10年摊销，其余1700万费用化").facts
+    assert rd["rd_expense_wan"] == 1700.0 and rd["rd_intangible_wan"] == 300.0
+
+
+def test_a_loss_after_the_super_deduction_of_a_high_tech_firm_runs_ten_years(ask):
+    _, text = ask("今年加计扣除前所得只有100万，研发费用300万，加计扣除后亏了，这个亏损能往后结转吗？结转几年？我们刚认定高新")
+    assert "100 − 加计扣除 300 = −200万元" in text and "10年" in text and "高新技术企业的认定条件" not in text
+
+
+@pytest.mark.parametrize("text, detail, near", [
+    ("我们是做制糖的，产值增长15%对我们这行太难了，文件说预期增长率可以按行业调整，制糖调到多少？", "具体行业的增长率要求", "适当调整"),
+    ("投资规模多大能纳入自治区重大工业项目？我们项目3个亿", "自治区重大工业项目的标准", "500万元以上"),
+    ("市产投投技改项目的失败容忍率现在是多少？文件说再放宽5个百分点，放宽完到底是百分之几？", "现有的投资失败容忍率", "5个百分点"),
+])
+def test_an_open_detail_of_a_rule_is_deferred_with_its_nearest_point(ask, text, detail, near):
+    result, reply = ask(text)
+    assert result.kind == "deferral" and not result.start_form and detail in reply and near in reply
