@@ -218,6 +218,13 @@ def question_of(tracker: Tracker) -> Question:
             t in (context.get("topics") or []) or set(TOPIC_FACTS.get(t, ())) & set(previous_tax) for t in q.topics):
         q.facts = {**_corrected(previous_tax, q.facts), **q.facts}  # "这笔技术转让要交多少企业所得税？" after its figures
     _carry_standing(q, context, own_amounts)
+    units = q.facts.get("equipment") or []
+    if len(units) == 1 and not own_amounts and not units[0].get("special_purpose") and "special-equipment-credit" in q.topics:
+        # "刚才那个设备是环保专用设备目录里的，还能再抵点税吗": the unit said before, now with its purpose
+        purposes = vocabulary().tables["purposes"]
+        hits = sorted((q.text.find(cue), key) for key, cues in purposes.items() for cue in cues if cue in q.text)
+        if hits:
+            q.facts["equipment"] = [{**units[0], "special_purpose": hits[0][1]}]
     if set(q.topics) <= {"awards"} and not any(w in q.text for w in LEVEL_WORDS) and not honors_named(tracker):
         q.levels_before = list(context.get("levels") or [])  # "获评了国家级示范工厂" … "能奖多少钱"
     return q

@@ -94,6 +94,7 @@ class Question:
     firm_elsewhere: bool = False  # the firm is in a place the sources do not cover
     asks_elsewhere: bool = False  # the question is about a place the sources do not cover
     industry: Optional[str] = None
+    firms: List[Tuple[str, Optional[str]]] = field(default_factory=list)  # (the firm as said, its listed industry)
     high_tech: bool = False
     small_profit: bool = False
     own_case: bool = False
@@ -175,6 +176,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.manufacturing = any(cue in plain for cue in tables["status"].get("manufacturing", [])) \
         and "not_manufacturing" not in [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
     q.industry = _first_key(plain, tables["industries"])
+    q.firms = _firms_listed(plain, tables["industries"])
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
@@ -443,6 +445,22 @@ def _asked_about(text: str, cues: List[str]) -> bool:
                         or re.search(r"(?:是不是|算不算|属不属于|属于不属于)$", text[max(0, at - 5):at])):
             return True
     return False
+
+
+_FIRM_MARK = re.compile(r"^\s*(?:另外|还有)?(?:另)?一家|^\s*第[一二三四五]家")
+
+
+def _firms_listed(text: str, industries: Dict[str, List[str]]) -> List[Tuple[str, Optional[str]]]:
+    """“集团下面三家公司：一家卷烟厂，一家连锁酒店，一家汽车零部件制造厂”: each firm and its
+    industry on the R&D negative list (None when it names none); [] unless two or more are listed."""
+    pieces = [p for p in re.split(r"[，,；;。：:、]", text) if _FIRM_MARK.match(p)]
+    if len(pieces) < 2:
+        return []
+    firms = []
+    for piece in pieces:
+        name = re.split(r"[？?]|研发|能不能|能否|哪家", _FIRM_MARK.sub("", piece))[0].strip() or piece.strip()
+        firms.append((name, _first_key(piece, industries)))
+    return firms
 
 
 def _first_key(text: str, table: Dict[str, List[str]]) -> Optional[str]:

@@ -29,6 +29,7 @@ _COUNT_WORDS = "零一两三四五六七八九十"
 _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                 "tech_transfer_income_wan")
 # A question about the programme may be answered by its plan, filing or statistics points.
+_NOT_INDUSTRY = re.compile(r"批发|零售|商贸|贸易|餐饮|酒店|宾馆|房地产|物流|电商|超市|商场")
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
@@ -483,7 +484,7 @@ class _Planner:
 
     def _after_entry(self) -> bool:
         """“手续上要办什么？进库以后还要报什么数据”: the duties after entry, asked beside the entry."""
-        return bool(re.search(r"(?:入库|进库|入选|纳入项目库|进去)(?:之后|以后|后)|进了库|入了库", self.q.text)) \
+        return bool(re.search(r"(?:入库|进库|入选|纳入项目库|进去)(?:之后|以后|后)|进了[^，。？?]{0,4}库|入了[^，。？?]{0,4}库", self.q.text)) \
             and "statistics" in self.q.topics
 
     def _points(self, topic: str, region: Optional[str]) -> List[Point]:
@@ -712,6 +713,10 @@ class _Planner:
         if silent:
             lines.append(f"建议咨询{self._who(silent[0].topic, silent[0])}。需要的话我可以帮您转人工。")
             self.answer.offer_handoff = True
+        elif "where" in self.q.aspects:  # "统计上的事找谁": the department the point names
+            staffed = next((p.department for p in chosen if p.department and p.department not in p.text), None)
+            if staffed:
+                lines.append(f"具体找{staffed}。")
         return Part("rule", lines, [p.citation for p in chosen])
 
     def _details_missing(self, points: List[Point]) -> List[str]:
@@ -778,6 +783,26 @@ class _Planner:
     def _program(self) -> None:
         rule_aspects = {"threshold", "conditions", "who", "exclusions", "timing", "where", "procedure",
                         "materials", "definition", "overview", "rate"}
+        if self.q.flags.get("independent_legal_person") is False and "分公司" in self.q.details and any(
+                "独立法人" in check.label for r in self._target_regions() for p in self.kb.programs(r) for check in p.checks):
+            # "南宁的分公司，不是独立法人，能单独报千企技改吗": the programme's own check settles it
+            self.q.details.pop("分公司")
+            self.answer.topics_answered.append("program")
+            self.answer.start_form = True
+            return
+        trade = _NOT_INDUSTRY.search(self.q.text)
+        if trade and not re.search(r"制造|工厂|生产|加工|[^批]厂", self.q.text):
+            # "六安的一家建材批发商贸公司，能进市级技改项目库吗": the programmes are for industrial firms
+            self.answer.topics_answered.append("program")
+            for region in self._target_regions():
+                point = next((p for p in self._points("program", region) if p.region == region and "工业企业" in p.text
+                              and "who" in p.aspects), None)
+                if point:
+                    self.answer.parts.append(Part("rule", [
+                        f"按文件不符合：{point.text}贵企业是{trade.group(0)}企业，不属于工业企业。",
+                        "如果贵企业另有工业生产业务（由工业企业实施技改），请告诉我，我再帮您判断。"], [point.citation]))
+            if any(part.kind == "rule" for part in self.answer.parts):
+                return
         facts_given = self._regional_figures()
         # "增长12%，那个15%的要求有没有弹性": the firm's figure beside the rule it names asks about the
         # rule; "刚好两百万整，算达到200万了吗" (a threshold) is the firm's own check
@@ -1167,6 +1192,11 @@ class _Planner:
         if "rd-super-deduction" in incentives and q.ic_not_listed:
             self.answer.parts.append(self._general_rd_rate())
             return
+        firms = self._firms_by_industry() if "rd-super-deduction" in incentives else None
+        if firms:  # "三家公司：一家卷烟厂，一家连锁酒店，一家汽车零部件制造厂，哪家能享受"
+            point = self._first_point("rd-super-deduction", "exclusions")
+            self.answer.parts.append(Part("rule", [*firms, point.text if point else ""], [point.citation] if point else []))
+            return
         if "rd-super-deduction" in incentives and self._excluded_industry():
             point = self._first_point("rd-super-deduction", "exclusions")
             self.answer.parts.append(Part("rule", [
@@ -1359,6 +1389,21 @@ class _Planner:
         lines.append("能享受哪些取决于您的情况：告诉我研发费用、设备投资（用途、金额、购置时间）、技术转让所得，"
                      "以及是否高新技术企业或小型微利企业，我逐项帮您判断和估算；也可以问某一项的条件。")
         return Part("rule", lines)
+
+    def _firms_by_industry(self) -> Optional[List[str]]:
+        """Each firm a message lists (“一家卷烟厂，一家连锁酒店，一家汽车零部件制造厂”) against the
+        negative list: None unless the firms differ or several are listed."""
+        if len(self.q.firms) < 2:
+            return None
+        negative = self.kb.parameter("rd-super-deduction", "negative_list").value
+        lines, listed = [], 0
+        for name, industry in self.q.firms:
+            if industry and tax.in_negative_list(industry, negative):
+                listed += 1
+                lines.append(f"• {name}：{industry}在研发费用加计扣除的负面清单上，不能加计扣除，研发费用只能据实扣除。")
+            else:
+                lines.append(f"• {name}：不属于负面清单行业，研发费用可以按规定加计扣除（须查账征收、准确归集研发费用）。")
+        return lines if listed else None
 
     def _excluded_industry(self) -> Optional[str]:
         negative = self.kb.parameter("rd-super-deduction", "negative_list").value
@@ -1934,8 +1979,10 @@ class _Planner:
             points = self.kb.points(region, topic)
             if region:
                 points = [p for p in points if p.region == region]
-            if points:
-                return points[0]
+            near = [p for p in points if {"procedure", "materials"} & set(p.aspects)] \
+                if {"materials", "procedure"} & set(self.q.aspects) else []
+            if near or points:  # "入库要交哪些申报材料": the filing the library asks for is nearest
+                return (near or points)[0]
         return None
 
     def _who(self, topic: Optional[str], near: Optional[Point]) -> str:

@@ -497,3 +497,8 @@ def test_several_projects_in_one_region_share_what_is_said_of_all():
     reply = text_of(messages)
     assert reply.count("【六安市级技改项目库】") == 2 and reply.count("办理备案（核准）手续") == 2
     assert "项目1（六安，固定资产投资150万元）" in reply and "规模以上工业企业" in reply
+
+
+def test_a_purpose_said_later_adds_the_special_credit_to_the_unit_said_before():
+    reply = _turns("今年3月买了一台设备350万，当月就用上了，能一次性扣除吗", "刚才那个设备是环保专用设备目录里的，还能再抵点税吗？抵多少")
+    assert "投资额350万元×抵免比例10%=可抵免企业所得税35万元" in reply

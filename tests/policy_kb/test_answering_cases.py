@@ -995,3 +995,32 @@ def test_a_loss_after_the_super_deduction_of_a_high_tech_firm_runs_ten_years(ask
 def test_an_open_detail_of_a_rule_is_deferred_with_its_nearest_point(ask, text, detail, near):
     result, reply = ask(text)
     assert result.kind == "deferral" and not result.start_form and detail in reply and near in reply
+
+
+def test_each_firm_listed_is_checked_against_the_negative_list(ask):
+    _, text = ask("集团下面三家公司：一家卷烟厂，一家连锁酒店，一家汽车零部件制造厂，研发费用加计扣除哪家能享受？")
+    assert "• 卷烟厂：烟草制造业在研发费用加计扣除的负面清单上" in text
+    assert "• 连锁酒店：住宿和餐饮业在研发费用加计扣除的负面清单上" in text
+    assert "• 汽车零部件制造厂：不属于负面清单行业" in text
+
+
+def test_a_trading_firm_is_not_an_industrial_firm_for_the_programmes(ask):
+    _, text = ask("我们是六安的一家建材批发商贸公司，规模挺大，能进市级技改项目库吗")
+    assert "按文件不符合" in text and "规模工业企业" in text and "200万元以上" not in text
+
+
+def test_stacking_the_two_income_tax_rates_is_left_to_the_tax_office(ask):
+    _, text = ask("我司是高新技术企业，利润也就两百来万，人数资产都符合小型微利，能不能在15%基础上再按小微算？")
+    assert "能否叠加" in text and "12366" in text and "200 × 5% = 10万元" not in text
+
+
+def test_the_department_a_point_names_answers_where_to_go(ask):
+    _, text = ask("六安技改投资入统，统计上的事找谁")
+    assert "按月报送" in text and "市统计局" in text
+    _, later = ask("六安这边项目进了技改库以后还要做啥？统计数据怎么报")
+    assert "按月报送" in later
+
+
+def test_a_branch_is_checked_by_the_programmes_legal_person_condition(ask):
+    result, _ = ask("我们是外省公司在南宁设的分公司，不是独立法人，分公司搞技改能单独报千企技改吗")
+    assert result.start_form and result.kind != "deferral"
