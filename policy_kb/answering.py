@@ -1609,7 +1609,7 @@ class _Planner:
                 best = self._rank(stacking)[0]
                 lines.append(best.text)
                 cites.append(best.citation)
-            elif len(result.items) > 1 or (result.items and "income_tax_rate" in request):
+            elif (len(result.items) > 1 or (result.items and "income_tax_rate" in request)) and "vat_input_wan" not in q.facts:
                 # "研发加计和高新15%税率能一起享受吗": no point on stacking these; the estimate shows how they combine
                 lines.append("上面的估算按这几项同时适用计算（扣除先减少应纳税所得额，再按适用税率计税）；"
                              "政策摘要没有专门规定它们能否叠加享受，请向主管税务机关或12366确认。")
@@ -1635,11 +1635,11 @@ class _Planner:
         if left < 0:  # "利润200万，买了台500万的设备…扣不完怎么办": no tax this year, a loss carried forward
             loss = [p for topic in (tax.EQUIP, tax.RD) if topic in items for p in self.kb.points(None, topic)
                     if p.id.endswith("-loss") or self.q.high_tech and p.id.endswith("-loss-ten-years")]
-            loss.sort(key=lambda p: not p.id.endswith("-ten-years"))  # a 高新 firm's losses run 10 years
+            # (a 高新 firm: the general 5 years and its 10 years, both)
             plain = tax.money(income * rate)
             text = (f"今年企业所得税：应纳税所得额 {num(income)}{minus} = −{num(-left)}万元，即亏损{num(-left)}万元，今年不用交企业所得税"
                     f"（不扣除的话要交 {num(income)} × {pct(rate)} = {num(plain)}万元，今年实际少交的就是这{num(plain)}万元）")
-            return text + "。" + "".join(p.text for p in loss[:1])
+            return text + "。" + "".join(p.text for p in loss[:2])
         due = tax.money(taxable * rate)
         text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元"
         credit = items[tax.SPECIAL].credit_wan if tax.SPECIAL in items else None
@@ -1757,9 +1757,20 @@ class _Planner:
     def _vat_credit(self, input_vat: float) -> Part:
         rate = self.kb.parameter("advanced-manufacturing-vat-credit", "extra_credit_rate").value
         point = self._first_point("advanced-manufacturing-vat-credit", "rate")
+        special = next((p for p in self.kb.points(None, "advanced-manufacturing-vat-credit")
+                        if p.applies_to == "ic_or_machine_tool"), None) if self.q.ic_or_machine_tool else None
+        said = re.search(r"比例为(\d+(?:\.\d+)?)%", special.text) if special else None
+        if said:  # "我们在工业母机企业清单里…增值税加计抵减是多少": that list's own rate
+            rate, point = float(said.group(1)) / 100, special
         credit = tax.money(input_vat * rate)
         lines = [f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(credit)}万元"
+                 "（抵减应纳增值税，须在相应的企业名单内）。" if said else
+                 f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(credit)}万元"
                  "（抵减应纳增值税，须在省级先进制造业企业名单内）。", point.text if point else ""]
+        if said or "interaction" in self.q.aspects:
+            rules = next((p for p in self.kb.points(None, "advanced-manufacturing-vat-credit") if "择一" in p.text), None)
+            if rules:  # "两个增值税加计能叠加吗（5%和15%）": one scheme only
+                lines.append(rules.text)
         payable = self.q.facts.get("vat_payable_wan")
         if payable is not None:  # "加计抵减前应纳增值税50万，抵减后要交多少"
             used = min(credit, payable)
@@ -1962,9 +1973,12 @@ class _Planner:
             scope = f"《{self.kb.document_of_region(self.region).title}》"
         else:
             scope = self._regional_documents() + "和国家政策摘要"
-        lines = [f"{scope}都没有规定{what}。" if not national and not self.region else f"{scope}没有规定{what}。"]
-        cites: List[Citation] = []
         near = self._nearest(topic)
+        if near and not national and not self.region and near.region != NATIONAL_REGION:
+            scope = f"《{self.kb.document_of_region(near.region).title}》"  # "市里请第三方…做技改对标诊断": only 六安's has it
+        one = national or bool(self.region) or bool(near and near.region != NATIONAL_REGION)
+        lines = [f"{scope}没有规定{what}。" if one else f"{scope}都没有规定{what}。"]
+        cites: List[Citation] = []
         if near:
             lines.append(f"相关的规定是：{near.text}")
             cites.append(near.citation)
@@ -1974,7 +1988,7 @@ class _Planner:
     def _nearest(self, topic: Optional[str]) -> Optional[Point]:
         if not topic or topic == "tax":
             return None
-        regions = [None] if self.kinds.get(topic) == "incentive" else self._target_regions()[:1]
+        regions = [None] if self.kinds.get(topic) == "incentive" else self._target_regions()  # (the first that has any)
         for region in regions:
             points = self.kb.points(region, topic)
             if region:
@@ -1988,6 +2002,8 @@ class _Planner:
     def _who(self, topic: Optional[str], near: Optional[Point]) -> str:
         if near and near.department:
             return near.department
+        if near and near.region != NATIONAL_REGION and self._contact(near.region):
+            return self._contact(near.region)  # the nearest rule is one region's: that region's office
         staffed = [p.department for p in self.kb.points(None, topic) if p.department] if topic and \
             self.kinds.get(topic) == "incentive" else []
         if staffed:  # "设备更新贷款贴息怎么申请": the lender and the issuing departments, not the tax office

@@ -1024,3 +1024,15 @@ def test_the_department_a_point_names_answers_where_to_go(ask):
 def test_a_branch_is_checked_by_the_programmes_legal_person_condition(ask):
     result, _ = ask("我们是外省公司在南宁设的分公司，不是独立法人，分公司搞技改能单独报千企技改吗")
     assert result.start_form and result.kind != "deferral"
+
+
+def test_a_machine_tool_firm_gets_its_lists_vat_rate_and_one_scheme_only(ask):
+    _, text = ask("我们在工业母机企业清单里，也是高新，今年研发500万；当月可抵扣进项税400万。研发加计和增值税加计抵减各是多少？两个增值税加计能叠加吗（5%和15%）？")
+    assert "400万元×15%=加计抵减60万元" in text and "500万元×加计比例120%=600万元" in text and "不能叠加" in text
+    assert "没有专门规定" not in text
+
+
+def test_a_measure_only_one_region_has_is_deferred_from_that_regions_document(ask):
+    result, text = ask("市里请第三方给规上企业做技改对标诊断，是哪家机构？企业要不要出钱？怎么报名？")
+    assert result.kind == "deferral" and "《六安市规模工业企业技术改造提升行动（征求意见稿）》没有规定" in text
+    assert "政府购买服务" in text and "自治区" not in text
