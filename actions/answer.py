@@ -328,6 +328,10 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
         # "不好意思说错了，这个项目在目录里是限制类": the same project checked again with the fact
         # (by the form when it is starting on this message: it asks what is still open)
         return None if allow_form else verdict_events(dispatcher, tracker, tracker.get_slot("region"))
+    if CHANCE_CUES.search(latest_text(tracker)) and len(latest_text(tracker)) <= 14 and tracker.get_slot("region") \
+            and any(tracker.get_slot(slot) is not None for slot in PROJECT_SLOTS) and not (q.topics or q.tax_facts()):
+        # "还有戏吗" after a verdict: the verdict again, with what would make it pass
+        return verdict_events(dispatcher, tracker, tracker.get_slot("region"))
     several = several_projects_events(dispatcher, tracker, q)
     if several is not None:  # "两家厂，一家在六安投了180万…一家在广西投了600万…分别能进项目库吗"
         return several
@@ -347,6 +351,7 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     return events + shown
 
 
+CHANCE_CUES = re.compile(r"还有戏|有戏吗|还有机会|有希望|还有希望|还能报吗|还能申报|还能入库|还能进吗|那怎么办|咋办|怎么补救|还能补救")
 PROJECT_SLOTS = ("fixed_asset_investment_wan", "above_designated_size", "filed_or_approved", "direction")
 
 
@@ -470,6 +475,9 @@ def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker,
     q = question_of(tracker)
     if q.asks_person:
         return None
+    other = _switches_region(analyse(latest_text(tracker), vocabulary()), tracker) if deferral_too else None
+    if other:  # "那如果同样的项目放在我们广西的子公司做呢" (filed as a payment question): the project there
+        return [SlotSet("region", other), *verdict_events(dispatcher, tracker, other)]
     answer = plan(q, state_of(tracker), kb())
     if answer.start_form or not answer.parts or (answer.kind != "answer" and not deferral_too):
         return None

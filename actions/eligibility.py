@@ -86,7 +86,12 @@ class ValidateEligibilityForm(FormValidationAction):
                 # A question that the NLU filed as a form answer ("柳州市自己有没有配套奖励"):
                 # answer it, then the form asks its question again.
                 events.extend(side_answer_events(dispatcher, tracker))
-            if not facts and not events and tracker.get_slot("requested_slot"):
+            said = analyse(latest_text(tracker), vocabulary()) if not facts and not events else None
+            if said and said.output_side == "before" and tracker.get_slot("requested_slot") == "output_growth_pct":
+                # "改造前一年产值1个亿": half of the growth; the output after the project makes it
+                dispatcher.utter_message(text=f"好的，改造前年产值{said.output_said}。请再告诉我改造后预计的年产值（或预计增长百分之多少）。")
+                events.append(SlotSet("region", tracker.get_slot("region")))
+            elif not facts and not events and tracker.get_slot("requested_slot"):
                 # Nothing in it for the form: say so and ask again. Without a slot event Rasa
                 # would reject the form and the fallback would answer nothing at all.
                 dispatcher.utter_message(text=NOT_UNDERSTOOD)

@@ -67,6 +67,9 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
                 del facts[slot]
                 if q.facts.get(slot) is not None:
                     facts[slot] = q.facts[slot]
+    growth = _growth_across_turns(tracker, q)
+    if growth and "output_growth_pct" not in facts:
+        facts["output_growth_pct"] = growth[0]  # "改造前一年产值1个亿" … "改造后估计1.12亿"
     facts.update(_yes_no(tracker, facts))
     facts.update(_from_question(q, tracker, facts))
     share, total = q.facts.get("this_year_share_pct"), _share_base(tracker, q)
@@ -77,11 +80,29 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
     return facts
 
 
+def _growth_across_turns(tracker: Tracker, q: Question) -> Optional[tuple]:
+    """(growth %, its sum) when the latest message gives the output after the project and an earlier
+    one (of the last few) gave the output before it."""
+    if q.output_side != "after" or not q.output_wan or "output_growth_pct" in q.facts:
+        return None
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][:-1]
+    for text in reversed(texts[-4:]):
+        before = analyse(text, vocabulary())
+        if before.output_side == "before" and before.output_wan and before.output_wan[0] > 0:
+            low, high = before.output_wan[0], q.output_wan[0]
+            growth = round((high - low) / low * 100, 1)
+            return growth, f"产值预期增长 = ({q.output_said} − {before.output_said}) ÷ {before.output_said} = {growth:g}%。"
+    return None
+
+
 def derived_lines(tracker: Tracker) -> List[str]:
     """The sums behind figures read from the latest message (“产值预期增长 = (1.35亿 − 1.2亿) ÷ 1.2亿 = 12.5%”,
     “今年完成投资 = 2000 × 80% = 1600万元”)."""
     q = analyse(latest_text(tracker), vocabulary())
     lines = list(q.derived)
+    growth = _growth_across_turns(tracker, q)
+    if growth:
+        lines.append(growth[1])
     share, total = q.facts.get("this_year_share_pct"), _share_base(tracker, q)
     if share and total:
         lines.append(f"今年完成投资 = {fmt_number(total)} × {fmt_number(share)}% = {fmt_number(round(total * share / 100, 2))}万元。")

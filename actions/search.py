@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import ActionAnswer
+from actions.answer import CHANCE_CUES, ActionAnswer
 from actions.common import FEEDBACK_BUTTONS, caveat, current_region, join_lines, kb, latest_text, vocabulary
 from actions.facts import facts_in_message
 from actions.helpdesk import ActionCreateTicket, log_fallback
@@ -72,8 +72,9 @@ class ActionFallback(Action):
                                                                       or question.details)
         status = question.high_tech or question.not_high_tech or question.small_profit or question.industry \
             or question.ic_or_machine_tool  # "对了我们在集成电路企业清单里": a status that changes the answer before
+        chance = bool(CHANCE_CUES.search(question.text)) and tracker.get_slot("region") is not None  # "还有戏吗" after a verdict
         if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up or status \
-                or question.other_places:  # "我们在湖南，有没有类似的技改政策": the honest not-covered answer
+                or question.other_places or chance:  # "我们在湖南，有没有类似的技改政策": the honest not-covered answer
             # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级
             # 智能工厂”, “批发收入大概占七成”) that the answer in context uses.
             return await ActionAnswer().run(dispatcher, tracker, domain)

@@ -113,6 +113,8 @@ class Question:
     asks_payment: bool = False  # "奖补资金什么时候到账": a payment's status, a person's job
     derived: List[str] = field(default_factory=list)  # figures computed from the user's own (with the sum shown)
     output_wan: List[float] = field(default_factory=list)  # output before and after the project (not investment)
+    output_side: Optional[str] = None  # one output figure said alone: "before" (改造前…) or "after" (改造后…)
+    output_said: str = ""  # that figure as said ("1亿")
     manufacturing: bool = False  # "我们是制造业企业"
     levels_before: List[str] = field(default_factory=list)  # "国家级…" said in the turn before a bare "能奖多少钱"
     unreadable_amount: Optional[str] = None  # "研发费用-500万", "1e308万", an absurd size: what to tell the user
@@ -277,6 +279,9 @@ def _output_growth(text: str, q: Question) -> str:
     alone = (before or _OUTPUT_AFTER.search(text) or _OUTPUT_SAID.search(text)) if not (before and after) else None
     if alone and ("产值" in text or "效益" in text or before):  # "改造后估计1.12亿" said alone: output, not the investment
         q.output_wan = [round(float(alone.group(1)) * (10000 if alone.group(2) == "亿" else 1), 4)]
+        q.output_side = "before" if alone is before else "after" if _OUTPUT_AFTER.search(text) is not None \
+            and alone.re is _OUTPUT_AFTER else None
+        q.output_said = alone.group(1) + alone.group(2)
         return text[:alone.start(1)] + "·" * (alone.end(2) - alone.start(1)) + text[alone.end(2):]
     if not before or not after:
         return text

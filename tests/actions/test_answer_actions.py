@@ -502,3 +502,23 @@ def test_several_projects_in_one_region_share_what_is_said_of_all():
 def test_a_purpose_said_later_adds_the_special_credit_to_the_unit_said_before():
     reply = _turns("今年3月买了一台设备350万，当月就用上了，能一次性扣除吗", "刚才那个设备是环保专用设备目录里的，还能再抵点税吗？抵多少")
     assert "投资额350万元×抵免比例10%=可抵免企业所得税35万元" in reply
+
+
+def test_the_output_before_and_after_said_in_two_turns_make_the_growth():
+    from actions.facts import derived_lines, facts_in_message
+    said = [{"event": "user", "text": "改造前一年产值1个亿"}, {"event": "user", "text": "改造后估计1.12亿，这个效益条件够吗"}]
+    track = tracker("改造后估计1.12亿，这个效益条件够吗", "inform", events=said,
+                    slots={"region": "广西壮族自治区", "requested_slot": "output_growth_pct"})
+    assert facts_in_message(track)["output_growth_pct"] == 12.0  # (1.12亿 − 1亿) ÷ 1亿
+    assert "产值预期增长 = (1.12亿 − 1亿) ÷ 1亿 = 12%。" in derived_lines(track)
+
+
+def test_the_same_project_placed_in_the_other_region_is_checked_there_and_a_chance_asked_repeats_the_verdict():
+    slots = {"region": "六安市", "fixed_asset_investment_wan": 300.0, "above_designated_size": True, "filed_or_approved": True}
+    messages, _ = run(ActionAnswer(), tracker("那如果同样的项目放在我们广西的子公司做呢", "ask_eligibility",
+                                              entities=[entity("region", "广西壮族自治区")], slots=slots))
+    assert "【广西“千企技改”工程项目】暂不符合" in text_of(messages) and "要求不低于500万元" in text_of(messages)
+    limited = {"region": "广西壮族自治区", "fixed_asset_investment_wan": 2000.0, "above_designated_size": True,
+               "industry_catalog": "限制类"}
+    messages, _ = run(ActionAnswer(), tracker("还有戏吗", "out_of_scope", slots=limited))
+    assert "暂不符合" in text_of(messages) and "限制类" in text_of(messages)
