@@ -25,6 +25,7 @@ from actions.common import (
     vocabulary,
 )
 from actions.facts import derived_lines, facts_in_message, profile_from, verdict_text
+from nlu.normalise import to_simplified
 from nlu.question import Question, analyse, denied_at
 from policy_kb import eligibility
 from policy_kb.answering import Answer, State, citation_text, dedupe, plan, projects_counted, title_count
@@ -157,7 +158,8 @@ def _level_after(text: str, entity: Dict[str, Any]) -> str:
     value = str(entity.get("value"))
     if value.startswith(LEVEL_WORDS) or entity.get("end") is None:
         return ""
-    after = re.match(r"(?:也|都)?(?:是|为|属于|评的是|评的)?(国家级|省级|市级)", text[entity["end"]:entity["end"] + 8])
+    window = to_simplified(text[entity["end"]:entity["end"] + 10])  # ("被認定為省級": the same words)
+    after = re.match(r"(?:也|都)?(?:被)?(?:认定为|认定成|评为|评定为|评上了?|是|为|属于|评的是|评的)?(国家级|省级|市级)", window)
     return after.group(1) if after else ""
 
 

@@ -56,10 +56,11 @@ def with_shared_level(honors: List[str]) -> List[str]:
     绿色工厂、数字化车间”: a title named without a level takes the level of the title before it."""
     result: List[str] = []
     level = ""
+    unlevelled = {award.honor for award in kb().awards(None) if not award.level}  # 高端化改造强链项目
     for honor in honors:
         named = next((prefix for prefix in LEVELS if honor.startswith(prefix)), "")
         level = named or level
-        result.append(honor if named or not level else level + honor)
+        result.append(honor if named or not level or honor in unlevelled else level + honor)
     return result
 
 

@@ -171,7 +171,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.case_question = any(cue in plain for cue in tables["case_question"])
     q.all_conditions = any(cue in plain for cue in tables["all_conditions"])
     q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
-    q.not_high_tech = any(cue in plain for cue in tables["status"]["not_high_tech"])
+    compared = re.sub(r"(?:比|跟|和|与|同|较|相比)(?:一般|普通)企业", "", plain)  # "比普通企业少交多少": a comparison, not the firm
+    q.not_high_tech = any(cue in compared for cue in tables["status"]["not_high_tech"])
     q.high_tech = q.high_tech and not q.not_high_tech
     q.not_small_profit = any(cue in plain for cue in tables["status"].get("not_small_profit", []))
     q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"]) and not q.not_small_profit
@@ -302,6 +303,10 @@ def _rd_parts_of_a_total(q: Question) -> None:
     """“研发一共花了1000万，其中600万费用化，另外400万形成了一项专利”: the expensed part is what is
     left of the total (the total is not expensed R&D on top of the intangible)."""
     expensed, intangible = q.facts.get("rd_expense_wan"), q.facts.get("rd_intangible_wan")
+    rest = re.search(r"(?:其余|剩下|剩余)(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
+    if expensed and intangible and rest:  # "研发费用1000万，其中300万形成了专利，其余700万费用化"
+        q.facts["rd_expense_wan"] = float(rest.group(1))
+        return
     if not expensed or not intangible or not re.search(r"一共|总共|合计|总计|总投入|总支出|总额|总共花", q.text):
         return
     stated = re.search(r"(?:其中|其余|剩下|剩余|另外)(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
@@ -375,7 +380,7 @@ _LIST_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s，,；;。:：]))\d{1,2}(?:[、)�
 def _without_asides(text: str) -> str:
     """“买了200万（不含税，专票抵了）的环保设备”: an aside without figures is left out, so the
     amount still meets the word that says what it is; “1、… 2、…” numbers a list, not money."""
-    return _LIST_NUMBER.sub("", _ASIDE.sub("", text))
+    return _LIST_NUMBER.sub("；", _ASIDE.sub("", text))  # (a clause break: "…500万 2.今年技术转让…")
 
 
 MAX_AMOUNT_WAN = 1e8  # 一万亿元: a larger figure is a typo, not a firm's amount
@@ -538,7 +543,11 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             if re.match(r"还是", after) or before.endswith("还是") or re.search(r"按$", before) and re.match(r"还是", after):
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))  # "按5%还是25%": asked
                 continue
-            if other_tax and "关税" in before[-6:]:
+            customs = before.endswith(("税率", "税率是", "税率为")) and re.search(r"海关|关税|进口", before[-8:]) \
+                and "所得税" not in before[-8:] and "增值税" not in before[-8:]
+            if customs:
+                q.facts["tariff_rate_pct"] = span.value  # "海关说税率5%": the import's tariff
+            elif other_tax and "关税" in before[-6:]:
                 q.facts["tariff_rate_pct"] = span.value  # "关税税率5%": the import's tariff, not income tax
             elif other_tax:
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
@@ -699,7 +708,8 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         q.facts.setdefault("other_amounts", []).append(span.value)
     elif role == "rd_part_wan":
         q.facts.setdefault("rd_part_wan", []).append(span.value)  # summed after all amounts are read
-    elif role in _SUMMABLE and role in q.facts and _ENUMERATED.search(q.text) and not _WHOLE.search(q.text):
+    elif role in _SUMMABLE and role in q.facts and _ENUMERATED.search(q.text) and not _WHOLE.search(q.text[:span.end + 6]):
+        # ("…250万。25%税率总共能省多少": a total asked after the amounts is the saving's, not theirs)
         # "所得分别是300万和400万", "两个研发项目：A花了300万…B花了200万": the year's total
         q.summed.setdefault(role, [q.facts[role]]).append(span.value)
         q.facts[role] = round(q.facts[role] + span.value, 4)

@@ -1652,6 +1652,12 @@ class _Planner:
             total = tax.money(due + transfer.tax_wan)
             text += f"；加上技术转让所得应纳 {num(transfer.tax_wan)}万元，合计 {num(due)} + {num(transfer.tax_wan)} = {num(total)}万元" \
                     f"（按您说的应纳税所得额不含技术转让所得计算）"
+        standard_rate = self.kb.parameter("high-tech-rate", "standard_cit_rate").value
+        if rate < standard_rate and re.search(r"比(?:普通|一般)企业|不享受(?:这两个|这两项|这些|任何)?(?:优惠|政策)", self.q.text):
+            # "高新…比普通企业不享受这两个优惠少交多少": no deduction, the standard rate
+            plain = tax.money(income * standard_rate)
+            return text + (f"；不享受这些优惠（不加计扣除、按法定税率{pct(standard_rate)}）：{num(income)} × {pct(standard_rate)} = "
+                           f"{num(plain)}万元，少交 {num(plain)} − {num(due)} = {num(tax.money(plain - due))}万元。")
         after = self._small_profit_after_rd()
         if after and re.search(r"比不加计|不加计的话|不加计扣除|不享受加计|少交多少|少缴多少", self.q.text):
             standard = self.kb.parameter("high-tech-rate", "standard_cit_rate").value

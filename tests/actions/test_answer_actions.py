@@ -522,3 +522,14 @@ def test_the_same_project_placed_in_the_other_region_is_checked_there_and_a_chan
                "industry_catalog": "限制类"}
     messages, _ = run(ActionAnswer(), tracker("还有戏吗", "out_of_scope", slots=limited))
     assert "暂不符合" in text_of(messages) and "限制类" in text_of(messages)
+
+
+def test_a_level_said_after_a_title_and_an_unlevelled_item_beside_levelled_ones():
+    from actions.awards import with_shared_level
+    assert with_shared_level(["市级技改示范项目", "市级企业技术中心", "高端化改造强链项目"])[-1] == "高端化改造强链项目"
+    text = "我們六安的廠子今年評了市級智能工廠，另外工業設計中心被認定為省級，能拿多少"
+    start = text.find("工業設計中心")
+    messages, _ = run(ActionAnswer(), tracker(text, "ask_award_amount", entities=[
+        entity("honor", "市级智能工厂", text.find("市級智能工廠")), {"entity": "honor", "value": "工业设计中心", "start": start,
+                                                                   "end": start + 6}]))
+    assert "省级工业设计中心：20万元" in text_of(messages) and "20 + 20 = 40万元" in text_of(messages)

@@ -1036,3 +1036,23 @@ def test_a_measure_only_one_region_has_is_deferred_from_that_regions_document(as
     result, text = ask("市里请第三方给规上企业做技改对标诊断，是哪家机构？企业要不要出钱？怎么报名？")
     assert result.kind == "deferral" and "《六安市规模工业企业技术改造提升行动（征求意见稿）》没有规定" in text
     assert "政府购买服务" in text and "自治区" not in text
+
+
+def test_a_numbered_list_keeps_each_amount_with_its_own_words(vocab_question):
+    listed = vocab_question("两件事一起问：1.今年研发费用500万 2.今年技术转让所得700万。我们是一般企业25%，两项加一起能省多少税？").facts
+    assert listed["rd_expense_wan"] == 500.0 and listed["tech_transfer_income_wan"] == 700.0
+    assert "investment_this_year_wan" not in listed
+    rest = vocab_question("研发费用1000万，其中300万形成了专利（无形资产，按10年摊销），其余700万费用化，25%税率").facts
+    assert rest["rd_expense_wan"] == 700.0 and rest["rd_intangible_wan"] == 300.0
+
+
+def test_compound_tax_facts_said_in_everyday_words(ask, vocab_question):
+    _, leased = ask("通过融资租赁租入一台安全生产专用设备350万，合同约定到期所有权转给我们。另外研发费200万，普通25%税率。能抵免多少、能省多少？")
+    assert "负面清单" not in leased and "50 + 35 = 85万元" in leased
+    _, licensed = ask("我们把自己的一项专利以非独占方式许可给别人用6年，今年许可所得400万；另外研发费200万。普通企业，两项合计省多少")
+    assert "50 + 100 = 150万元" in licensed
+    _, tariff = ask("鼓励类项目进口一台设备，完税价格1500万，海关说税率5%；另外今年研发费200万，25%税率。关税能免多少，研发能省多少")
+    assert "1500 × 5% = 75万元" in tariff and "少缴企业所得税50万元" in tariff
+    _, compared = ask("高新技术企业，今年加计扣除前应纳税所得额2000万，研发费用800万。算上研发加计扣除，今年企业所得税交多少？比普通企业不享受这两个优惠少交多少")
+    assert "1200 × 15% = 180万元" in compared and "少交 500 − 180 = 320万元" in compared
+    assert vocab_question("去年做了两个研发项目，一个失败了花了150万，一个成功了花了250万。25%税率总共能省多少").facts["rd_expense_wan"] == 400.0
