@@ -175,6 +175,7 @@ def question_of(tracker: Tracker) -> Question:
     q = analyse(latest_text(tracker), vocabulary())
     context = tracker.get_slot("answer_context") or {}
     own_amounts = bool(q.tax_facts())
+    q_own_facts = dict(q.facts)
     for flag in CONTEXT_FLAGS:
         if not getattr(q, flag) and context.get(flag) and not (flag == "high_tech" and q.not_high_tech) \
                 and not (flag == "small_profit" and q.not_small_profit):
@@ -219,6 +220,9 @@ def question_of(tracker: Tracker) -> Question:
     elif previous_tax and not q.tax_facts() and computing and all(
             t in (context.get("topics") or []) or set(TOPIC_FACTS.get(t, ())) & set(previous_tax) for t in q.topics):
         q.facts = {**_corrected(previous_tax, q.facts), **q.facts}  # "这笔技术转让要交多少企业所得税？" after its figures
+    if q.high_tech and not context.get("high_tech") and "income_tax_rate_pct" not in q_own_facts \
+            and q.facts.get("income_tax_rate_pct") is not None:
+        q.facts.pop("income_tax_rate_pct")  # "财务说高新证书下来了，按15%算呢": the 25% said before no longer holds
     _carry_standing(q, context, own_amounts)
     units = q.facts.get("equipment") or []
     if len(units) == 1 and not own_amounts and not units[0].get("special_purpose") and "special-equipment-credit" in q.topics:
@@ -372,14 +376,17 @@ def _switches_region(q: Question, tracker: Tracker) -> Optional[str]:
 def _corrects_project(q: Question, tracker: Tracker) -> bool:
     """A message that only states a fact of the project the conversation has checked (its facts
     are in the slots, its region known), with no question of its own about anything else."""
-    if q.topics and not set(q.topics) <= {"program"} or q.tax_facts() or q.details or q.other_places:
+    changed = re.search(r"变成|变为|改成|改为|追加|调整为|调整到|增加到|提高到|变更为|减少到|缩减到", latest_text(tracker))
+    allowed = {"program", "filing"} if changed else {"program"}  # "…总投资变成2600万…备案已经重新做了"
+    if q.topics and not set(q.topics) <= allowed or q.tax_facts() or q.details or q.other_places:
         return False
     if set(q.aspects) - {"exclusions", "conditions"} or not tracker.get_slot("region"):
         return False
     if not any(tracker.get_slot(slot) is not None for slot in PROJECT_SLOTS):
         return False
     facts = facts_in_message(tracker)  # (a corrected amount gets the planner's check of that figure)
-    return bool(facts) and not {"fixed_asset_investment_wan", "investment_this_year_wan", "output_growth_pct"} & set(facts)
+    return bool(facts) and (bool(changed) or not {"fixed_asset_investment_wan", "investment_this_year_wan",
+                                                  "output_growth_pct"} & set(facts))  # "总投资变成2600万": checked again
 
 
 _PROJECT_MARK = re.compile(r"(?:另外一家|另一家|一家|另外一个项目|另一个项目|另外一个|另一个|一个项目|一个|第一个|第二个|第三个|"

@@ -119,6 +119,7 @@ class Question:
     levels_before: List[str] = field(default_factory=list)  # "国家级…" said in the turn before a bare "能奖多少钱"
     unreadable_amount: Optional[str] = None  # "研发费用-500万", "1e308万", an absurd size: what to tell the user
     detail_near: Dict[str, str] = field(default_factory=dict)  # detail → the nearest point's id (question.yaml)
+    detail_department: Dict[str, str] = field(default_factory=dict)  # detail → who settles it, when not the point's office
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
 
     @property
@@ -184,6 +185,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
     q.detail_near = {name: tables["detail_near"][name] for name in q.details if name in tables.get("detail_near", {})}
+    q.detail_department = {name: tables["detail_department"][name] for name in q.details
+                           if name in tables.get("detail_department", {})}
     q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed
     q.asks_payment = any(cue in plain for cue in tables["payment_cues"])

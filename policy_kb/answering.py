@@ -730,10 +730,11 @@ class _Planner:
             return Part("deferral", [f"{label}国家税收优惠政策摘要没有规定{'、'.join(missing)}。",
                                      f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"])
         scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
+        who = next((self.q.detail_department[d] for d in missing if d in self.q.detail_department), None)
         return Part("deferral", [
             f"{label}{scope}没有规定{'、'.join(missing)}。",
             f"相关的规定是：{near.text}",
-            f"建议咨询{self._who(near.topic, near)}。需要的话我可以帮您转人工。"], [near.citation])
+            f"建议咨询{who or self._who(near.topic, near)}。需要的话我可以帮您转人工。"], [near.citation])
 
     def _measure(self, topic: str) -> None:
         self.answer.topics_answered.append(topic)
@@ -883,7 +884,8 @@ class _Planner:
         if self.q.details and not honors:
             points = [p for r in regions for p in self._points("awards", r)]
             if points and self._details_missing(points) == list(self.q.details):
-                self.answer.parts.append(self._detail_deferral(list(self.q.details), points[0], ""))
+                near = self._detail_near(list(self.q.details))
+                self.answer.parts.append(self._detail_deferral(list(self.q.details), near or points[0], ""))
                 return
         practical = set(self.q.aspects) & {"materials", "procedure", "timing", "where"}
         if practical and not self.q.details:

@@ -533,3 +533,18 @@ def test_a_level_said_after_a_title_and_an_unlevelled_item_beside_levelled_ones(
         entity("honor", "市级智能工厂", text.find("市級智能工廠")), {"entity": "honor", "value": "工业设计中心", "start": start,
                                                                    "end": start + 6}]))
     assert "省级工业设计中心：20万元" in text_of(messages) and "20 + 20 = 40万元" in text_of(messages)
+
+
+def test_a_changed_total_after_a_verdict_checks_the_project_again():
+    slots = {"region": "广西壮族自治区", "fixed_asset_investment_wan": 1800.0, "above_designated_size": True,
+             "industry_catalog": "鼓励类", "completes_this_year": True, "output_growth_pct": 20.0}
+    text = "老板说追加投资，总投资变成2600万，今年估计只能完成700万，备案已经重新做了"
+    messages, _ = run(ActionAnswer(), tracker(text, "inform", slots=slots, entities=[
+        entity("investment", "2600", text.find("2600")), entity("investment_this_year", "700", text.find("700"))]))
+    reply = text_of(messages)
+    assert "暂不符合" in reply and "2600×30%=780万元" in reply.replace(" ", "")
+
+
+def test_a_status_said_later_replaces_the_rate_said_before():
+    reply = _turns("研发费用去年花了五百万，我们普通企业25%税率，加计扣除能省多少税", "等下，财务说上个月高新证书下来了，按15%算呢")
+    assert "少缴企业所得税75万元" in reply and "125万元" not in reply

@@ -1056,3 +1056,14 @@ def test_compound_tax_facts_said_in_everyday_words(ask, vocab_question):
     _, compared = ask("高新技术企业，今年加计扣除前应纳税所得额2000万，研发费用800万。算上研发加计扣除，今年企业所得税交多少？比普通企业不享受这两个优惠少交多少")
     assert "1200 × 15% = 180万元" in compared and "少交 500 − 180 = 320万元" in compared
     assert vocab_question("去年做了两个研发项目，一个失败了花了150万，一个成功了花了250万。25%税率总共能省多少").facts["rd_expense_wan"] == 400.0
+
+
+@pytest.mark.parametrize("text, detail, who", [
+    ("你好，我们六安这边的规上企业，文件里写了设备（软件）补贴，我们今年上了一套MES花了一百二十万，设备补贴是按百分之几补啊？能补多少钱",
+     "设备（软件）补贴的比例和标准", "经信"),
+    ("广西的容缺受理，材料不齐先办，后面补材料给多长时间？", "补齐材料的期限", "工业和信息化厅"),
+    ("国内投资项目进口设备免税的确认书，我们项目三千万，在广西是找自治区发改委还是市发改委开？", "确认书的出具部门和金额分档", "发展改革部门"),
+])
+def test_a_detail_is_deferred_to_whoever_settles_it(ask, text, detail, who):
+    result, reply = ask(text)
+    assert result.kind == "deferral" and f"没有规定{detail}" in reply and who in reply
