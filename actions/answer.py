@@ -24,7 +24,7 @@ from actions.common import (
     region_of_program,
     vocabulary,
 )
-from actions.facts import derived_lines, facts_in_message, profile_from, verdict_text
+from actions.facts import FLAG_ENTITIES, derived_lines, facts_in_message, profile_from, verdict_text
 from nlu.normalise import to_simplified
 from nlu.question import Question, analyse, denied_at
 from policy_kb import eligibility
@@ -390,7 +390,7 @@ def _corrects_project(q: Question, tracker: Tracker) -> bool:
 
 
 _PROJECT_MARK = re.compile(r"(?:另外一家|另一家|一家|另外一个项目|另一个项目|另外一个|另一个|一个项目|一个|第一个|第二个|第三个|"
-                           r"[AB甲乙]项目|项目[AB甲乙一二])(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上))")
+                           r"[AB甲乙]项目|项目[AB甲乙一二]|[甲乙丙丁ABCD](?:公司|企业|厂))(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规))")
 _CASE_ASKED = re.compile(r"分别|各自|能不能进|能进|能不能报|能报|能不能入|能入|能申报|能不能申报|够不够|符合|能不能享受|行不行|可以吗|能吗")
 
 
@@ -438,12 +438,16 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
             inside = entity.get("start") is not None and start <= entity["start"] < start + len(segment)
             if inside and entity.get("entity") == "direction" and entity.get("value"):
                 profile["direction"] = entity["value"]
+            flag = FLAG_ENTITIES.get((entity.get("entity"), entity.get("value"))) if inside else None
+            if flag and not denied_at(text, entity["start"]) and flag[0] not in part.flags:
+                profile[flag[0]] = flag[1]  # "甲公司规上，…": that firm's own 规上
         try:
             results = eligibility.evaluate(profile, kb=base)
         except PolicyKBError as error:
             lines.append(f"项目{number}：暂时无法判断：{error}")
             continue
-        lines.append(f"项目{number}（{base.short_region(region)}，固定资产投资{fmt_number(amount)}万元）：")
+        firm = re.match(r"[甲乙丙丁ABCD](?:公司|企业|厂)", segment)
+        lines.append(f"{firm.group(0) if firm else f'项目{number}'}（{base.short_region(region)}，固定资产投资{fmt_number(amount)}万元）：")
         lines += [verdict_text(result) for result in results]
         needs_info = needs_info or any(result.status == "needs_info" for result in results)
     if needs_info:

@@ -548,3 +548,13 @@ def test_a_changed_total_after_a_verdict_checks_the_project_again():
 def test_a_status_said_later_replaces_the_rate_said_before():
     reply = _turns("研发费用去年花了五百万，我们普通企业25%税率，加计扣除能省多少税", "等下，财务说上个月高新证书下来了，按15%算呢")
     assert "少缴企业所得税75万元" in reply and "125万元" not in reply
+
+
+def test_firms_named_by_letter_are_each_checked_with_their_own_scale():
+    text = "帮我看下这三家谁能进六安市级技改项目库：甲公司规上，自动化改造150万，已备案；乙公司规上，上ERP信息化改造80万，已备案；丙公司还没上规，绿色化改造500万"
+    entities = [entity("scale", "规上", text.find("甲公司规上") + 3), entity("scale", "规上", text.find("乙公司规上") + 3)]
+    reply = text_of(run(ActionAnswer(), tracker(text, "ask_eligibility", entities=entities))[0])
+    first, second, third = reply.split("甲公司（")[1].split("乙公司（")[0], reply.split("乙公司（")[1].split("丙公司（")[0], reply.split("丙公司（")[1]
+    assert "暂不符合" in first and "150万元（要求不低于200万元）" in first
+    assert "符合条件" in second and "暂不符合" not in second
+    assert "暂不符合" in third and "不属于规模以上工业企业" in third

@@ -1067,3 +1067,8 @@ def test_compound_tax_facts_said_in_everyday_words(ask, vocab_question):
 def test_a_detail_is_deferred_to_whoever_settles_it(ask, text, detail, who):
     result, reply = ask(text)
     assert result.kind == "deferral" and f"没有规定{detail}" in reply and who in reply
+
+
+def test_the_definition_of_renovation_asked_in_other_words(ask):
+    _, text = ask("六安的文件里技术改造是怎么定义的，我们买几台新机器替换旧的算不算")
+    assert "新技术、新工艺、新设备、新材料" in text
