@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.awards import with_shared_level
+from actions.awards import unlevelled_honors, with_shared_level
 from actions.common import (
     FEEDBACK_BUTTONS,
     caveat,
@@ -26,7 +26,7 @@ from actions.common import (
 )
 from actions.facts import FLAG_ENTITIES, derived_lines, facts_in_message, profile_from, verdict_text
 from nlu.normalise import to_simplified
-from nlu.question import Question, analyse, denied_at
+from nlu.question import Question, analyse, denied_at, first_key
 from policy_kb import eligibility
 from policy_kb.answering import Answer, State, citation_text, dedupe, plan, projects_counted, title_count
 from policy_kb.errors import PolicyKBError
@@ -142,7 +142,7 @@ def honors_named(tracker: Tracker) -> List[str]:
     named = [_level_after(text, e) + str(e["value"]) for e in kept]
     honors = with_shared_level(list(dict.fromkeys(named)))
     level = next((word for word in LEVEL_WORDS if word in text), "")
-    unlevelled = {award.honor for award in kb().awards(None) if not award.level}  # 高端化改造强链项目
+    unlevelled = unlevelled_honors()  # 高端化改造强链项目
     honors = [h if h.startswith(LEVEL_WORDS) or not level or h in unlevelled else level + h for h in honors]
     levels = sorted((w for w in LEVEL_WORDS if w in text and not denied_at(text, text.find(w))), key=text.find)  # not "不是市级的"
     if len(honors) == 1 and len(levels) > 1:  # "省级工业设计中心奖多少？市级的呢？": the title at each level
@@ -227,10 +227,9 @@ def question_of(tracker: Tracker) -> Question:
     units = q.facts.get("equipment") or []
     if len(units) == 1 and not own_amounts and not units[0].get("special_purpose") and "special-equipment-credit" in q.topics:
         # "刚才那个设备是环保专用设备目录里的，还能再抵点税吗": the unit said before, now with its purpose
-        purposes = vocabulary().tables["purposes"]
-        hits = sorted((q.text.find(cue), key) for key, cues in purposes.items() for cue in cues if cue in q.text)
-        if hits:
-            q.facts["equipment"] = [{**units[0], "special_purpose": hits[0][1]}]
+        purpose = first_key(q.text, vocabulary().tables["purposes"])
+        if purpose:
+            q.facts["equipment"] = [{**units[0], "special_purpose": purpose}]
     if set(q.topics) <= {"awards"} and not any(w in q.text for w in LEVEL_WORDS) and not honors_named(tracker):
         q.levels_before = list(context.get("levels") or [])  # "获评了国家级示范工厂" … "能奖多少钱"
     return q

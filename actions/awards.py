@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Set, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -56,12 +56,17 @@ def with_shared_level(honors: List[str]) -> List[str]:
     绿色工厂、数字化车间”: a title named without a level takes the level of the title before it."""
     result: List[str] = []
     level = ""
-    unlevelled = {award.honor for award in kb().awards(None) if not award.level}  # 高端化改造强链项目
+    unlevelled = unlevelled_honors()
     for honor in honors:
         named = next((prefix for prefix in LEVELS if honor.startswith(prefix)), "")
         level = named or level
         result.append(honor if named or not level or honor in unlevelled else level + honor)
     return result
+
+
+def unlevelled_honors() -> Set[str]:
+    """Items of the award schedules that carry no level (高端化改造强链项目): no level is shared onto them."""
+    return {award.honor for award in kb().awards(None) if not award.level}
 
 
 def next_buttons(region: str) -> List[Dict[str, str]]:

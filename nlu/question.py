@@ -95,6 +95,7 @@ class Question:
     asks_elsewhere: bool = False  # the question is about a place the sources do not cover
     industry: Optional[str] = None
     firms: List[Tuple[str, Optional[str]]] = field(default_factory=list)  # (the firm as said, its listed industry)
+    trade: Optional[str] = None  # the non-industrial trade the firm names (批发, 酒店 …), none if it also names industrial work
     high_tech: bool = False
     small_profit: bool = False
     own_case: bool = False
@@ -179,8 +180,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"]) and not q.not_small_profit
     q.manufacturing = any(cue in plain for cue in tables["status"].get("manufacturing", [])) \
         and "not_manufacturing" not in [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
-    q.industry = _first_key(plain, tables["industries"])
+    q.industry = first_key(plain, tables["industries"])
     q.firms = _firms_listed(plain, tables["industries"])
+    trade = re.search(tables["not_industrial"], plain)
+    q.trade = trade.group(0) if trade and not re.search(tables["industrial"], plain) else None
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
@@ -283,8 +286,7 @@ def _output_growth(text: str, q: Question) -> str:
     alone = (before or _OUTPUT_AFTER.search(text) or _OUTPUT_SAID.search(text)) if not (before and after) else None
     if alone and ("产值" in text or "效益" in text or before):  # "改造后估计1.12亿" said alone: output, not the investment
         q.output_wan = [round(float(alone.group(1)) * (10000 if alone.group(2) == "亿" else 1), 4)]
-        q.output_side = "before" if alone is before else "after" if _OUTPUT_AFTER.search(text) is not None \
-            and alone.re is _OUTPUT_AFTER else None
+        q.output_side = "before" if alone is before else "after" if alone.re is _OUTPUT_AFTER else None
         q.output_said = alone.group(1) + alone.group(2)
         return text[:alone.start(1)] + "·" * (alone.end(2) - alone.start(1)) + text[alone.end(2):]
     if not before or not after:
@@ -312,7 +314,7 @@ def _rd_parts_of_a_total(q: Question) -> None:
         return
     if not expensed or not intangible or not re.search(r"一共|总共|合计|总计|总投入|总支出|总额|总共花", q.text):
         return
-    stated = re.search(r"(?:其中|其余|剩下|剩余|另外)(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
+    stated = re.search(r"(?:其中|另外)(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
     if stated:
         q.facts["rd_expense_wan"] = float(stated.group(1))
     elif expensed > intangible:
@@ -345,7 +347,7 @@ def _investment_as_equipment(q: Question, vocab: Vocabulary, tables: Dict[str, A
     if any(kinds.get(t) in ("program", "award") for t in q.topics) or q.case_question or q.regions:
         return
     item: Dict[str, Any] = {"value_wan": total}
-    purpose = _first_key(q.text, tables["purposes"])
+    purpose = first_key(q.text, tables["purposes"])
     if purpose:
         item["special_purpose"] = purpose
     q.facts["equipment"] = [item]
@@ -472,11 +474,12 @@ def _firms_listed(text: str, industries: Dict[str, List[str]]) -> List[Tuple[str
     firms = []
     for piece in pieces:
         name = re.split(r"[？?]|研发|能不能|能否|哪家", _FIRM_MARK.sub("", piece))[0].strip() or piece.strip()
-        firms.append((name, _first_key(piece, industries)))
+        firms.append((name, first_key(piece, industries)))
     return firms
 
 
-def _first_key(text: str, table: Dict[str, List[str]]) -> Optional[str]:
+def first_key(text: str, table: Dict[str, List[str]]) -> Optional[str]:
+    """The key of the table whose cue comes first in the text."""
     hits = [(text.find(cue), key) for key, cues in table.items() for cue in cues if cue in text]
     return min(hits)[1] if hits else None
 
@@ -695,7 +698,7 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
     if role == "equipment":
         item: Dict[str, Any] = {"value_wan": span.value}
         count = _COUNT.search(clause)
-        purpose = _first_key(clause, tables["purposes"])
+        purpose = first_key(clause, tables["purposes"])
         if purpose:
             item["special_purpose"] = purpose
         if re.search(r"价税合计|(?<!不)含税|含增值税", clause) and not re.search(r"不含税|不含增值税", clause):

@@ -29,7 +29,6 @@ _COUNT_WORDS = "零一两三四五六七八九十"
 _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                 "tech_transfer_income_wan")
 # A question about the programme may be answered by its plan, filing or statistics points.
-_NOT_INDUSTRY = re.compile(r"批发|零售|商贸|贸易|餐饮|酒店|宾馆|房地产|物流|电商|超市|商场")
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
@@ -791,8 +790,7 @@ class _Planner:
             self.answer.topics_answered.append("program")
             self.answer.start_form = True
             return
-        trade = _NOT_INDUSTRY.search(self.q.text)
-        if trade and not re.search(r"制造|工厂|生产|加工|[^批]厂", self.q.text):
+        if self.q.trade:
             # "六安的一家建材批发商贸公司，能进市级技改项目库吗": the programmes are for industrial firms
             self.answer.topics_answered.append("program")
             for region in self._target_regions():
@@ -800,7 +798,7 @@ class _Planner:
                               and "who" in p.aspects), None)
                 if point:
                     self.answer.parts.append(Part("rule", [
-                        f"按文件不符合：{point.text}贵企业是{trade.group(0)}企业，不属于工业企业。",
+                        f"按文件不符合：{point.text}贵企业是{self.q.trade}企业，不属于工业企业。",
                         "如果贵企业另有工业生产业务（由工业企业实施技改），请告诉我，我再帮您判断。"], [point.citation]))
             if any(part.kind == "rule" for part in self.answer.parts):
                 return
