@@ -122,6 +122,7 @@ class Question:
     detail_near: Dict[str, str] = field(default_factory=dict)  # detail → the nearest point's id (question.yaml)
     detail_department: Dict[str, str] = field(default_factory=dict)  # detail → who settles it, when not the point's office
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
+    other_titles: List[str] = field(default_factory=list)  # titles awarded that no schedule title names (安徽工业精品)
 
     @property
     def aspect(self) -> Optional[str]:
@@ -197,6 +198,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         or plain.strip("！!。.？? ") in ("人工", "人工吧", "人工服务")
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
     q.flags = _flags(plain, tables["flags"])
+    q.other_titles = _titles_named(plain, tables["titles_named"])
     lower = plain.lower()  # 纳税信用C级 / c级
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
     if re.search(r"(?:转成|转为|改为|变成|改成)查账", plain):
@@ -266,6 +268,21 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
     return q
+
+
+def _titles_named(plain: str, spec: Dict[str, Any]) -> List[str]:
+    """"去年被评为安徽省工业精品，今年又拿了省级新产品": the titles said as awarded that none of the
+    schedule's title words names (question.yaml `titles_named`)."""
+    found: List[str] = []
+    for match in re.finditer(spec["cue"] + r"([^，。；？！,.;?!]{2,30})", plain):
+        words = re.split(r"这|那|在|称号|荣誉|以后|之后|的话|能(?:不能|否|拿|奖|给|享受|有|申请|报)|可以|有没有|有|给|奖", match.group(1))[0]
+        for title in re.split(r"[、和及与跟]|还有|以及", words):
+            title = title.strip("了个为的是 ")
+            if len(title) < 3 or any(w in title for w in spec["known"]) or any(w in title for w in spec["not_titles"]):
+                continue
+            if re.search(spec["shape"], title):
+                found.append(title)
+    return list(dict.fromkeys(found))
 
 
 _THIS_YEAR_SHARE = re.compile(r"(?:能|可以|预计|计划|打算|准备|能够)(?:完成|投完|投)(?:了)?(?:投资)?(?:额)?(?:的)?([一二三四五六七八九]成|\d+(?:\.\d+)?%)")

@@ -28,6 +28,9 @@ _COUNT_WORDS = "零一两三四五六七八九十"
 # Regional topics named by words that also fit a tax question (申报, 时间, 部门).
 _TAX_AMOUNTS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                 "tech_transfer_income_wan")
+# The firm's figures each incentive's estimate is made from.
+_TOPIC_FACTS = {tax.RD: _TAX_AMOUNTS[:4], tax.EQUIP: ("equipment",), tax.SPECIAL: ("equipment",),
+                tax.TRANSFER: ("tech_transfer_income_wan",), "advanced-manufacturing-vat-credit": ("vat_input_wan",)}
 # A question about the programme may be answered by its plan, filing or statistics points.
 PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
@@ -597,6 +600,15 @@ class _Planner:
     def _term_in_clauses(self, term: str, regions: set) -> Optional[Part]:
         """“绿色制造体系里的“四位一体”是哪四个”: a term no point holds, said in a document's own words —
         the sentence that uses it, quoted and cited (the documents do not define it otherwise)."""
+        found = self._sentence_naming(term, regions)
+        if not found:
+            return None
+        document, sentence, cite = found
+        return Part("rule", [f"《{document.title}》没有规定“{term}”的具体界定，原文是这样说的：{sentence}",
+                             f"更具体的要求，建议咨询{self._contact(document.region) or '当地工信部门'}。"], [cite])
+
+    def _sentence_naming(self, term: str, regions: Iterable[str]) -> Optional[tuple]:
+        """(document, sentence, citation): the first sentence of a regional document that says `term`."""
         for document in self.kb.documents():
             if document.region not in regions or document.region == NATIONAL_REGION:
                 continue
@@ -607,10 +619,33 @@ class _Planner:
                 start = max(clause.text.rfind("。", 0, at), clause.text.rfind("；", 0, at)) + 1
                 ends = [e for e in (clause.text.find("。", at), clause.text.find("；", at)) if e >= 0]
                 sentence = clause.text[start:min(ends) + 1 if ends else len(clause.text)].strip()
-                cite = Citation(document.title, clause.clause, sentence[:60], document.id, document.status)
-                return Part("rule", [f"《{document.title}》没有规定“{term}”的具体界定，原文是这样说的：{sentence}",
-                                     f"更具体的要求，建议咨询{self._contact(document.region) or '当地工信部门'}。"], [cite])
+                return document, sentence, Citation(document.title, clause.clause, sentence[:60], document.id, document.status)
         return None
+
+    def _titles_unlisted(self, region: str, label: str) -> Optional[Part]:
+        """“去年被评为安徽省工业精品，今年又拿了省级新产品，在六安有没有奖励”: titles the schedule does
+        not list have no award in the document — said, with where the document names them, if it does."""
+        schedule = self.kb.awards(region)
+        levels = {a.level for a in schedule if a.level}
+        # a level the schedule lacks (国家级智能制造示范工厂) is said as such (see _award_parts)
+        titles = [t for t in self.q.other_titles if not (t.startswith(("国家级", "县级")) and t[:3] not in levels)]
+        if not titles or not schedule:
+            return None
+        document = self.kb.document_of_region(region)
+        named = "、".join(f"“{t}”" for t in titles)
+        lines = [f"{label}《{document.title}》的奖励规定里没有{named}，没有规定{'这个称号' if len(titles) == 1 else '这些称号'}的奖励金额；"
+                 f"文件列出奖励的称号是：{'、'.join(dict.fromkeys(a.honor for a in schedule))}。"]
+        cites = [schedule[-1].citation]
+        for title in titles:
+            core = _TITLE_LEVEL.sub("", title)
+            found = self._sentence_naming(core, [region]) if len(core) >= 3 else None
+            if found:
+                lines.append(f"文件提到{core}的地方是：{found[1]}")
+                cites = [found[2]]
+                break
+        lines.append(f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。")
+        self.answer.offer_handoff = True
+        return Part("deferral", lines, cites)
 
     def _defining(self, points: List[Point]) -> Optional[List[Point]]:
         """A definition asked of a term the sources use (“规上企业的标准是啥”) is answered by a point
@@ -923,6 +958,11 @@ class _Planner:
         for region in regions:
             label = f"{self.kb.short_region(region)}：" if side_by_side else ""
             schedule = self.kb.awards(region)
+            unlisted_titles = self._titles_unlisted(region, label)
+            if unlisted_titles:
+                self.answer.parts.append(unlisted_titles)
+                if not honors:
+                    continue
             levels = {a.level for a in schedule if a.level}
             beyond = [h for h in honors if h.startswith(("国家级", "县级")) and h[:3] not in levels and levels]
             if beyond:
@@ -1118,6 +1158,21 @@ class _Planner:
             - (1.0 if "境外" in pool[i].text and not foreign else 0.0), -i))
         self.answer.parts.append(Part("rule", [pool[best].text], [pool[best].citation]))
 
+    def _rules_beside_estimate(self, incentives: List[str]) -> None:
+        """“设备买了300万能不能一次性扣除；研发费用加计扣除比例是多少”: an incentive asked about
+        with none of its figures is answered by its rule for the aspect asked, beside the estimate."""
+        rule_aspects = set(self.q.aspects) - {"compute", "amount", "overview", "benefit"}
+        if not rule_aspects:
+            return
+        shown = self._shown()
+        for topic in incentives:
+            keys = _TOPIC_FACTS.get(topic)
+            if not keys or set(keys) & set(self.q.facts):
+                continue
+            points = [p for p in self._by_aspect(self._applies(self.kb.points(None, topic))) if p.text not in shown]
+            if points:
+                self.answer.parts.append(self._rule_part(points, limit=1))
+
     def _deduction_year(self, topics: List[str]) -> Optional[Part]:
         """“2025年12月买的，当月就用上了，算哪一年”: the year the one-time deduction falls in, by
         the rule that it is taken in the year of the month after the equipment is put to use."""
@@ -1157,6 +1212,7 @@ class _Planner:
                 if part:  # "进口设备完税价格600万，关税5%；另外研发300万": each part its own figure
                     self.answer.parts.append(part)
             self._practical_beside_estimate(incentives)
+            self._rules_beside_estimate(incentives)
             return
         if not incentives:
             incentives = self._incentives_by_rate()
@@ -2074,6 +2130,7 @@ def dedupe(citations: Iterable[Citation]) -> List[Citation]:
     return out
 
 
+_TITLE_LEVEL = re.compile(r"^(?:国家级|省级|市级|县级|安徽省|安徽|国家|省|市)|企业$")
 _COUNTED_PROJECTS = re.compile(r"(?<![第另])([两二三四五六七八九十\d]+)(?:个|家)(?:技改|示范)?(?:项目|车间|工厂|中心|子公司|厂区)")
 _DIFFERENCE_WORDS = ("差多少", "相差", "差距", "多多少", "少多少", "多出", "差几", "高多少", "低多少")
 

@@ -558,3 +558,13 @@ def test_firms_named_by_letter_are_each_checked_with_their_own_scale():
     assert "暂不符合" in first and "150万元（要求不低于200万元）" in first
     assert "符合条件" in second and "暂不符合" not in second
     assert "暂不符合" in third and "不属于规模以上工业企业" in third
+
+
+def test_this_years_spending_said_alone_is_the_projects_investment():
+    """“今年技改投了三千万” with no total before: the project is 3000万, all of it this year's."""
+    from actions.facts import facts_in_message
+
+    text = "我们是广西柳州的汽车零部件厂，去年产值1.2个亿，今年技改投了三千万，预计明年产值增长20%，能申报千企技改吗"
+    facts = facts_in_message(tracker(text, "ask_eligibility", [
+        entity("investment_this_year", "3000", text.index("三千万")), entity("percent", "20", text.index("20%"))]))
+    assert facts["fixed_asset_investment_wan"] == 3000.0 and facts["investment_this_year_wan"] == 3000.0

@@ -1072,3 +1072,17 @@ def test_a_detail_is_deferred_to_whoever_settles_it(ask, text, detail, who):
 def test_the_definition_of_renovation_asked_in_other_words(ask):
     _, text = ask("六安的文件里技术改造是怎么定义的，我们买几台新机器替换旧的算不算")
     assert "新技术、新工艺、新设备、新材料" in text
+
+
+def test_titles_the_schedule_does_not_list_are_said_to_have_no_award(ask):
+    """安徽工业精品 and 省级新产品 are named in 二.（六） as what the city cultivates, not in the award list."""
+    result, text = ask("我们是六安金安区的规上企业，去年被评为安徽省工业精品，今年又拿了省级新产品，这两个在六安有没有奖励？")
+    assert result.kind == "deferral" and result.offer_handoff
+    assert "没有“安徽省工业精品”、“省级新产品”" in text and "每年培育一批省级新产品、安徽工业精品" in text
+    assert "50万元" not in text and "20万元" not in text  # no other title's award given as theirs
+
+
+def test_an_incentive_asked_beside_an_estimate_gets_its_rule(ask):
+    _, text = ask("你好，我们在六安，三个问题：1、今年准备花450万搞智能化改造能不能进项目库；2、设备买了300万能不能一次性扣除；3、研发费用加计扣除比例是多少")
+    assert "75万元" in text  # 300 × 25%, deferred tax
+    assert "实际发生额的100%" in text  # the R&D rate asked, not dropped for the estimate
