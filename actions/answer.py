@@ -375,7 +375,8 @@ def _switches_region(q: Question, tracker: Tracker) -> Optional[str]:
 def _corrects_project(q: Question, tracker: Tracker) -> bool:
     """A message that only states a fact of the project the conversation has checked (its facts
     are in the slots, its region known), with no question of its own about anything else."""
-    changed = re.search(r"变成|变为|改成|改为|追加|调整为|调整到|增加到|提高到|变更为|减少到|缩减到", latest_text(tracker))
+    changed = re.search(r"变成|变为|改成|改为|追加|调整为|调整到|增加到|提高到|变更为|减少到|缩减到|不对|算错|说错|打错|搞错|写错|更正|"
+                        r"应该是|其实是", latest_text(tracker))
     allowed = {"program", "filing"} if changed else {"program"}  # "…总投资变成2600万…备案已经重新做了"
     if q.topics and not set(q.topics) <= allowed or q.tax_facts() or q.details or q.other_places:
         return False
@@ -389,7 +390,8 @@ def _corrects_project(q: Question, tracker: Tracker) -> bool:
 
 
 _PROJECT_MARK = re.compile(r"(?:另外一家|另一家|一家|另外一个项目|另一个项目|另外一个|另一个|一个项目|一个|第一个|第二个|第三个|"
-                           r"[AB甲乙]项目|项目[AB甲乙一二]|[甲乙丙丁ABCD](?:公司|企业|厂))(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规))")
+                           r"[AB甲乙]项目|项目[AB甲乙一二]|[甲乙丙丁ABCD](?:公司|企业|厂)|(?<=[：:；;。])[甲乙丙丁](?=[，,：:]))"
+                           r"(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规)|[，,：:][^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规))")
 _CASE_ASKED = re.compile(r"分别|各自|能不能进|能进|能不能报|能报|能不能入|能入|能申报|能不能申报|够不够|符合|能不能享受|行不行|可以吗|能吗")
 
 

@@ -156,7 +156,7 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
         total = (other or this_year)[:1]
         this_year = [] if not other else this_year
     before = tracker.get_slot("fixed_asset_investment_wan")
-    if this_year and not total and not other and before is None and asked is None and len(this_year) == 1:
+    if this_year and not total and before is None and asked is None and len(this_year) == 1:
         # "今年技改投了三千万，能申报千企技改吗": the one amount of a project not described before is
         # its investment, all of it this year's (the form shows both, so a user can correct them)
         total = this_year[:1]

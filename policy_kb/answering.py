@@ -123,6 +123,7 @@ class _Planner:
         self.answer = Answer(region=self.region)
         # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
         self.honors = [] if _builds_a_title(q) or _names_a_title_as_a_kind(q) else list(state.honors)
+        self.customs_from_price = False  # the tariff is estimated on the equipment's price (no 完税价格 said)
 
     # --- routing -------------------------------------------------------------------------
 
@@ -1158,6 +1159,23 @@ class _Planner:
             - (1.0 if "境外" in pool[i].text and not foreign else 0.0), -i))
         self.answer.parts.append(Part("rule", [pool[best].text], [pool[best].citation]))
 
+    def _import_only(self) -> bool:
+        """Equipment said only as goods to import (no income-tax incentive named, no special purpose)."""
+        q = self.q
+        if IMPORT_EXEMPTION not in q.topics or not q.facts.get("equipment") or set(q.tax_facts()) != {"equipment"}:
+            return False
+        named = {t for t in q.topics if self.kinds.get(t) == "incentive"} - {IMPORT_EXEMPTION, "tax-claiming"}
+        return not named and not any(e.get("special_purpose") for e in q.facts["equipment"])
+
+    def _over_cap_depreciation(self) -> None:
+        """“买了台600万的设备…我们是制造业”: over the one-time cap, how the firm may depreciate faster."""
+        cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
+        if not any(e.get("value_wan", 0) > cap for e in self.q.facts.get("equipment") or []):
+            return
+        point = next((p for p in self.kb.points(None, tax.ACCEL) if "双倍余额递减法" in p.text), None)
+        if point and point.text not in self._shown():
+            self.answer.parts.append(Part("rule", [point.text], [point.citation]))
+
     def _rules_beside_estimate(self, incentives: List[str]) -> None:
         """“设备买了300万能不能一次性扣除；研发费用加计扣除比例是多少”: an incentive asked about
         with none of its figures is answered by its rule for the aspect asked, beside the estimate."""
@@ -1206,8 +1224,14 @@ class _Planner:
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
         transfer_revenue = "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts
+        if self._import_only():
+            units = q.facts.pop("equipment")  # "要进口一台德国设备，大概800万": the goods' value, not an income-tax basis
+            if len(units) == 1 and "customs_value_wan" not in q.facts:
+                q.facts["customs_value_wan"] = units[0]["value_wan"]
+                self.customs_from_price = True
         if q.tax_facts() or transfer_revenue:
             self._estimate()
+            self._over_cap_depreciation()
             for part in (self._interest_subsidy(), self._tariff_saved()):
                 if part:  # "进口设备完税价格600万，关税5%；另外研发300万": each part its own figure
                     self.answer.parts.append(part)
@@ -1921,7 +1945,9 @@ class _Planner:
             return None
         duty = tax.money(value * rate / 100)
         point = self._first_point(IMPORT_EXEMPTION, "conditions")
-        lines = [f"免征的关税：{num(value)} × {num(rate)}% = {num(duty)}万元（按您说的完税价格和关税税率）；进口环节增值税不免，照常征收。"]
+        basis = ("按设备价格作完税价格、按您说的关税税率估算，实际以海关审定的完税价格为准" if self.customs_from_price
+                 else "按您说的完税价格和关税税率")
+        lines = [f"免征的关税：{num(value)} × {num(rate)}% = {num(duty)}万元（{basis}）；进口环节增值税不免，照常征收。"]
         if point:
             lines.append(point.text)
         return Part("compute", lines, [point.citation] if point else [])
