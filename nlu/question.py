@@ -98,6 +98,7 @@ class Question:
     trade: Optional[str] = None  # the non-industrial trade the firm names (批发, 酒店 …), none if it also names industrial work
     high_tech: bool = False
     small_profit: bool = False
+    tech_sme: bool = False  # 科技型中小企业 (losses carried 10 years, like 高新)
     own_case: bool = False
     all_conditions: bool = False  # "入选要满足哪些条件？列一下"
     case_question: bool = False  # "我们够不够", "能入选吗": whether the firm's own project qualifies
@@ -177,6 +178,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     compared = re.sub(r"(?:比|跟|和|与|同|较|相比)(?:一般|普通)企业", "", plain)  # "比普通企业少交多少": a comparison, not the firm
     q.not_high_tech = any(cue in compared for cue in tables["status"]["not_high_tech"])
     q.high_tech = q.high_tech and not q.not_high_tech
+    q.tech_sme = any(cue in plain for cue in tables["status"].get("tech_sme", []))
     q.not_small_profit = any(cue in plain for cue in tables["status"].get("not_small_profit", []))
     q.small_profit = any(cue in plain for cue in tables["status"]["small_profit"]) and not q.not_small_profit
     q.manufacturing = any(cue in plain for cue in tables["status"].get("manufacturing", [])) \
@@ -254,7 +256,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         value = float(word[:-1]) if word.endswith("%") else float("一二三四五六七八九".index(word[0]) + 1) * 10
         q.facts["this_year_share_pct"] = value
         q.rule_mentions = [m for m in q.rule_mentions if m.value != value]
-    licence = _LICENCE.search(plain) or _LICENCE_BEFORE.search(plain)
+    licence = _LICENCE.search(plain) or _LICENCE_BEFORE.search(plain) or _LICENCE_USE.search(plain)
     if licence:  # "非独占许可，许可期3年": how long a licence of the technology runs
         q.facts["licence_years"] = float(_small_number(licence.group(1)))
     staff = _STAFF.search(plain)
@@ -263,6 +265,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
+    if "rd_commissioned_foreign_wan" in q.facts and re.search(
+            r"(?:境外|国外|海外|外国)[^，。；]{0,8}?个人|(?:境外|国外|海外|外国)(?:的)?(?:专家|教授|工程师)(?!团队|机构|公司)", plain):
+        # "委托国外一个专家个人做研发": commissioned from an individual abroad, which is not counted
+        q.facts["rd_foreign_individual_wan"] = q.facts.pop("rd_commissioned_foreign_wan")
     q.unreadable_amount = _unreadable_amount(plain, q)
     _rd_parts_of_a_total(q)
     _equipment_as_investment(q, vocab)
@@ -287,6 +293,7 @@ def _titles_named(plain: str, spec: Dict[str, Any]) -> List[str]:
 
 _THIS_YEAR_SHARE = re.compile(r"(?:能|可以|预计|计划|打算|准备|能够)(?:完成|投完|投)(?:了)?(?:投资)?(?:额)?(?:的)?([一二三四五六七八九]成|\d+(?:\.\d+)?%)")
 _LICENCE = re.compile(r"许可(?:使用)?(?:期|期限|年限|时间)?(?:为|是|只有|只|共|签了)?([一二两三四五六七八九十1-9]|1\d)年")
+_LICENCE_USE = re.compile(r"许可给[^，。；？?]{0,8}?(?:用|使用)([一二两三四五六七八九十1-9]|1\d)年")
 _LICENCE_BEFORE = re.compile(r"([一二两三四五六七八九十1-9]|1\d)年(?:期)?的?(?:全球)?(?:非独占|独占|排他|普通)?(?:使用)?许可")
 
 
@@ -547,7 +554,7 @@ def _sentence_before(text: str, end: int) -> str:
 # "2025年12月买的，当月就用上了": bought in a month and put to use the same month
 _IN_USE_SAME_MONTH = re.compile(r"(?:(20\d\d)年)?()(\d{1,2})月[^。？?]{0,12}?当月[^，。？?,]{0,6}?(?:投入使用|投用|用上|开始使用|启用)")
 _SUMMABLE = ("tech_transfer_income_wan", "rd_expense_wan")
-_ENUMERATED = re.compile(r"分别|两个|两笔|三个|三笔|几个|几笔|[AB甲乙]项目|[AB甲乙]花|第一[个笔]|第二[个笔]|另一个|另一笔|另外一个|各自")
+_ENUMERATED = re.compile(r"分别|两个|两笔|三个|三笔|几个|几笔|两份|三份|一份[^。？?]{2,20}一份|另一份|[AB甲乙]项目|[AB甲乙]花|第一[个笔份]|第二[个笔份]|另一个|另一笔|另外一个|各自")
 _WHOLE = re.compile(r"其中|一共|总共|合计|加起来|总计|共计|不对|打错|说错|更正")
 _IN_USE = re.compile(r"(?:(20\d\d)年|(今年|去年|明年))?(\d{1,2})月[初中底末份]?[^，。？?,]{0,10}?(?:投入使用|投用|用上|开始使用|开始用|用起来|启用)")
 _UNIT_WORD = re.compile(r"(?:一|另一|第二|第三|两|另)(?:台|套|条|组|部)")
@@ -609,8 +616,17 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "equipment"  # "三台设备：120万、260万、700万": each a unit of the same list
         if role is None and last_role in _SUMMABLE and re.fullmatch(r"\s*(?:元)?\s*(?:和|、|与|及|跟|加上?)\s*", between):
             role = last_role  # "所得分别是300万和400万": the same kind of amount
+        if role is None and last_role in _SUMMABLE and re.search(r"(?:一份|另一份|一笔|另一笔|第二份|第二笔)[^，。；\d]{0,4}$", before):
+            role = last_role  # "一份所得300万，一份所得400万": the next item of the same list
         sentence = _sentence_before(text, span.start)
-        if role in ("revenue_wan", "rd_expense_wan", None) and "委托" in sentence and re.search(r"研发|开发|研究", sentence):
+        own = re.search(r"(?:自己|自行|自主|我们自己|本公司自己)[^，。；,;]{0,6}$", re.split(r"[，,；;。]", before)[-1])
+        if role == "rd_commissioned_domestic_wan" and "委托" in sentence and any(
+                c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"]):
+            role = "rd_commissioned_foreign_wan"  # "委托国外一个专家…帮我们做研发，给了他100万"
+        if own and role in ("rd_commissioned_foreign_wan", "rd_commissioned_domestic_wan"):
+            role = "rd_expense_wan"  # "委托国外专家做研发给了100万，另外我们自己研发300万": the firm's own
+        if role in ("revenue_wan", "rd_expense_wan", None) and "委托" in sentence and re.search(r"研发|开发|研究", sentence) \
+                and not own:
             # "委托省内一所大学做了个研发项目，合同金额150万": the contract is the commissioned R&D
             foreign = any(c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"])
             role = "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"

@@ -1229,6 +1229,11 @@ class _Planner:
             if len(units) == 1 and "customs_value_wan" not in q.facts:
                 q.facts["customs_value_wan"] = units[0]["value_wan"]
                 self.customs_from_price = True
+        individual = q.facts.get("rd_foreign_individual_wan")
+        if individual:  # "委托国外一个专家个人…给了他100万": not counted at all
+            point = next((p for p in self.kb.points(None, tax.RD) if "境外个人" in p.text), None)
+            self.answer.parts.append(Part("rule", [f"委托境外个人研发的{num(individual)}万元不能加计扣除，不计入下面的估算。"
+                                                   + (f"（{point.text}）" if point else "")], [point.citation] if point else []))
         if q.tax_facts() or transfer_revenue:
             self._estimate()
             self._over_cap_depreciation()
@@ -1714,7 +1719,7 @@ class _Planner:
         steps = f"应纳税所得额 {num(income)}{minus} = {num(left)}万元，" if deduction else ""
         if left < 0:  # "利润200万，买了台500万的设备…扣不完怎么办": no tax this year, a loss carried forward
             loss = [p for topic in (tax.EQUIP, tax.RD) if topic in items for p in self.kb.points(None, topic)
-                    if p.id.endswith("-loss") or self.q.high_tech and p.id.endswith("-loss-ten-years")]
+                    if p.id.endswith("-loss") or (self.q.high_tech or self.q.tech_sme) and p.id.endswith("-loss-ten-years")]
             # (a 高新 firm: the general 5 years and its 10 years, both)
             plain = tax.money(income * rate)
             text = (f"今年企业所得税：应纳税所得额 {num(income)}{minus} = −{num(-left)}万元，即亏损{num(-left)}万元，今年不用交企业所得税"
@@ -1760,7 +1765,7 @@ class _Planner:
                 f"{num(tax.money(extra * cit))}万元。")
         expensed = request.get("rd_expense_wan")
         if expensed:  # "其中600万费用化，另外400万形成了专利…今年能多扣多少": this year's extra deduction
-            share = self.kb.parameter("rd-super-deduction", "extra_rate").value
+            share = self.kb.parameter("rd-super-deduction", "ic_extra_rate" if request.get("ic_or_machine_tool") else "extra_rate").value
             this_year = tax.money(expensed * share + extra)
             line += (f"今年加计扣除 = {num(expensed)} × {pct(share)} + {num(extra)} = {num(this_year)}万元，今年少缴 "
                      f"{num(this_year)} × {pct(cit)} = {num(tax.money(this_year * cit))}万元。")

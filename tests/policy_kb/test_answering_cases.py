@@ -1086,3 +1086,52 @@ def test_an_incentive_asked_beside_an_estimate_gets_its_rule(ask):
     _, text = ask("你好，我们在六安，三个问题：1、今年准备花450万搞智能化改造能不能进项目库；2、设备买了300万能不能一次性扣除；3、研发费用加计扣除比例是多少")
     assert "75万元" in text  # 300 × 25%, deferred tax
     assert "实际发生额的100%" in text  # the R&D rate asked, not dropped for the estimate
+
+
+def test_imported_equipment_is_priced_for_the_tariff_not_the_income_tax(ask):
+    _, text = ask("进口设备800万，关税税率5%，能省多少")
+    assert "800 × 5% = 40万元" in text and "按设备价格作完税价格" in text
+    assert "不能一次性扣除" not in text  # the goods' value is not an income-tax basis here
+
+
+def test_equipment_over_the_cap_gets_the_faster_depreciation_methods(ask):
+    _, text = ask("买了台600万的设备，能一次性税前扣除吗")
+    assert "不能一次性扣除" in text and "双倍余额递减法" in text and "最短可缩至6年" in text
+
+
+def test_a_machine_named_by_its_kind_is_equipment(ask):
+    _, text = ask("老板问的，我们做铝型材的，今年研发大概花了四百来万，又买了台1200万的挤压机，这台机器能一次性扣吗？研发那块能少交多少")
+    assert "少缴企业所得税100万元" in text  # 400 × 100% × 25%
+    assert "（1200万元）不能一次性扣除" in text
+
+
+def test_a_licence_for_three_years_is_not_a_transfer(ask):
+    _, text = ask("我们把一项专利许可给别人用三年，非独占的，收了200万许可费，能按技术转让减免所得税吗")
+    assert "不能享受" in text and "许可期3年" in text
+
+
+def test_contracts_said_one_by_one_are_added_up(ask):
+    _, text = ask("我们今年签了两份专利转让合同，一份所得300万，一份所得400万，是不是每份都不超过500万所以都免税？")
+    assert "300 + 400 = 700万元" in text and "应纳25万元" in text  # (700 − 500) × 12.5%
+
+
+def test_machine_tool_firms_extra_rate_is_used_for_this_years_deduction(ask):
+    _, text = ask("我们在工业母机企业清单里，税率25%。今年费用化研发300万，另外有个研发项目形成无形资产500万，按10年摊销。今年一共能少交多少税")
+    assert "300 × 120% + 60 = 420万元" in text and "420 × 25% = 105万元" in text
+
+
+def test_rd_commissioned_from_an_individual_abroad_is_not_counted(ask):
+    _, text = ask("我们委托国外一个专家个人帮我们做研发，给了他100万，另外我们自己研发300万，税率25%，加计扣除一共能少交多少")
+    assert "委托境外个人研发的100万元不能加计扣除" in text and "少缴企业所得税75万元" in text  # 300 × 25%
+
+
+def test_a_tech_sme_loss_is_carried_ten_years(ask):
+    _, text = ask("我们是科技型中小企业，今年利润（应纳税所得额，没算加计前）100万，研发费用300万（已经计入费用），加计扣除后是不是就亏了？")
+    assert "亏损200万元" in text and "10年" in text
+
+
+def test_the_six_directions_of_six_plus_one(ask):
+    _, text = ask("六安那个6+1技改提升行动，‘6’是指哪六个方向啊？")
+    assert "高端化、智能化、信息化、自动化、绿色化、创新化" in text and "没有规定" not in text
+    _, text = ask("六安那个'6+1'技改提升行动，六个'化'是哪六个？那个'+1'又是指啥")
+    assert "没有规定“+1”的具体内容" in text and "创新化" in text
