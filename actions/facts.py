@@ -103,10 +103,36 @@ def derived_lines(tracker: Tracker) -> List[str]:
     growth = _growth_across_turns(tracker, q)
     if growth:
         lines.append(growth[1])
+    needed = _output_needed(tracker, q, growth)
+    if needed:
+        lines.append(needed)
     share, total = q.facts.get("this_year_share_pct"), _share_base(tracker, q)
     if share and total:
         lines.append(f"今年完成投资 = {fmt_number(total)} × {fmt_number(share)}% = {fmt_number(round(total * share / 100, 2))}万元。")
     return lines
+
+
+def _output_needed(tracker: Tracker, q: Question, growth: Optional[tuple]) -> Optional[str]:
+    """“改造前1个亿，改造后1.1个亿”: the growth falls short of the region's required growth, so the
+    output the project would need after it (from the required growth's figure)."""
+    pct = growth[0] if growth else (q.facts.get("output_growth_pct") if q.derived else None)
+    region = tracker.get_slot("region") or q.firm_region
+    if pct is None or not region:
+        return None
+    required = next((f for f in kb().figures(region) if f.unit == "%" and "产值" in f.name and f.value), None)
+    if required is None or pct >= required.value:
+        return None
+    low = q.output_wan[0] if q.derived and q.output_wan else None
+    if low is None:
+        texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][:-1]
+        earlier = [analyse(t, vocabulary()) for t in reversed(texts[-4:])]
+        low = next((b.output_wan[0] for b in earlier if b.output_side == "before" and b.output_wan), None)
+    if not low:
+        return None
+    need = low * (1 + required.value / 100)
+    said = (lambda wan: f"{fmt_number(round(wan / 10000, 4))}亿" if wan >= 10000 else f"{fmt_number(round(wan, 2))}万")
+    return (f"要达到{fmt_number(required.value)}%的增长，改造后产值需不低于 {said(low)} × (1 + {fmt_number(required.value)}%)"
+            f" = {said(need)}。")
 
 
 def _share_base(tracker: Tracker, q: Question) -> Optional[float]:

@@ -280,7 +280,7 @@ def _titles_named(plain: str, spec: Dict[str, Any]) -> List[str]:
     """"去年被评为安徽省工业精品，今年又拿了省级新产品": the titles said as awarded that none of the
     schedule's title words names (question.yaml `titles_named`)."""
     found: List[str] = []
-    for match in re.finditer(spec["cue"] + r"([^，。；？！,.;?!]{2,30})", plain):
+    for match in re.finditer(spec["cue"] + r"([^，。；？！,.;?!]{2,60})", plain):
         words = re.split(r"这|那|在|称号|荣誉|以后|之后|的话|能(?:不能|否|拿|奖|给|享受|有|申请|报)|可以|有没有|有|给|奖", match.group(1))[0]
         for title in re.split(r"[、和及与跟]|还有|以及", words):
             title = title.strip("了个为的是 ")

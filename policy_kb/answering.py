@@ -629,13 +629,15 @@ class _Planner:
         schedule = self.kb.awards(region)
         levels = {a.level for a in schedule if a.level}
         # a level the schedule lacks (国家级智能制造示范工厂) is said as such (see _award_parts)
-        titles = [t for t in self.q.other_titles if not (t.startswith(("国家级", "县级")) and t[:3] not in levels)]
+        titles = [t for t in self.q.other_titles
+                  if self.honors or not (t.startswith(("国家级", "县级")) and t[:3] not in levels)]
         if not titles or not schedule:
             return None
         document = self.kb.document_of_region(region)
         named = "、".join(f"“{t}”" for t in titles)
-        lines = [f"{label}《{document.title}》的奖励规定里没有{named}，没有规定{'这个称号' if len(titles) == 1 else '这些称号'}的奖励金额；"
-                 f"文件列出奖励的称号是：{'、'.join(dict.fromkeys(a.honor for a in schedule))}。"]
+        listed = "" if self.honors else f"文件列出奖励的称号是：{'、'.join(dict.fromkeys(a.honor for a in schedule))}。"
+        lines = [f"{label}《{document.title}》的奖励规定里没有{named}，没有规定{'这个称号' if len(titles) == 1 else '这些称号'}"
+                 f"的奖励金额{'；' if listed else '。'}{listed}"]
         cites = [schedule[-1].citation]
         for title in titles:
             core = _TITLE_LEVEL.sub("", title)
@@ -2255,8 +2257,8 @@ def title_count(text: str, honor: str) -> Optional[float]:
     may be said once for several titles, so the title without it counts too); “A、B、C三个都新认定了”
     counts the titles listed, not three of the last."""
     core = re.sub(r"^(?:国家级|省级|市级)", "", honor)
-    projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个项目(?:都)?(?:评上了|评上|被评为|评为|认定为|获评|入选)(?:了)?{re.escape(honor)}", text)
-    if projects:  # "两个项目评上了市级技改示范项目"
+    projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个(?:项目|车间|工厂|中心|厂区)(?:都)?(?:评上了|评上|被评为|评为|认定为|获评|入选|被认定为)(?:了)?{re.escape(honor)}", text)
+    if projects:  # "两个项目评上了市级技改示范项目", "两个车间都评上了市级数字化车间"
         count = chinese_number(projects.group(1).replace("两", "二"))
         return count if count and count > 1 else None
     for name in dict.fromkeys([honor, core]):

@@ -568,3 +568,11 @@ def test_this_years_spending_said_alone_is_the_projects_investment():
     facts = facts_in_message(tracker(text, "ask_eligibility", [
         entity("investment_this_year", "3000", text.index("三千万")), entity("percent", "20", text.index("20%"))]))
     assert facts["fixed_asset_investment_wan"] == 3000.0 and facts["investment_this_year_wan"] == 3000.0
+
+
+def test_growth_short_of_the_requirement_shows_the_output_needed():
+    from actions.facts import derived_lines
+
+    lines = derived_lines(tracker("改造前年产值1个亿，改造后预计1.1个亿", "inform", slots={"region": "广西壮族自治区"}))
+    assert "产值预期增长 = (1.1亿 − 1亿) ÷ 1亿 = 10%。" in lines
+    assert "要达到15%的增长，改造后产值需不低于 1亿 × (1 + 15%) = 1.15亿。" in lines

@@ -1135,3 +1135,16 @@ def test_the_six_directions_of_six_plus_one(ask):
     assert "高端化、智能化、信息化、自动化、绿色化、创新化" in text and "没有规定" not in text
     _, text = ask("六安那个'6+1'技改提升行动，六个'化'是哪六个？那个'+1'又是指啥")
     assert "没有规定“+1”的具体内容" in text and "创新化" in text
+
+
+def test_titles_listed_are_split_into_those_with_an_award_and_those_without(ask):
+    text_in = "六安这几个称号哪些有奖励，各多少：国家级智能制造示范工厂、省级绿色工厂、市级数字化车间、省级工程技术研究中心、省级工业设计中心"
+    _, text = ask(text_in, honors=["省级绿色工厂", "市级数字化车间", "省级工业设计中心"], regions_named=["六安市"])
+    assert "没有“国家级智能制造示范工厂”、“省级工程技术研究中心”" in text
+    assert "20 + 10 + 20 = 50万元" in text
+
+
+def test_two_workshops_holding_one_title_are_awarded_twice(ask):
+    text_in = "六安的，我们今年新认定了省级智能工厂、省级企业技术中心，还有两个车间都评上了市级数字化车间，一共能拿多少奖励"
+    _, text = ask(text_in, honors=["省级智能工厂", "省级企业技术中心", "市级数字化车间"], regions_named=["六安市"])
+    assert "10 × 2 = 20万元" in text and "50 + 20 + 20 = 90万元" in text
