@@ -130,9 +130,13 @@ def _output_needed(tracker: Tracker, q: Question, growth: Optional[tuple]) -> Op
     if not low:
         return None
     need = low * (1 + required.value / 100)
-    said = (lambda wan: f"{fmt_number(round(wan / 10000, 4))}亿" if wan >= 10000 else f"{fmt_number(round(wan, 2))}万")
-    return (f"要达到{fmt_number(required.value)}%的增长，改造后产值需不低于 {said(low)} × (1 + {fmt_number(required.value)}%)"
-            f" = {said(need)}。")
+    return (f"要达到{fmt_number(required.value)}%的增长，改造后产值需不低于 {_output_words(low)} × "
+            f"(1 + {fmt_number(required.value)}%) = {_output_words(need)}。")
+
+
+def _output_words(wan: float) -> str:
+    """An output in 万元 as people say it: 1.15亿, 8000万."""
+    return f"{fmt_number(round(wan / 10000, 4))}亿" if wan >= 10000 else f"{fmt_number(round(wan, 2))}万"
 
 
 def _share_base(tracker: Tracker, q: Question) -> Optional[float]:
