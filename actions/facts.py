@@ -190,6 +190,9 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
         # "今年技改投了三千万，能申报千企技改吗": the one amount of a project not described before is
         # its investment, all of it this year's (the form shows both, so a user can correct them)
         total = this_year[:1]
+    if not total and len(other) == 1 and before is not None and asked is None and not this_year \
+            and re.search(r"不对|错了|说错|算错|打错|搞错|写错|更正|应该是|其实是", latest_text(tracker)):
+        total = other[:1]  # "不对不对，算错了，是230万": the project's total corrected
     if not total and other and adds_to_total(tracker):
         total = other[:1]
     if total and before is not None and adds_to_total(tracker):

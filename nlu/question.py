@@ -273,6 +273,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _rd_parts_of_a_total(q)
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
+    if q.facts.get("equipment") and (q.details or "awards" in q.topics) and not re.search(r"税|扣除|抵免|加计|折旧", plain) \
+            and re.search(r"补贴|补助|奖补|奖励|补多少", plain):
+        # "设备（软件）补贴是按发票金额的百分之几补的？设备款六百来万": a subsidy asked, not a tax figure
+        q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), *(e["value_wan"] for e in q.facts.pop("equipment"))]
     return q
 
 

@@ -453,7 +453,8 @@ class _Planner:
         project's figures given with nothing else asked about, or the NLU's eligibility intent with
         no rule aspect. Awards, incentives, titles or a tax figure in the message make it a question
         about those, whatever the NLU called it."""
-        if any(detail in self.q.detail_near for detail in self.q.details):
+        near = set(self.q.detail_near.values())
+        if near and any(p.topic in PROGRAM_FAMILY for p in self.kb.points(None) if p.id in near):
             return False  # "制糖调到多少", "多大能纳入自治区重大工业项目？我们项目3个亿": the rule's open detail
         if self.q.case_question:
             return True

@@ -576,3 +576,10 @@ def test_growth_short_of_the_requirement_shows_the_output_needed():
     lines = derived_lines(tracker("改造前年产值1个亿，改造后预计1.1个亿", "inform", slots={"region": "广西壮族自治区"}))
     assert "产值预期增长 = (1.1亿 − 1亿) ÷ 1亿 = 10%。" in lines
     assert "要达到15%的增长，改造后产值需不低于 1亿 × (1 + 15%) = 1.15亿。" in lines
+
+
+def test_a_corrected_total_and_filing_after_a_verdict_check_the_project_again():
+    text = "不对不对，算错了，是230万，备案也办了"
+    slots = {"region": "六安市", "fixed_asset_investment_wan": 180.0, "above_designated_size": True, "direction": "自动化"}
+    reply = text_of(run(ActionAnswer(), tracker(text, "inform", [entity("amount", "230", text.index("230"))], slots=slots))[0])
+    assert "符合条件" in reply and "固定资产投资为230万元（要求不低于200万元）" in reply and "已完成备案（核准）" in reply

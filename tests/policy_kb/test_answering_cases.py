@@ -1148,3 +1148,14 @@ def test_two_workshops_holding_one_title_are_awarded_twice(ask):
     text_in = "六安的，我们今年新认定了省级智能工厂、省级企业技术中心，还有两个车间都评上了市级数字化车间，一共能拿多少奖励"
     _, text = ask(text_in, honors=["省级智能工厂", "省级企业技术中心", "市级数字化车间"], regions_named=["六安市"])
     assert "10 × 2 = 20万元" in text and "50 + 20 + 20 = 90万元" in text
+
+
+def test_a_subsidy_asked_beside_the_equipment_cost_is_no_tax_estimate(ask):
+    result, text = ask("老板让我问下，六安那个设备（软件）补贴，是按设备发票金额的百分之几补的？我们今年上了条线，设备款六百来万")
+    assert result.kind == "deferral" and "没有规定设备（软件）补贴的比例和标准" in text
+    assert "不能一次性扣除" not in text and "150万" not in text  # 600 × 25% would be a tax figure
+
+
+def test_the_librarys_check_goes_on_beside_a_subsidy_the_file_leaves_open(ask):
+    result, text = ask("我们六安的规上企业，今年只买了一套ERP软件加实施，花了50万左右，能进市级技改库吗？软件补贴能补多少")
+    assert result.start_form and "没有规定设备（软件）补贴的比例和标准" in text
