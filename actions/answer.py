@@ -191,6 +191,9 @@ def question_of(tracker: Tracker) -> Question:
     # ("那是算哪一年扣" with the month of use: the estimate again, with the year it falls in)
     # ("关税税率按8%算的话…": a rate or term of the computation said later is the estimate again)
     computing = not q.aspects or bool(set(q.aspects) & {"compute", "amount"}) or bool(set(PARAMETER_FACTS) & set(q.facts))
+    if "timing" in q.aspects and "in_use_month" in (context.get("facts") or {}) and all(
+            t in (context.get("topics") or []) or "equipment" in TOPIC_FACTS.get(t, ()) for t in q.topics):
+        computing = True  # "12月份才投入使用" … "那一次性扣除是哪一年扣": the year of the unit said before
     if q.regions and not q.topics and not q.tax_facts() and context.get("facts") and all(
             t in TOPIC_FACTS for t in context.get("topics") or ["-"]):
         computing = True  # "那如果是广西的企业呢，比例一样吗" after a national estimate: the same estimate
@@ -210,6 +213,8 @@ def question_of(tracker: Tracker) -> Question:
             previous[amounts[0]] = bare[-1]  # "不好意思打错了，是八百万"
         elif bare and not amounts and len(previous.get("equipment") or []) == 1 and not q.tax_facts():
             previous["equipment"] = [{**previous["equipment"][0], "value_wan": bare[-1]}]  # "不对，发票金额是580万"
+        elif bare and len(bare) == 1 and not previous and not q.tax_facts() and len(q.topics) == 1:
+            previous.update(_bare_amount_of(q.topics[0], bare[0], tracker))  # "我们买了一批环保设备，能抵税吗" … "420万"
         if q.facts.get("rd_intangible_wan") is not None and previous.get("rd_expense_wan") == q.facts["rd_intangible_wan"]:
             previous.pop("rd_expense_wan")  # "那如果这500万研发最后形成了无形资产呢": the same money, now capitalised
         q.facts = {**_corrected(previous, q.facts), **q.facts}
@@ -233,6 +238,20 @@ def question_of(tracker: Tracker) -> Question:
     if set(q.topics) <= {"awards"} and not any(w in q.text for w in LEVEL_WORDS) and not honors_named(tracker):
         q.levels_before = list(context.get("levels") or [])  # "获评了国家级示范工厂" … "能奖多少钱"
     return q
+
+
+def _bare_amount_of(topic: str, amount: float, tracker: Tracker) -> Dict[str, Any]:
+    """The one figure an incentive asked about before is computed from, given alone in the follow-up
+    (the equipment's purpose said in the turns before stays with it)."""
+    key = (TOPIC_FACTS.get(topic) or ("",))[0]
+    if key != "equipment":
+        return {key: amount} if key.endswith("_wan") else {}
+    unit: Dict[str, Any] = {"value_wan": amount}
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][-3:]
+    purpose = next((p for t in reversed(texts) for p in [first_key(t, vocabulary().tables["purposes"])] if p), None)
+    if purpose and topic == "special-equipment-credit":
+        unit["special_purpose"] = purpose
+    return {"equipment": [unit]}
 
 
 def _carry_standing(q: Question, context: Dict[str, Any], own_amounts: bool) -> None:

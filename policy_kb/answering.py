@@ -363,7 +363,7 @@ class _Planner:
         regions = self.regions or ([self.state.region] if self.state.region else self.kb.regions())
         for point_id in filter(None, wanted):
             point = next((p for p in self.kb.points(None) if p.id == point_id), None)
-            if point and point.region in regions and point.text not in self._shown():
+            if point and (point.region in regions or point.region == NATIONAL_REGION) and point.text not in self._shown():
                 return point
         return None
 

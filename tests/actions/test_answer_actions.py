@@ -583,3 +583,24 @@ def test_a_corrected_total_and_filing_after_a_verdict_check_the_project_again():
     slots = {"region": "六安市", "fixed_asset_investment_wan": 180.0, "above_designated_size": True, "direction": "自动化"}
     reply = text_of(run(ActionAnswer(), tracker(text, "inform", [entity("amount", "230", text.index("230"))], slots=slots))[0])
     assert "符合条件" in reply and "固定资产投资为230万元（要求不低于200万元）" in reply and "已完成备案（核准）" in reply
+
+
+def test_a_bare_amount_after_an_incentive_asked_is_its_figure():
+    """“我们买了一批环保设备，能抵税吗” … “420万，专票，在目录里”: the equipment, with the purpose said before."""
+    first = "我们买了一批环保设备，能抵税吗"
+    _, events = run(ActionAnswer(), tracker(first, "ask_tax_incentive"))
+    text = "420万，专票，进项已经抵扣了，在目录里"
+    history = [{"event": "user", "text": first}, {"event": "user", "text": text}]
+    messages, _ = run(ActionAnswer(), tracker(text, "inform", [entity("amount", "420", 0)],
+                                              slots={"answer_context": context_after(events)}, events=history))
+    assert "可抵免企业所得税42万元" in text_of(messages)  # 420 × 10%
+
+
+def test_the_year_asked_after_the_month_of_use_is_that_units():
+    reply = _turns("2025年11月买了台380万的设备", "12月份才投入使用", "那一次性扣除是哪一年扣")
+    assert "一次性扣除计入2026年度" in reply
+
+
+def test_a_detail_deferred_in_a_follow_up_quotes_the_nearest_national_point():
+    reply = _turns("我们从德国进口一台设备，能免税吗", "项目是鼓励类的，设备价值800万，自用", "过两年要是想把这台设备转卖可以吗")
+    assert "没有规定监管期内转让的手续和补税" in reply and "免税设备海关监管3年" in reply
