@@ -364,7 +364,7 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     if answer.region and answer.region != tracker.get_slot("region"):
         events.append(SlotSet("region", answer.region))
     if answer.start_form:
-        other = [part for part in answer.parts if part.kind in ("compute", "awards", "rule", "timing", "uncovered")]
+        other = [part for part in answer.parts if part.kind in ("compute", "awards", "rule", "timing", "uncovered", "deferral")]
         if other:  # "能进千企技改吗？另外研发费用350万能省多少税": the tax part first, then the check
             dispatcher.utter_message(text=render(Answer(parts=other)), buttons=FEEDBACK_BUTTONS)
         if allow_form:
@@ -511,6 +511,9 @@ def covered_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker,
     other = _switches_region(analyse(latest_text(tracker), vocabulary()), tracker) if deferral_too else None
     if other:  # "那如果同样的项目放在我们广西的子公司做呢" (filed as a payment question): the project there
         return [SlotSet("region", other), *verdict_events(dispatcher, tracker, other)]
+    if not q.asks_person and _corrects_project(analyse(latest_text(tracker), vocabulary()), tracker):
+        # "不对不对，算错了，是230万，备案也办了" (filed as a complaint): the project checked again
+        return verdict_events(dispatcher, tracker, tracker.get_slot("region"))
     answer = plan(q, state_of(tracker), kb())
     if answer.start_form or not answer.parts or (answer.kind != "answer" and not deferral_too):
         return None

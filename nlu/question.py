@@ -203,6 +203,11 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.other_titles = _titles_named(plain, tables["titles_named"])
     lower = plain.lower()  # 纳税信用C级 / c级
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
+    if "fiscal_funds" in q.circumstances and not re.search(
+            r"财政拨款|财政拨的|财政资金|政府给的|专项拨款|拨的专项|政府拨款|财政补助资金",
+            re.sub(r"(?:扣除|减除|减去|剔除|除去)(?:了)?不征税收入", "", plain)) and "不征税收入" not in re.sub(
+            r"(?:扣除|减除|减去|剔除|除去)(?:了)?不征税收入", "", plain):
+        q.circumstances.remove("fiscal_funds")  # "（扣除不征税收入和投资收益后）": the negative list's base, not funding
     if re.search(r"(?:转成|转为|改为|变成|改成)查账", plain):
         q.circumstances = [c for c in q.circumstances if c != "deemed_tax"]  # "7月才从核定征收转成查账征收"
     if "fiscal_funds" in q.circumstances and not re.search(r"到账|什么时候|啥时候|还没|进度|多久|拨付进度", plain):
@@ -273,6 +278,12 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _rd_parts_of_a_total(q)
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
+    units = q.facts.get("equipment") or []
+    if "fiscal_funds" in q.circumstances and any(u.get("fiscal") for u in units) and not all(u.get("fiscal") for u in units):
+        # "一台452万…；另一台100万是拿政府专项拨款买的": only that unit is bought with fiscal money
+        q.facts["fiscal_units_wan"] = [u["value_wan"] for u in units if u.get("fiscal")]
+        q.facts["equipment"] = [u for u in units if not u.get("fiscal")]
+        q.circumstances.remove("fiscal_funds")
     if q.facts.get("equipment") and (q.details or "awards" in q.topics) and not re.search(r"税|扣除|抵免|加计|折旧", plain) \
             and re.search(r"补贴|补助|奖补|奖励|补多少", plain):
         # "设备（软件）补贴是按发票金额的百分之几补的？设备款六百来万": a subsidy asked, not a tax figure
@@ -737,6 +748,8 @@ def _nearest_role(before: str, roles: Dict[str, List[str]]) -> Optional[str]:
 def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Dict[str, Any]) -> None:
     if role == "equipment":
         item: Dict[str, Any] = {"value_wan": span.value}
+        if any(cue in clause for cue in tables["circumstances"]["fiscal_funds"]):
+            item["fiscal"] = True  # "另一台100万是拿政府专项拨款买的": this unit's money
         count = _COUNT.search(clause)
         purpose = first_key(clause, tables["purposes"])
         if purpose:

@@ -1232,6 +1232,12 @@ class _Planner:
             if len(units) == 1 and "customs_value_wan" not in q.facts:
                 q.facts["customs_value_wan"] = units[0]["value_wan"]
                 self.customs_from_price = True
+        fiscal = q.facts.get("fiscal_units_wan")
+        if fiscal:  # "另一台100万是拿政府专项拨款买的": that unit is left out of the credit
+            point = next((p for p in self.kb.points(None, tax.SPECIAL) if "财政拨款" in p.text), None)
+            self.answer.parts.append(Part("rule", [
+                f"用财政拨款购置的设备（{'、'.join(num(v) + '万元' for v in fiscal)}）不能享受专用设备投资抵免，不计入下面的估算。"],
+                [point.citation] if point else []))
         individual = q.facts.get("rd_foreign_individual_wan")
         if individual:  # "委托国外一个专家个人…给了他100万": not counted at all
             point = next((p for p in self.kb.points(None, tax.RD) if "境外个人" in p.text), None)

@@ -1159,3 +1159,14 @@ def test_a_subsidy_asked_beside_the_equipment_cost_is_no_tax_estimate(ask):
 def test_the_librarys_check_goes_on_beside_a_subsidy_the_file_leaves_open(ask):
     result, text = ask("我们六安的规上企业，今年只买了一套ERP软件加实施，花了50万左右，能进市级技改库吗？软件补贴能补多少")
     assert result.start_form and "没有规定设备（软件）补贴的比例和标准" in text
+
+
+def test_only_the_unit_bought_with_fiscal_money_is_left_out_of_the_credit(ask):
+    _, text = ask("我们今年买了两台环保专用设备：一台400万（不含税）；另一台100万是拿政府专项拨款买的。专用设备投资抵免能抵多少？")
+    assert "用财政拨款购置的设备（100万元）不能享受专用设备投资抵免" in text
+    assert "可抵免企业所得税40万元" in text  # 400 × 10%
+
+
+def test_the_negative_lists_base_is_not_fiscal_money(ask):
+    _, text = ask("我们公司既做制造又做批发，今年批发收入占了六成（扣除不征税收入和投资收益后），研发费用200万，另外买了节水专用设备100万（不含税）。这两样分别能享受吗？")
+    assert "研发费用加计扣除：不适用" in text and "可抵免企业所得税10万元" in text  # 100 × 10%
