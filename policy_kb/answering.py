@@ -1144,7 +1144,8 @@ class _Planner:
             point = next((p for p in self.kb.points(None, tax.RD) if "受托方不得" in p.text), None)
             if point and point.text not in self._shown():
                 self.answer.parts.append(Part("rule", [point.text], [point.citation]))
-        practical = [a for a in self.q.aspects if a in _PRACTICAL and a != "timing"]  # (the year is computed)
+        # (the year is computed; a prepayment asked — "7月份预缴能不能先扣" — is the claiming's timing)
+        practical = [a for a in self.q.aspects if a in _PRACTICAL and (a != "timing" or re.search(r"预缴|汇算|季度", self.q.text))]
         topics = [t for t in dict.fromkeys([*incentives, *self.q.topics]) if self.kinds.get(t) == "incentive"]
         if not practical or not topics:
             return

@@ -1170,3 +1170,13 @@ def test_only_the_unit_bought_with_fiscal_money_is_left_out_of_the_credit(ask):
 def test_the_negative_lists_base_is_not_fiscal_money(ask):
     _, text = ask("我们公司既做制造又做批发，今年批发收入占了六成（扣除不征税收入和投资收益后），研发费用200万，另外买了节水专用设备100万（不含税）。这两样分别能享受吗？")
     assert "研发费用加计扣除：不适用" in text and "可抵免企业所得税10万元" in text  # 100 × 10%
+
+
+def test_the_prepayment_asked_beside_an_estimate_is_answered(ask):
+    _, text = ask("研发加计扣除是不是非要等到年底汇算才能扣？今年上半年研发花了一百二十万，7月份预缴能不能先扣一部分")
+    assert "少缴企业所得税30万元" in text and "7月预缴申报时" in text  # 120 × 100% × 25%
+
+
+def test_the_unit_by_unit_choice_asked_beside_the_year(ask):
+    _, text = ask("我们2025年12月买了台400万的设备，当月就投用了，一次性扣除算2025年度还是2026年度？能不能有的设备一次性扣、有的按年折旧？今年没选以后还能改吗")
+    assert "计入2026年度" in text and "逐台（套）选择" in text and "不得再改为一次性扣除" in text
