@@ -162,6 +162,10 @@ class _Planner:
             if len(near) == 1 and NATIONAL_REGION not in near:
                 self.regions = list(near)
                 self.region = self.regions[0]
+        several = self._quoted_terms()
+        if several:  # "‘四位一体’创建和‘三品’行动，分别是指啥": each term with the sentence that says it
+            self.answer.parts.append(several)
+            return self.answer
         undefined = self._undefined_term()
         if undefined:  # "自己造的设备算不算“购进”" (a point defines it) / "什么样的企业算“行业小巨人”" (none does)
             self.answer.parts.append(undefined)
@@ -599,6 +603,23 @@ class _Planner:
         return Part("deferral", [f"{scope}没有规定“{head}”的具体标准、界定或办法。", f"文件里提到它的地方是：{near.text}",
                                  f"建议咨询{who}。需要的话我可以帮您转人工。"], [near.citation])
 
+    def _quoted_terms(self) -> Optional[Part]:
+        """Two or more quoted terms asked about (“‘四位一体’和‘三品’分别指啥”): for each, the point of
+        the regions asked that holds it; None unless every term is held by one."""
+        terms = list(dict.fromkeys(t for t in _QUOTED.findall(self.q.text) if len(t) >= 2))
+        if len(terms) < 2 or "definition" not in self.q.aspects or self.q.tax_facts():
+            return None
+        regions = set(self._target_regions()) | {NATIONAL_REGION}
+        pool = [p for p in self.kb.points(None) if p.region in regions]
+        chosen = []
+        for term in terms:
+            holding = [p for p in pool if term in p.text]
+            if not holding:
+                return None
+            chosen.append(self._rank(holding)[0])
+        chosen = list(dict.fromkeys(chosen))
+        return Part("rule", [p.text for p in chosen], [p.citation for p in chosen])
+
     def _term_in_clauses(self, term: str, regions: set) -> Optional[Part]:
         """“绿色制造体系里的“四位一体”是哪四个”: a term no point holds, said in a document's own words —
         the sentence that uses it, quoted and cited (the documents do not define it otherwise)."""
@@ -701,10 +722,12 @@ class _Planner:
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
         duration = bool(_DURATION_ASKED.search(self.q.text))
+        quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
         scores = []
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
+            score += sum(3.0 for t in quoted if t in p.text)  # the words the question quotes, in the point
             if duration and _DURATION.search(p.text):
                 score += 1.5  # "海关要监管多久", "项目库管几年": the point that gives the period
             if "已经到期" in p.text and not any(t in self.q.text for t in re.findall(r"20\d\d|中小", p.text)):

@@ -529,7 +529,7 @@ def test_a_fixed_asset_investment_is_not_the_finance_measure(ask):
 
 def test_a_term_only_the_documents_words_hold_is_quoted_from_them(ask):
     _, text = ask("绿色制造体系里的“四位一体”创建是哪四个东西？")
-    assert "没有规定“四位一体”的具体界定" in text and "绿色产品、绿色工厂、绿色园区、绿色供应链" in text
+    assert "没有规定“四位一体”的具体" in text and "绿色产品、绿色工厂、绿色园区、绿色供应链“四位一体”" in text
 
 
 def test_a_quoted_term_a_point_merely_lists_is_not_taken_as_defined(ask):
@@ -1180,3 +1180,14 @@ def test_the_prepayment_asked_beside_an_estimate_is_answered(ask):
 def test_the_unit_by_unit_choice_asked_beside_the_year(ask):
     _, text = ask("我们2025年12月买了台400万的设备，当月就投用了，一次性扣除算2025年度还是2026年度？能不能有的设备一次性扣、有的按年折旧？今年没选以后还能改吗")
     assert "计入2026年度" in text and "逐台（套）选择" in text and "不得再改为一次性扣除" in text
+
+
+def test_terms_quoted_together_are_each_answered_from_their_sentence(ask):
+    _, text = ask("六安文件里说的‘四位一体’创建和‘三品’行动，分别是指啥？")
+    assert "绿色供应链“四位一体”" in text and "增品种、提品质、创品牌“三品”" in text
+
+
+def test_a_quoted_phrase_picks_the_point_that_holds_it(ask):
+    _, text = ask("六安说的'机器换人'，'点'上和'线'上分别啥意思？每年要推广多少台机器人")
+    assert "“点”上打造数控单元" in text and "500台（套）以上" in text
+    assert "信息化改造" not in text
