@@ -566,8 +566,8 @@ class _Planner:
         q = self.q
         asks = _STANDARD_ASKED.search(q.text) or ("definition" in q.aspects and _QUOTED.search(q.text)) \
             or (_QUOTED.search(q.text) and re.search(r"具体(?:咋|怎么|如何)(?:操作|办|弄)", q.text))
-        if not asks or q.tax_facts() or q.facts.get("fixed_asset_investment_wan") is not None:
-            return None
+        if not asks or q.tax_facts() or q.facts.get("fixed_asset_investment_wan") is not None or q.detail_near:
+            return None  # (a detail the table names, with its nearest point, is deferred by name)
         if set(q.aspects) - {"definition", "conditions", "threshold", "procedure"} and not _STANDARD_ASKED.search(q.text):
             return None  # "“一事一议”指什么，哪类项目适用": the part about who is answered the usual way
         term = _standard_term(q.text) or _defined_term(q.text)
@@ -607,7 +607,8 @@ class _Planner:
         """Two or more quoted terms asked about (“‘四位一体’和‘三品’分别指啥”): for each, the point of
         the regions asked that holds it; None unless every term is held by one."""
         terms = list(dict.fromkeys(t for t in _QUOTED.findall(self.q.text) if len(t) >= 2))
-        if len(terms) < 2 or "definition" not in self.q.aspects or self.q.tax_facts():
+        terms = [t for t in terms if not any(t != other and t in other for other in terms)]  # "+1" of "6+1"
+        if len(terms) < 2 or "definition" not in self.q.aspects or self.q.tax_facts() or self.q.details:
             return None
         regions = set(self._target_regions()) | {NATIONAL_REGION}
         pool = [p for p in self.kb.points(None) if p.region in regions]

@@ -1191,3 +1191,8 @@ def test_a_quoted_phrase_picks_the_point_that_holds_it(ask):
     _, text = ask("六安说的'机器换人'，'点'上和'线'上分别啥意思？每年要推广多少台机器人")
     assert "“点”上打造数控单元" in text and "500台（套）以上" in text
     assert "信息化改造" not in text
+
+
+def test_the_plus_one_in_quotes_is_deferred_by_name(ask):
+    result, text = ask("“6+1”技改提升行动里的“+1”指的是啥")
+    assert result.kind == "deferral" and "没有规定“+1”的具体内容" in text and "六化" in text
