@@ -124,6 +124,7 @@ class Question:
     detail_department: Dict[str, str] = field(default_factory=dict)  # detail → who settles it, when not the point's office
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
     other_titles: List[str] = field(default_factory=list)  # titles awarded that no schedule title names (安徽工业精品)
+    items: List[Dict[str, Any]] = field(default_factory=list)  # "下面谁能用：1.个体户 2.合伙企业…": each case listed
 
     @property
     def aspect(self) -> Optional[str]:
@@ -201,6 +202,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
     q.flags = _flags(plain, tables["flags"])
     q.other_titles = _titles_named(plain, tables["titles_named"])
+    q.items = _items_listed(plain, tables)
     lower = plain.lower()  # 纳税信用C级 / c级
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
     if "fiscal_funds" in q.circumstances and not re.search(
@@ -289,6 +291,30 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         # "设备（软件）补贴是按发票金额的百分之几补的？设备款六百来万": a subsidy asked, not a tax figure
         q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), *(e["value_wan"] for e in q.facts.pop("equipment"))]
     return q
+
+
+_ITEM_MARK = re.compile(r"(?:(?<=[：:；;，,。\s])|^)(?:\d{1,2}[.、．）)]|[①②③④⑤⑥⑦⑧⑨])(?!\d)")
+_LIST_ASKED = re.compile(r"下面(?:谁|哪|这)|哪些(?:设备|企业|公司|情况|项目|单位)?(?:能|可以)|谁能|哪几种|哪几个|哪几家|以下哪|"
+                         r"这几(?:种|个|家|类)|下面几|下列")
+
+
+def _items_listed(plain: str, tables: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """"500万以下设备一次性扣除，下面谁能用：1.个体工商户 2.合伙企业 …": each numbered case, with
+    the circumstances and licence term it states; [] unless the message lists three or more and asks
+    which of them qualify."""
+    marks = list(_ITEM_MARK.finditer(plain))
+    if len(marks) < 3 or not _LIST_ASKED.search(plain[:marks[0].start()]):
+        return []
+    items = []
+    for mark, end in zip(marks, [*(m.start() for m in marks[1:]), len(plain)], strict=True):
+        words = plain[mark.end():end].strip(" ，,；;。？?")
+        lower = words.lower()
+        licence = _LICENCE.search(words) or _LICENCE_BEFORE.search(words) or _LICENCE_USE.search(words) \
+            or re.search(r"(?:许可|签了)[^，。；\d]{0,8}?([一二两三四五六七八九十1-9]|1\d)年", words)
+        items.append({"text": words, "circumstances": [name for name, cues in tables["circumstances"].items()
+                                                      if any(c.lower() in lower for c in cues)],
+                      **({"licence_years": float(_small_number(licence.group(1)))} if licence else {})})
+    return items
 
 
 def _titles_named(plain: str, spec: Dict[str, Any]) -> List[str]:

@@ -1328,6 +1328,10 @@ class _Planner:
         if not incentives:
             self.answer.parts.append(self._deferral("tax"))
             return
+        listed = self._items_verdict(incentives)
+        if listed:  # "下面谁能用：1.个体工商户 2.合伙企业 …": each case listed, then the rules that decide
+            self.answer.parts.append(listed)
+            return
         licence_ok = self._licence_meets() if "tech-transfer-exemption" in incentives else None
         if licence_ok:  # "5年期的非独占许可，收的许可费能享受减免吗"
             self.answer.parts.append(licence_ok)
@@ -1479,6 +1483,40 @@ class _Planner:
             if point:
                 barred[topic] = point
         return barred
+
+    def _items_verdict(self, incentives: List[str]) -> Optional[Part]:
+        """Each case a list question names, against one incentive's exclusions (its points' `excludes`,
+        the 100% related party and the licence term of a transfer, equipment sold with it)."""
+        topics = [t for t in incentives if t not in (GENERIC_TAX, "tax-claiming")]
+        if not self.q.items or len(topics) != 1 or self.q.tax_facts():
+            return None
+        topic = topics[0]
+        points = self.kb.points(None, topic)
+        point_min, minimum = self._licence_minimum() if topic == tax.TRANSFER else (None, None)
+        related = next((p for p in points if "100%关联方" in p.text), None) if topic == tax.TRANSFER else None
+        sold = next((p for p in points if "销售设备" in p.text), None) if topic == tax.TRANSFER else None
+        lines, reasons = [f"{self.kb.incentive(topic).name}，逐项看："], []
+        for number, item in enumerate(self.q.items, 1):
+            words, years = item["text"], item.get("licence_years")
+            ruling = next((p for p in points if set(item["circumstances"]) & set(p.excludes)), None)
+            if ruling:
+                lines.append(f"✗ {number}. {words}：不能享受。")
+                reasons.append(ruling)
+            elif related and any(cue in words for cue in _WHOLLY_OWNED):
+                lines.append(f"✗ {number}. {words}：不能享受（100%控股的关联方之间转让）。")
+                reasons.append(related)
+            elif point_min and years is not None and minimum and years < minimum:
+                lines.append(f"✗ {number}. {words}：不能享受（许可期{num(years)}年，不到{minimum}年）。")
+                reasons.append(point_min)
+            elif sold and re.search(r"卖设备|设备款|销售设备|设备收入|零部件", words):
+                lines.append(f"△ {number}. {words}：设备款不算技术转让收入，只有单独核算的技术部分可以享受。")
+                reasons.append(sold)
+            else:
+                lines.append(f"✓ {number}. {words}：没有说到排除的情形，符合下面条件的可以享受。")
+        main = self._first_point(topic, "conditions") or (points[0] if points else None)
+        chosen = list(dict.fromkeys([*([main] if main else []), *reasons]))
+        lines += [p.text for p in chosen]
+        return Part("rule", lines, [p.citation for p in chosen])
 
     def _barred_lines(self, topic: str, point: Point, bullet: str = "") -> List[str]:
         """“设备一次性扣除：不适用。……”; a point that leaves it unsettled (融资租入: 说法不一) says so

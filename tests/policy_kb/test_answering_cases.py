@@ -1196,3 +1196,15 @@ def test_a_quoted_phrase_picks_the_point_that_holds_it(ask):
 def test_the_plus_one_in_quotes_is_deferred_by_name(ask):
     result, text = ask("“6+1”技改提升行动里的“+1”指的是啥")
     assert result.kind == "deferral" and "没有规定“+1”的具体内容" in text and "六化" in text
+
+
+def test_each_case_of_a_list_is_checked_against_the_incentive(ask):
+    _, text = ask("500万以下设备一次性扣除，下面谁能用：1.个体工商户 2.合伙企业 3.核定征收的有限公司 4.查账征收的有限公司买的新设备 5.股东拿设备作价入股进来的那台")
+    assert "✗ 1. 个体工商户：不能享受" in text and "✗ 3. 核定征收的有限公司：不能享受" in text
+    assert "✓ 4. 查账征收的有限公司买的新设备" in text and "✗ 5. 股东拿设备作价入股进来的那台" in text
+    assert "单位价值不超过500万元" in text
+    _, text = ask("下面几种技术转让能享受所得税减免吗：1.专利所有权卖给没关联的企业 2.独占许可给人家用3年 3.自有专利普通许可签了6年 4.卖设备顺带转让技术，设备款占大头 5.专利转给100%控股我们的母公司")
+    assert "✓ 1." in text and "✗ 2. 独占许可给人家用3年：不能享受（许可期3年，不到5年）" in text and "✓ 3." in text
+    assert "△ 4." in text and "✗ 5." in text
+    _, text = ask("哪些设备能按投资额10%抵免所得税：1.用财政拨款买的污水处理设备 2.自有资金买的目录内节水设备 3.银行贷款买的目录内安全生产设备 4.不在目录里的普通机床 5.经营租赁租来的目录内环保设备")
+    assert "✗ 1." in text and "✓ 2." in text and "✓ 3." in text and "✗ 4." in text and "✗ 5." in text
