@@ -627,6 +627,7 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                 q.facts["vat_rate_pct"] = span.value  # "专票进项已经抵扣了，税率13%": the invoice's VAT rate
             elif before.endswith(("税率", "税率是", "税率为", "所得税率", "企业所得税", "所得税按", "企业所得税按")) \
                     or after.startswith(("税率", "的税率", "的所得税")) \
+                    or (before.endswith("按") and re.match(r"(?:的)?(?:交税|缴税|纳税|交所得税|缴所得税|计税|交企业所得税)", after)) \
                     or re.search(r"税率(?:就是|就按|是|为|按|都是)?(?:普通的|一般的|正常的|法定的|标准的|常规的)?$", before):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资", "对我们", "太难", "很难", "有点难",

@@ -942,6 +942,10 @@ class _Planner:
     def _awards(self) -> None:
         honors = list(self.honors)
         regions = self._target_regions()
+        if not honors and self.state.honors and _builds_a_title(self.q) and "amount" in self.q.aspects:
+            # "准备建个省级数字化车间…建成了有奖励吗": the title the project would be newly recognised as
+            honors = list(self.state.honors)
+            self.answer.parts.append(Part("rule", [f"建成后被新认定为{'、'.join(honors)}的，按新认定的称号奖励（入库与认定是两回事）："]))
         if self.q.details and not honors:
             points = [p for r in regions for p in self._points("awards", r)]
             if points and self._details_missing(points) == list(self.q.details):

@@ -604,3 +604,11 @@ def test_the_year_asked_after_the_month_of_use_is_that_units():
 def test_a_detail_deferred_in_a_follow_up_quotes_the_nearest_national_point():
     reply = _turns("我们从德国进口一台设备，能免税吗", "项目是鼓励类的，设备价值800万，自用", "过两年要是想把这台设备转卖可以吗")
     assert "没有规定监管期内转让的手续和补税" in reply and "免税设备海关监管3年" in reply
+
+
+def test_a_title_the_project_builds_gets_its_award_once_recognised_beside_the_check():
+    text = "我们是舒城的，准备建个省级数字化车间，投资大概350万，能不能入库？建成了有奖励吗"
+    reply = text_of(run(ActionAnswer(), tracker(text, "ask_eligibility", [
+        entity("honor", "省级数字化车间", text.index("省级数字化车间"))], slots={"region": "六安市"}))[0])
+    assert "建成后被新认定为省级数字化车间的" in reply and "省级数字化车间：20万元" in reply
+    assert "固定资产投资200万元以上" in reply and "市级技改示范项目50万元" not in reply  # no whole schedule

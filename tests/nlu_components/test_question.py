@@ -156,3 +156,7 @@ def test_fiscal_funds_named_as_the_moneys_source_ask_no_payment():
 
     assert not analyse("用财政拨款买的环保设备300万，能抵免吗", vocabulary()).asks_payment
     assert analyse("财政拨款的奖补资金还没到账", vocabulary()).asks_payment
+
+
+def test_a_rate_said_as_how_the_firm_pays_is_its_income_tax_rate(vocab):
+    assert analyse("研发费用去年发生了680万，我们不是高新，按25%交税，能少交多少", vocab).facts["income_tax_rate_pct"] == 25.0

@@ -947,7 +947,7 @@ def test_output_and_ranges_are_not_the_firms_equipment_or_spending(vocab_questio
 
 def test_the_filing_asked_beside_the_librarys_threshold_is_answered_too(ask):
     _, text = ask("我司在霍山县，规上，今年搞研发平台和检测中心升级，属于创新化改造，投一百五十万左右。想问进市级技改项目库有没有投资额要求？要不要办被案？")
-    assert "200万元以上" in text and "备案（核准）手续" in text and "加计扣除" not in text and "升级补差" not in text
+    assert "200万元以上" in text and "备案（核准）手续" in text and "加计扣除" not in text and "称号升级后是补差额还是再奖励" not in text
 
 
 def test_the_conditions_asked_with_the_firms_case_are_listed_before_the_check(ask):
