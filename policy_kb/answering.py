@@ -1788,6 +1788,18 @@ class _Planner:
         if tax.EQUIP in self.q.topics or "一次性" in self.q.text:  # "能不能一次性扣，扣不完怎么办": asked, so taken this year
             taken.append(("设备一次性扣除", tax.EQUIP))
         deductions = [(label, items[topic].deduction_wan) for label, topic in taken if topic in items and items[topic].deduction_wan]
+        later = ""
+        intangible = request.get("rd_intangible_wan")
+        if intangible and tax.RD in items and deductions and deductions[0][0] == "加计扣除":
+            # the intangible's extra amortisation is spread over its years: only this year's share now
+            key = "ic_intangible_amortisation_rate" if request.get("ic_or_machine_tool") else "intangible_amortisation_rate"
+            extra = tax.money(intangible * (self.kb.parameter(tax.RD, key).value - 1))
+            years = self.q.facts.get("amortisation_years")
+            yearly = tax.money(extra / years) if years else 0.0
+            deductions[0] = ("加计扣除（含无形资产当年多摊销部分）" if years else "费用化研发的加计扣除",
+                             tax.money(deductions[0][1] - extra + yearly))
+            if not years:
+                later = f"（形成无形资产的{num(intangible)}万元多摊销的{num(extra)}万元在摊销年限内分年扣除，没有计入今年；告诉我摊销年限可以分年算）"
         deduction = sum(amount for _, amount in deductions)
         left = tax.money(income - deduction)
         taxable = tax.money(max(0.0, left))
@@ -1802,7 +1814,7 @@ class _Planner:
                     f"（不扣除的话要交 {num(income)} × {pct(rate)} = {num(plain)}万元，今年实际少交的就是这{num(plain)}万元）")
             return text + "。" + "".join(p.text for p in loss[:2])
         due = tax.money(taxable * rate)
-        text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元"
+        text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元{later}"
         credit = items[tax.SPECIAL].credit_wan if tax.SPECIAL in items else None
         if credit:  # "另外买了安全生产专用设备50万…今年大概交多少": the credit comes off the tax
             used = min(credit, due)
