@@ -950,6 +950,11 @@ class _Planner:
             points = [p for r in regions for p in self._points("awards", r)]
             if points and self._details_missing(points) == list(self.q.details):
                 near = self._detail_near(list(self.q.details))
+                if len(regions) > 1 and not near:  # "奖补到现在还没到账" with no region: neither document says
+                    self.answer.parts.append(Part("deferral", [
+                        f"{self._regional_documents()}都没有规定{'、'.join(self.q.details)}。",
+                        f"建议咨询{self._who('awards', None)}。需要的话我可以帮您转人工。"]))
+                    return
                 self.answer.parts.append(self._detail_deferral(list(self.q.details), near or points[0], ""))
                 return
         practical = set(self.q.aspects) & {"materials", "procedure", "timing", "where"}

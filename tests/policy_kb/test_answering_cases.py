@@ -1208,3 +1208,14 @@ def test_each_case_of_a_list_is_checked_against_the_incentive(ask):
     assert "△ 4." in text and "✗ 5." in text
     _, text = ask("哪些设备能按投资额10%抵免所得税：1.用财政拨款买的污水处理设备 2.自有资金买的目录内节水设备 3.银行贷款买的目录内安全生产设备 4.不在目录里的普通机床 5.经营租赁租来的目录内环保设备")
     assert "✗ 1." in text and "✓ 2." in text and "✓ 3." in text and "✗ 4." in text and "✗ 5." in text
+
+
+def test_a_payment_asked_with_no_region_is_deferred_for_both_documents(ask):
+    result, text = ask("我想投诉，上次申请的奖补到现在还没到账")
+    assert result.kind == "deferral" and "两份技改文件都没有规定到账时间" in text and "《广西" not in text
+
+
+def test_two_years_of_investment_added_up_is_a_detail_the_file_leaves_open(ask):
+    result, text = ask("我们是金寨的企业 去年设备投资了六百万 今年还准备投四百万 这两年的能合起来算入库吗")
+    assert result.kind == "deferral" and "没有规定跨年度的投资能否合并计算" in text and "200万元以上" in text
+    assert not result.start_form
