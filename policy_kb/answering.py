@@ -461,7 +461,9 @@ class _Planner:
         if near and any(p.topic in PROGRAM_FAMILY for p in self.kb.points(None) if p.id in near):
             return False  # "制糖调到多少", "多大能纳入自治区重大工业项目？我们项目3个亿": the rule's open detail
         if self.q.case_question:
-            return True
+            # "设备一次性扣除…明年买的还行不行": a case about an incentive, not about the programme
+            return not (any(self.kinds.get(t) == "incentive" for t in self.q.topics)
+                        and not any(self.kinds.get(t) in REGIONAL_TOPIC_KINDS for t in self.q.topics))
         facts = _PROJECT_FACTS
         if self.q.details and not facts & set(self.q.facts):
             return False  # "制糖行业调成多少": a detail of the rule asked, not the firm's project

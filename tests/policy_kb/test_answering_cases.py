@@ -1219,3 +1219,8 @@ def test_two_years_of_investment_added_up_is_a_detail_the_file_leaves_open(ask):
     result, text = ask("我们是金寨的企业 去年设备投资了六百万 今年还准备投四百万 这两年的能合起来算入库吗")
     assert result.kind == "deferral" and "没有规定跨年度的投资能否合并计算" in text and "200万元以上" in text
     assert not result.start_form
+
+
+def test_a_case_asked_about_an_incentive_does_not_start_the_programme_check(ask):
+    result, text = ask("設備一次性扣除現在還能用嗎？明年買的還行不行")
+    assert not result.start_form and "2027年12月31日" in text and "千企技改" not in text and "项目库" not in text
