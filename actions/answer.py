@@ -137,7 +137,8 @@ def honors_named(tracker: Tracker) -> List[str]:
     text = latest_text(tracker)
     found = sorted((e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "honor"),
                    key=lambda e: e.get("start") or 0)
-    kept = [e for e in found if e.get("value") and not (e.get("start") is not None and denied_at(text, e["start"]))]
+    kept = [e for e in found if e.get("value") and not (e.get("start") is not None and denied_at(text, e["start"]))
+            and not _another_kind_of_project(text, e)]
     # "企业技术中心是市级的、工业设计中心是省级的": a level said right after a title is that title's
     named = [_level_after(text, e) + str(e["value"]) for e in kept]
     honors = with_shared_level(list(dict.fromkeys(named)))
@@ -151,6 +152,16 @@ def honors_named(tracker: Tracker) -> List[str]:
         # (a level no schedule lists — 国家级 — stays, for the honest "没有规定国家级称号的奖励")
         honors = [h for h in each if h in known or h.startswith(("国家级", "县级"))] or honors
     return honors
+
+
+def _another_kind_of_project(text: str, entity: Dict[str, Any]) -> bool:
+    """“5G+工业互联网试点示范项目”: 示范项目 named after another qualifier is not the 技改示范项目."""
+    start, end = entity.get("start"), entity.get("end")
+    if start is None or end is None or not to_simplified(text[start:end]).endswith("示范项目"):
+        return False
+    said = to_simplified(text[start:end])
+    before = to_simplified(text[max(0, start - 2):start])
+    return said in ("示范项目", "试点示范项目") and not before.endswith(("技改", "改造", "级", "市", "省", "的", "个", "为", "了", "上"))
 
 
 def _level_after(text: str, entity: Dict[str, Any]) -> str:

@@ -612,3 +612,12 @@ def test_a_title_the_project_builds_gets_its_award_once_recognised_beside_the_ch
         entity("honor", "省级数字化车间", text.index("省级数字化车间"))], slots={"region": "六安市"}))[0])
     assert "建成后被新认定为省级数字化车间的" in reply and "省级数字化车间：20万元" in reply
     assert "固定资产投资200万元以上" in reply and "市级技改示范项目50万元" not in reply  # no whole schedule
+
+
+def test_another_kind_of_pilot_project_is_not_the_renovation_demonstration_project():
+    text = "两个问题：1.六安有没有专门的5G发展规划 2.我们做‘5G+工业互联网’试点示范项目，六安奖多少"
+    at = text.index("示范项目")
+    reply = text_of(run(ActionAnswer(), tracker(text, "ask_award", [
+        {"entity": "honor", "value": "技改示范项目", "start": at, "end": at + 4}], slots={"region": "六安市"}))[0])
+    assert "50万元" not in reply and "没有规定5G和工业互联网项目奖励" in reply
+    assert "《六安市5G产业发展规划（2020-2025年）》" in reply
