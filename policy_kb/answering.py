@@ -314,6 +314,9 @@ class _Planner:
                     continue
                 seen.add(line)
                 kept.append(line)
+            if part.kind == "deferral" and kept and kept[0].startswith("相关的规定是") and part.lines[0] not in kept:
+                # the deferral itself was said before: its "closest rule" alone would dangle
+                kept = [kept[0].replace("相关的规定是：", "", 1), *(line for line in kept[1:] if not line.startswith("建议咨询"))]
             part.lines = kept
 
     def _unanswered_details(self) -> None:
@@ -784,9 +787,13 @@ class _Planner:
         return Part("rule", lines, [p.citation for p in chosen])
 
     def _details_missing(self, points: List[Point]) -> List[str]:
-        """Details the question asks about that none of the chosen points mentions."""
+        """Details the question asks about that none of the chosen points mentions (a detail whose
+        nearest point is another region's — 六安's 设备（软件）补贴 — is not missing from a national rule)."""
         text = "".join(p.text for p in points)
-        return [d for d, cues in self.q.details.items() if not any(cue in text for cue in cues)]
+        regions = {p.region for p in points}
+        near = {p.id: p.region for p in self.kb.points(None) if p.id in set(self.q.detail_near.values())}
+        return [d for d, cues in self.q.details.items() if not any(cue in text for cue in cues)
+                and near.get(self.q.detail_near.get(d, ""), next(iter(regions), None)) in regions]
 
     def _detail_deferral(self, missing: List[str], near: Point, label: str) -> Part:
         if any("税" in detail for detail in missing) and near.region != NATIONAL_REGION:

@@ -1224,3 +1224,16 @@ def test_two_years_of_investment_added_up_is_a_detail_the_file_leaves_open(ask):
 def test_a_case_asked_about_an_incentive_does_not_start_the_programme_check(ask):
     result, text = ask("設備一次性扣除現在還能用嗎？明年買的還行不行")
     assert not result.start_form and "2027年12月31日" in text and "千企技改" not in text and "项目库" not in text
+
+
+def test_a_software_firm_serving_factories_is_not_an_industrial_firm(ask):
+    _, text = ask("我们公司是做软件的，给工厂做MES系统，能申请六安的技改项目库吗")
+    assert "按文件不符合" in text and "不属于工业企业" in text
+
+
+def test_a_regional_subsidy_detail_is_not_deferred_for_a_national_incentive(ask):
+    _, text = ask("你们好，我这边是做纺织的，在六安裕安区，去年产值一个多亿，今年想把老的织机全换成新的智能织机，总共要1200万左右，已经在发改委备案了，请问：1.能进市级技改项目库吗 2.市里有没有设备补贴 3.买设备能抵税吗")
+    assert "《六安市规模工业企业技术改造提升行动（征求意见稿）》没有规定设备（软件）补贴的比例和标准" in text
+    assert "国家税收优惠政策摘要没有规定设备（软件）补贴" not in text and "专用设备企业所得税优惠目录" in text
+    lines = text.split("\n")
+    assert all("没有规定" in lines[i - 1] for i, line in enumerate(lines) if line.startswith("相关的规定是"))  # none dangles
