@@ -424,11 +424,14 @@ def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
     spent on equipment is the project's fixed-asset investment, not a tax figure."""
     kinds = vocab.kinds
     equipment = q.facts.get("equipment")
-    if not equipment or "fixed_asset_investment_wan" in q.facts or "税" in q.text:
+    if not equipment or "税" in q.text:
         return
     if any(kinds.get(t) == "incentive" for t in q.topics) or set(q.tax_facts()) != {"equipment"}:
         return
     if not (q.case_question or any(kinds.get(t) == "program" for t in q.topics)):
+        return
+    if "fixed_asset_investment_wan" in q.facts:  # "去年设备投资了六百万，今年还准备投四百万": another year's money
+        q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), *(item["value_wan"] for item in q.facts.pop("equipment"))]
         return
     q.facts["fixed_asset_investment_wan"] = sum(item["value_wan"] for item in equipment)
     del q.facts["equipment"]
@@ -658,6 +661,16 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "equipment"  # "三台设备：120万、260万、700万": each a unit of the same list
         if role is None and last_role in _SUMMABLE and re.fullmatch(r"\s*(?:元)?\s*(?:和|、|与|及|跟|加上?)\s*", between):
             role = last_role  # "所得分别是300万和400万": the same kind of amount
+        year_said = re.fullmatch(r"\s*(?:元)?[，,、；\s]*(今年|去年|明年|前年)\s*(?:预计|大概|估计|计划|准备)?\s*(?:花|投入|发生|是)?(?:了)?\s*", between)
+        if last_role == "rd_expense_wan" and role in (*GENERIC_ROLES, None) and year_said and "rd_expense_wan" in q.facts:
+            # "研发费用去年600万今年800万，分别能省多少": each year's R&D, computed on its own
+            first = re.search(r"(今年|去年|明年|前年)[^，。；\d]{0,6}$", text[:spans[index - 1].start])
+            if first and not q.facts.get("rd_by_year"):
+                q.facts["rd_by_year"] = [[first.group(1), q.facts["rd_expense_wan"]]]
+            if q.facts.get("rd_by_year"):
+                q.facts["rd_by_year"].append([year_said.group(1), span.value])
+                last_role = "rd_expense_wan"
+                continue
         if role is None and last_role in _SUMMABLE and re.search(r"(?:一份|另一份|一笔|另一笔|第二份|第二笔)[^，。；\d]{0,4}$", before):
             role = last_role  # "一份所得300万，一份所得400万": the next item of the same list
         sentence = _sentence_before(text, span.start)
@@ -746,7 +759,9 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
     if re.match(r"[^，。；]{0,8}?形成(?:了)?(?:一项|一个|了一项)?(?:专利|无形资产|软件著作权)", head):
         return "rd_intangible_wan"  # "另外有200万研发支出形成了一项专利"
     joined = re.match(r"(?:和|及|与|跟|以及|还有|另外|加上)(?![\d一二两三四五六七八九十百千])", after.lstrip("元 "))  # "研发300万和设备200万"
-    after_hits = [] if joined else [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head]
+    after_hits = [] if joined else [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head
+                                    and (role not in GENERIC_ROLES or after.lstrip("元 ").startswith("的"))]
+    # ("研发费用去年600万今年800万": the year that follows a number begins the next item, it is not this one's)
     reach = 10 if head.startswith("是") else 3  # "其中200万是用政府科技专项拨款花的"
     if after_hits and (after.lstrip("元 ").startswith("的") or min(after_hits)[0] <= reach):
         return min(after_hits)[2]

@@ -1777,6 +1777,7 @@ class _Planner:
             if due:
                 lines.insert(len(lines) - 1, due)
             lines += [line for line in [self._amortisation_per_year(request)] if line]
+            lines += self._rd_each_year(request)
             cites += self._estimate_citations(result)
         if "interaction" in q.aspects:
             stacking = [p for t in q.topics for p in self.kb.points(None, t) if "interaction" in p.aspects]
@@ -1789,6 +1790,23 @@ class _Planner:
                 lines.append("上面的估算按这几项同时适用计算（扣除先减少应纳税所得额，再按适用税率计税）；"
                              "政策摘要没有专门规定它们能否叠加享受，请向主管税务机关或12366确认。")
         self.answer.parts.append(Part("compute", lines, cites))
+
+    def _rd_each_year(self, request: Dict[str, Any]) -> List[str]:
+        """“研发费用去年600万今年800万，分别能省多少”: each year's R&D at the same rate, on its own line
+        (the estimate above is the first year's)."""
+        years = self.q.facts.get("rd_by_year") or []
+        if len(years) < 2 or "rd_expense_wan" not in request:
+            return []
+        rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
+        base = {k: v for k, v in request.items() if k not in _TAX_AMOUNTS and k != "equipment"}
+        lines = []
+        for label, value in years:
+            result = tax.estimate({**base, "rd_expense_wan": value, "equipment": []}, kb=self.kb)
+            item = next((i for i in result.items if i.incentive_id == tax.RD), None)
+            if item and value:
+                lines.append(f"{label}：{num(value)} × {pct(item.deduction_wan / value)} × {pct(rate)} = "
+                             f"少缴企业所得税{num(item.tax_saving_wan)}万元。")
+        return lines
 
     def _tax_due(self, result: tax.TaxResult, request: Dict[str, Any]) -> Optional[str]:
         """“扣加计之前的应纳税所得额1000万……今年要交多少”: the year's income tax with the incentives,

@@ -1237,3 +1237,14 @@ def test_a_regional_subsidy_detail_is_not_deferred_for_a_national_incentive(ask)
     assert "国家税收优惠政策摘要没有规定设备（软件）补贴" not in text and "专用设备企业所得税优惠目录" in text
     lines = text.split("\n")
     assert all("没有规定" in lines[i - 1] for i, line in enumerate(lines) if line.startswith("相关的规定是"))  # none dangles
+
+
+def test_rd_said_for_two_years_is_computed_for_each(ask):
+    _, text = ask("高新企业 研发费 去年 八百五十万，今年 预计一千万，两年加计分别能省多少")
+    assert "去年：850 × 100% × 15% = 少缴企业所得税127.5万元" in text
+    assert "今年：1000 × 100% × 15% = 少缴企业所得税150万元" in text
+
+
+def test_a_year_after_a_number_is_not_that_numbers_role(vocab_question):
+    facts = vocab_question("研发费用去年600万今年800万，分别能加计扣除多少").facts
+    assert facts["rd_by_year"] == [["去年", 600.0], ["今年", 800.0]] and "investment_this_year_wan" not in facts
