@@ -316,6 +316,6 @@ def check_detail(brief: Optional[str]) -> str:
     text = (brief or "").split("：", 1)[-1]
     sentences = [s for s in text.split("。") if s]
     exception = [s for s in sentences if "不受此限" in s]
-    if exception:
-        return exception[0].strip()
+    if exception:  # the rule said too: "固定资产投资200万元以上（…）：改造方向为信息化…的项目不受此限"
+        return f"{sentences[0].strip()}：{exception[0].strip()}" if len(sentences) > 1 else exception[0].strip()
     return (sentences[1] if len(sentences) > 1 else sentences[0] if sentences else text).strip()

@@ -760,7 +760,7 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
         return "rd_intangible_wan"  # "另外有200万研发支出形成了一项专利"
     joined = re.match(r"(?:和|及|与|跟|以及|还有|另外|加上)(?![\d一二两三四五六七八九十百千])", after.lstrip("元 "))  # "研发300万和设备200万"
     after_hits = [] if joined else [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head
-                                    and (role not in GENERIC_ROLES or after.lstrip("元 ").startswith("的"))]
+                                    and (role != "investment_this_year_wan" or after.lstrip("元 ").startswith("的"))]
     # ("研发费用去年600万今年800万": the year that follows a number begins the next item, it is not this one's)
     reach = 10 if head.startswith("是") else 3  # "其中200万是用政府科技专项拨款花的"
     if after_hits and (after.lstrip("元 ").startswith("的") or min(after_hits)[0] <= reach):

@@ -160,3 +160,7 @@ def test_fiscal_funds_named_as_the_moneys_source_ask_no_payment():
 
 def test_a_rate_said_as_how_the_firm_pays_is_its_income_tax_rate(vocab):
     assert analyse("研发费用去年发生了680万，我们不是高新，按25%交税，能少交多少", vocab).facts["income_tax_rate_pct"] == 25.0
+
+
+def test_a_project_word_after_the_amount_still_makes_it_the_investment(vocab):
+    assert analyse("广西的3000万技改项目，报千企技改之前手续上要先办好什么", vocab).facts["fixed_asset_investment_wan"] == 3000.0
