@@ -60,7 +60,7 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
                  "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel", "staff_count", "total_assets_wan",
                  "rd_five_wan", "vat_refund_increment_wan", "input_ratio_pct", "freight_wan", "licence_years",
-                 "vat_rate_pct", "vat_deducted")
+                 "vat_rate_pct", "vat_deducted", "income_after_deductions", "rd_by_year")
 
 
 def region_buttons() -> List[Dict[str, str]]:

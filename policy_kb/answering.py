@@ -1819,6 +1819,9 @@ class _Planner:
         taken = [("加计扣除", tax.RD)]
         if tax.EQUIP in self.q.topics or "一次性" in self.q.text:  # "能不能一次性扣，扣不完怎么办": asked, so taken this year
             taken.append(("设备一次性扣除", tax.EQUIP))
+        net = bool(self.q.facts.get("income_after_deductions"))
+        if net:  # "扣完以后应纳税所得额200万": the income said is already net of the deductions
+            taken = []
         deductions = [(label, items[topic].deduction_wan) for label, topic in taken if topic in items and items[topic].deduction_wan]
         later = ""
         intangible = request.get("rd_intangible_wan")
@@ -1847,6 +1850,8 @@ class _Planner:
             return text + "。" + "".join(p.text for p in loss[:2])
         due = tax.money(taxable * rate)
         text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元{later}"
+        if net:
+            text += "（您说的应纳税所得额已经扣除了加计扣除，不再重复扣）"
         credit = items[tax.SPECIAL].credit_wan if tax.SPECIAL in items else None
         if credit:  # "另外买了安全生产专用设备50万…今年大概交多少": the credit comes off the tax
             used = min(credit, due)

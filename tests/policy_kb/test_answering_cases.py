@@ -1248,3 +1248,14 @@ def test_rd_said_for_two_years_is_computed_for_each(ask):
 def test_a_year_after_a_number_is_not_that_numbers_role(vocab_question):
     facts = vocab_question("研发费用去年600万今年800万，分别能加计扣除多少").facts
     assert facts["rd_by_year"] == [["去年", 600.0], ["今年", 800.0]] and "investment_this_year_wan" not in facts
+
+
+def test_income_said_after_the_deduction_is_not_reduced_again(ask):
+    _, text = ask("小微企业，研发160万做加计，扣完以后应纳税所得额200万左右，另外买了50万目录内的节能设备，帮算下税")
+    assert "200 × 5% = 10万元" in text and "10 − 5 = 5万元" in text  # 200 × 5%, less the 50 × 10% credit
+    assert "200 − 加计扣除 160" not in text
+
+
+def test_an_unlisted_project_counts_as_permitted(ask):
+    _, text = ask("广西文件说项目要属于鼓励类或允许类，啥叫允许类？我们的项目在目录里没找着，算哪一类")
+    assert "目录未列明的项目按“允许类”判断" in text
