@@ -728,12 +728,19 @@ class _Planner:
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
         duration = bool(_DURATION_ASKED.search(self.q.text))
+        foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
         scores = []
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
             score += sum(3.0 for t in quoted if t in p.text)  # the words the question quotes, in the point
+            if "境外" in p.text and not foreign:
+                score -= 1.0  # a point about foreign work speaks when the question is about it
+            elif "境外" in p.text and foreign:
+                score += 1.0
+            if self.q.aspect == "materials" and p.aspects and p.aspects[0] == "materials":
+                score += 0.6  # "要留哪些资料": the point that is chiefly the materials list
             if duration and _DURATION.search(p.text):
                 score += 1.5  # "海关要监管多久", "项目库管几年": the point that gives the period
             if "已经到期" in p.text and not any(t in self.q.text for t in re.findall(r"20\d\d|中小", p.text)):
@@ -1366,8 +1373,11 @@ class _Planner:
         if not incentives:
             return
         if "tax-claiming" in incentives and set(q.aspects) & {"materials", "procedure"}:
-            # "同时享受三项，资料能放一起留存吗": how incentives are claimed answers it first
-            incentives = ["tax-claiming", *(t for t in incentives if t != "tax-claiming")]
+            # "同时享受三项，资料能放一起留存吗": how incentives are claimed answers it first; of one
+            # incentive ("研发加计扣除要留存备查，具体要留哪些资料"), its own list does
+            others = [t for t in incentives if t != "tax-claiming"]
+            together = len(others) != 1 or re.search(r"同时|一起|放一起|几项|多项|都要", q.text)
+            incentives = ["tax-claiming", *others] if together else [*others, "tax-claiming"]
         together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
         if "interaction" in q.aspects and together and "tax-claiming" not in incentives:
             self.answer.parts.append(self._rule_part(together, limit=1))
@@ -2080,6 +2090,9 @@ class _Planner:
         lines = [f"免征的关税：{num(value)} × {num(rate)}% = {num(duty)}万元（{basis}）；进口环节增值税不免，照常征收。"]
         if point:
             lines.append(point.text)
+        vat = next((p for p in self.kb.points(None, IMPORT_EXEMPTION) if "抵扣" in p.text), None)
+        if vat and re.search(r"抵扣|能抵|可以抵", self.q.text):  # "进口环节增值税还要交吗、能抵扣吗"
+            lines.append(vat.text)
         return Part("compute", lines, [point.citation] if point else [])
 
     def _high_tech_tax(self, income: float) -> Part:

@@ -1259,3 +1259,18 @@ def test_income_said_after_the_deduction_is_not_reduced_again(ask):
 def test_an_unlisted_project_counts_as_permitted(ask):
     _, text = ask("广西文件说项目要属于鼓励类或允许类，啥叫允许类？我们的项目在目录里没找着，算哪一类")
     assert "目录未列明的项目按“允许类”判断" in text
+
+
+def test_the_import_vat_credit_is_said_when_asked_beside_the_tariff(ask):
+    _, text = ask("进口设备完税价格1000万，关税税率8%，项目是鼓励类，能省多少钱？进口环节增值税还要交吗、能抵扣吗")
+    assert "1000 × 8% = 80万元" in text and "可以按规定抵扣" in text
+
+
+def test_the_materials_list_answers_what_to_keep(ask):
+    _, text = ask("税务说研发加计扣除要留存备查，具体要留哪些资料？我们财务就一个人，怕漏了")
+    assert "研发支出辅助账" in text and "立项决议" in text
+
+
+def test_amortisation_years_said_after_a_comma(ask):
+    _, text = ask("我们是工业母机企业（在名单里），研发形成无形资产500万，10年摊，每年能多省多少税？25%")
+    assert "500×220%÷10 = 110万元" in text and "60×25% = 15万元" in text
