@@ -272,8 +272,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
     if "taxable_income_wan" in q.facts and re.search(
-            r"(?:扣完|扣除完|加计扣除后|加计后|扣除后|加计以后|加计之后|算完加计|减完)(?:了)?(?:以后|之后)?[^，。；\d]{0,6}?(?:的)?(?:应纳税所得额|所得额|利润)",
-            plain):
+            r"(?:(?:加计扣除|加计|扣完|扣除完|算完加计)(?:了)?(?:以后|之后|后)?)(?:的)?(?:应纳税所得额|所得额|利润)", plain) \
+            and not re.search(r"再加计|实际发生额|据实", plain):
         q.facts["income_after_deductions"] = 1.0  # "研发160万做加计，扣完以后应纳税所得额200万": already net of it
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
     if "rd_commissioned_foreign_wan" in q.facts and re.search(

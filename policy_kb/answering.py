@@ -791,6 +791,8 @@ class _Planner:
             staffed = next((p.department for p in chosen if p.department and p.department not in p.text), None)
             if staffed:
                 lines.append(f"具体找{staffed}。")
+            elif all(p.region == NATIONAL_REGION for p in chosen) and not any("12366" in p.text for p in chosen):
+                lines.append(f"具体口径可以咨询{self._who('tax', None)}。")  # "这种具体口径应该问谁"
         return Part("rule", lines, [p.citation for p in chosen])
 
     def _details_missing(self, points: List[Point]) -> List[str]:

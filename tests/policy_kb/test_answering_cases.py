@@ -1274,3 +1274,13 @@ def test_the_materials_list_answers_what_to_keep(ask):
 def test_amortisation_years_said_after_a_comma(ask):
     _, text = ask("我们是工业母机企业（在名单里），研发形成无形资产500万，10年摊，每年能多省多少税？25%")
     assert "500×220%÷10 = 110万元" in text and "60×25% = 15万元" in text
+
+
+def test_who_to_ask_about_a_tax_rule_names_the_tax_office(ask):
+    _, text = ask("我们搞不清哪些人工费能算研发费用加计扣除，这种具体口径应该问谁")
+    assert "12366" in text
+
+
+def test_income_after_the_actual_expense_is_still_reduced_by_the_extra_deduction(ask):
+    _, text = ask("我们小型微利企业，扣完研发费实际发生额后利润280万，研发费100万，再加计扣除后应纳税所得额多少？要交多少税")
+    assert "280 − 加计扣除 100 = 180万元" in text and "180 × 5% = 9万元" in text
