@@ -73,6 +73,8 @@ eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the re
 	$(PY) -m bot.dev.testing answers-eval dev13
 	$(PY) -m bot.dev.testing answers-eval dev14
 	$(PY) -m bot.dev.testing answers-eval dev15
+	$(PY) -m bot.dev.testing answers-eval dev16
+	$(PY) -m bot.dev.testing answers-eval dev17
 	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)
