@@ -754,6 +754,7 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
     if re.search(r"卖(?:了)?[^，。；\d]{0,8}(?:设备|零件|配件|原材料|产品)[^，。；\d]{0,4}$", before):
         return "sales_wan"  # "附带卖了一批设备零件收了200万": sales, neither equipment bought nor transfer income
     if re.search(r"(?:[一两二三四五六七八九十\d]|这|那|买了|购置了|购进了|上了|添了|进了)(?:台|套)\s*$", before) \
+            or re.search(r"(?<!手)(?<!司)(?<!飞)(?<!算)(?<![时危商])[\u4e00-\u9fa5]{1,4}机(?:组)?(?:的)?(?:价格|价|是|花了|共|一共)?\s*$", before) \
             or re.match(r"(?:元)?(?:的)?[\u4e00-\u9fa5]{0,4}?(?:机|机组|炉|窑)(?=[，。；？?,\s]|$|这|那|能|可)", after):
         return "equipment"  # "买了台1200万的挤压机": a machine, counted in 台 or named by its kind
     if "委托" in before:

@@ -2042,7 +2042,8 @@ class _Planner:
         when given, within their caps too). None otherwise."""
         q = self.q
         income, rd = q.facts.get("taxable_income_wan"), q.facts.get("rd_expense_wan")
-        if income is None or not rd or q.high_tech or not re.search(r"还没扣|没扣|未扣|加计前|扣除前|还没算加计|没算加计|扣加计之前|加计之前", q.text):
+        if income is None or not rd or q.high_tech or not re.search(r"还没扣|没扣|未扣|加计前|扣除前|还没算加计|没算加计|扣加计之前|加计之前|"
+                                                                  r"已经计入成本|已计入成本|计入成本了|加计(?:扣除)?(?:以后|之后|后)能不能", q.text):
             return None
         cap = self.kb.parameter("small-low-profit-rate", "income_cap_wan").value
         after = tax.money(income - rd * self.kb.parameter("rd-super-deduction", "extra_rate").value)
@@ -2158,8 +2159,11 @@ class _Planner:
         lines += [n for n in result.notes if "递延" not in n and "估算" not in n and "未提供" not in n][:2]
         if not any(i.tax_saving_wan or i.credit_wan for i in result.items):
             return [line for line in lines if line]  # "600万的设备" over the one-time cap: nothing estimated
-        if "income_tax_rate" not in request:
-            lines.append(f"未说明税率，按法定税率{pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate').value)}估算；高新技术企业请告诉我。")
+        standard = pct(self.kb.parameter('high-tech-rate', 'standard_cit_rate').value)
+        if "income_tax_rate" not in request and self.q.not_high_tech:
+            lines.append(f"按法定税率{standard}估算（您说的不是高新技术企业）。")
+        elif "income_tax_rate" not in request:
+            lines.append(f"未说明税率，按法定税率{standard}估算；高新技术企业请告诉我。")
         lines.append("以上为估算，以税务机关认定和汇算清缴为准。")
         return [line for line in lines if line]
 

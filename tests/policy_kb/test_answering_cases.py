@@ -1284,3 +1284,19 @@ def test_who_to_ask_about_a_tax_rule_names_the_tax_office(ask):
 def test_income_after_the_actual_expense_is_still_reduced_by_the_extra_deduction(ask):
     _, text = ask("我们小型微利企业，扣完研发费实际发生额后利润280万，研发费100万，再加计扣除后应纳税所得额多少？要交多少税")
     assert "280 − 加计扣除 100 = 180万元" in text and "180 × 5% = 9万元" in text
+
+
+def test_a_machine_named_before_its_price_is_equipment_with_its_purpose(ask):
+    _, text = ask("你好，我们是做汽配的，普通制造业不是高新。去年研发费用三百万左右，另外买了台节能节水目录里的空压机两百万（不含税价）。这两块企业所得税一共能少交多少？")
+    assert "可抵免企业所得税20万元" in text and "75 + 20 = 95万元" in text  # 300 × 25% + 200 × 10%
+    assert "按法定税率25%估算（您说的不是高新技术企业）" in text
+
+
+def test_profit_with_rd_in_costs_may_fall_under_the_small_profit_cap_after_the_deduction(ask):
+    _, text = ask("小企业，员工六十来个，资产两千多万，今年账面利润350万，研发费用100万已经计入成本了。加计扣除以后能不能按小型微利企业交税？大概交多少")
+    assert "350 − 100 = 250万元" in text and "250 × 5% = 12.5万元" in text
+
+
+def test_a_patents_income_after_costs_and_taxes_is_the_transfer_income(ask):
+    _, text = ask("我们是高新企业，另外还卖了一项专利，扣完成本税费所得七百万，这个怎么算")
+    assert "技术转让所得700万元" in text and "200×12.5%=应纳25万元" in text
