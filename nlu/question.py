@@ -616,6 +616,7 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if span.kind == "percent":
             before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
             other_tax = before.endswith(("关税税率", "关税税率是", "关税税率为", "关税税率按", "关税税率算", "关税按",
+                                         "关税税率就按", "关税就按", "关税按照", "关税税率按照", "关税税率就是",
                                          "关税率", "关税率是", "关税率为",
                                          "增值税税率", "增值税率"))
             if re.match(r"还是", after) or before.endswith("还是") or re.search(r"按$", before) and re.match(r"还是", after):
@@ -634,7 +635,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                 q.facts["vat_rate_pct"] = span.value  # "专票进项已经抵扣了，税率13%": the invoice's VAT rate
             elif before.endswith(("税率", "税率是", "税率为", "所得税率", "企业所得税", "所得税按", "企业所得税按")) \
                     or after.startswith(("税率", "的税率", "的所得税")) \
-                    or (before.endswith("按") and re.match(r"(?:的)?(?:交税|缴税|纳税|交所得税|缴所得税|计税|交企业所得税)", after)) \
+                    or (before.endswith("按") and re.match(r"(?:的)?(?:交税|缴税|纳税|交所得税|缴所得税|计税|交企业所得税|能省|能少交|算|来算|计算|估算)", after)
+                        and not re.search(r"加计|抵减|抵免|计入|摊销", before[-8:] + after[:6]) and span.value <= 25) \
                     or re.search(r"税率(?:就是|就按|是|为|按|都是)?(?:普通的|一般的|正常的|法定的|标准的|常规的)?$", before):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资", "对我们", "太难", "很难", "有点难",
@@ -649,6 +651,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         before, after = _clause_before(text, spans, index), _clause_after(text, spans, index)
         if denied_at(text, span.start) and index:
             continue  # "收入是1000万不是900万": the amount corrected away
+        if index and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
+                and any(abs(other.value - span.value) < 1e-9 for other in spans[:index]):
+            continue  # "研发加计基数能不能把这一百万全算进去": the amount said before, referred to again
         if _is_rule_mention(before, after, tables):
             q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             continue
@@ -797,6 +802,8 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         item: Dict[str, Any] = {"value_wan": span.value}
         if any(cue in clause for cue in tables["circumstances"]["fiscal_funds"]):
             item["fiscal"] = True  # "另一台100万是拿政府专项拨款买的": this unit's money
+        if re.search(r"专门用于研发|研发用的|用于研发|研发专用|专用于研发|研发中心买", clause):
+            item["rd_use"] = True  # "研发中心买了台一百万的测试仪，专门用于研发": its depreciation is an R&D cost
         count = _COUNT.search(clause)
         purpose = first_key(clause, tables["purposes"])
         if purpose:

@@ -387,7 +387,10 @@ class _Planner:
         text = self.q.text
         for detail in details:
             cues = self.q.details.get(detail, [])
-            point = next((p for p in pool if any(c in p.text for c in cues)), None)
+            naming = [p for p in pool if any(c in p.text for c in cues)]
+            if self.q.high_tech or self.q.tech_sme:  # "评上高新…亏损能往后结转几年": the point for their status first
+                naming.sort(key=lambda p: 0 if "高新技术企业" in p.text else 1)
+            point = naming[0] if naming else None
             if point is None:  # "高新技术企业…亏损能多结转几年": a national point of another incentive names both
                 point = next((p for p in national if any(c in p.text for c in cues) and any(
                     text[i:i + 4] in p.text for i in range(len(text) - 3) if not any(c in text[i:i + 4] for c in cues))), None)
@@ -1476,6 +1479,13 @@ class _Planner:
         if rd is None:
             return None, []
         lines = []
+        used = [e for e in facts.get("equipment") or [] if e.get("rd_use")]
+        if used and re.search(r"一次性", self.q.text) and all(e["value_wan"] != rd for e in used):
+            # "专门用于研发的测试仪选了一次性扣除；其他研发费用两百万": the deduction taken is an R&D cost too
+            added = sum(e["value_wan"] for e in used)
+            lines.append(f"研发专用设备选了一次性扣除的，按税前实际扣除的金额计入研发费用：{num(rd)} + {num(added)} = "
+                         f"{num(tax.money(rd + added))}万元。")
+            rd = tax.money(rd + added)
         fiscal, offset, other = facts.get("rd_fiscal_wan"), facts.get("rd_offset_wan"), facts.get("rd_other_wan")
         if fiscal and fiscal < rd:
             lines.append(f"财政性资金（不征税收入）支付的部分不能加计扣除：{num(rd)} − {num(fiscal)} = {num(rd - fiscal)}万元。")

@@ -1300,3 +1300,23 @@ def test_profit_with_rd_in_costs_may_fall_under_the_small_profit_cap_after_the_d
 def test_a_patents_income_after_costs_and_taxes_is_the_transfer_income(ask):
     _, text = ask("我们是高新企业，另外还卖了一项专利，扣完成本税费所得七百万，这个怎么算")
     assert "技术转让所得700万元" in text and "200×12.5%=应纳25万元" in text
+
+
+def test_equipment_for_rd_deducted_at_once_counts_in_the_rd_base(ask):
+    _, text = ask("研发中心买了台一百万的测试仪，专门用于研发，税务上选了一次性扣除；其他研发费用还有两百万。研发加计基数能不能把这一百万全算进去？按25%能省多少")
+    assert "200 + 100 = 300万元" in text and "少缴企业所得税75万元" in text  # 300 × 100% × 25%
+
+
+def test_rd_paid_partly_by_the_government_is_deducted_on_the_rest(ask):
+    _, text = ask("柳州的企业，研发花了四百万，其中一百万是政府给的科技项目资金，我们按不征税收入处理了。研发加计还能按四百万算吗？")
+    assert "400 − 100 = 300万元" in text and "少缴企业所得税75万元" in text
+
+
+def test_a_tariff_rate_said_with_jiu_an(ask):
+    _, text = ask("我们鼓励类项目从德国进口一台设备，完税价格1000万，关税税率就按5%算。关税能免多少？")
+    assert "1000 × 5% = 50万元" in text
+
+
+def test_a_high_tech_firms_loss_carry_is_its_ten_years(ask):
+    _, text = ask("去年刚评上高新，前几年一直亏损。今年研发四百万加计之后亏得更多了，亏损能往后结转几年？")
+    assert "最长可结转10年" in text
