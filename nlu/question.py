@@ -636,7 +636,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             elif before.endswith(("税率", "税率是", "税率为", "所得税率", "企业所得税", "所得税按", "企业所得税按")) \
                     or after.startswith(("税率", "的税率", "的所得税")) \
                     or (before.endswith("按") and re.match(r"(?:的)?(?:交税|缴税|纳税|交所得税|缴所得税|计税|交企业所得税|能省|能少交|算|来算|计算|估算)", after)
-                        and not re.search(r"加计|抵减|抵免|计入|摊销", before[-8:] + after[:6]) and span.value <= 25) \
+                        and not re.search(r"加计|抵减|抵免|计入|摊销", before[-8:] + after[:6]) and span.value <= 25
+                        and not re.search(r"还是|也是按$|是不是按$|是否按$", before[-8:]) and not re.match(r"(?:算|来算)?(?:吗|么|呢|不|还是|？|\?)", after)
+                        and "还是" not in after[:8]) \
                     or re.search(r"税率(?:就是|就按|是|为|按|都是)?(?:普通的|一般的|正常的|法定的|标准的|常规的)?$", before):
                 q.facts["income_tax_rate_pct"] = span.value  # "税率15%", "按15%的税率"
             elif after.startswith(("的要求", "要求", "的门槛", "的标准", "的条件", "的投资", "投资", "对我们", "太难", "很难", "有点难",
@@ -651,9 +653,6 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         before, after = _clause_before(text, spans, index), _clause_after(text, spans, index)
         if denied_at(text, span.start) and index:
             continue  # "收入是1000万不是900万": the amount corrected away
-        if index and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
-                and any(abs(other.value - span.value) < 1e-9 for other in spans[:index]):
-            continue  # "研发加计基数能不能把这一百万全算进去": the amount said before, referred to again
         if _is_rule_mention(before, after, tables):
             q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             continue
@@ -711,6 +710,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "rd_intangible_wan"  # "这500万研发最后形成了无形资产": R&D that forms an intangible
         if role == "rd_part_wan" and "研发" not in text:
             role = None  # "设备折旧100万" with no R&D in sight is no R&D cost item
+        if index and role in q.facts and q.facts[role] != span.value and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
+                and any(abs(other.value - span.value) < 1e-9 for other in spans[:index]):
+            continue  # "研发加计基数能不能把这一百万全算进去": the amount said before, referred to again
         _store(q, role, span, before + after, tables)
         last_role = role
     if "rd_five_wan" in q.facts and "rd_other_wan" in q.facts and "rd_expense_wan" not in q.facts:

@@ -164,3 +164,9 @@ def test_a_rate_said_as_how_the_firm_pays_is_its_income_tax_rate(vocab):
 
 def test_a_project_word_after_the_amount_still_makes_it_the_investment(vocab):
     assert analyse("广西的3000万技改项目，报千企技改之前手续上要先办好什么", vocab).facts["fixed_asset_investment_wan"] == 3000.0
+
+
+def test_a_rate_asked_about_is_not_the_firms(vocab):
+    assert "income_tax_rate_pct" not in analyse("我们既是高新又符合小型微利，研发100万，按15%还是按5%算？能叠加吗", vocab).facts
+    assert "income_tax_rate_pct" not in analyse("俺们是小型微利企业，今年研发花了80万，加计扣除能省多少税？也是按25%算吗", vocab).facts
+    assert analyse("高新企业研发500万，按15%算能省多少", vocab).facts["income_tax_rate_pct"] == 15.0
