@@ -669,6 +669,12 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "equipment"  # "三台设备：120万、260万、700万": each a unit of the same list
         if role is None and last_role in _SUMMABLE and re.fullmatch(r"\s*(?:元)?\s*(?:和|、|与|及|跟|加上?)\s*", between):
             role = last_role  # "所得分别是300万和400万": the same kind of amount
+        if role is None and "tech_transfer_income_wan" in q.facts and "revenue_wan" not in q.facts \
+                and re.search(r"(?<!应纳税)所得(?:额)?(?:是|为|有|大概|约|只有)?\s*$", before) \
+                and "收入" in text[:spans[index - 1].end + 2] and "所得" not in text[:spans[index - 1].start]:
+            # "技术转让收入三百万，所得两百五十万": the first was the revenue, this is the income
+            q.facts["revenue_wan"] = q.facts.pop("tech_transfer_income_wan")
+            role = "tech_transfer_income_wan"
         year_said = re.fullmatch(r"\s*(?:元)?[，,、；\s]*(今年|去年|明年|前年)\s*(?:预计|大概|估计|计划|准备)?\s*(?:花|投入|发生|是)?(?:了)?\s*", between)
         if last_role == "rd_expense_wan" and role in (*GENERIC_ROLES, None) and year_said and "rd_expense_wan" in q.facts:
             # "研发费用去年600万今年800万，分别能省多少": each year's R&D, computed on its own

@@ -1306,6 +1306,10 @@ class _Planner:
                     self.answer.parts.append(part)
             self._practical_beside_estimate(incentives)
             self._rules_beside_estimate(incentives)
+            if tax.TRANSFER in q.topics and "增值税" in q.text:  # "增值税和企业所得税都能免吗": the VAT side too
+                point = next((p for p in self.kb.points(None, tax.TRANSFER) if "免征增值税" in p.text), None)
+                if point and point.text not in self._shown():
+                    self.answer.parts.append(Part("rule", [point.text], [point.citation]))
             return
         if not incentives:
             incentives = self._incentives_by_rate()
@@ -2094,8 +2098,16 @@ class _Planner:
 
     def _tariff_saved(self) -> Optional[Part]:
         value, rate = self.q.facts.get("customs_value_wan"), self.q.facts.get("tariff_rate_pct")
-        if value is None or rate is None or IMPORT_EXEMPTION not in self.q.topics:
+        if value is None or IMPORT_EXEMPTION not in self.q.topics:
             return None
+        if rate is None and not (set(self.q.aspects) & {"compute", "amount"} or _SAVING_ASKED.search(self.q.text)):
+            return None
+        if rate is None:  # "进口一台设备一千五百万，关税能省多少钱": the tariff rate decides it
+            point = self._first_point(IMPORT_EXEMPTION, "conditions")
+            return Part("deferral", [
+                f"免征的关税 = 完税价格 × 关税税率：设备{num(value)}万元，政策摘要没有规定这台设备适用的关税税率（按海关税则归类确定），"
+                "告诉我税率我可以帮您算；税率可以向海关（12360）确认。", *([point.text] if point else [])],
+                [point.citation] if point else [])
         duty = tax.money(value * rate / 100)
         point = self._first_point(IMPORT_EXEMPTION, "conditions")
         basis = ("按设备价格作完税价格、按您说的关税税率估算，实际以海关审定的完税价格为准" if self.customs_from_price
@@ -2329,7 +2341,7 @@ _DEFINING = (("", "指"), ("", "是"), ("", "包括"), ("所说的“", ""), ("�
 _TERM_AFTER = re.compile(r"(?:什么是|啥是|什么叫|啥叫|何谓)[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,10}?)[”\"]?(?:[？?，,。]|$|呢|啊)")
 _TERM_BEFORE = re.compile(r"[“\"]?([\u4e00-\u9fa5A-Za-z、]{2,14}?)[”\"]?(?:具体|到底|究竟)?(?:是什么|是啥|指什么|指啥|是指|包括哪些|包括什么|包含哪些|什么意思|啥意思|怎么认定|怎么界定|怎么理解)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,10})[”\"]")
-_MACHINERY = re.compile(r"机器|机械|生产设备|机床|生产线|加工中心")
+_MACHINERY = re.compile(r"机器|机械|生产设备|机床|生产线|加工中心|设备")
 _WHERE_IN_A_SYSTEM = re.compile(r"哪里找|在哪找|在哪里找|怎么找到|哪个菜单|哪个模块|在哪下载|哪里下载|去哪下载")
 _SEVERAL_ASPECTS = ("conditions", "who", "procedure", "materials", "timing", "where", "exclusions", "rate")
 _DURATION_ASKED = re.compile(r"多久|几年|多少年|多长时间|管几年|期限多长|多长期限")

@@ -1320,3 +1320,19 @@ def test_a_tariff_rate_said_with_jiu_an(ask):
 def test_a_high_tech_firms_loss_carry_is_its_ten_years(ask):
     _, text = ask("去年刚评上高新，前几年一直亏损。今年研发四百万加计之后亏得更多了，亏损能往后结转几年？")
     assert "最长可结转10年" in text
+
+
+def test_a_transfers_revenue_and_income_said_together_take_the_income(ask):
+    _, text = ask("技術轉讓收入三百萬，所得兩百五十萬，增值稅和企業所得稅都能免嗎？")
+    assert "技术转让所得250万元" in text and "技术转让所得300万元" not in text
+    assert "免征增值税" in text and "2026" in text
+
+
+def test_import_with_a_price_and_no_tariff_rate_says_the_rate_decides(ask):
+    result, text = ask("进口一台设备一千五百万，关税能省多少钱？")
+    assert "完税价格 × 关税税率" in text and "没有规定这台设备适用的关税税率" in text and "告诉我具体金额" not in text
+
+
+def test_the_shortest_life_of_equipment_is_computed_from_machinerys_statutory_life(ask):
+    _, text = ask("设备六百万，制造业，折旧年限最短能缩到几年？每年多折多少，晚交多少税（25%）")
+    assert "10 × 60% = 6年" in text and "600 ÷ 6 = 100万元" in text and "递延约10万元" in text
