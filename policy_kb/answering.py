@@ -1882,6 +1882,8 @@ class _Planner:
         if credit:  # "另外买了安全生产专用设备50万…今年大概交多少": the credit comes off the tax
             used = min(credit, due)
             text += f"；减专用设备投资抵免 {num(used)}万元：{num(due)} − {num(used)} = {num(tax.money(due - used))}万元"
+            if credit > used:  # "能抵免多少？剩下的呢": the rest carried forward
+                text += f"；抵免额其余 {num(credit)} − {num(used)} = {num(tax.money(credit - used))}万元结转以后年度抵免"
             due = tax.money(due - used)
         transfer = items.get(tax.TRANSFER)
         if transfer is not None and transfer.tax_wan is not None:
@@ -2191,6 +2193,14 @@ class _Planner:
 
     def _payable_limit(self, credit: float) -> str:
         payable = self.q.facts.get("tax_payable_wan")
+        carried = self.q.facts.get("credit_carried_wan")
+        if carried and payable is not None:
+            # "前年的抵免额还有十二万没抵完，今年应纳税额五十万": both credits come off this year's tax
+            total = tax.money(carried + credit)
+            used = min(total, payable)
+            line = (f"  加上以前年度结转未抵完的{num(carried)}万元，今年可抵免 {num(carried)} + {num(credit)} = {num(total)}万元；"
+                    f"当年应纳税额{num(payable)}万元，抵免后应纳 {num(payable)} − {num(used)} = {num(tax.money(payable - used))}万元")
+            return line + (f"，其余 {num(total)} − {num(payable)} = {num(tax.money(total - payable))}万元继续结转。" if total > payable else "。")
         if payable is None or payable >= credit:
             return ""
         rest = tax.money(credit - payable)

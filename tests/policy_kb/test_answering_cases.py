@@ -1336,3 +1336,13 @@ def test_import_with_a_price_and_no_tariff_rate_says_the_rate_decides(ask):
 def test_the_shortest_life_of_equipment_is_computed_from_machinerys_statutory_life(ask):
     _, text = ask("设备六百万，制造业，折旧年限最短能缩到几年？每年多折多少，晚交多少税（25%）")
     assert "10 × 60% = 6年" in text and "600 ÷ 6 = 100万元" in text and "递延约10万元" in text
+
+
+def test_a_credit_carried_from_before_comes_off_this_years_tax_with_the_new_one(ask):
+    _, text = ask("前年买环保设备的抵免额还有十二万没抵完，今年应纳税额五十万，今年又买了安全生产专用设备一百万，今年实际要交多少所得税")
+    assert "12 + 10 = 22万元" in text and "50 − 22 = 28万元" in text
+
+
+def test_the_rest_of_a_credit_over_the_tax_is_carried(ask):
+    _, text = ask("我们是小型微利企业，应纳税所得额一百万，今年环保专用设备买了两百万，能抵免多少？剩下的呢")
+    assert "5 − 5 = 0万元" in text and "20 − 5 = 15万元结转" in text
