@@ -1172,7 +1172,14 @@ class _Planner:
                     [point.citation])
 
     def _tax(self, incentives: List[str]) -> None:
-        for special in (self._other_costs_cap(), self._vat_refund()):
+        refund = self._vat_refund()
+        if refund and set(self.q.tax_facts()) - {"vat_refund_increment_wan"}:
+            # "增量留抵税额有三百万，能退多少？另外研发费用一百万能省多少所得税": the refund, then the rest
+            self.answer.parts.append(refund)
+            self.q.facts.pop("vat_refund_increment_wan")
+            incentives = [t for t in incentives if t != "advanced-manufacturing-vat-credit"] or incentives
+            refund = None
+        for special in (self._other_costs_cap(), refund):
             if special:  # computed from the firm's figures by a rule the KB states
                 self.answer.parts.append(special)
                 return

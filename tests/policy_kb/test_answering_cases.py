@@ -1346,3 +1346,8 @@ def test_a_credit_carried_from_before_comes_off_this_years_tax_with_the_new_one(
 def test_the_rest_of_a_credit_over_the_tax_is_carried(ask):
     _, text = ask("我们是小型微利企业，应纳税所得额一百万，今年环保专用设备买了两百万，能抵免多少？剩下的呢")
     assert "5 − 5 = 0万元" in text and "20 − 5 = 15万元结转" in text
+
+
+def test_a_vat_refund_beside_an_income_tax_figure_keeps_both(ask):
+    _, text = ask("增量留抵税额有三百万，能退多少？另外研发费用一百万能省多少所得税")
+    assert "进项构成比例" in text and "少缴企业所得税25万元" in text  # 100 × 100% × 25%
