@@ -616,7 +616,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if span.kind == "percent":
             before, after = _clause_before(text, spans, index), text[span.end:span.end + 4]
             other_tax = before.endswith(("关税税率", "关税税率是", "关税税率为", "关税税率按", "关税税率算", "关税按",
-                                         "关税税率就按", "关税就按", "关税按照", "关税税率按照", "关税税率就是",
+                                         "关税税率就按", "关税就按", "关税按照", "关税税率按照", "关税税率就是", "关税税率假设",
+                                         "关税税率假设为", "关税假设", "关税税率大概", "关税大概",
                                          "关税率", "关税率是", "关税率为",
                                          "增值税税率", "增值税率"))
             if re.match(r"还是", after) or before.endswith("还是") or re.search(r"按$", before) and re.match(r"还是", after):

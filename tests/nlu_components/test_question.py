@@ -170,3 +170,7 @@ def test_a_rate_asked_about_is_not_the_firms(vocab):
     assert "income_tax_rate_pct" not in analyse("我们既是高新又符合小型微利，研发100万，按15%还是按5%算？能叠加吗", vocab).facts
     assert "income_tax_rate_pct" not in analyse("俺们是小型微利企业，今年研发花了80万，加计扣除能省多少税？也是按25%算吗", vocab).facts
     assert analyse("高新企业研发500万，按15%算能省多少", vocab).facts["income_tax_rate_pct"] == 15.0
+
+
+def test_a_tariff_rate_assumed_is_the_tariff(vocab):
+    assert analyse("鼓励类项目，打算进口一条生产线，完税价格大概1个亿，关税税率假设8%，能免多少税", vocab).facts["tariff_rate_pct"] == 8.0
