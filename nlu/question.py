@@ -191,6 +191,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
+    if "目录" in plain:  # "在不在不予免税的进口商品目录里，能帮我查一下吗": a list to look up, not a firm's record
+        q.details = {name: cues for name, cues in q.details.items() if not name.startswith("各企业的入库")}
     q.detail_near = {name: tables["detail_near"][name] for name in q.details if name in tables.get("detail_near", {})}
     q.detail_department = {name: tables["detail_department"][name] for name in q.details
                            if name in tables.get("detail_department", {})}
@@ -307,16 +309,26 @@ def _items_listed(plain: str, tables: Dict[str, Any]) -> List[Dict[str, Any]]:
     the circumstances and licence term it states; [] unless the message lists three or more and asks
     which of them qualify."""
     marks = list(_ITEM_MARK.finditer(plain))
-    if len(marks) < 3 or not _LIST_ASKED.search(plain[:marks[0].start()]):
-        return []
+    if len(marks) >= 3 and _LIST_ASKED.search(plain[:marks[0].start()]):
+        pieces = [plain[mark.end():end] for mark, end in zip(marks, [*(m.start() for m in marks[1:]), len(plain)], strict=True)]
+    else:
+        # "今年买了这几样：新厂房一栋八百万、一台四百五十万的新数控机床、…还有股东拿来入股的设备一百万，哪些能一次性税前扣除"
+        listed = re.search(r"(?:这几样|这几种|这几个|这几台|这几项|以下几|下面几|这些)[^：:，,]{0,6}[：:](.+?)[，,。]\s*(?:哪些|哪几|谁|哪个)", plain)
+        pieces = re.split(r"、|还有|以及", listed.group(1)) if listed else []
+        if len(pieces) < 3:
+            return []
     items = []
-    for mark, end in zip(marks, [*(m.start() for m in marks[1:]), len(plain)], strict=True):
-        words = plain[mark.end():end].strip(" ，,；;。？?")
+    for piece in pieces:
+        words = piece.strip(" ，,；;。？?")
+        if not words:
+            continue
         lower = words.lower()
         licence = _LICENCE.search(words) or _LICENCE_BEFORE.search(words) or _LICENCE_USE.search(words) \
             or re.search(r"(?:许可|签了)[^，。；\d]{0,8}?([一二两三四五六七八九十1-9]|1\d)年", words)
+        money = [span.value for span in find_amounts(words) if span.kind != "percent"]
         items.append({"text": words, "circumstances": [name for name, cues in tables["circumstances"].items()
                                                       if any(c.lower() in lower for c in cues)],
+                      **({"value_wan": money[0]} if len(money) == 1 else {}),
                       **({"licence_years": float(_small_number(licence.group(1)))} if licence else {})})
     return items
 

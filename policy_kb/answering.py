@@ -1288,6 +1288,10 @@ class _Planner:
 
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
+        listed = self._items_verdict(incentives or [t for t in q.topics if self.kinds.get(t) == "incentive"])
+        if listed:  # "下面谁能用：1.个体工商户 2.合伙企业 …": each case listed, then the rules that decide
+            self.answer.parts.append(listed)
+            return
         transfer_revenue = "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts
         if self._import_only():
             units = q.facts.pop("equipment")  # "要进口一台德国设备，大概800万": the goods' value, not an income-tax basis
@@ -1368,10 +1372,6 @@ class _Planner:
             return
         if not incentives:
             self.answer.parts.append(self._deferral("tax"))
-            return
-        listed = self._items_verdict(incentives)
-        if listed:  # "下面谁能用：1.个体工商户 2.合伙企业 …": each case listed, then the rules that decide
-            self.answer.parts.append(listed)
             return
         licence_ok = self._licence_meets() if "tech-transfer-exemption" in incentives else None
         if licence_ok:  # "5年期的非独占许可，收的许可费能享受减免吗"
@@ -1539,7 +1539,7 @@ class _Planner:
         """Each case a list question names, against one incentive's exclusions (its points' `excludes`,
         the 100% related party and the licence term of a transfer, equipment sold with it)."""
         topics = [t for t in incentives if t not in (GENERIC_TAX, "tax-claiming")]
-        if not self.q.items or len(topics) != 1 or self.q.tax_facts():
+        if not self.q.items or len(topics) != 1:
             return None
         topic = topics[0]
         points = self.kb.points(None, topic)
@@ -1556,6 +1556,9 @@ class _Planner:
             elif related and any(cue in words for cue in _WHOLLY_OWNED):
                 lines.append(f"✗ {number}. {words}：不能享受（100%控股的关联方之间转让）。")
                 reasons.append(related)
+            elif topic == tax.EQUIP and item.get("value_wan", 0) > self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value:
+                cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
+                lines.append(f"✗ {number}. {words}：不能一次性扣除（单位价值超过{num(cap)}万元，可按规定加速折旧）。")
             elif point_min and years is not None and minimum and years < minimum:
                 lines.append(f"✗ {number}. {words}：不能享受（许可期{num(years)}年，不到{minimum}年）。")
                 reasons.append(point_min)
@@ -2362,7 +2365,7 @@ _MACHINERY = re.compile(r"机器|机械|生产设备|机床|生产线|加工中�
 _WHERE_IN_A_SYSTEM = re.compile(r"哪里找|在哪找|在哪里找|怎么找到|哪个菜单|哪个模块|在哪下载|哪里下载|去哪下载")
 _SEVERAL_ASPECTS = ("conditions", "who", "procedure", "materials", "timing", "where", "exclusions", "rate")
 _DURATION_ASKED = re.compile(r"多久|几年|多少年|多长时间|管几年|期限多长|多长期限")
-_DURATION = re.compile(r"[\d一二两三四五六七八九十]+\s*个?(?:年|个月|工作日|天)(?!\d)")
+_DURATION = re.compile(r"(?<!\d)(?:[1-9]\d?|[一二两三四五六七八九十]+)\s*个?(?:年|个月|工作日|天)(?!\d)")  # (not "2019年")
 # A number asked, how a line would give it, and what the deferral says is missing.
 _QUANTITIES = (
     (re.compile(r"(?:多少|几)个?(?:工作日|天)"), re.compile(r"\d+\s*个?(?:工作日|天|日)"), "具体的天数"),

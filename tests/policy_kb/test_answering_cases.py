@@ -1351,3 +1351,20 @@ def test_the_rest_of_a_credit_over_the_tax_is_carried(ask):
 def test_a_vat_refund_beside_an_income_tax_figure_keeps_both(ask):
     _, text = ask("增量留抵税额有三百万，能退多少？另外研发费用一百万能省多少所得税")
     assert "进项构成比例" in text and "少缴企业所得税25万元" in text  # 100 × 100% × 25%
+
+
+def test_assets_listed_with_commas_are_each_checked_for_the_one_time_deduction(ask):
+    _, text = ask("今年买了这几样：新厂房一栋八百万、一台四百五十万的新数控机床、一台二手注塑机六十万、还有股东拿来入股的设备一百万，哪些能一次性税前扣除")
+    assert "✗ 1. 新厂房一栋八百万" in text and "✓ 2. 一台四百五十万的新数控机床" in text
+    assert "✓ 3. 一台二手注塑机六十万" in text and "✗ 4. 股东拿来入股的设备一百万" in text
+    assert "房屋、建筑物" in text and "单位价值不超过500万元" in text
+
+
+def test_durations_asked_prefer_a_period_not_a_year_of_issue(ask):
+    _, text = ask("进口免税的设备海关要管几年？每年要报什么")
+    assert "监管3年" in text and "6月30日" in text
+
+
+def test_the_rd_deductions_end_date_asked(ask):
+    _, text = ask("研发费用加计扣除100%这个政策有没有截止时间？会不会明年就没了")
+    assert "长期实施，没有截止日期" in text
