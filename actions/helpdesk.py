@@ -98,8 +98,10 @@ class ActionCreateTicket(Action):
             payment = intent == "ask_payment_status" and question_of(tracker).asks_payment
             misfiled = intent == "ask_payment_status" and not payment  # "…“生产经营正常”算不算": no payment in it
             # "想找官方问，打哪个电话": no person asked for; the honest deferral names who to call
+            # "不知道在不在那个目录里，咋查？" filed as a complaint with no complaint in it: answered like a question
+            unfounded = intent == "complain" and not question_of(tracker).asks_person
             answered = covered_answer_events(dispatcher, tracker, whole=payment,
-                                             deferral_too=misfiled or intent == "request_human")
+                                             deferral_too=misfiled or intent == "request_human" or unfounded)
             if answered is not None:
                 return answered
         store = _store()

@@ -2369,6 +2369,8 @@ _DURATION = re.compile(r"(?<!\d)(?:[1-9]\d?|[一二两三四五六七八九十]+
 # A number asked, how a line would give it, and what the deferral says is missing.
 _QUANTITIES = (
     (re.compile(r"(?:多少|几)个?(?:工作日|天)"), re.compile(r"\d+\s*个?(?:工作日|天|日)"), "具体的天数"),
+    (re.compile(r"多长时间能(?:办|批|下来|出)|多久能(?:办|批|下来|出)|多长时间办|多久办|办理要多久|要办多久|几个月能(?:办|批)"),
+     re.compile(r"(?<![\d月年])\d+\s*个?(?:工作日|天|个月)"), "办理时限"),
     (re.compile(r"几号|哪一天|哪天之前|几月几日|具体日期|截止到几号"),
      re.compile(r"\d+月\d+日(?:前|之前|以前|止|截止)|\d+号(?:前|之前)|截止(?:到|日期|时间)?\d"), "具体日期"),
     (_WHERE_IN_A_SYSTEM, re.compile(r"网址|菜单|模块|路径|入口|http"), "具体的办理入口（网址、系统菜单或下载地址）"),

@@ -212,3 +212,13 @@ def test_a_question_about_what_the_assistant_does_filed_as_a_complaint_gets_no_t
     messages, result = run(ActionCreateTicket(), events, {"ticket_id": None})
     assert [m.get("response") for m in messages] == ["utter_capabilities"]
     assert result == [] and store.active_ticket("u1") is None
+
+
+def test_a_question_with_no_complaint_in_it_filed_as_one_gets_the_honest_answer_not_a_ticket(store):
+    messages, _ = run(ActionCreateTicket(), [user("准备从德国进口一台激光切割机，不知道在不在不予免税的进口商品目录里，咋查？", "complain")], {})
+    assert "没有规定" in messages[0]["text"] and "12360" in messages[0]["text"] and store.list_tickets() == []
+
+
+def test_a_real_complaint_still_gets_a_ticket(store):
+    messages, _ = run(ActionCreateTicket(), [user("我要投诉，你们审核太慢了", "complain")], {})
+    assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"]) and store.active_ticket("u1") is not None

@@ -1368,3 +1368,8 @@ def test_durations_asked_prefer_a_period_not_a_year_of_issue(ask):
 def test_the_rd_deductions_end_date_asked(ask):
     _, text = ask("研发费用加计扣除100%这个政策有没有截止时间？会不会明年就没了")
     assert "长期实施，没有截止日期" in text
+
+
+def test_how_long_it_takes_is_deferred_when_no_line_gives_it(ask):
+    _, text = ask("技术转让合同要去哪认定登记？多长时间能办下来")
+    assert "省级科技部门认定登记" in text and "没有规定办理时限" in text
