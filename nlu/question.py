@@ -278,8 +278,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
             and not re.search(r"再加计|实际发生额|据实", plain):
         q.facts["income_after_deductions"] = 1.0  # "研发160万做加计，扣完以后应纳税所得额200万": already net of it
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
+    abroad = "|".join(tables["roles"]["rd_commissioned_foreign_wan"])
     if "rd_commissioned_foreign_wan" in q.facts and re.search(
-            r"(?:境外|国外|海外|外国)[^，。；]{0,8}?个人|(?:境外|国外|海外|外国)(?:的)?(?:专家|教授|工程师)(?!团队|机构|公司)", plain):
+            rf"(?:{abroad})[^，。；]{{0,8}}?个人|(?:{abroad})(?:的)?(?:一个|一位)?(?:专家|教授|工程师)(?!团队|机构|公司)", plain):
         # "委托国外一个专家个人做研发": commissioned from an individual abroad, which is not counted
         q.facts["rd_foreign_individual_wan"] = q.facts.pop("rd_commissioned_foreign_wan")
     q.unreadable_amount = _unreadable_amount(plain, q)
@@ -702,6 +703,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = last_role  # "一份所得300万，一份所得400万": the next item of the same list
         sentence = _sentence_before(text, span.start)
         own = re.search(r"(?:自己|自行|自主|我们自己|本公司自己)[^，。；,;]{0,6}$", re.split(r"[，,；;。]", before)[-1])
+        if role in ("rd_commissioned_foreign_wan", "rd_commissioned_domestic_wan") and not re.search(r"委托|研发|开发|外包|研究", sentence):
+            # "技术转让给国外客户，所得三百万": abroad is where the buyer is, not commissioned R&D
+            rest = {r: c for r, c in tables["roles"].items() if r not in GENERIC_ROLES and not r.startswith("rd_commissioned")}
+            role = _nearest_role(before, rest) or role
         if role == "rd_commissioned_domestic_wan" and "委托" in sentence and any(
                 c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"]):
             role = "rd_commissioned_foreign_wan"  # "委托国外一个专家…帮我们做研发，给了他100万"

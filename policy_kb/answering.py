@@ -1307,8 +1307,8 @@ class _Planner:
         individual = q.facts.get("rd_foreign_individual_wan")
         if individual:  # "委托国外一个专家个人…给了他100万": not counted at all
             point = next((p for p in self.kb.points(None, tax.RD) if "境外个人" in p.text), None)
-            self.answer.parts.append(Part("rule", [f"委托境外个人研发的{num(individual)}万元不能加计扣除，不计入下面的估算。"
-                                                   + (f"（{point.text}）" if point else "")], [point.citation] if point else []))
+            self.answer.parts.append(Part("rule", [f"委托境外个人研发的{num(individual)}万元不能加计扣除，不计入下面的估算。"],
+                                          [point.citation] if point else []))
         if q.tax_facts() or transfer_revenue:
             self._estimate()
             self._over_cap_depreciation()

@@ -1373,3 +1373,13 @@ def test_the_rd_deductions_end_date_asked(ask):
 def test_how_long_it_takes_is_deferred_when_no_line_gives_it(ask):
     _, text = ask("技术转让合同要去哪认定登记？多长时间能办下来")
     assert "省级科技部门认定登记" in text and "没有规定办理时限" in text
+
+
+def test_a_transfer_abroad_is_not_commissioned_rd_and_restricted_exports_are_barred(ask):
+    _, text = ask("我们有项技术属于限制出口的，转让给国外客户，所得三百万，能免所得税吗")
+    assert "技术转让所得减免：不适用" in text and "禁止、限制出口技术" in text and "委托境外研发" not in text
+
+
+def test_an_expert_in_a_named_country_is_an_individual_abroad(ask):
+    _, text = ask("我们委托一个美国的专家个人做研发，付了一百万，能算委托境外研发加计扣除吗")
+    assert "委托境外个人研发的100万元不能加计扣除" in text and "可抵免" not in text
