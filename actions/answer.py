@@ -265,6 +265,13 @@ def _bare_amount_of(topic: str, amount: float, tracker: Tracker) -> Dict[str, An
     return {"equipment": [unit]}
 
 
+def _figures_of(topics: List[str], facts: Dict[str, Any]) -> bool:
+    """“我们想贷五千万搞设备更新” then “有没有贴息政策”: the figures said before belong to the topic asked now."""
+    own = {"equipment-loan-interest-subsidy": ("loan_wan",), "imported-equipment-tariff-exemption": ("customs_value_wan", "tariff_rate_pct"),
+           **{t: keys for t, keys in TOPIC_FACTS.items()}}
+    return any(key in facts for t in topics for key in own.get(t, ()))
+
+
 def _carry_standing(q: Question, context: Dict[str, Any], own_amounts: bool) -> None:
     """What stays true of the same matter in a follow-up about it: a licence's term (“许可期3年”
     said before “许可费的所得200万，能免吗”) and the circumstances said of it (“股东作价入股的
@@ -308,7 +315,8 @@ def _added(before: Dict[str, Any], now: Dict[str, Any]) -> Dict[str, Any]:
 def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]:
     facts = {k: v for k, v in q.facts.items() if k != "other_amounts"}
     before = (tracker.get_slot("answer_context") or {}) if tracker is not None else {}
-    if not facts and before.get("facts") and (not q.topics or set(q.topics) & set(before.get("topics") or [])):
+    if not facts and before.get("facts") and (not q.topics or set(q.topics) & set(before.get("topics") or [])
+                                              or _figures_of(q.topics, before["facts"])):
         facts = dict(before["facts"])  # a rule asked in between ("比例是多少") keeps the figures for later
     honors: List[str] = []
     if tracker is not None:

@@ -773,7 +773,7 @@ def _is_rule_mention(before: str, after: str, tables: Dict[str, Any]) -> bool:
 def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]:
     """A cue right after the number wins (两百万的节能设备); else the nearest cue before it.
     Commissioned R&D is named by 委托 anywhere before the number (委托本地大学做研发付了200万)."""
-    if re.search(r"(?:贷了|借了|贷款|借款)(?:了)?\s*$", before):
+    if re.search(r"(?:贷了|借了|贷款|借款|(?:想|要|准备|打算|计划|申请|能)贷)(?:了)?\s*$", before):
         return "loan_wan"  # "贷了2000万搞设备更新": the loan, whatever it is spent on
     if re.match(r"(?:元)?(?:的)?[^，。；\d]{0,6}?(?:贷款|借款)", after):
         return "loan_wan"  # "申请了2000万设备更新贷款": the loan, not equipment

@@ -2246,6 +2246,11 @@ class _Planner:
         if what == "这个问题" and named and self.kinds.get(topic) not in ("program", "award", "incentive"):
             what = f"{named}方面的内容"  # "六安…技改项目的用地能优先保障吗": 六安's document has no land measure
         national = topic == "tax" or self.kinds.get(topic or "") == "incentive"
+        taxes = [d for d in self.q.details if d in self.q.detail_department and "12366" in self.q.detail_department[d]]
+        if taxes and not named_aspect and len(taxes) == len(self.q.details):
+            # "新盖的技改厂房，房产税跟城镇土地使用税能减免不": a tax none of the sources speaks of, whatever topic named it
+            return Part("deferral", [f"两份技改文件和国家税收优惠政策摘要都没有规定{'、'.join(taxes)}。",
+                                     f"建议咨询{self.q.detail_department[taxes[0]]}。需要的话我可以帮您转人工。"])
         if national:
             scope = "国家税收优惠政策摘要"
         elif self.region:

@@ -621,3 +621,8 @@ def test_another_kind_of_pilot_project_is_not_the_renovation_demonstration_proje
         {"entity": "honor", "value": "技改示范项目", "start": at, "end": at + 4}], slots={"region": "六安市"}))[0])
     assert "50万元" not in reply and "没有规定5G和工业互联网项目奖励" in reply
     assert "《六安市5G产业发展规划（2020-2025年）》" in reply
+
+
+def test_a_loan_said_before_the_subsidy_is_asked_is_its_figure():
+    reply = _turns("我们想贷五千万搞设备更新", "有没有贴息政策", "贴几年？一年大概能省多少利息")
+    assert "5000 × 1.5% = 75万元/年" in reply and "75 × 2 = 150万元" in reply

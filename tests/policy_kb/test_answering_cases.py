@@ -1383,3 +1383,9 @@ def test_a_transfer_abroad_is_not_commissioned_rd_and_restricted_exports_are_bar
 def test_an_expert_in_a_named_country_is_an_individual_abroad(ask):
     _, text = ask("我们委托一个美国的专家个人做研发，付了一百万，能算委托境外研发加计扣除吗")
     assert "委托境外个人研发的100万元不能加计扣除" in text and "可抵免" not in text
+
+
+def test_a_tax_no_source_speaks_of_is_deferred_to_the_tax_office(ask):
+    result, text = ask("新盖的技改厂房，房产税跟城镇土地使用税能减免不？减几年")
+    assert result.kind == "deferral" and "都没有规定房产税和城镇土地使用税" in text and "12366" in text
+    assert "《广西" not in text
