@@ -416,7 +416,8 @@ def _corrects_project(q: Question, tracker: Tracker) -> bool:
     changed = re.search(r"变成|变为|改成|改为|追加|调整为|调整到|增加到|提高到|变更为|减少到|缩减到|不对|算错|说错|打错|搞错|写错|更正|"
                         r"应该是|其实是", latest_text(tracker))
     allowed = {"program", "filing"} if changed else {"program"}  # "…总投资变成2600万…备案已经重新做了"
-    if q.topics and not set(q.topics) <= allowed or q.tax_facts() or q.details or q.other_places:
+    details = set(q.details) - set(vocabulary().tables.get("checked_details") or [])  # "这个项目是限制类": the check's
+    if q.topics and not set(q.topics) <= allowed or q.tax_facts() or details or q.other_places:
         return False
     if set(q.aspects) - {"exclusions", "conditions"} or not tracker.get_slot("region"):
         return False
@@ -549,6 +550,8 @@ def side_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> Li
     answer: the answer (or the honest deferral), nothing when it only concerns the programme."""
     q = question_of(tracker)
     state = state_of(tracker)
+    for detail in vocabulary().tables.get("checked_details") or []:
+        q.details.pop(detail, None)  # "是限制类的": a fact for the form, not a question beside it
     if not (q.topics or q.details) or set(q.topics) <= {"program"} and not q.details \
             or not (q.aspects or q.yes_no or state.honors or q.details):
         return []  # ("造纸行业能降到多少" names no topic: the detail it asks is answered honestly)

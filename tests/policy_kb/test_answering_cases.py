@@ -1389,3 +1389,10 @@ def test_a_tax_no_source_speaks_of_is_deferred_to_the_tax_office(ask):
     result, text = ask("新盖的技改厂房，房产税跟城镇土地使用税能减免不？减几年")
     assert result.kind == "deferral" and "都没有规定房产税和城镇土地使用税" in text and "12366" in text
     assert "《广西" not in text
+
+
+def test_the_catalogue_class_is_deferred_where_a_document_sets_no_such_requirement(ask):
+    result, text = ask("六安的技改项目如果是《产业结构调整指导目录》限制类的，还能进市级技改项目库拿奖补吗？")
+    assert result.kind == "deferral" and "没有规定《产业结构调整指导目录》类别的要求" in text
+    _, text = ask("广西这边，我们准备改造的那条线在产业结构调整指导目录里是淘汰类的，还能报千企技改吗")
+    assert "限制类、淘汰类不符合" in text and "没有规定" not in text
