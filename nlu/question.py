@@ -287,6 +287,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _rd_parts_of_a_total(q)
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
+    if "fixed_asset_investment_wan" in q.facts or q.flags:
+        for detail in tables.get("checked_details") or []:
+            q.details.pop(detail, None)  # "技改项目一千五百万，属于鼓励类…符合千企技改吗": the firm's fact for the check
+        q.detail_near = {d: near for d, near in q.detail_near.items() if d in q.details}
     units = q.facts.get("equipment") or []
     if "fiscal_funds" in q.circumstances and any(u.get("fiscal") for u in units) and not all(u.get("fiscal") for u in units):
         # "一台452万…；另一台100万是拿政府专项拨款买的": only that unit is bought with fiscal money

@@ -1396,3 +1396,8 @@ def test_the_catalogue_class_is_deferred_where_a_document_sets_no_such_requireme
     assert result.kind == "deferral" and "没有规定《产业结构调整指导目录》类别的要求" in text
     _, text = ask("广西这边，我们准备改造的那条线在产业结构调整指导目录里是淘汰类的，还能报千企技改吗")
     assert "限制类、淘汰类不符合" in text and "没有规定" not in text
+
+
+def test_the_firms_own_catalogue_class_is_a_fact_for_the_check(ask):
+    result, text = ask("广西的规上企业，独立法人，正常经营，技改项目一千五百万，属于鼓励类，年底前能投产，做完产值预计涨20%左右，想问下符合千企技改吗")
+    assert result.start_form and "不符合" not in text
