@@ -322,6 +322,8 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
     if tracker is not None:
         before = (tracker.get_slot("answer_context") or {}).get("honors") or []
         honors = list(dict.fromkeys([*before, *honors_named(tracker)]))
+        if before and honors_named(tracker) and any(cue in latest_text(tracker) for cue in CORRECTION_CUES):
+            honors = list(state_of(tracker).honors)  # "哦搞错了，是省级的绿色工厂": the corrected titles replace the wrong one
     counts = dict((tracker.get_slot("answer_context") or {}).get("honor_counts") or {}) if tracker is not None else {}
     counts.update({h: n for h in honors for n in [title_count(q.text, h)] if n})
     said = honors_named(tracker) if tracker is not None else []

@@ -626,3 +626,17 @@ def test_another_kind_of_pilot_project_is_not_the_renovation_demonstration_proje
 def test_a_loan_said_before_the_subsidy_is_asked_is_its_figure():
     reply = _turns("我们想贷五千万搞设备更新", "有没有贴息政策", "贴几年？一年大概能省多少利息")
     assert "5000 × 1.5% = 75万元/年" in reply and "75 × 2 = 150万元" in reply
+
+
+def test_a_title_corrected_then_another_added_sums_the_corrected_titles():
+    turns = [("今年拿了市级绿色工厂，六安这边能奖多少", "市级绿色工厂"), ("哦搞错了，是省级的绿色工厂", "省级绿色工厂"),
+             ("再加一个省级工业设计中心，合计多少钱", "省级工业设计中心")]
+    context = None
+    for text, honor in turns:
+        at = text.find(honor[3:])
+        extra = {"answer_context": context} if context is not None else {}
+        messages, events = run(ActionAnswer(), tracker(text, "ask_award", [
+            {"entity": "honor", "value": honor, "start": at, "end": at + len(honor) - 3}], slots={"region": "六安市", **extra}))
+        context = context_after(events)
+    reply = text_of(messages)
+    assert "20 + 20 = 40万元" in reply and "市级绿色工厂" not in reply
