@@ -24,7 +24,14 @@ from actions.common import (
     region_of_program,
     vocabulary,
 )
-from actions.facts import FLAG_ENTITIES, derived_lines, facts_in_message, profile_from, verdict_text
+from actions.facts import (
+    CORRECTION_CUES,
+    FLAG_ENTITIES,
+    derived_lines,
+    facts_in_message,
+    profile_from,
+    verdict_text,
+)
 from nlu.normalise import to_simplified
 from nlu.question import Question, analyse, denied_at, first_key
 from policy_kb import eligibility
@@ -49,7 +56,6 @@ TOPIC_FACTS = {
 }
 TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时", "又", "第二笔", "第二个", "第三笔", "另一笔", "另一个")
-CORRECTION_CUES = ("不对", "错了", "看错", "打错", "写错", "说错", "搞错", "更正", "应该是", "其实是", "纠正")
 STANDING_FACTS = ("licence_years",)
 PARAMETER_FACTS = ("in_use_month", "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "vat_rate_pct",
                    "vat_deducted")
@@ -321,8 +327,9 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
     honors: List[str] = []
     if tracker is not None:
         before = (tracker.get_slot("answer_context") or {}).get("honors") or []
-        honors = list(dict.fromkeys([*before, *honors_named(tracker)]))
-        if before and honors_named(tracker) and any(cue in latest_text(tracker) for cue in CORRECTION_CUES):
+        named = honors_named(tracker)
+        honors = list(dict.fromkeys([*before, *named]))
+        if before and named and any(cue in latest_text(tracker) for cue in CORRECTION_CUES):
             honors = list(state_of(tracker).honors)  # "哦搞错了，是省级的绿色工厂": the corrected titles replace the wrong one
     counts = dict((tracker.get_slot("answer_context") or {}).get("honor_counts") or {}) if tracker is not None else {}
     counts.update({h: n for h in honors for n in [title_count(q.text, h)] if n})
@@ -415,8 +422,9 @@ def _switches_region(q: Question, tracker: Tracker) -> Optional[str]:
 def _corrects_project(q: Question, tracker: Tracker) -> bool:
     """A message that only states a fact of the project the conversation has checked (its facts
     are in the slots, its region known), with no question of its own about anything else."""
-    changed = re.search(r"变成|变为|改成|改为|追加|调整为|调整到|增加到|提高到|变更为|减少到|缩减到|不对|算错|说错|打错|搞错|写错|更正|"
-                        r"应该是|其实是", latest_text(tracker))
+    text = latest_text(tracker)
+    changed = re.search(r"变成|变为|改成|改为|追加|调整为|调整到|增加到|提高到|变更为|减少到|缩减到", text) \
+        or any(cue in text for cue in CORRECTION_CUES)
     allowed = {"program", "filing"} if changed else {"program"}  # "…总投资变成2600万…备案已经重新做了"
     details = set(q.details) - set(vocabulary().tables.get("checked_details") or [])  # "这个项目是限制类": the check's
     if q.topics and not set(q.topics) <= allowed or q.tax_facts() or details or q.other_places:

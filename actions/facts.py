@@ -191,7 +191,7 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
         # its investment, all of it this year's (the form shows both, so a user can correct them)
         total = this_year[:1]
     if not total and len(other) == 1 and before is not None and asked is None and not this_year \
-            and re.search(r"不对|错了|说错|算错|打错|搞错|写错|更正|应该是|其实是", latest_text(tracker)):
+            and any(cue in latest_text(tracker) for cue in CORRECTION_CUES):
         total = other[:1]  # "不对不对，算错了，是230万": the project's total corrected
     if not total and other and adds_to_total(tracker):
         total = other[:1]
@@ -215,6 +215,8 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     return facts
 
 
+# Words that correct what was said before ("不对，是230万", "搞错了，是省级的").
+CORRECTION_CUES = ("不对", "错了", "看错", "打错", "写错", "说错", "算错", "搞错", "更正", "应该是", "其实是", "纠正")
 ADDITION_CUES = ("追加", "再加", "再投", "加投", "增加投资", "多投", "再多投", "另外再投", "再增加")
 
 

@@ -803,7 +803,8 @@ class _Planner:
         nearest point is another region's — 六安's 设备（软件）补贴 — is not missing from a national rule)."""
         text = "".join(p.text for p in points)
         regions = {p.region for p in points}
-        near = {p.id: p.region for p in self.kb.points(None) if p.id in set(self.q.detail_near.values())}
+        wanted = set(self.q.detail_near.values())
+        near = {p.id: p.region for p in self.kb.points(None) if p.id in wanted} if wanted else {}
         return [d for d, cues in self.q.details.items() if not any(cue in text for cue in cues)
                 and near.get(self.q.detail_near.get(d, ""), next(iter(regions), None)) in regions]
 
@@ -1232,15 +1233,6 @@ class _Planner:
         named = {t for t in q.topics if self.kinds.get(t) == "incentive"} - {IMPORT_EXEMPTION, "tax-claiming"}
         return not named and not any(e.get("special_purpose") for e in q.facts["equipment"])
 
-    def _over_cap_depreciation(self) -> None:
-        """“买了台600万的设备…我们是制造业”: over the one-time cap, how the firm may depreciate faster."""
-        cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
-        if not any(e.get("value_wan", 0) > cap for e in self.q.facts.get("equipment") or []):
-            return
-        point = next((p for p in self.kb.points(None, tax.ACCEL) if "双倍余额递减法" in p.text), None)
-        if point and point.text not in self._shown():
-            self.answer.parts.append(Part("rule", [point.text], [point.citation]))
-
     def _rules_beside_estimate(self, incentives: List[str]) -> None:
         """“设备买了300万能不能一次性扣除；研发费用加计扣除比例是多少”: an incentive asked about
         with none of its figures is answered by its rule for the aspect asked, beside the estimate."""
@@ -1311,7 +1303,6 @@ class _Planner:
                                           [point.citation] if point else []))
         if q.tax_facts() or transfer_revenue:
             self._estimate()
-            self._over_cap_depreciation()
             for part in (self._interest_subsidy(), self._tariff_saved()):
                 if part:  # "进口设备完税价格600万，关税5%；另外研发300万": each part its own figure
                     self.answer.parts.append(part)
@@ -1802,8 +1793,9 @@ class _Planner:
         rule = self._first_point("accelerated-depreciation", "conditions")
         cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
         over = any(e["value_wan"] > cap for e in request["equipment"])
-        if not accelerated and "accelerated-depreciation" in q.topics and rule and over:
-            accelerated = [rule.text]  # "600万的，有没有别的办法早点扣": the methods the rule allows
+        if rule and over and rule.text not in accelerated:
+            # "600万的，有没有别的办法早点扣", "买了台600万的设备，能一次性扣除吗": over the cap, the methods the rule allows
+            accelerated = [*accelerated, rule.text]
         if accelerated:
             lines += accelerated
             cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
