@@ -56,12 +56,16 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
 def _known_part(brief: str) -> str:
     """What an open check already knows (“改造后工业总产值预期增长为12%（要求不低于15%）”, the other
     alternative still open): said, and whether that part falls short."""
-    known = [part for part in re.split(r"[。；]", brief) if re.search(r"为[\d.]+[%万]", part)]
+    # ("今年完成投资1000万元，占固定资产投资的1000÷2500=40%（要求…不低于30%…）": a share computed)
+    known = [part for part in re.split(r"[。；]", brief) if re.search(r"为[\d.]+[%万]|=[\d.]+%（要求", part)]
     if not known:
         return ""
-    figure = re.search(r"为([\d.]+)(%|万元)（要求不低于([\d.]+)", known[0])
+    figure = re.search(r"[为=]([\d.]+)(%|万元)（要求[^）]*?不低于([\d.]+)", known[0])
     short = "，这一部分未达到，要看另一种情况是否满足" if figure and float(figure.group(1)) < float(figure.group(3)) else ""
-    return f"（已知：{known[0]}{short}）"
+    said = known[0]
+    if figure and not short and "=" in said:  # "…=40%（要求…不低于30%，即…）": met, said without nesting brackets
+        said = re.sub(r"（要求[^）]*）", f"，达到{figure.group(3)}{figure.group(2)}的要求", said)
+    return f"（已知：{said}{short}）"
 
 
 def _said_bearing(result, region: str, profile: Dict[str, Any]) -> List[Any]:

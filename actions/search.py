@@ -74,7 +74,9 @@ class ActionFallback(Action):
             or question.ic_or_machine_tool  # "对了我们在集成电路企业清单里": a status that changes the answer before
         chance = bool(CHANCE_CUES.search(question.text)) and tracker.get_slot("region") is not None  # "还有戏吗" after a verdict
         if question.topics or question.tax_facts() or tracker.latest_message.get("entities") or follow_up or status \
-                or question.other_places or chance:  # "我们在湖南，有没有类似的技改政策": the honest not-covered answer
+                or question.other_places or chance or question.details:
+            # "我们在湖南，有没有类似的技改政策": the honest not-covered answer; "用电能不能享受电价优惠":
+            # a detail the sources leave open, said so (not the nearest clause quoted as if it answered)
             # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级
             # 智能工厂”, “批发收入大概占七成”) that the answer in context uses.
             return await ActionAnswer().run(dispatcher, tracker, domain)

@@ -171,6 +171,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if "exclusions" in q.aspects and re.search(r"限制类|淘汰类", plain) and not re.search(
             r"不能享受|不适用|排除|负面清单|哪些不行|哪些行业不|不享受|不能加计|不能用|不允许|不符合", plain):
         q.aspects.remove("exclusions")  # "属于限制类": the catalogue class, not a question about exclusions
+    if re.search(r"只能等|等到?年底|年底才能|汇算清缴才能|等汇算", plain):
+        # "是不是只能等年底汇算清缴才能享受": when, not who or how much (才能享受, 是不是)
+        q.aspects = [a for a in q.aspects if a not in ("who", "threshold")]
     q.own_case = any(cue in plain for cue in tables["own_case"])
     q.yes_no = any(cue in plain for cue in tables["yes_no"])
     q.case_question = any(cue in plain for cue in tables["case_question"])
@@ -364,11 +367,34 @@ _OUTPUT_SAID = re.compile(r"(?:年产值|产值|年产出)[^，。；\d]{0,4}?(\
 _OUTPUT_AFTER = re.compile(r"(?:改造后|技改后|改完|改好后|改造完|技改完|搞完|做完|完成后)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
 
 
+_OUTPUT_FROM_TO = re.compile(r"(?:年产值|产值|年产出|营收)[^，。；\d]{0,6}?从?(\d+(?:\.\d+)?)\s*个?(亿|万)(?:元)?(?:左右)?"
+                             r"(?:涨到|增加到|提高到|提升到|增长到|增至|升到|变成|到)(?:大概|约|差不多)?(\d+(?:\.\d+)?)\s*个?(亿|万)")
+
+
+class _Said:
+    """One figure of “从1个亿涨到1.1个亿”, shaped like the other output matches."""
+
+    def __init__(self, match: "re.Match[str]", first: int):
+        self.match, self.first = match, first
+
+    def group(self, n: int) -> str:
+        return self.match.group(self.first + n - 1)
+
+    def start(self, n: int) -> int:
+        return self.match.start(self.first + n - 1)
+
+    def end(self, n: int) -> int:
+        return self.match.end(self.first + n - 1)
+
+
 def _output_growth(text: str, q: Question) -> str:
     """“改造前年产值1.2亿，改造后大概1.35亿”: the growth, computed and shown; the text without the
     two output figures (they are not the project's investment)."""
     before = _OUTPUT_BEFORE.search(text)
     after = _OUTPUT_AFTER.search(text, before.end()) if before else None
+    span = _OUTPUT_FROM_TO.search(text)
+    if span and not (before and after):  # "年产值预计从1个亿涨到1.1个亿": before and after in one phrase
+        before, after = _Said(span, 1), _Said(span, 3)  # type: ignore[assignment]
     alone = (before or _OUTPUT_AFTER.search(text) or _OUTPUT_SAID.search(text)) if not (before and after) else None
     if alone and ("产值" in text or "效益" in text or before):  # "改造后估计1.12亿" said alone: output, not the investment
         q.output_wan = [round(float(alone.group(1)) * (10000 if alone.group(2) == "亿" else 1), 4)]
@@ -703,7 +729,7 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                 q.facts["rd_by_year"].append([year_said.group(1), span.value])
                 last_role = "rd_expense_wan"
                 continue
-        if role is None and last_role in _SUMMABLE and re.search(r"(?:一份|另一份|一笔|另一笔|第二份|第二笔)[^，。；\d]{0,4}$", before):
+        if role is None and last_role in _SUMMABLE and re.search(r"(?:一份|另一份|一笔|另一笔|第二份|第二笔|一个|另一个|第二个)[^，。；\d]{0,4}$", before):
             role = last_role  # "一份所得300万，一份所得400万": the next item of the same list
         sentence = _sentence_before(text, span.start)
         own = re.search(r"(?:自己|自行|自主|我们自己|本公司自己)[^，。；,;]{0,6}$", re.split(r"[，,；;。]", before)[-1])
@@ -741,8 +767,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         if index and role in q.facts and q.facts[role] != span.value and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
                 and any(abs(other.value - span.value) < 1e-9 for other in spans[:index]):
             continue  # "研发加计基数能不能把这一百万全算进去": the amount said before, referred to again
-        _store(q, role, span, before + after, tables)
+        ahead = text[span.end:spans[index + 1].start if index + 1 < len(spans) else len(text)]
+        _store(q, role, span, before + after, tables, ahead, wide)
         last_role = role
+    _gross_restated(q)
     if "rd_five_wan" in q.facts and "rd_other_wan" in q.facts and "rd_expense_wan" not in q.facts:
         q.facts["rd_expense_wan"] = q.facts.pop("rd_five_wan")  # "这五项加起来900万，其他相关费用150万": the base
     parts = q.facts.pop("rd_part_wan", None)
@@ -751,6 +779,27 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         q.facts["rd_expense_wan"] = round(sum(parts), 4)
         if len(parts) > 1:
             q.summed["rd_expense_wan"] = list(parts)
+
+
+def _gross_restated(q: Question) -> None:
+    """“价税合计339万（设备300万，税39万）”: one unit said twice, with and without VAT — one unit,
+    its invoice VAT the amount between them (the reply shows 339 − 39)."""
+    units = q.facts.get("equipment", [])
+    others = q.facts.get("other_amounts", [])
+    for gross in [u for u in units if u.get("gross")]:
+        net = next((u for u in units if u is not gross and not u.get("gross") and u["value_wan"] < gross["value_wan"]
+                    and any(abs(u["value_wan"] + o - gross["value_wan"]) < 0.5 for o in others)), None)
+        if not net or "invoice_vat_wan" in q.facts:
+            continue
+        tax = next(o for o in others if abs(net["value_wan"] + o - gross["value_wan"]) < 0.5)
+        others.remove(tax)
+        units.remove(net)
+        q.facts["invoice_vat_wan"] = tax
+        for key in ("special_purpose", "year", "years_ago"):
+            if key in net and key not in gross:
+                gross[key] = net[key]
+    if "other_amounts" in q.facts and not others:
+        del q.facts["other_amounts"]
 
 
 def _clause_before(text: str, spans: List[Span], index: int) -> str:
@@ -827,7 +876,8 @@ def _nearest_role(before: str, roles: Dict[str, List[str]]) -> Optional[str]:
     return best[2] if best else None
 
 
-def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Dict[str, Any]) -> None:
+def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Dict[str, Any], ahead: str = "",
+           behind: str = "") -> None:
     if role == "equipment":
         item: Dict[str, Any] = {"value_wan": span.value}
         if any(cue in clause for cue in tables["circumstances"]["fiscal_funds"]):
@@ -835,7 +885,14 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         if re.search(r"专门用于研发|研发用的|用于研发|研发专用|专用于研发|研发中心买", clause):
             item["rd_use"] = True  # "研发中心买了台一百万的测试仪，专门用于研发": its depreciation is an R&D cost
         count = _COUNT.search(clause)
-        purpose = first_key(clause, tables["purposes"])
+        # "设备大概380万，都在环保目录里": the purpose said in the clauses after the price (not another unit's:
+        # "一台普通设备480万，另一台节能节水专用设备200万")
+        units = tables["roles"]["equipment"]
+        ahead = "" if any(cue in ahead for cue in units) else ahead
+        # "买了一台环保专用设备，专票上价税合计339万": the unit and its purpose named in the clause before
+        named = [part for part in _CLAUSE_BREAK.split(behind) if any(cue in part for cue in units)]
+        purpose = first_key(clause, tables["purposes"]) or first_key(ahead, tables["purposes"]) \
+            or (first_key(named[-1], tables["purposes"]) if named else None)
         if purpose:
             item["special_purpose"] = purpose
         if re.search(r"价税合计|(?<!不)含税|含增值税", clause) and not re.search(r"不含税|不含增值税", clause):
@@ -851,7 +908,9 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         q.facts.setdefault("other_amounts", []).append(span.value)
     elif role == "rd_part_wan":
         q.facts.setdefault("rd_part_wan", []).append(span.value)  # summed after all amounts are read
-    elif role in _SUMMABLE and role in q.facts and _ENUMERATED.search(q.text) and not _WHOLE.search(q.text[:span.end + 6]):
+    elif role in _SUMMABLE and role in q.facts and _ENUMERATED.search(q.text) \
+            and not _WHOLE.search(q.text[:span.end] + re.split(r"[，,。；;？?]", q.text[span.end:span.end + 6])[0]):
+        # ("一个400万一个300万，成本加起来200万": the next clause's 加起来 is the cost's, not these amounts')
         # ("…250万。25%税率总共能省多少": a total asked after the amounts is the saving's, not theirs)
         # "所得分别是300万和400万", "两个研发项目：A花了300万…B花了200万": the year's total
         q.summed.setdefault(role, [q.facts[role]]).append(span.value)

@@ -36,7 +36,7 @@ PROGRAM_FAMILY = ("program", "plan", "filing", "statistics")
 GENERIC_REGIONAL = ("plan", "organisation", "approval", "document", "filing")
 PROCEDURE_WORDS = ("申请", "申报", "流程", "报送", "提交")  # a point that describes how to apply
 # The question asks what an incentive saves (beside the tax due)
-_SAVING_ASKED = re.compile(r"省|少交|少缴|少纳|优惠多少|减免多少|减了多少|差多少|节约|便宜|优惠了|比原来|比不享受|对比")
+_SAVING_ASKED = re.compile(r"省|少交|少缴|少纳|优惠多少|减免多少|免多少|免掉多少|免了多少|减了多少|差多少|节约|便宜|优惠了|比原来|比不享受|对比")
 # "其中", "这300万里有100万是委托…": a part named inside the total said before
 _INSIDE = re.compile(r"其中|里有|里面有|里头有|当中有|之中有|这\d+(?:\.\d+)?万(?:元)?(?:里|中|当中)|包含了|包括了")
 # The project's own figures (what the eligibility check reads).
@@ -124,6 +124,7 @@ class _Planner:
         # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
         self.honors = [] if _builds_a_title(q) or _names_a_title_as_a_kind(q) else list(state.honors)
         self.customs_from_price = False  # the tariff is estimated on the equipment's price (no 完税价格 said)
+        self.detail_region: Optional[str] = None  # the region a detail's nearest point chose (no place asked)
 
     # --- routing -------------------------------------------------------------------------
 
@@ -162,6 +163,7 @@ class _Planner:
             if len(near) == 1 and NATIONAL_REGION not in near:
                 self.regions = list(near)
                 self.region = self.regions[0]
+                self.detail_region = self.region  # no place asked: the other document is silent too
         several = self._quoted_terms()
         if several:  # "‘四位一体’创建和‘三品’行动，分别是指啥": each term with the sentence that says it
             self.answer.parts.append(several)
@@ -190,7 +192,8 @@ class _Planner:
             regional.insert(0, "program")  # "ERP、MES算信息化改造吗？有投资门槛没": the library's threshold
         if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
             regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
-        if not q.topics and len(self.regions) > 1 and not tax_asked and not q.details:
+        if not q.topics and len(self.regions) > 1 and not tax_asked and not q.details \
+                and not set(q.aspects) & {"materials", "procedure", "timing", "where"}:
             # "想对比一下六安和广西的技改政策有什么不同": the two programmes' conditions side by side
             self._conditions_list()
             return self.answer
@@ -335,10 +338,18 @@ class _Planner:
         if near and not national:
             # "造纸行业能降到多少": 广西 allows an adjustment by industry and names no figure
             document = self.kb.document_of_region(near.region)
+            both = self.detail_region == near.region
+            # "用电能不能享受电价优惠" (no place asked): neither document gives it; 广西's comes closest
+            scope = f"{self._regional_documents()}都" if both else f"《{document.title}》"
+            said = f"（{self.kb.short_region(near.region)}）" if both else ""
+            who = self._contact(near.region) or '当地工信部门'
+            if both:
+                who = "；".join(f"{self.kb.short_region(r)}：{self._contact(r)}" for r in self.kb.regions()
+                               if r != NATIONAL_REGION and self._contact(r))
             self.answer.parts.append(Part("deferral", [
-                f"关于{'、'.join(missing)}：《{document.title}》没有规定。",
-                f"相关的规定是：{near.text}",
-                f"建议咨询{self._contact(near.region) or '当地工信部门'}。需要的话我可以帮您转人工。"], [near.citation]))
+                f"关于{'、'.join(missing)}：{scope}没有规定。",
+                f"相关的规定是{said}：{near.text}",
+                f"建议咨询{who}。需要的话我可以帮您转人工。"], [near.citation]))
             self.answer.offer_handoff = True
             return
         scope = "国家税收优惠政策摘要" if national else self._regional_documents()
@@ -834,7 +845,10 @@ class _Planner:
             if points:
                 found = True
                 self.answer.parts.append(self._rule_part(points, label=f"{self.kb.short_region(region)}：" if side_by_side else ""))
-        if not found:
+        if not found and len(self.regions) > 1 and self.kinds.get(topic) != "incentive" and topic != "tax":
+            # "六安和广西的技改项目都要多久审批完": each document's silence, and its nearest rule
+            self.answer.parts.extend(self._deferral(topic, region=region) for region in regions)
+        elif not found:
             self.answer.parts.append(self._deferral(topic))
         elif side_by_side:
             self.answer.ask_region = True
@@ -1186,6 +1200,8 @@ class _Planner:
                 return
         for role, amounts in self.q.summed.items():  # "所得分别是300万和400万": the year's total first
             name = {"tech_transfer_income_wan": "技术转让所得", "rd_expense_wan": "研发费用"}[role]
+            if role == "tech_transfer_income_wan" and {"transfer_cost_wan", "transfer_taxes_wan"} & set(self.q.facts):
+                name = "技术转让收入"  # "一个400万一个300万，成本加起来200万": the contracts' income, costs after
             threshold = self.kb.parameter("tech-transfer-exemption", "exempt_threshold_wan").value
             why = f"（{num(threshold)}万元的免税额按一个纳税年度内所有技术转让合计）" if role == "tech_transfer_income_wan" else ""
             self.answer.parts.append(Part("compute", [
@@ -1789,8 +1805,15 @@ class _Planner:
             for topic, point in barred.items():
                 lines += self._barred_lines(topic, point, "• ")
                 cites.append(point.citation)
-        accelerated = self._accelerated(request)
-        rule = self._first_point("accelerated-depreciation", "conditions")
+        credit_only = asked == [tax.SPECIAL] and not re.search(r"一次性|折旧|扣除|加速", q.text) \
+            and bool(re.search(r"抵免|抵多少|能抵", q.text)) and all(e.get("special_purpose") for e in request["equipment"])
+        if credit_only and any(item.incentive_id == tax.SPECIAL for item in result.items):
+            # "环保专用设备…抵免10%按多少算": the credit asked; the one-time deduction is another question
+            kept = [item for item in result.items if item.incentive_id != tax.EQUIP]
+            result = tax.TaxResult(items=kept, total_tax_saving_wan=tax.money(
+                sum(item.tax_saving_wan for item in kept if item.included_in_total)), notes=result.notes)
+        accelerated = [] if credit_only else self._accelerated(request)
+        rule = None if credit_only else self._first_point("accelerated-depreciation", "conditions")
         cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
         over = any(e["value_wan"] > cap for e in request["equipment"])
         if rule and over and rule.text not in accelerated:
@@ -2228,7 +2251,8 @@ class _Planner:
 
     # --- honest deferral -------------------------------------------------------------------
 
-    def _deferral(self, topic: Optional[str], aspect: Optional[str] = None) -> Part:
+    def _deferral(self, topic: Optional[str], aspect: Optional[str] = None, region: Optional[str] = None) -> Part:
+        """The sources do not give what was asked; `region` for one of several places asked."""
         named_aspect = aspect
         aspect = aspect or next((a for a in self.q.aspects if a in MISSING), None)
         what = MISSING.get(aspect, "这个问题")
@@ -2245,14 +2269,14 @@ class _Planner:
                                      f"建议咨询{self.q.detail_department[taxes[0]]}。需要的话我可以帮您转人工。"])
         if national:
             scope = "国家税收优惠政策摘要"
-        elif self.region:
-            scope = f"《{self.kb.document_of_region(self.region).title}》"
+        elif region or self.region:
+            scope = f"《{self.kb.document_of_region(region or self.region).title}》"
         else:
             scope = self._regional_documents() + "和国家政策摘要"
-        near = self._nearest(topic)
+        near = self._nearest(topic, region)
         if near and not national and not self.region and near.region != NATIONAL_REGION:
             scope = f"《{self.kb.document_of_region(near.region).title}》"  # "市里请第三方…做技改对标诊断": only 六安's has it
-        one = national or bool(self.region) or bool(near and near.region != NATIONAL_REGION)
+        one = national or bool(region or self.region) or bool(near and near.region != NATIONAL_REGION)
         lines = [f"{scope}没有规定{what}。" if one else f"{scope}都没有规定{what}。"]
         cites: List[Citation] = []
         if near:
@@ -2261,10 +2285,10 @@ class _Planner:
         lines.append(f"建议咨询{self._who(topic, near)}。需要的话我可以帮您转人工。")
         return Part("deferral", lines, cites)
 
-    def _nearest(self, topic: Optional[str]) -> Optional[Point]:
+    def _nearest(self, topic: Optional[str], only: Optional[str] = None) -> Optional[Point]:
         if not topic or topic == "tax":
             return None
-        regions = [None] if self.kinds.get(topic) == "incentive" else self._target_regions()  # (the first that has any)
+        regions = [None] if self.kinds.get(topic) == "incentive" else [only] if only else self._target_regions()
         for region in regions:
             points = self.kb.points(region, topic)
             if region:

@@ -847,7 +847,8 @@ def test_a_finance_measure_is_referred_to_the_lender_not_the_tax_office(ask):
 
 def test_a_measure_one_document_lacks_is_named_in_the_deferral(ask):
     result, text = ask("我们公司在六安，技改项目的用地能优先保障吗")
-    assert result.kind == "deferral" and "没有规定项目用地方面的内容" in text and "经信" in text
+    # 六安's only land words are in its approval clause: said, and what it does not give
+    assert "“零增地”" in text and "没有规定用地指标" in text and "经信" in text and "用林" not in text
 
 
 @pytest.mark.parametrize("text, must", [
@@ -1401,3 +1402,59 @@ def test_the_catalogue_class_is_deferred_where_a_document_sets_no_such_requireme
 def test_the_firms_own_catalogue_class_is_a_fact_for_the_check(ask):
     result, text = ask("广西的规上企业，独立法人，正常经营，技改项目一千五百万，属于鼓励类，年底前能投产，做完产值预计涨20%左右，想问下符合千企技改吗")
     assert result.start_form and "不符合" not in text
+
+
+def test_a_purpose_said_after_the_price_or_in_the_clause_before_is_the_units(ask, vocab_question):
+    _, text = ask("我们是舒城的一家厂，今年买了台设备大概380万，都在环保目录里，能抵多少所得税")
+    assert "380万元×抵免比例10%=可抵免企业所得税38万元" in text  # 380 × 10%
+    two = vocab_question("2025年买了两台设备：一台普通生产设备480万，另一台节能节水专用设备200万（不含税）").facts["equipment"]
+    assert "special_purpose" not in two[0] and two[1]["special_purpose"] == "节能节水"
+
+
+def test_an_invoice_said_with_and_without_vat_is_one_unit(ask):
+    _, text = ask("买了一台环保专用设备，专票上价税合计339万（设备300万，税39万，进项已抵扣），抵免10%按多少算")
+    assert "339 − 39 = 300万元" in text and "可抵免企业所得税30万元" in text  # (339 − 39) × 10%
+    assert "639" not in text and "一次性扣除" not in text  # the credit was asked, not the deduction
+
+
+def test_a_detail_neither_document_gives_names_both_and_the_nearest_clause(ask):
+    _, text = ask("用电能不能享受电价优惠")
+    assert "两份技改文件都没有规定" in text and "水电" in text and "市经信局" in text and "自治区工业和信息化厅" in text
+
+
+def test_two_places_asked_each_get_their_own_deferral(ask):
+    _, text = ask("六安和广西的技改项目都要多久审批完")
+    assert "《六安市规模工业企业技术改造提升行动（征求意见稿）》没有规定" in text
+    assert "《广西“千企技改”工程实施方案（修订征求意见稿）》没有规定" in text
+    result, text = ask("六安和广西的技改项目，申报材料要盖什么章")
+    assert result.kind == "deferral" and "需要提交的具体材料" in text and "的条件：" not in text
+
+
+def test_output_from_one_figure_to_another_is_the_growth(vocab_question):
+    q = vocab_question("你好，我们是南宁的，技改投了1800万，年产值预计从1个亿涨到1.1个亿，能进千企技改吗")
+    assert q.facts["output_growth_pct"] == 10.0 and q.facts["fixed_asset_investment_wan"] == 1800.0  # (11000 − 10000) ÷ 10000
+    assert "产值预期增长 = (1.1亿 − 1亿) ÷ 1亿 = 10%。" in q.derived
+
+
+def test_two_transfer_contracts_are_one_years_income(ask):
+    _, text = ask("请问一下，技术转让所得免税那个，是按年算还是按合同算？我们今年签了两个合同，一个400万一个300万，成本加起来200万")
+    assert "400 + 300 = 700万元" in text and "700 − 200 = 500万元" in text and "全部免征" in text
+    _, text = ask("技术转让所得300万能免多少税")
+    assert "少缴75万元" in text  # 300 × 25%, all under the 500万 threshold
+
+
+def test_whether_a_document_is_final_is_its_status(ask):
+    _, text = ask("你们说的这两个文件是正式发布的吗？六安的技改行动方案和广西千企技改")
+    assert text.count("不是正式发布的文件") == 2
+
+
+@pytest.mark.parametrize("question, must", [
+    ("六安对技改企业有什么金融方面的支持？", "5个百分点"),
+    ("六安文件里说的绿色制造“四位一体”是啥", "绿色供应链"),
+    ("按六安文件的说法，什么样的投资才算技术改造？我们只是换几台新设备也算吗", "新工艺"),
+    ("研发加计扣除是不是只能等年底汇算清缴才能享受？", "7月预缴"),
+    ("六安那个技改对标诊断，是哪几家第三方机构在做？有名单吗", "没有规定第三方机构"),
+])
+def test_everyday_wordings_reach_their_points(ask, question, must):
+    result, text = ask(question)
+    assert must in text and not result.start_form
