@@ -254,6 +254,12 @@ def question_of(tracker: Tracker) -> Question:
             q.facts["equipment"] = [{**units[0], "special_purpose": purpose}]
     if set(q.topics) <= {"awards"} and not any(w in q.text for w in LEVEL_WORDS) and not honors_named(tracker):
         q.levels_before = list(context.get("levels") or [])  # "获评了国家级示范工厂" … "能奖多少钱"
+    place = context.get("place_elsewhere")
+    regional = any(vocabulary().kinds.get(t) in ("program", "award", "measure") for t in q.topics) or q.case_question
+    if place and not q.regions and not q.other_places and not q.firm_region and regional \
+            and not tracker.get_slot("region"):
+        # "安徽滁州的企业" … "评上了省级绿色工厂，市里能奖多少": still a firm the sources do not reach
+        q.other_places, q.firm_elsewhere = [place], True
     return q
 
 
@@ -338,7 +344,13 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
         many = projects_counted(q.text)  # "两个车间都新认定为市级数字化车间": each counts in a later total
         if many:
             counts[said[0]] = many
+    place = ((tracker.get_slot("answer_context") or {}).get("place_elsewhere")) if tracker is not None else None
+    if q.firm_elsewhere and q.other_places:
+        place = max(q.other_places, key=q.text.find)  # "我们湖南长沙的": where the firm is (the city), for the questions after
+    elif q.regions or q.firm_region:
+        place = None  # a covered place said later replaces it
     return {"topics": q.topics, "facts": facts, "aspects": q.aspects, "honors": honors, "honor_counts": counts,
+            "place_elsewhere": place,
             "circumstances": q.circumstances, "levels": [w for w in LEVEL_WORDS if w in q.text] or q.levels_before,
             **{flag: getattr(q, flag) for flag in CONTEXT_FLAGS}}
 
@@ -453,18 +465,31 @@ def project_segments(text: str) -> List[str]:
     return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
+def place_segments(text: str, q: Question, places: List[str]) -> List[str]:
+    """The message cut at each factory it places (“桂林厂技改投资1200w…，长沙厂投资八百万…”); [] unless
+    it places at least two, one of them where the sources do not reach."""
+    if not q.other_places:
+        return []
+    starts = sorted({m.start() for name in places for m in re.finditer(re.escape(name) + r"(?:的|那个|这个)?(?:厂|公司|分厂|工厂|项目)", text)})
+    if len(starts) < 2:
+        return []
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
 def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Question) -> Optional[List[EventType]]:
     """Several projects in one message, each with its own place or investment: each checked on its
     own, against its own region's programme (the facts said of all of them — “都是规上” — shared)."""
     text = latest_text(tracker)
     if "税" in text or not _CASE_ASKED.search(text) or not ({"program"} & set(q.topics) or q.case_question):
         return None
-    segments = project_segments(text)
     vocab = vocabulary()
+    base = kb()
+    covered = [name for name, _ in vocab.regions] + [c for cues in vocab.tables["places_inside"].values() for c in cues]
+    segments = project_segments(text) or place_segments(
+        text, q, [*q.other_places, *(name for name in covered if name in text and len(name) >= 2)])
     parsed = [analyse(segment, vocab) for segment in segments]
     if len(parsed) < 2 or not all(p.facts.get("fixed_asset_investment_wan") for p in parsed):
         return None
-    base = kb()
     offsets = [text.find(segment) for segment in segments]
     both = re.search(r"[都均]是|[都均]已|都备|都办|都已|都在|都属于|都不是|都还|全部|两家都|两个都", text)
     shared = dict(q.flags) if both else {k: v for k, v in q.flags.items() if all(k not in p.flags for p in parsed)}
@@ -477,6 +502,12 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
         region = next(filter(None, (base.resolve_region(r) for r in part.regions)), None) or (
             fallback if len(named) <= 1 else None)
         amount = part.facts["fixed_asset_investment_wan"]
+        if not part.regions and part.other_places:  # "长沙厂投资八百万": a place the sources do not reach
+            place = part.other_places[-1]
+            covered = "或".join(base.short_region(r) for r in base.regions())
+            lines.append(f"项目{number}（{place}，固定资产投资{fmt_number(amount)}万元）：我没有收录{place}的政策文件（不在覆盖范围内），"
+                         f"不能按{covered}的政策判断，建议向{place}的工业和信息化主管部门咨询。")
+            continue
         if not region:
             lines.append(f"项目{number}（固定资产投资{fmt_number(amount)}万元）：没有说在哪个地区，请告诉我它在六安还是广西。")
             continue

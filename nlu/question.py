@@ -295,6 +295,20 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
             q.details.pop(detail, None)  # "技改项目一千五百万，属于鼓励类…符合千企技改吗": the firm's fact for the check
         q.detail_near = {d: near for d, near in q.detail_near.items() if d in q.details}
     units = q.facts.get("equipment") or []
+    portion = _FISCAL_PORTION.search(plain)
+    said = [span.value for span in find_amounts(portion.group(1) + "万") if span.kind != "percent"] if portion else []
+    if "fiscal_funds" in q.circumstances and len(units) == 1 and said and "rd_expense_wan" not in q.facts \
+            and said[0] < units[0]["value_wan"]:
+        # "环保设备一共花了一千万，其中四百万是政府给的财政拨款，剩下六百万自己出的": the fiscal part apart
+        fiscal = said[0]
+        own = round(units[0]["value_wan"] - fiscal, 4)
+        units[:] = [{**units[0], "value_wan": own}, {**units[0], "value_wan": fiscal, "fiscal": True}]
+        for key in ("rd_fiscal_wan",):
+            q.facts.pop(key, None)
+        others = [v for v in q.facts.get("other_amounts", []) if abs(v - own) > 1e-9 and abs(v - fiscal) > 1e-9]
+        q.facts.pop("other_amounts", None)
+        if others:
+            q.facts["other_amounts"] = others
     if "fiscal_funds" in q.circumstances and any(u.get("fiscal") for u in units) and not all(u.get("fiscal") for u in units):
         # "一台452万…；另一台100万是拿政府专项拨款买的": only that unit is bought with fiscal money
         q.facts["fiscal_units_wan"] = [u["value_wan"] for u in units if u.get("fiscal")]
@@ -617,6 +631,8 @@ def _located_at(text: str, place: str, located: Dict[str, List[str]]) -> int:
     """Where the message places the firm in `place` (“在淮南”, “淮南的企业”, “我们是六安的”), -1 if nowhere."""
     hits = [text.find(f"{before}{place}") for before in located.get("before", [])]
     hits += [text.find(f"{place}{after}") for after in located.get("after", [])]
+    if text.rstrip("。.!！ ").endswith(f"{place}的"):
+        hits.append(text.rfind(place))  # "我们湖南长沙的": said as the whole message
     hits = [h for h in hits if h >= 0]
     return min(hits) if hits else -1
 
@@ -764,13 +780,21 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "rd_intangible_wan"  # "这500万研发最后形成了无形资产": R&D that forms an intangible
         if role == "rd_part_wan" and "研发" not in text:
             role = None  # "设备折旧100万" with no R&D in sight is no R&D cost item
-        if index and role in q.facts and q.facts[role] != span.value and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
+        if index and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
                 and any(abs(other.value - span.value) < 1e-9 for other in spans[:index]):
             continue  # "研发加计基数能不能把这一百万全算进去": the amount said before, referred to again
         ahead = text[span.end:spans[index + 1].start if index + 1 < len(spans) else len(text)]
         _store(q, role, span, before + after, tables, ahead, wide)
         last_role = role
     _gross_restated(q)
+    service = q.facts.get("transfer_service_wan")
+    if service is not None and _SAME_CONTRACT.search(q.text):
+        # "合同里还附带了技术服务费50万": agreed in the transfer contract, part of its income
+        key = "tech_transfer_income_wan" if "tech_transfer_income_wan" in q.facts else "revenue_wan"
+        if key in q.facts:
+            q.summed.setdefault(key, [q.facts[key]]).append(service)
+            q.facts[key] = round(q.facts[key] + service, 4)
+            del q.facts["transfer_service_wan"]
     if "rd_five_wan" in q.facts and "rd_other_wan" in q.facts and "rd_expense_wan" not in q.facts:
         q.facts["rd_expense_wan"] = q.facts.pop("rd_five_wan")  # "这五项加起来900万，其他相关费用150万": the base
     parts = q.facts.pop("rd_part_wan", None)
@@ -779,6 +803,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
         q.facts["rd_expense_wan"] = round(sum(parts), 4)
         if len(parts) > 1:
             q.summed["rd_expense_wan"] = list(parts)
+
+
+_SAME_CONTRACT = re.compile(r"同一份|同一个合同|同一合同|一并收取|一起收|合同里(?:还)?(?:附带|包括|包含|约定)|包含在转让合同|写在转让合同")
+_FISCAL_PORTION = re.compile(r"其中(?:有)?([\d.一二两三四五六七八九十百千零]{1,8})万(?:元)?(?:是|为|来自|用的是|靠)?[^，。；\d]{0,8}?(?:财政|政府|拨款|专项资金)")
 
 
 def _gross_restated(q: Question) -> None:

@@ -1317,6 +1317,9 @@ class _Planner:
             point = next((p for p in self.kb.points(None, tax.RD) if "境外个人" in p.text), None)
             self.answer.parts.append(Part("rule", [f"委托境外个人研发的{num(individual)}万元不能加计扣除，不计入下面的估算。"],
                                           [point.citation] if point else []))
+        separate = self._separate_services()
+        if separate:
+            self.answer.parts.append(separate)
         if q.tax_facts() or transfer_revenue:
             self._estimate()
             for part in (self._interest_subsidy(), self._tariff_saved()):
@@ -1692,6 +1695,20 @@ class _Planner:
                  "这项政策只见于二手来源，请以官方原文为准；改造后的设备仍须符合目录、由企业自用。"]
         return Part("compute", lines, [point.citation] if point else [cap.citation])
 
+    def _separate_services(self) -> Optional[Part]:
+        """“另外单独签了个技术服务合同，服务所得150万”: not transfer income (the services count only
+        when agreed in the transfer contract), taxed at the firm's rate."""
+        service = self.q.facts.get("transfer_service_wan")
+        point = next((p for p in self.kb.points(None, tax.TRANSFER) if "同一份技术转让合同" in p.text), None)
+        if service is None or point is None:
+            return None
+        stated = self.q.facts.get("income_tax_rate_pct")
+        rate = stated / 100 if stated else self.kb.parameter("high-tech-rate", "high_tech_cit_rate").value \
+            if self.q.high_tech else self.kb.parameter("high-tech-rate", "standard_cit_rate").value
+        return Part("compute", [
+            f"单独签订合同收取的技术服务（咨询、培训）所得{num(service)}万元不能计入技术转让所得享受减免，"
+            f"正常纳税：{num(service)} × {pct(rate)} = {num(tax.money(service * rate))}万元。", point.text], [point.citation])
+
     def _estimate(self) -> None:
         q, kb = self.q, self.kb
         retrofit = self._retrofit()
@@ -1811,7 +1828,8 @@ class _Planner:
             # "环保专用设备…抵免10%按多少算": the credit asked; the one-time deduction is another question
             kept = [item for item in result.items if item.incentive_id != tax.EQUIP]
             result = tax.TaxResult(items=kept, total_tax_saving_wan=tax.money(
-                sum(item.tax_saving_wan for item in kept if item.included_in_total)), notes=result.notes)
+                sum(item.tax_saving_wan for item in kept if item.included_in_total)),
+                notes=[n for n in result.notes if not n.startswith("单位价值超过")])
         accelerated = [] if credit_only else self._accelerated(request)
         rule = None if credit_only else self._first_point("accelerated-depreciation", "conditions")
         cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
@@ -2316,12 +2334,23 @@ class _Planner:
 
     def _uncovered(self) -> Part:
         place = self.q.other_places[0]
+        city = next((p for p in self.q.other_places[1:] if f"{place}{p}" in self.q.text or f"{place}省{p}" in self.q.text), None)
+        place = city or place  # "河南信阳的": the city, not its province
         covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
-        return Part("uncovered", [
-            f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件，"
+        lines = [
+            f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件（不在覆盖范围内），"
             f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",
             "全国适用的税收优惠（研发费用加计扣除、设备一次性扣除、专用设备投资抵免等）我可以帮您估算。",
-        ])
+        ]
+        cites: List[Citation] = []
+        if self.q.firm_elsewhere and self.regions:
+            # "河南信阳的…能不能按六安的政策申请": a covered region's programme is for its own firms
+            for region in self.regions:
+                who = next((p for p in self.kb.points(region, "program") if p.region == region and "who" in p.aspects), None)
+                lines.insert(1, f"{self.kb.short_region(region)}的技改项目库和奖补面向本地区的企业，"
+                                f"{place}的企业不适用，不能按{self.kb.short_region(region)}的政策申请。")
+                cites += [who.citation] if who else []
+        return Part("uncovered", lines, cites)
 
     def _regional_documents(self) -> str:
         """'两份技改文件': how many regional documents the knowledge base holds."""
@@ -2524,6 +2553,9 @@ def _income_share(text: str, industry: str) -> Optional[float]:
     for stem in stems:
         match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?占(?:比)?(?:约|大概|大约)?"
                           r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)", text)
+        # "六成是自己生产的产品，四成是批发贸易": the share said before the industry
+        match = match or re.search(r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)(?:左右|多)?(?:是|为|来自|属于|靠)"
+                                   r"[^，,。；;、\d]{0,4}?" + re.escape(stem), text)
         if match:
             if match.group(3):
                 return _TENTHS[match.group(3)] / 10

@@ -335,7 +335,7 @@ def _transfer_item(req: TaxRequest, rate: float, p: _Params) -> Optional[TaxItem
             f"减半征收，按{pct(excess_rate)}计税：{num(money(excess))}×{pct(excess_rate)}=应纳{num(money(reduced_tax))}万元；"
             f"全额征税应纳{num(money(full_tax))}万元，少缴{num(money(full_tax - reduced_tax))}万元。")
     if excess <= 0:  # "所得500万": all of it exempt, nothing halved
-        text = (f"技术转让所得{num(income)}万元，未超过{num(threshold)}万元，全部免征企业所得税（应纳0万元）；"
+        text = (f"技术转让所得{num(income)}万元，未超过{num(threshold)}万元，全部免征企业所得税（应纳税额=0万元）；"
                 f"全额征税应纳{num(income)}×{pct(rate)}={num(money(full_tax))}万元，少缴{num(money(full_tax))}万元。")
     return TaxItem(incentive_id=TRANSFER, name=name, base_wan=money(income),
                    deduction_wan=money(min(income, threshold) + excess * (1 - factor)), tax_wan=money(reduced_tax),

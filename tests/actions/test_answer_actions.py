@@ -4,6 +4,7 @@ context, the verdict outside the form, a yes/no with nothing in it (figures work
 from __future__ import annotations
 
 from actions.answer import ActionAnswer
+from actions.search import ActionFallback
 from tests.actions.test_policy_actions import built_kb, entity, run, text_of, tracker  # noqa: F401
 
 
@@ -640,3 +641,34 @@ def test_a_title_corrected_then_another_added_sums_the_corrected_titles():
         context = context_after(events)
     reply = text_of(messages)
     assert "20 + 20 = 40万元" in reply and "市级绿色工厂" not in reply
+
+
+def test_a_firm_placed_elsewhere_stays_elsewhere_for_the_programme_questions_after():
+    reply = _turns("安徽滁州的企业", "评上了省级绿色工厂，市里能奖多少", intent="ask_award_amount")
+    assert "没有收录滁州的政策文件" in reply and "20万" not in reply  # 六安's 省级绿色工厂 award is not theirs
+    reply = _turns("我们湖南长沙的", "项目投资八百万，能入选千企技改吗", intent="ask_eligibility")
+    assert "没有收录长沙的政策文件" in reply and "500万" not in reply  # not 广西's threshold as if it applied
+    reply = _turns("安徽滁州的企业", "研发费用200万能加计扣除多少")
+    assert "少缴企业所得税50万元" in reply and "没有收录" not in reply  # 200 × 100% × 25%: national, everywhere
+
+
+def test_two_factories_one_outside_the_sources_are_judged_apart():
+    messages, _ = run(ActionAnswer(), tracker(
+        "我们在桂林和长沙各有一个厂，都是独立法人规上企业。桂林厂技改投资1200w年内投产，长沙厂投资八百万，两个都能报千企技改吗",
+        "ask_eligibility"))
+    reply = text_of(messages)
+    assert "项目1（广西，固定资产投资1200万元）" in reply and "项目2（长沙，固定资产投资800万元）：我没有收录长沙的政策文件" in reply
+
+
+def test_an_open_share_check_says_the_share_is_met_without_nested_brackets():
+    from actions.form_questions import _known_part
+    brief = ("待确认：固定资产投资高于2000万元的项目已备案或核准，且年度内预期完成投资额的30%以上。未说明是否已完成备案（核准）；"
+             "今年完成投资1000万元，占固定资产投资的1000÷2500=40%（要求今年完成投资占固定资产投资不低于30%，即2500×30%=750万元）。"
+             "尚缺：项目备案（核准）。")
+    assert _known_part(brief) == "（已知：今年完成投资1000万元，占固定资产投资的1000÷2500=40%，达到30%的要求）"
+
+
+def test_a_detail_the_nlu_was_unsure_of_gets_the_honest_deferral():
+    messages, _ = run(ActionFallback(), tracker("用电能不能享受电价优惠", "nlu_fallback"))
+    reply = text_of(messages)
+    assert "两份技改文件都没有规定" in reply and "政策原文中最相关的是" not in reply
