@@ -97,6 +97,9 @@ class ActionCreateTicket(Action):
         if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
             payment = intent == "ask_payment_status" and question_of(tracker).asks_payment
             misfiled = intent == "ask_payment_status" and not payment  # "…“生产经营正常”算不算": no payment in it
+            if payment and re.search(r"退税|留抵|退还的税", tracker.latest_message.get("text") or ""):
+                # "留抵退税申请了一般多少天能到账": the tax office's payment, not the programme's — 12366, no ticket here
+                payment, misfiled = False, True
             # "想找官方问，打哪个电话": no person asked for; the honest deferral names who to call
             # "不知道在不在那个目录里，咋查？" filed as a complaint with no complaint in it: answered like a question
             unfounded = intent == "complain" and not question_of(tracker).asks_person

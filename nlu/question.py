@@ -294,6 +294,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         for detail in tables.get("checked_details") or []:
             q.details.pop(detail, None)  # "技改项目一千五百万，属于鼓励类…符合千企技改吗": the firm's fact for the check
         q.detail_near = {d: near for d, near in q.detail_near.items() if d in q.details}
+    if q.details and re.search(r"补贴|补助|奖补|奖励", plain) and not re.search(r"税|抵免|扣除|加计|折旧", plain):
+        # "设备（软件）补贴，按设备投资额的百分之多少补": a subsidy asked, not the tax credit on 设备投资额
+        q.topics = [t for t in q.topics if vocab.kinds.get(t) != "incentive"]
     units = q.facts.get("equipment") or []
     portion = _FISCAL_PORTION.search(plain)
     said = [span.value for span in find_amounts(portion.group(1) + "万") if span.kind != "percent"] if portion else []
@@ -780,8 +783,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             role = "rd_intangible_wan"  # "这500万研发最后形成了无形资产": R&D that forms an intangible
         if role == "rd_part_wan" and "研发" not in text:
             role = None  # "设备折旧100万" with no R&D in sight is no R&D cost item
-        if index and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
+        referred = (role in q.facts and q.facts[role] != span.value) or q.facts.get("transfer_service_wan") == span.value
+        if index and referred and re.search(r"(?:把|将)?(?:这|那)(?:个|笔|台)?$", text[:span.start]) \
                 and any(abs(other.value - span.value) < 1e-9 for other in spans[:index]):
+            # ("服务所得150万，这150万能并进技术转让吗": the services' amount, not transfer income)
             continue  # "研发加计基数能不能把这一百万全算进去": the amount said before, referred to again
         ahead = text[span.end:spans[index + 1].start if index + 1 < len(spans) else len(text)]
         _store(q, role, span, before + after, tables, ahead, wide)
@@ -918,7 +923,8 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         units = tables["roles"]["equipment"]
         ahead = "" if any(cue in ahead for cue in units) else ahead
         # "买了一台环保专用设备，专票上价税合计339万": the unit and its purpose named in the clause before
-        named = [part for part in _CLAUSE_BREAK.split(behind) if any(cue in part for cue in units)]
+        named = [part for part in _CLAUSE_BREAK.split(behind) if any(cue in part for cue in units)] \
+            if not q.facts.get("equipment") else []  # (only for the first unit: not the unit before's words)
         purpose = first_key(clause, tables["purposes"]) or first_key(ahead, tables["purposes"]) \
             or (first_key(named[-1], tables["purposes"]) if named else None)
         if purpose:

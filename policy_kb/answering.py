@@ -1822,7 +1822,8 @@ class _Planner:
             for topic, point in barred.items():
                 lines += self._barred_lines(topic, point, "• ")
                 cites.append(point.citation)
-        credit_only = asked == [tax.SPECIAL] and not re.search(r"一次性|折旧|扣除|加速", q.text) \
+        credit_only = asked == [tax.SPECIAL] and not re.search(
+            r"一次性|折旧|扣除|加速|(?:进项|增值税)[^，。？?]{0,6}?(?:能抵|能不能|可以抵|抵扣吗|怎么抵)", q.text) \
             and bool(re.search(r"抵免|抵多少|能抵", q.text)) and all(e.get("special_purpose") for e in request["equipment"])
         if credit_only and any(item.incentive_id == tax.SPECIAL for item in result.items):
             # "环保专用设备…抵免10%按多少算": the credit asked; the one-time deduction is another question
@@ -2313,6 +2314,10 @@ class _Planner:
                 points = [p for p in points if p.region == region]
             near = [p for p in points if {"procedure", "materials"} & set(p.aspects)] \
                 if {"materials", "procedure"} & set(self.q.aspects) else []
+            cues = [c for t in self.kb.topics() if t.id == topic for c in t.cues if len(c) >= 2 and c in self.q.text]
+            named = [p for p in points if any(c in p.text for c in cues)]
+            if not near and named:  # "留抵退税…多少天能到账": the topic's point that names what was asked
+                points = named + [p for p in points if p not in named]
             if near or points:  # "入库要交哪些申报材料": the filing the library asks for is nearest
                 return (near or points)[0]
         return None
