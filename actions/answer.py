@@ -58,7 +58,7 @@ TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时", "又", "第二笔", "第二个", "第三笔", "另一笔", "另一个")
 STANDING_FACTS = ("licence_years",)
 PARAMETER_FACTS = ("in_use_month", "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "vat_rate_pct",
-                   "vat_deducted")
+                   "vat_deducted", "tax_payable_wan", "taxable_income_wan")
 SUMMED_FACTS = ("tech_transfer_income_wan",)  # the 500万 exemption is per year, over all transfers
 TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan",
                  "equipment", "tech_transfer_income_wan", "vat_input_wan", "tax_payable_wan", "revenue_wan",
@@ -452,14 +452,16 @@ def _corrects_project(q: Question, tracker: Tracker) -> bool:
 
 _PROJECT_MARK = re.compile(r"(?:另外一家|另一家|一家|另外一个项目|另一个项目|另外一个|另一个|一个项目|一个|第一个|第二个|第三个|"
                            r"[AB甲乙]项目|项目[AB甲乙一二]|[甲乙丙丁ABCD](?:公司|企业|厂)|(?<=[：:；;。])[甲乙丙丁](?=[，,：:]))"
-                           r"(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规)|[，,：:][^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规))")
+                           r"(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规)|[，,：:][^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规|属))")
+_FIRM_LETTER = re.compile(r"(?:(?<=[：:；;。，,])|^)[甲乙丙丁ABCD](?:公司|企业|厂)")  # "；C厂北海的，项目属于限制类"
+_CATALOG_SAID = re.compile(r"(鼓励类|允许类|限制类|淘汰类)")
 _CASE_ASKED = re.compile(r"分别|各自|能不能进|能进|能不能报|能报|能不能入|能入|能申报|能不能申报|够不够|符合|能不能享受|行不行|可以吗|能吗")
 
 
 def project_segments(text: str) -> List[str]:
     """The message cut at each project it introduces (“一家在六安投了180万……，一家在广西投了600万……”);
     [] unless it names at least two."""
-    starts = [m.start() for m in _PROJECT_MARK.finditer(text)]
+    starts = sorted({m.start() for m in _PROJECT_MARK.finditer(text)} | {m.start() for m in _FIRM_LETTER.finditer(text)})
     if len(starts) < 2:
         return []
     return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
@@ -488,11 +490,17 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
     segments = project_segments(text) or place_segments(
         text, q, [*q.other_places, *(name for name in covered if name in text and len(name) >= 2)])
     parsed = [analyse(segment, vocab) for segment in segments]
-    if len(parsed) < 2 or not all(p.facts.get("fixed_asset_investment_wan") for p in parsed):
+    # ("A厂…投资八百万…；B厂是分厂，不是法人；C厂…属于限制类": a firm without its amount, judged on what is said)
+    if len(parsed) < 2 or not any(p.facts.get("fixed_asset_investment_wan") for p in parsed) \
+            or not all(p.facts.get("fixed_asset_investment_wan") or p.flags or _CATALOG_SAID.search(p.text) for p in parsed):
         return None
     offsets = [text.find(segment) for segment in segments]
     both = re.search(r"[都均]是|[都均]已|都备|都办|都已|都在|都属于|都不是|都还|全部|两家都|两个都", text)
-    shared = dict(q.flags) if both else {k: v for k, v in q.flags.items() if all(k not in p.flags for p in parsed)}
+    if both:  # "都是规上", "两个都已备案": the flags of the clause that says it of all of them
+        clause = next(c for c in re.split(r"[，,。；;：:]", text) if both.group(0) in c)
+        shared = dict(analyse(clause, vocab).flags)
+    else:
+        shared = {k: v for k, v in q.flags.items() if all(k not in p.flags for p in parsed)}
     named = {base.resolve_region(r) for r in q.regions} - {None}
     fallback = next(iter(named)) if len(named) == 1 else tracker.get_slot("region")
     directions = sorted(base.aliases("direction").items(), key=lambda item: -len(item[0]))
@@ -501,17 +509,23 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
     for number, (segment, part, start) in enumerate(zip(segments, parsed, offsets, strict=True), 1):
         region = next(filter(None, (base.resolve_region(r) for r in part.regions)), None) or (
             fallback if len(named) <= 1 else None)
-        amount = part.facts["fixed_asset_investment_wan"]
-        if not part.regions and part.other_places:  # "长沙厂投资八百万": a place the sources do not reach
+        amount = part.facts.get("fixed_asset_investment_wan")
+        if not part.regions and part.other_places and amount:  # "长沙厂投资八百万": a place the sources do not reach
             place = part.other_places[-1]
             covered = "或".join(base.short_region(r) for r in base.regions())
             lines.append(f"项目{number}（{place}，固定资产投资{fmt_number(amount)}万元）：我没有收录{place}的政策文件（不在覆盖范围内），"
                          f"不能按{covered}的政策判断，建议向{place}的工业和信息化主管部门咨询。")
             continue
+        invested = f"固定资产投资{fmt_number(amount)}万元" if amount else "固定资产投资未说明"
         if not region:
-            lines.append(f"项目{number}（固定资产投资{fmt_number(amount)}万元）：没有说在哪个地区，请告诉我它在六安还是广西。")
+            lines.append(f"项目{number}（{invested}）：没有说在哪个地区，请告诉我它在六安还是广西。")
             continue
-        profile: Dict[str, Any] = {"region": region, **shared, **part.flags, "fixed_asset_investment_wan": amount}
+        profile: Dict[str, Any] = {"region": region, **shared, **part.flags}
+        if amount:
+            profile["fixed_asset_investment_wan"] = amount
+        catalog = _CATALOG_SAID.search(segment)
+        if catalog and not denied_at(segment, catalog.start()):
+            profile["industry_catalog"] = catalog.group(1)  # (the NLU's entity, where it has one, wins below)
         said = next((canonical for alias, canonical in directions if alias in segment), None)
         if said:
             profile["direction"] = said  # (the NLU's entity, where it has one inside the segment, wins)
@@ -528,7 +542,7 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
             lines.append(f"项目{number}：暂时无法判断：{error}")
             continue
         firm = re.match(r"[甲乙丙丁ABCD](?:公司|企业|厂)", segment)
-        lines.append(f"{firm.group(0) if firm else f'项目{number}'}（{base.short_region(region)}，固定资产投资{fmt_number(amount)}万元）：")
+        lines.append(f"{firm.group(0) if firm else f'项目{number}'}（{base.short_region(region)}，{invested}）：")
         lines += [verdict_text(result) for result in results]
         needs_info = needs_info or any(result.status == "needs_info" for result in results)
     if needs_info:

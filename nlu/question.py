@@ -26,7 +26,8 @@ _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
 _YEAR = re.compile(r"(20\d\d)年")
 _AFTER_REACH = 12
 _VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
-_YEARS = re.compile(r"(?:(?:分|按|[，,、\s])(\d+)年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限|设备年限|使用年限|折旧期|摊销期|摊销年限)(?:是|为|按)?(\d+)年)")
+_YEARS = re.compile(r"(?:(?:分|按|[，,、\s])(\d+|[一二两三四五六七八九十]{1,2})年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限|设备年限|使用年限|折旧期|摊销期|摊销年限)(?:是|为|按)?(\d+|[一二两三四五六七八九十]{1,2})年)")
+_YEAR_WORDS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十五": 15, "二十": 20}
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -89,6 +90,7 @@ class Question:
     rule_mentions: List[RuleMention] = field(default_factory=list)
     regions: List[str] = field(default_factory=list)
     other_places: List[str] = field(default_factory=list)
+    towns_named: List[str] = field(default_factory=list)  # a covered region's county or town said ("霍山")
     summed: Dict[str, List[float]] = field(default_factory=dict)  # role → the amounts added up
     firm_region: Optional[str] = None  # the covered region the firm says it is in
     firm_elsewhere: bool = False  # the firm is in a place the sources do not cover
@@ -226,6 +228,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     elif _completes_this_year(plain):
         q.flags["completes_this_year"] = True  # "今年11月投产", "12月就能转起来"
     q.regions, q.other_places = _places(plain, tables)
+    q.towns_named = [c for cues in tables["places_inside"].values() for c in cues if len(c) >= 2 and _named(plain, c)]
     q.regions = list(dict.fromkeys([region for name, region in vocab.regions if _named(plain, name)] + q.regions))
     located = tables.get("located") or {}
     names = [*vocab.regions, *((c, r) for r, cues in tables["places_inside"].items() for c in cues)]
@@ -249,7 +252,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.aspects.remove("rate")  # "税率25%，能省多少": the rate is the firm's, not the question
     years = _YEARS.search(plain)
     if years:
-        q.facts["amortisation_years"] = float(years.group(1) or years.group(2))
+        said = years.group(1) or years.group(2)
+        value = float(said) if said.isdigit() else _YEAR_WORDS.get(said)  # "按十年摊销"
+        if value:
+            q.facts["amortisation_years"] = float(value)
     in_use = _IN_USE.search(plain) or _IN_USE_SAME_MONTH.search(plain)
     if in_use:  # "2025年12月投入使用", "今年12月底就投入使用了", "那如果是11月投入使用呢"
         year, relative, month = in_use.group(1), in_use.group(2), int(in_use.group(3))

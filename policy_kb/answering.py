@@ -164,6 +164,9 @@ class _Planner:
                 self.regions = list(near)
                 self.region = self.regions[0]
                 self.detail_region = self.region  # no place asked: the other document is silent too
+        town = self._town_covered()
+        if town:  # "我们霍山的企业能用吗": the county is in the region, so the region's document applies
+            self.answer.parts.append(town)
         several = self._quoted_terms()
         if several:  # "‘四位一体’创建和‘三品’行动，分别是指啥": each term with the sentence that says it
             self.answer.parts.append(several)
@@ -1844,6 +1847,10 @@ class _Planner:
         if result.items or not barred:
             lines += self._estimate_lines(result, request)
             due = self._tax_due(result, request)
+            if due and "结转以后年度抵免" in due:  # the credit is limited this year: the total is what it is worth in all
+                later = "（抵免额当年用不完的部分结转以后年度" + ("，今年实际少缴见下）" if "所以今年实际少缴" in due else "）")
+                lines = [line.replace("合计少缴约", "各项优惠合计", 1).replace("（一次性扣除为递延，不计入）", later)
+                         if line.startswith("合计少缴约") else line for line in lines]
             if due:
                 lines.insert(len(lines) - 1, due)
             lines += [line for line in [self._amortisation_per_year(request)] if line]
@@ -1928,6 +1935,12 @@ class _Planner:
             text += f"；减专用设备投资抵免 {num(used)}万元：{num(due)} − {num(used)} = {num(tax.money(due - used))}万元"
             if credit > used:  # "能抵免多少？剩下的呢": the rest carried forward
                 text += f"；抵免额其余 {num(credit)} − {num(used)} = {num(tax.money(credit - used))}万元结转以后年度抵免"
+                others = [i.tax_saving_wan for i in result.items if i.included_in_total and i.incentive_id != tax.SPECIAL
+                          and i.tax_saving_wan]
+                if others and _SAVING_ASKED.search(self.q.text):
+                    # "加计扣除和设备抵免合计今年能省多少": this year's saving is what the credit can use
+                    terms = " + ".join(num(v) for v in [*others, used])
+                    text += f"；所以今年实际少缴 {terms} = {num(tax.money(sum(others) + used))}万元"
             due = tax.money(due - used)
         transfer = items.get(tax.TRANSFER)
         if transfer is not None and transfer.tax_wan is not None:
@@ -2103,7 +2116,8 @@ class _Planner:
         q = self.q
         income, rd = q.facts.get("taxable_income_wan"), q.facts.get("rd_expense_wan")
         if income is None or not rd or q.high_tech or not re.search(r"还没扣|没扣|未扣|加计前|扣除前|还没算加计|没算加计|扣加计之前|加计之前|"
-                                                                  r"已经计入成本|已计入成本|计入成本了|加计(?:扣除)?(?:以后|之后|后)能不能", q.text):
+                                                                  r"已经计入成本|已计入成本|计入成本了|还没加计|没加计|已经计入费用|已计入费用|计入费用了|"
+                                                                  r"加计(?:扣除)?(?:以后|之后|后)(?:能不能|是不是|能否|可以|能)", q.text):
             return None
         cap = self.kb.parameter("small-low-profit-rate", "income_cap_wan").value
         after = tax.money(income - rd * self.kb.parameter("rd-super-deduction", "extra_rate").value)
@@ -2336,6 +2350,17 @@ class _Planner:
         regions = self._target_regions()
         contacts = [f"{self.kb.short_region(r)}：{self._contact(r)}" for r in regions if self._contact(r)]
         return "；".join(contacts) if len(contacts) > 1 else (self._contact(regions[0]) or "当地工信部门")
+
+    def _town_covered(self) -> Optional[Part]:
+        """“六安那个技改政策我们霍山的企业能用吗”: the town said is in a covered region."""
+        towns = [t for t in self.q.towns_named if self.kb.short_region(self.region or "") not in t] if self.region else []
+        if not towns or self.q.other_places or not re.search(r"能用|适用|能不能用|可以用|管不管|管得到|算不算在", self.q.text):
+            return None
+        name = self.kb.short_region(self.region)
+        who = next((p for p in self.kb.points(self.region, "program") if p.region == self.region and "who" in p.aspects), None)
+        document = self.kb.document_of_region(self.region)
+        return Part("rule", [f"{towns[0]}属于{name}，《{document.title}》适用于{towns[0]}的企业。"],
+                    [who.citation] if who else [])
 
     def _uncovered(self) -> Part:
         place = self.q.other_places[0]

@@ -672,3 +672,18 @@ def test_a_detail_the_nlu_was_unsure_of_gets_the_honest_deferral():
     messages, _ = run(ActionFallback(), tracker("用电能不能享受电价优惠", "nlu_fallback"))
     reply = text_of(messages)
     assert "两份技改文件都没有规定" in reply and "政策原文中最相关的是" not in reply
+
+
+def test_three_firms_each_judged_on_what_is_said_of_it():
+    messages, _ = run(ActionAnswer(), tracker(
+        "一次问三家，都是广西的：A厂南宁的规上企业，鼓励类，投资八百万年内投产；B厂是桂林一个分厂，不是法人；C厂北海的，项目属于限制类。哪个能报千企技改？",
+        "ask_eligibility"))
+    reply = text_of(messages)
+    assert "您说了3个项目" in reply and "A厂（广西，固定资产投资800万元）" in reply
+    a, b, c = reply.split("A厂")[1].split("B厂")[0], reply.split("B厂")[1].split("C厂")[0], reply.split("C厂")[1]
+    assert "不具有独立法人资格" not in a and "不具有独立法人资格" in b and "类别为限制类" in c
+
+
+def test_the_tax_payable_said_in_a_later_turn_limits_the_credit():
+    reply = _turns("今年买了八百万的安全生产专用设备，在目录内，能抵多少税", "可我们今年应纳所得税才五十万，怎么弄")
+    assert "当年可抵免50万元，其余 80 − 50 = 30万元结转" in reply  # 800 × 10% = 80; 50 this year

@@ -1491,3 +1491,22 @@ def test_services_under_their_own_contract_are_taxed_apart_from_the_transfer(ask
 def test_a_firm_elsewhere_asking_a_covered_regions_award_is_told_it_does_not_apply(ask):
     _, text = ask("河南信阳的，离六安很近，我们能不能按六安的政策申请市级技改示范项目那五十万？")
     assert "信阳的企业不适用" in text and "没有收录信阳的政策文件" in text
+
+
+def test_a_sole_proprietor_or_a_town_inside_a_region(ask, vocab_question):
+    assert vocab_question("我是个体户，在南宁开了个小加工厂，能不能报千企技改").flags["independent_legal_person"] is False
+    _, text = ask("我们在霍山县，六安那个技改政策我们霍山的企业能用吗？项目备案去哪里办")
+    assert "霍山属于六安" in text and "县区主管部门备案" in text
+
+
+def test_small_profit_after_the_deduction_and_years_in_words(ask):
+    _, text = ask("今年利润三百五十万（研发费已经计入费用），研发一百万还没加计。员工八十人，资产两千万。加计扣除后是不是能按小微交？交多少")
+    assert "350 − 100 = 250万元" in text and "250 × 5% = 12.5万元" in text
+    _, text = ask("研发形成了一项无形资产，入账一千万，按十年摊销，非高新。税前每年能摊销多少？跟不加计比每年多省多少税？")
+    assert "1000×200%÷10 = 200万元" in text and "100×25% = 25万元" in text
+
+
+def test_a_credit_the_years_tax_cannot_take_is_not_this_years_saving(ask):
+    _, text = ask("高新企业，利润总额一千万（研发费已经作为费用扣过了），研发费四百万还没加计，今年又买了1.2千万的安全生产专用设备。"
+                  "加计扣除和设备抵免合计今年能省多少，抵不完的怎么办")
+    assert "600 × 15% = 90万元" in text and "今年实际少缴 60 + 90 = 150万元" in text and "合计少缴约 60 + 120" not in text
