@@ -1510,3 +1510,15 @@ def test_a_credit_the_years_tax_cannot_take_is_not_this_years_saving(ask):
     _, text = ask("高新企业，利润总额一千万（研发费已经作为费用扣过了），研发费四百万还没加计，今年又买了1.2千万的安全生产专用设备。"
                   "加计扣除和设备抵免合计今年能省多少，抵不完的怎么办")
     assert "600 × 15% = 90万元" in text and "今年实际少缴 60 + 90 = 150万元" in text and "合计少缴约 60 + 120" not in text
+
+
+def test_a_sole_proprietor_asking_about_tax_is_not_sent_into_a_programme(ask):
+    result, text = ask("我们是个体户，去哪里问税收优惠")
+    assert "12366" in text and "项目库" not in text
+    _, text = ask("我是个体户，研发费用能加计扣除吗")
+    assert "研发费用加计扣除：不适用" in text and "个体工商户" in text
+
+
+def test_whether_a_draft_will_be_published_is_deferred_honestly(ask):
+    _, text = ask("这个征求意见稿什么时候正式发布")
+    assert text.count("没有规定何时正式发布") == 2
