@@ -535,6 +535,10 @@ class _Planner:
             defining = self._defining(points)
             if defining is not None:
                 return defining
+        quoted = [m.words for m in self.q.rule_mentions if re.search(r"那条|这条|那一条|这一条|那个条件|这个条件|那个要求|这个要求", self.q.text)]
+        named = [p for p in points if any(w in p.text for w in quoted)]
+        if named:  # "是不是就不符合15%那条了": the rule the figure names, whatever aspect the words suggest
+            return named
         several = self._several_aspects()
         union = [p for p in points if set(p.aspects) & set(several)]
         if len(several) > 1 and union:
