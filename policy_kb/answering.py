@@ -255,6 +255,7 @@ class _Planner:
             self._measure(topic)
         self._unanswered_details()
         self._unanswered_quantity()
+        self._unanswered_materials()
         self._drop_repeated_lines()
         self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
         if not self.answer.parts and not self.answer.start_form:
@@ -377,6 +378,24 @@ class _Planner:
                 self.answer.parts.append(Part("deferral", [f"{scope}没有规定{what}，建议咨询{who or '当地工信部门'}。"]))
                 self.answer.offer_handoff = True
                 return
+
+    def _unanswered_materials(self) -> None:
+        """“贴几年？去哪个银行申请，要准备啥材料”: the rule answers the rest; the materials, which no
+        line names, are said to be left open."""
+        kinds = {part.kind for part in self.answer.parts}
+        if "materials" not in self.q.aspects or len(self.q.aspects) < 2 or kinds != {"rule"} or self.answer.start_form:
+            return
+        if re.search(r"材料|资料|凭证|清单|证明|票据|留存|备查", self._shown()):
+            return
+        cites = [c for part in self.answer.parts for c in part.citations]
+        documents = {c.document_id for c in cites}
+        if len(documents) != 1:
+            return
+        document = next((d for d in self.kb.documents() if d.id in documents), None)
+        national = document is None or document.region == NATIONAL_REGION
+        scope = "国家政策摘要" if national else f"《{document.title}》"
+        self.answer.parts.append(Part("deferral", [f"{scope}没有规定{MISSING['materials']}。"]))
+        self.answer.offer_handoff = True
 
     def _detail_near(self, missing: List[str]) -> Optional[Point]:
         """The point nearest to a detail the sources leave open (`detail_near`), in a region asked."""

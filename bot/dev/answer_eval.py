@@ -120,6 +120,7 @@ def unsourced_numbers(replies: Iterable[str], user_turns: Iterable[str], known: 
         reply = _TICKET_ID.sub("", reply)  # a ticket number is an identifier, not a figure
         for line in normalise_text(reply).splitlines():
             if "=" in line or "×" in line or "－" in line or " − " in line:
+                allowed |= set(_NUMBER.findall(line))  # a computation shown: its result may be said again below
                 continue  # a computation shown with its inputs
             for number in _NUMBER.findall(line):
                 if number not in allowed and number.rstrip("0").rstrip(".") not in allowed:

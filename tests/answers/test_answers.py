@@ -24,6 +24,9 @@ def test_a_number_from_nowhere_is_caught():
     known = {"500", "25"}
     assert unsourced_numbers(["少缴137.5万元"], ["技术转让所得600万"], known) == ["137.5（少缴137.5万元）"]
     assert unsourced_numbers(["100×25%=25万元", "600万元"], ["所得600万"], known) == []
+    # a result shown computed may be said again after it, not before it
+    assert unsourced_numbers(["增长 = (2500 − 1500) ÷ 1500 = 66.7%。\n✓ 预期增长为66.7%"], ["从1500万涨到2500万"], known) == []
+    assert unsourced_numbers(["预期增长为66.7%\n增长 = (2500 − 1500) ÷ 1500 = 66.7%"], ["从1500万涨到2500万"], known) != []
 
 
 @pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "heldout"])

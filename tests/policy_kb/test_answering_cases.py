@@ -1522,3 +1522,13 @@ def test_a_sole_proprietor_asking_about_tax_is_not_sent_into_a_programme(ask):
 def test_whether_a_draft_will_be_published_is_deferred_honestly(ask):
     _, text = ask("这个征求意见稿什么时候正式发布")
     assert text.count("没有规定何时正式发布") == 2
+
+
+def test_materials_asked_beside_what_a_rule_answers_are_said_to_be_left_open(ask):
+    _, text = ask("设备更新贷款财政贴息是多少？贴几年？具体去哪个银行申请，要准备啥材料")
+    assert "1.5个百分点" in text and "没有规定需要提交的具体材料" in text
+
+
+def test_a_rule_named_by_its_figure_is_the_one_answered(ask):
+    _, text = ask("广西的，我们这个是安全性能提升改造，改完产值基本不涨，是不是就不符合15%那条了")
+    assert "较大效益" in text  # the alternative for 安全性能提升 projects
