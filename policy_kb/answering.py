@@ -125,6 +125,7 @@ class _Planner:
         self.honors = [] if _builds_a_title(q) or _names_a_title_as_a_kind(q) else list(state.honors)
         self.customs_from_price = False  # the tariff is estimated on the equipment's price (no 完税价格 said)
         self.detail_region: Optional[str] = None  # the region a detail's nearest point chose (no place asked)
+        self.vat_credit_wan: Optional[float] = None  # the VAT credit estimated, when one is
 
     # --- routing -------------------------------------------------------------------------
 
@@ -2087,6 +2088,7 @@ class _Planner:
         if said:  # "我们在工业母机企业清单里…增值税加计抵减是多少": that list's own rate
             rate, point = float(said.group(1)) / 100, special
         credit = tax.money(input_vat * rate)
+        self.vat_credit_wan = credit  # ("增值税加计抵减加上研发加计扣除一共能省多少": summed with the income tax below)
         lines = [f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(credit)}万元"
                  "（抵减应纳增值税，须在相应的企业名单内）。" if said else
                  f"• 增值税加计抵减：可抵扣进项税额{num(input_vat)}万元×{pct(rate)}=加计抵减{num(credit)}万元"
@@ -2258,6 +2260,11 @@ class _Planner:
         elif len(counted) > 1:
             terms = " + ".join(num(i.tax_saving_wan) for i in counted)
             lines.append(f"合计少缴约 {terms} = {num(result.total_tax_saving_wan)}万元（一次性扣除为递延，不计入）。")
+        both = self.vat_credit_wan and result.total_tax_saving_wan and re.search(r"一共|合计|总共|加起来|加上|一起|两项|两个", self.q.text)
+        if both:  # "增值税加计抵减加上研发加计扣除一共能省多少": the VAT and the income tax, summed
+            total = tax.money(self.vat_credit_wan + result.total_tax_saving_wan)
+            lines.append(f"增值税和企业所得税合计少缴约 {num(self.vat_credit_wan)} + {num(result.total_tax_saving_wan)} = {num(total)}万元"
+                         "（加计抵减减的是增值税，其余是企业所得税）。")
         if self.q.tech_transfer_is_revenue and request.get("tech_transfer_income_wan") is not None:
             lines.append(f"注意：减免按技术转让“所得”（收入－成本－相关税费）计算。上面把您说的"
                          f"{num(request['tech_transfer_income_wan'])}万元当作所得；如果这是合同收入，请告诉我成本和税费，我再算。")

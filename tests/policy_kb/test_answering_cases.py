@@ -1532,3 +1532,9 @@ def test_materials_asked_beside_what_a_rule_answers_are_said_to_be_left_open(ask
 def test_a_rule_named_by_its_figure_is_the_one_answered(ask):
     _, text = ask("广西的，我们这个是安全性能提升改造，改完产值基本不涨，是不是就不符合15%那条了")
     assert "较大效益" in text  # the alternative for 安全性能提升 projects
+
+
+def test_a_vat_credit_and_an_income_tax_saving_asked_together_are_summed(ask):
+    _, text = ask("广西的先进制造业企业，高新，也进了工信厅的名单。今年可抵扣进项税大概四百万，研发费用六百万，"
+                  "增值税加计抵减加上研发加计扣除一共能省多少？")
+    assert "20 + 90 = 110万元" in text and "千企技改" not in text  # 400 × 5%; 600 × 100% × 15%
