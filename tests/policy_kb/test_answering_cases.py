@@ -1538,3 +1538,8 @@ def test_a_vat_credit_and_an_income_tax_saving_asked_together_are_summed(ask):
     _, text = ask("广西的先进制造业企业，高新，也进了工信厅的名单。今年可抵扣进项税大概四百万，研发费用六百万，"
                   "增值税加计抵减加上研发加计扣除一共能省多少？")
     assert "20 + 90 = 110万元" in text and "千企技改" not in text  # 400 × 5%; 600 × 100% × 15%
+
+
+def test_what_the_foreign_cap_is_measured_on_is_left_to_the_tax_office(ask):
+    result, text = ask("委托境外研发那个三分之二的上限，境内符合条件的研发费用包不包括委托境内的那部分？")
+    assert result.kind == "deferral" and "没有核实" in text and "12366" in text
