@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 
 from nlu.normalise import chinese_number
 from nlu.question import Question, denied_at
@@ -126,6 +126,8 @@ class _Planner:
         self.customs_from_price = False  # the tariff is estimated on the equipment's price (no 完税价格 said)
         self.detail_region: Optional[str] = None  # the region a detail's nearest point chose (no place asked)
         self.vat_credit_wan: Optional[float] = None  # the VAT credit estimated, when one is
+        self.credit_carried = False  # the year's tax could not take the whole equipment credit
+        self.year_saving_shown = False  # … and this year's real saving was shown beside it
 
     # --- routing -------------------------------------------------------------------------
 
@@ -1843,9 +1845,7 @@ class _Planner:
         asked = [t for t in q.topics if self.kinds.get(t) == "incentive"]  # "不在目录里，能享受10%抵免吗"
         barred = self._barred([item.incentive_id for item in result.items] + asked)
         if barred:  # "个体户买了30万的设备": no estimate for an incentive the firm cannot have
-            kept = [item for item in result.items if item.incentive_id not in barred]
-            total = tax.money(sum(item.tax_saving_wan for item in kept if item.included_in_total))
-            result = tax.TaxResult(items=kept, total_tax_saving_wan=total, notes=result.notes)
+            result = _without(result, set(barred))
             for topic, point in barred.items():
                 lines += self._barred_lines(topic, point, "• ")
                 cites.append(point.citation)
@@ -1854,10 +1854,7 @@ class _Planner:
             and bool(re.search(r"抵免|抵多少|能抵", q.text)) and all(e.get("special_purpose") for e in request["equipment"])
         if credit_only and any(item.incentive_id == tax.SPECIAL for item in result.items):
             # "环保专用设备…抵免10%按多少算": the credit asked; the one-time deduction is another question
-            kept = [item for item in result.items if item.incentive_id != tax.EQUIP]
-            result = tax.TaxResult(items=kept, total_tax_saving_wan=tax.money(
-                sum(item.tax_saving_wan for item in kept if item.included_in_total)),
-                notes=[n for n in result.notes if not n.startswith("单位价值超过")])
+            result = _without(result, {tax.EQUIP}, notes_from="单位价值超过")
         accelerated = [] if credit_only else self._accelerated(request)
         rule = None if credit_only else self._first_point("accelerated-depreciation", "conditions")
         cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
@@ -1871,8 +1868,8 @@ class _Planner:
         if result.items or not barred:
             lines += self._estimate_lines(result, request)
             due = self._tax_due(result, request)
-            if due and "结转以后年度抵免" in due:  # the credit is limited this year: the total is what it is worth in all
-                later = "（抵免额当年用不完的部分结转以后年度" + ("，今年实际少缴见下）" if "所以今年实际少缴" in due else "）")
+            if due and self.credit_carried:  # the credit is limited this year: the total is what it is worth in all
+                later = "（抵免额当年用不完的部分结转以后年度" + ("，今年实际少缴见下）" if self.year_saving_shown else "）")
                 lines = [line.replace("合计少缴约", "各项优惠合计", 1).replace("（一次性扣除为递延，不计入）", later)
                          if line.startswith("合计少缴约") else line for line in lines]
             if due:
@@ -1959,12 +1956,14 @@ class _Planner:
             text += f"；减专用设备投资抵免 {num(used)}万元：{num(due)} − {num(used)} = {num(tax.money(due - used))}万元"
             if credit > used:  # "能抵免多少？剩下的呢": the rest carried forward
                 text += f"；抵免额其余 {num(credit)} − {num(used)} = {num(tax.money(credit - used))}万元结转以后年度抵免"
+                self.credit_carried = True
                 others = [i.tax_saving_wan for i in result.items if i.included_in_total and i.incentive_id != tax.SPECIAL
                           and i.tax_saving_wan]
                 if others and _SAVING_ASKED.search(self.q.text):
                     # "加计扣除和设备抵免合计今年能省多少": this year's saving is what the credit can use
                     terms = " + ".join(num(v) for v in [*others, used])
                     text += f"；所以今年实际少缴 {terms} = {num(tax.money(sum(others) + used))}万元"
+                    self.year_saving_shown = True
             due = tax.money(due - used)
         transfer = items.get(tax.TRANSFER)
         if transfer is not None and transfer.tax_wan is not None:
@@ -2360,7 +2359,7 @@ class _Planner:
                 if {"materials", "procedure"} & set(self.q.aspects) else []
             cues = [c for t in self.kb.topics() if t.id == topic for c in t.cues if len(c) >= 2 and c in self.q.text]
             named = [p for p in points if any(c in p.text for c in cues)]
-            if not near and named:  # "留抵退税…多少天能到账": the topic's point that names what was asked
+            if not near and named:  # the topic's points that name the cue the question used come first
                 points = named + [p for p in points if p not in named]
             if near or points:  # "入库要交哪些申报材料": the filing the library asks for is nearest
                 return (near or points)[0]
@@ -2420,6 +2419,15 @@ class _Planner:
     def _contact(self, region: str) -> Optional[str]:
         document = self.kb.document_of_region(region)
         return document.contact if document else None
+
+
+def _without(result: tax.TaxResult, incentives: Set[str], notes_from: Optional[str] = None) -> tax.TaxResult:
+    """The estimate without some incentives' items (barred, or not asked), its total summed again;
+    notes starting with `notes_from` dropped too."""
+    kept = [item for item in result.items if item.incentive_id not in incentives]
+    notes = [n for n in result.notes if not (notes_from and n.startswith(notes_from))]
+    total = tax.money(sum(item.tax_saving_wan for item in kept if item.included_in_total))
+    return tax.TaxResult(items=kept, total_tax_saving_wan=total, notes=notes)
 
 
 def region_of_shares(kb: KnowledgeBase, shares: Iterable[float]) -> Optional[str]:
