@@ -196,6 +196,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
+    if "逾期申报的处罚" in q.details and not re.search(r"奖|补|资金", plain):
+        q.details.pop("奖补退回和追责", None)  # "汇算清缴…逾期了会罚款吗": the tax office's penalty, no award in sight
     if "目录" in plain:  # "在不在不予免税的进口商品目录里，能帮我查一下吗": a list to look up, not a firm's record
         q.details = {name: cues for name, cues in q.details.items() if not name.startswith("各企业的入库")}
     q.detail_near = {name: tables["detail_near"][name] for name in q.details if name in tables.get("detail_near", {})}
@@ -245,7 +247,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.firm_elsewhere = there >= 0 and (here[0] < 0 or there < here[0])
         # "我们是六安的企业，安徽省层面有没有补助": the question is about the other place's policy
         q.asks_elsewhere = any(f"{p}{cue}" in plain for p in q.other_places for cue in tables.get("elsewhere_asked", []))
-    _read_amounts(_output_growth(_masked_roles(_without_asides(plain), tables), q), tables, q)
+    purposes = [c for cues in tables["purposes"].values() for c in cues]
+    _read_amounts(_output_growth(_masked_roles(_without_asides(plain, purposes), tables), q), tables, q)
     if "tariff_rate_pct" in q.facts:
         q.details.pop("关税税率", None)  # "关税税率按5%算，能免多少": the user gives the rate
     if "income_tax_rate_pct" in q.facts and "rate" in q.aspects and not _asks_rate(plain, tables["aspects"]["rate"]):
@@ -522,10 +525,13 @@ _ASIDE = re.compile(r"[（(][^（）()\d]{1,20}[）)]")
 _LIST_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s，,；;。:：]))\d{1,2}(?:[、)）]|\.(?!\d))")
 
 
-def _without_asides(text: str) -> str:
+def _without_asides(text: str, keep: Sequence[str] = ()) -> str:
     """“买了200万（不含税，专票抵了）的环保设备”: an aside without figures is left out, so the
-    amount still meets the word that says what it is; “1、… 2、…” numbers a list, not money."""
-    return _LIST_NUMBER.sub("；", _ASIDE.sub("", text))  # (a clause break: "…500万 2.今年技术转让…")
+    amount still meets the word that says what it is — but a purpose it names stays (“580万的检测
+    设备（在安全生产目录里）”); “1、… 2、…” numbers a list, not money."""
+    def aside(match: "re.Match[str]") -> str:
+        return next((cue for cue in keep if cue in match.group(0)), "")
+    return _LIST_NUMBER.sub("；", _ASIDE.sub(aside, text))  # (a clause break: "…500万 2.今年技术转让…")
 
 
 MAX_AMOUNT_WAN = 1e8  # 一万亿元: a larger figure is a typo, not a firm's amount
@@ -775,8 +781,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             foreign = any(c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"])
             role = "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
         near = "".join(re.split(r"[，,；;。]", sentence)[-2:])  # "属于创新化改造，投一百五十万": the project's money
-        if role == "fixed_asset_investment_wan" and "研发" in text and not re.search(r"项目库|千企|入库|入选|固定资产", text) \
-                and not re.search(r"奖|补贴|补助|贴息", after[:6]) and not ("改造" in near and "研发" not in near):
+        if role == "fixed_asset_investment_wan" and "研发" in text and not re.search(r"项目库|技改库|千企|入库|入选|固定资产", text) \
+                and not re.search(r"奖|补贴|补助|贴息", after[:6]) and not (re.search(r"改造|技改", near) and "研发" not in near):
             role = "rd_expense_wan"  # "研发费用里…那五项加起来900万": R&D money, no project in sight
         if role == "revenue_wan" and any(cue in before for cue in tables["roles"]["rd_offset_wan"]):
             role = "rd_offset_wan"  # "中间试制品卖了80万": income that reduces the R&D base
@@ -929,7 +935,9 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         # "设备大概380万，都在环保目录里": the purpose said in the clauses after the price (not another unit's:
         # "一台普通设备480万，另一台节能节水专用设备200万")
         units = tables["roles"]["equipment"]
-        ahead = "" if any(cue in ahead for cue in units) else ahead
+        # (the words right after the price are this unit's own: "580万的进口检测设备（在安全生产目录里）")
+        own, *rest = _CLAUSE_BREAK.split(ahead)
+        ahead = own if any(cue in part for part in rest for cue in units) else ahead
         # "买了一台环保专用设备，专票上价税合计339万": the unit and its purpose named in the clause before
         named = [part for part in _CLAUSE_BREAK.split(behind) if any(cue in part for cue in units)] \
             if not q.facts.get("equipment") else []  # (only for the first unit: not the unit before's words)

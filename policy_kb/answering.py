@@ -211,7 +211,9 @@ class _Planner:
             if tax_asked and (incentives or "税" in q.text):  # ("东莞…投了一千多万换设备" asks no tax)
                 self._tax(incentives)
             return self.answer
-        if q.other_places and not q.regions and tax_asked and not q.firm_region:
+        if q.other_places and not q.regions and tax_asked and not q.firm_region \
+                and (q.firm_elsewhere or q.asks_elsewhere or not q.tax_facts()):
+            # ("委托给上海的高校做": the partner's place, not the firm's — no uncovered notice)
             # "重庆对技改项目贷款贴息是怎么规定的": that place's own rules are not held; the national ones follow
             self.answer.parts.append(self._uncovered())
         if tax_asked:

@@ -1543,3 +1543,17 @@ def test_a_vat_credit_and_an_income_tax_saving_asked_together_are_summed(ask):
 def test_what_the_foreign_cap_is_measured_on_is_left_to_the_tax_office(ask):
     result, text = ask("委托境外研发那个三分之二的上限，境内符合条件的研发费用包不包括委托境内的那部分？")
     assert result.kind == "deferral" and "没有核实" in text and "12366" in text
+
+
+def test_a_purpose_in_brackets_and_a_project_total_beside_rd_are_read(vocab_question):
+    facts = vocab_question("今年技改总投资大概一千二百万，其中买了台五百八十万的进口检测设备（在安全生产目录里），另外研发费用三百来万。"
+                           "1.能进市级技改库吗（已备案）2.设备能抵多少所得税 3.研发能省多少").facts
+    assert facts["fixed_asset_investment_wan"] == 1200.0 and facts["rd_expense_wan"] == 300.0
+    assert facts["equipment"] == [{"value_wan": 580.0, "special_purpose": "安全生产"}]
+
+
+def test_a_partners_place_or_a_tax_penalty_is_not_taken_for_something_else(ask):
+    _, text = ask("我们是高新企业，今年研发投入六百万，其中一百五十万委托给上海的高校做，帮我算下加计扣除能少交多少")
+    assert "没有收录上海" not in text and "少缴企业所得税85.5万元" in text  # (450 + 150 × 80%) × 15%
+    _, text = ask("企业所得税汇算清缴截止时间是哪天，逾期了会罚款吗")
+    assert "没有规定逾期申报的处罚" in text and "奖补" not in text and "5个月内" in text
