@@ -196,6 +196,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if q.industry and _asked_about(plain, tables["industries"][q.industry]):
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
+    for name, context in (tables.get("detail_requires") or {}).items():
+        if name in q.details and not re.search(context, plain):
+            q.details.pop(name)
     if "逾期申报的处罚" in q.details and not re.search(r"奖|补|资金", plain):
         q.details.pop("奖补退回和追责", None)  # "汇算清缴…逾期了会罚款吗": the tax office's penalty, no award in sight
     if "目录" in plain:  # "在不在不予免税的进口商品目录里，能帮我查一下吗": a list to look up, not a firm's record
@@ -299,6 +302,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _rd_parts_of_a_total(q)
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
+    if any(d in q.details for d in tables.get("detail_amounts") or []) and "fixed_asset_investment_wan" in q.facts:
+        # "车间装修费80万能算进技改投资额吗": the amount is what the detail asks about, not the project's
+        q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), q.facts.pop("fixed_asset_investment_wan")]
     if "fixed_asset_investment_wan" in q.facts or q.flags:
         for detail in tables.get("checked_details") or []:
             q.details.pop(detail, None)  # "技改项目一千五百万，属于鼓励类…符合千企技改吗": the firm's fact for the check

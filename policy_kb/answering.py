@@ -107,6 +107,10 @@ class State:
     honor_counts: Dict[str, float] = field(default_factory=dict)  # "两个市级数字化车间" said in an earlier turn
 
 
+# 小型微利企业's three caps: (the firm's fact, the KB parameter, the words, the unit).
+_SMALL_PROFIT_CAPS = (("taxable_income_wan", "income_cap_wan", "年应纳税所得额", "万元"), ("staff_count", "staff_cap", "从业人数", "人"),
+                      ("total_assets_wan", "assets_cap_wan", "资产总额", "万元"))
+
 def plan(q: Question, state: State, kb: KnowledgeBase) -> Answer:
     """The answer to `q` (see the module docstring)."""
     planner = _Planner(q, state, kb)
@@ -361,7 +365,10 @@ class _Planner:
                 f"建议咨询{who}。需要的话我可以帮您转人工。"], [near.citation]))
             self.answer.offer_handoff = True
             return
-        scope = "国家税收优惠政策摘要" if national else self._regional_documents()
+        region = self.region or self.state.region
+        document = self.kb.document_of_region(region) if region and not national and region != NATIONAL_REGION else None
+        # "广西的，车间装修费能算进技改投资额吗": the region's own document, not both
+        scope = "国家税收优惠政策摘要" if national else f"《{document.title}》" if document else self._regional_documents()
         who = self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
@@ -1119,8 +1126,10 @@ class _Planner:
                         f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"],
                         [schedule[-1].citation]))
                     self.answer.offer_handoff = True
-                elif self.q.aspect in ("amount", None) or not points:
+                elif self.q.aspect in ("amount", None) or "amount" in self.q.aspects or not points:
                     self.answer.parts.append(self._schedule(region, label))
+                    if self.q.own_case and "fixed_asset_investment_wan" in self.q.facts:
+                        self.answer.parts.append(self._project_award_notes(region, label))
                 else:
                     self.answer.parts.append(self._rule_part(points, label=label))
         if side_by_side:
@@ -1181,6 +1190,15 @@ class _Planner:
         awards = [a for a in self.kb.awards(region) if any(a.honor.endswith(h) for h in honors)]
         items = "；".join(f"{a.honor}{num(a.amount_wan)}万元" for a in awards if a.amount_wan is not None)
         return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [awards[-1].citation])
+
+    def _project_award_notes(self, region: str, label: str) -> Part:
+        """“技改投了1500万，市里能奖多少”: what the schedule says of a project without a title — no
+        amount by investment, and the project library as the precondition."""
+        notes = [n for n in self.kb.award_notes(region) if "未规定" in n.text or "前提" in n.text]
+        invested = num(self.q.facts["fixed_asset_investment_wan"])
+        lines = [f"{label}上面是按称号计发的固定金额；项目本身（投资{invested}万元）按投资额能得多少，文件没有规定。"]
+        lines += [f"{label}{n.text}" for n in notes]
+        return Part("rule", lines, [n.citation for n in notes])
 
     def _schedule(self, region: str, label: str) -> Part:
         schedule = self.kb.awards(region)
@@ -1773,6 +1791,17 @@ class _Planner:
         elif q.small_profit:
             request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
             rate_note = f"按小型微利企业实际税负{pct(request['income_tax_rate'])}估算："
+        elif not q.high_tech and (q.facts.get("staff_count") is not None or q.facts.get("total_assets_wan") is not None) \
+                and self._over_small_profit_cap():
+            # "员工150人，资产6000万…所得税要交多少": the figure over its cap rules small-profit out
+            request["income_tax_rate"] = kb.parameter("high-tech-rate", "standard_cit_rate").value
+            rate_note = (f"{self._small_profit_cap_exceeded()}，不能按小型微利企业计税，"
+                         f"按法定税率{pct(request['income_tax_rate'])}估算（高新技术企业请告诉我）：")
+        elif self._small_profit_by_figures():
+            # "利润总额280万，员工150人，资产4000万，买了台80万的设备": the three figures make it small-profit
+            request["income_tax_rate"] = kb.parameter("small-low-profit-rate", "effective_rate").value
+            rate_note = (f"{self._small_profit_by_figures()}，都在小型微利企业的上限内（其余条件也要满足），"
+                         f"按小型微利企业实际税负{pct(request['income_tax_rate'])}估算：")
         excluded = self._excluded_industry()
         share_part = self._share_part()
         if share_part:
@@ -2110,8 +2139,7 @@ class _Planner:
     def _small_profit_check(self) -> Optional[Part]:
         """小型微利企业 by its three caps, when the user gives any of the firm's figures."""
         facts = self.q.facts
-        caps = (("taxable_income_wan", "income_cap_wan", "年应纳税所得额", "万元"), ("staff_count", "staff_cap", "从业人数", "人"),
-                ("total_assets_wan", "assets_cap_wan", "资产总额", "万元"))
+        caps = _SMALL_PROFIT_CAPS
         lines = []
         for fact, name, label, unit in caps:
             if fact in facts:
@@ -2154,14 +2182,21 @@ class _Planner:
             return None
         return income, after, cap
 
+    def _small_profit_by_figures(self) -> Optional[str]:
+        """The firm's three small-profit figures in words, when all are given and within their caps."""
+        facts = self.q.facts
+        caps = _SMALL_PROFIT_CAPS
+        if self.q.high_tech or any(facts.get(fact) is None for fact, *_ in caps) or self._over_small_profit_cap():
+            return None
+        return "、".join(f"{words}{num(facts[fact])}{unit}" for fact, _, words, unit in caps)
+
     def _over_small_profit_cap(self) -> bool:
         return self._small_profit_cap_exceeded() is not None
 
     def _small_profit_cap_exceeded(self) -> Optional[str]:
         """“员工350人…按5%还是25%”: the first of the three caps the firm's figures exceed, in words."""
         facts, kb = self.q.facts, self.kb
-        caps = (("taxable_income_wan", "income_cap_wan", "年应纳税所得额", "万元"), ("staff_count", "staff_cap", "从业人数", "人"),
-                ("total_assets_wan", "assets_cap_wan", "资产总额", "万元"))
+        caps = _SMALL_PROFIT_CAPS
         for fact, name, words, unit in caps:
             value = facts.get(fact)
             cap = kb.parameter("small-low-profit-rate", name).value

@@ -1557,3 +1557,32 @@ def test_a_partners_place_or_a_tax_penalty_is_not_taken_for_something_else(ask):
     assert "没有收录上海" not in text and "少缴企业所得税85.5万元" in text  # (450 + 150 × 80%) × 15%
     _, text = ask("企业所得税汇算清缴截止时间是哪天，逾期了会罚款吗")
     assert "没有规定逾期申报的处罚" in text and "奖补" not in text and "5个月内" in text
+
+
+def test_a_project_without_a_title_is_told_what_the_schedule_leaves_open(ask):
+    _, text = ask("我们厂在六安舒城，去年技改投了1500万，今年又上了条智能产线，请问市里能奖多少？另外我们是高新企业，"
+                  "研发费用去年800万，能省多少税？")
+    assert "少缴企业所得税120万元" in text  # 800 × 100% × 15%
+    assert "市级技改示范项目50万元" in text and "投资1500万元）按投资额能得多少，文件没有规定" in text
+    assert "前提" in text and "一事一议”支持范围，文件没有规定固定金额" not in text
+
+
+def test_renovation_counted_as_investment_is_deferred_in_the_region_asked(ask):
+    result, text = ask("广西的，车间装修费80万能算进技改投资额吗")
+    assert result.kind == "deferral" and "《广西“千企技改”工程实施方案（修订征求意见稿）》没有规定" in text
+    assert "两份" not in text and not result.start_form
+    result, text = ask("厂房装修花了200万能一次性税前扣除吗")
+    assert "房屋、建筑物" in text and "技改投资" not in text
+
+
+def test_the_three_small_profit_figures_set_the_rate_of_an_estimate(ask):
+    _, text = ask("我司去年利润总额280万，员工150人，资产4000万，买了一台80万的设备，所得税要交多少")
+    assert "280 × 5% = 14万元" in text and "首年少缴（递延）企业所得税4万元" in text  # 80 × 5%
+    _, text = ask("我司去年利润总额280万，员工150人，资产6000万，研发费用50万，所得税要交多少")
+    assert "资产总额6000万元超过小型微利企业5000万元的上限" in text and "230 × 25% = 57.5万元" in text
+
+
+def test_an_award_asked_beside_the_programme_check_is_answered(ask):
+    result, text = ask("你好，我们是南宁一家做铝型材的企业，规上，今年准备投3000万搞一条自动化挤压线，明年6月才能投产，"
+                       "能不能报千企技改？报了有多少钱？")
+    assert result.start_form and "没有规定固定的奖补金额" in text
