@@ -77,6 +77,8 @@ eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the re
 	$(PY) -m bot.dev.testing answers-eval dev17
 	$(PY) -m bot.dev.testing answers-eval dev18
 	$(PY) -m bot.dev.testing answers-eval dev19
+	$(PY) -m bot.dev.testing answers-eval dev20
+	$(PY) -m bot.dev.testing answers-eval dev21
 	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)

@@ -122,7 +122,7 @@ class Question:
     manufacturing: bool = False  # "我们是制造业企业"
     levels_before: List[str] = field(default_factory=list)  # "国家级…" said in the turn before a bare "能奖多少钱"
     unreadable_amount: Optional[str] = None  # "研发费用-500万", "1e308万", an absurd size: what to tell the user
-    detail_near: Dict[str, str] = field(default_factory=dict)  # detail → the nearest point's id (question.yaml)
+    detail_near: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # detail → the nearest point's id (question.yaml)
     detail_department: Dict[str, str] = field(default_factory=dict)  # detail → who settles it, when not the point's office
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
     other_titles: List[str] = field(default_factory=list)  # titles awarded that no schedule title names (安徽工业精品)
@@ -203,7 +203,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.details.pop("奖补退回和追责", None)  # "汇算清缴…逾期了会罚款吗": the tax office's penalty, no award in sight
     if "目录" in plain:  # "在不在不予免税的进口商品目录里，能帮我查一下吗": a list to look up, not a firm's record
         q.details = {name: cues for name, cues in q.details.items() if not name.startswith("各企业的入库")}
-    q.detail_near = {name: tables["detail_near"][name] for name in q.details if name in tables.get("detail_near", {})}
+    near_table = tables.get("detail_near", {})  # a detail → its nearest point, or one per region
+    q.detail_near = {name: tuple(near_table[name]) if isinstance(near_table[name], list) else (near_table[name],)
+                     for name in q.details if name in near_table}
     q.detail_department = {name: tables["detail_department"][name] for name in q.details
                            if name in tables.get("detail_department", {})}
     q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
@@ -242,7 +244,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     here = min(((at, region) for name, region in names for at in [_located_at(plain, name, located)] if at >= 0),
                default=(-1, None))
     there = min((at for p in q.other_places for at in [_located_at(plain, p, located)] if at >= 0), default=-1)
-    if here[0] >= 0 and re.search(r"分公司|子公司|分厂|分支机构|设的|开的厂|工厂在|厂区在|厂在|项目在|项目也在", plain):
+    branch = [m for m in re.finditer(r"分公司|子公司|分厂|分支机构|设的|开的厂|工厂在|厂区在|厂在|项目在|项目也在", plain)
+              if not any(plain.startswith(p, m.end()) for p in q.other_places)]  # ("我们厂在寿县": where the firm is)
+    if here[0] >= 0 and branch:
         there = -1  # "深圳一家公司在南宁开的分公司": the branch, and its project, are where the firm asks about
     q.firm_region = here[1] if here[0] >= 0 and (there < 0 or here[0] < there) else None
     if q.other_places:
@@ -290,8 +294,38 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["staff_count"] = float(staff.group(1))
     if "taxable_income_wan" in q.facts and re.search(
             r"(?:(?:加计扣除|加计|扣完|扣除完|算完加计)(?:了)?(?:以后|之后|后)?)(?:的)?(?:应纳税所得额|所得额|利润)", plain) \
-            and not re.search(r"再加计|实际发生额|据实", plain):
+            and not re.search(r"再加计|实际发生额|据实", plain) or "taxable_income_wan" in q.facts and re.search(
+            r"(?:已经|已)(?:把[^，。；]{0,16})?(?:加计扣除|加计)[^，。；]{0,6}?(?:算进去|扣掉|扣除|减掉|扣过|扣了|算过)|"
+            r"是(?:加计扣除|加计)(?:以后|之后|后)的", plain):
         q.facts["income_after_deductions"] = 1.0  # "研发160万做加计，扣完以后应纳税所得额200万": already net of it
+    share = _RD_SHARE.search(plain)
+    if share and q.facts.get("revenue_wan") and "rd_expense_wan" not in q.facts:
+        # "营业收入2个亿，研发投入占收入5%": the R&D expense from its share of revenue
+        q.facts["rd_share_pct"] = float(share.group(1))
+        q.facts["rd_expense_wan"] = round(q.facts["revenue_wan"] * q.facts["rd_share_pct"] / 100, 4)
+        q.facts["rd_share_of_wan"] = q.facts.pop("revenue_wan")
+    routine = _ROUTINE_PART.search(plain)
+    if routine and "not_rd_activity" in q.circumstances and q.facts.get("rd_expense_wan"):
+        # "研发费用600万，不过里面有100万其实是生产线日常的质量检测费用": a part of the total is not R&D
+        part = float(routine.group(1))
+        if part < q.facts["rd_expense_wan"]:
+            q.facts["rd_routine_wan"] = part
+            q.circumstances.remove("not_rd_activity")
+            q.facts["equipment"] = [e for e in q.facts.get("equipment") or [] if e["value_wan"] != part]
+            if not q.facts["equipment"]:
+                q.facts.pop("equipment")
+            rest = [v for v in q.facts.pop("other_amounts", []) if v != part]
+            if rest:
+                q.facts["other_amounts"] = rest
+    parts = [float(m.group(1)) for m in _TRANSFER_ITEM.finditer(plain)]
+    if "tech_transfer_income_wan" in q.facts and len(parts) > 1 and q.facts["tech_transfer_income_wan"] == parts[0] \
+            and re.search(r"[两三四几]项|[两三四几]个专利|[两三四几]笔|[两三四几]份", plain):
+        # "今年转让了两项专利，一项所得300万，一项所得400万": the year's transfer income is their sum
+        q.facts["transfer_parts_wan"] = parts
+        q.facts["tech_transfer_income_wan"] = round(sum(parts), 4)
+        rest = [v for v in q.facts.pop("other_amounts", []) if v not in parts[1:]]
+        if rest:
+            q.facts["other_amounts"] = rest
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
     abroad = "|".join(tables["roles"]["rd_commissioned_foreign_wan"])
     if "rd_commissioned_foreign_wan" in q.facts and re.search(
@@ -465,6 +499,14 @@ def _rd_parts_of_a_total(q: Question) -> None:
         q.facts["rd_expense_wan"] = float(stated.group(1))
     elif expensed > intangible:
         q.facts["rd_expense_wan"] = round(expensed - intangible, 4)
+
+
+_RD_SHARE = re.compile(r"研发(?:投入|费用|支出|经费)?(?:大概|大约|约)?占(?:营业|销售|主营业务)?(?:收入|营收|销售额)(?:的)?(?:大概|大约|约)?"
+                       r"(\d+(?:\.\d+)?)%")
+_ROUTINE_PART = re.compile(r"(?:其中|里面有|里头有|里边有|包括|含)[^，。；\d]{0,4}?(\d+(?:\.\d+)?)万[^，。；]{0,16}?"
+                           r"(?:日常|常规|质量检测|质量控制|售后|市场调查|维护)")
+_TRANSFER_ITEM = re.compile(r"(?:一项|另一项|一个|另一个|一笔|另一笔|第[一二三四]项|第[一二三四]笔)[^，。；\d]{0,8}?"
+                            r"(?:所得|收入|收了|卖了)[^，。；\d]{0,3}?(\d+(?:\.\d+)?)万")
 
 
 def _small_number(word: str) -> int:

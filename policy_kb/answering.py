@@ -166,11 +166,18 @@ class _Planner:
         self._region_from_figures()
         if not self.regions and not self.state.region and q.detail_near:
             # "按行业调整，制糖能降到多少": only one document has the rule the detail belongs to
-            near = {p.region for p in self.kb.points(None) if p.id in q.detail_near.values()}
+            near = {p.region for p in self.kb.points(None) if p.id in _near_ids(q)}
             if len(near) == 1 and NATIONAL_REGION not in near:
                 self.regions = list(near)
                 self.region = self.regions[0]
                 self.detail_region = self.region  # no place asked: the other document is silent too
+        if q.towns_named and _TOWN_DOCUMENTS.search(q.text):
+            # "霍邱县自己有没有配套补贴？县里的文件你们有没有": the county's own documents are not held
+            covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
+            town = next((f"{q.towns_named[0]}{s}" for s in "县区市" if f"{q.towns_named[0]}{s}" in q.text), q.towns_named[0])
+            self.answer.parts.append(Part("uncovered", [
+                f"我没有收录{town}自己的政策文件（只收录了{covered}的技改文件和全国适用的税收优惠），"
+                f"{town}有没有另外的扶持政策，请向当地经信（工信）部门咨询。"]))
         town = self._town_covered()
         if town:  # "我们霍山的企业能用吗": the county is in the region, so the region's document applies
             self.answer.parts.append(town)
@@ -210,11 +217,17 @@ class _Planner:
         # "东莞的企业，想问千企技改的申报条件": a programme named does not place the firm in its region
         compared = q.other_places and q.regions and any(w in q.text for w in _COMPARED)
         elsewhere = q.firm_elsewhere or q.asks_elsewhere
-        if q.other_places and (not q.regions or compared or elsewhere) and (regional or self.honors or not tax_asked):
+        both_asked = q.asks_elsewhere and not q.firm_elsewhere and not q.firm_region and not compared \
+            and any(self.kb.short_region(r) in q.text for r in self.regions)  # a place named, not a programme
+        if q.other_places and (not q.regions or compared or elsewhere) and (regional or self.honors or not tax_asked) \
+                and not both_asked:
             self.answer.parts.append(self._uncovered())
             if tax_asked and (incentives or "税" in q.text):  # ("东莞…投了一千多万换设备" asks no tax)
                 self._tax(incentives)
             return self.answer
+        if both_asked and regional:
+            # "安徽省里对省级智能工厂奖多少？六安市里又奖多少": the place not held said, the covered one answered
+            self.answer.parts.append(self._uncovered())
         if q.other_places and not q.regions and tax_asked and not q.firm_region \
                 and (q.firm_elsewhere or q.asks_elsewhere or not q.tax_facts()):
             # ("委托给上海的高校做": the partner's place, not the firm's — no uncovered notice)
@@ -411,7 +424,7 @@ class _Planner:
 
     def _detail_near(self, missing: List[str]) -> Optional[Point]:
         """The point nearest to a detail the sources leave open (`detail_near`), in a region asked."""
-        wanted = [self.q.detail_near.get(d) for d in missing]
+        wanted = [i for d in missing for i in self.q.detail_near.get(d, ())]
         regions = self.regions or ([self.state.region] if self.state.region else self.kb.regions())
         for point_id in filter(None, wanted):
             point = next((p for p in self.kb.points(None) if p.id == point_id), None)
@@ -508,7 +521,7 @@ class _Planner:
         project's figures given with nothing else asked about, or the NLU's eligibility intent with
         no rule aspect. Awards, incentives, titles or a tax figure in the message make it a question
         about those, whatever the NLU called it."""
-        near = set(self.q.detail_near.values())
+        near = _near_ids(self.q)
         if near and any(p.topic in PROGRAM_FAMILY for p in self.kb.points(None) if p.id in near):
             return False  # "制糖调到多少", "多大能纳入自治区重大工业项目？我们项目3个亿": the rule's open detail
         if self.q.case_question:
@@ -852,10 +865,11 @@ class _Planner:
         nearest point is another region's — 六安's 设备（软件）补贴 — is not missing from a national rule)."""
         text = "".join(p.text for p in points)
         regions = {p.region for p in points}
-        wanted = set(self.q.detail_near.values())
+        wanted = _near_ids(self.q)
         near = {p.id: p.region for p in self.kb.points(None) if p.id in wanted} if wanted else {}
+        first = next(iter(regions), None)
         return [d for d, cues in self.q.details.items() if not any(cue in text for cue in cues)
-                and near.get(self.q.detail_near.get(d, ""), next(iter(regions), None)) in regions]
+                and any(near.get(i, first) in regions for i in self.q.detail_near.get(d, ("",)))]
 
     def _detail_deferral(self, missing: List[str], near: Point, label: str) -> Part:
         if any("税" in detail for detail in missing) and near.region != NATIONAL_REGION:
@@ -933,8 +947,8 @@ class _Planner:
             for region in self._target_regions():
                 point = next((p for p in self._points("program", region) if p.region == region and "工业企业" in p.text
                               and "who" in p.aspects), None)
-                if point:
-                    self.answer.parts.append(Part("rule", [
+                if point:  # the verdict leads, before any award or incentive said beside it
+                    self.answer.parts.insert(0, Part("rule", [
                         f"按文件不符合：{point.text}贵企业是{self.q.trade}企业，不属于工业企业。",
                         "如果贵企业另有工业生产业务（由工业企业实施技改），请告诉我，我再帮您判断。"], [point.citation]))
             if any(part.kind == "rule" for part in self.answer.parts):
@@ -1099,6 +1113,9 @@ class _Planner:
                 amount_points = [p for p in points if "amount" in p.aspects] or points
                 if amount_points:
                     self.answer.parts.append(self._rule_part(amount_points, 1, label))
+                heard = self._other_regions_award(region)
+                if heard:
+                    self.answer.parts.append(heard)
             else:
                 points = self._by_aspect(self._points("awards", region))
                 levels = {a.level for a in schedule if a.level}
@@ -1190,6 +1207,21 @@ class _Planner:
         awards = [a for a in self.kb.awards(region) if any(a.honor.endswith(h) for h in honors)]
         items = "；".join(f"{a.honor}{num(a.amount_wan)}万元" for a in awards if a.amount_wan is not None)
         return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [awards[-1].citation])
+
+    def _other_regions_award(self, region: str) -> Optional[Part]:
+        """“南宁的企业，听说新认定省级绿色工厂有20万奖励”: the figure heard is another region's award."""
+        said = set(self.q.facts.get("other_amounts") or [])
+        for other in self.kb.regions():
+            if other in (region, NATIONAL_REGION):
+                continue
+            heard = next((a for a in self.kb.awards(other) if a.amount_wan in said and a.category
+                          and a.category in self.q.text), None)
+            if heard:
+                name = self.kb.short_region(other)
+                document = self.kb.document_of_region(other)
+                return Part("rule", [f"您听说的“{heard.honor}奖励{num(heard.amount_wan)}万元”是《{document.title}》的规定，"
+                                     f"只适用于{name}的企业；{self.kb.short_region(region)}的企业不能按它领取。"], [heard.citation])
+        return None
 
     def _project_award_notes(self, region: str, label: str) -> Part:
         """“技改投了1500万，市里能奖多少”: what the schedule says of a project without a title — no
@@ -1369,6 +1401,15 @@ class _Planner:
         separate = self._separate_services()
         if separate:
             self.answer.parts.append(separate)
+        claimed = q.facts.get("credit_claimed_wan")
+        if claimed and re.search(r"租给|出租|转让|卖给|卖掉|转手|转卖", q.text):
+            # "前年买的节能设备抵免了30万，今年想把它租给兄弟公司用": the credit taken is paid back
+            points = [p for p in self.kb.points(None, tax.SPECIAL) if "补缴" in p.text and "转让" in p.text]
+            point = next((p for p in points if "停止享受" in p.text), points[0] if points else None)
+            if point:
+                self.answer.parts.append(Part("rule", [
+                    point.text, f"这台设备已抵免{num(claimed)}万元：出租或转让的，须补缴已经抵免的{num(claimed)}万元。"],
+                    [point.citation]))
         if q.tax_facts() or transfer_revenue:
             self._estimate()
             for part in (self._interest_subsidy(), self._tariff_saved()):
@@ -1549,6 +1590,8 @@ class _Planner:
         if rd is None:
             return None, []
         lines = []
+        if facts.get("rd_share_pct") and facts.get("rd_share_of_wan"):  # "营业收入2个亿，研发投入占收入5%"
+            lines.append(f"研发费用 = 收入 {num(facts['rd_share_of_wan'])} × {num(facts['rd_share_pct'])}% = {num(rd)}万元。")
         used = [e for e in facts.get("equipment") or [] if e.get("rd_use")]
         if used and re.search(r"一次性", self.q.text) and all(e["value_wan"] != rd for e in used):
             # "专门用于研发的测试仪选了一次性扣除；其他研发费用两百万": the deduction taken is an R&D cost too
@@ -1557,6 +1600,12 @@ class _Planner:
                          f"{num(tax.money(rd + added))}万元。")
             rd = tax.money(rd + added)
         fiscal, offset, other = facts.get("rd_fiscal_wan"), facts.get("rd_offset_wan"), facts.get("rd_other_wan")
+        routine = facts.get("rd_routine_wan")
+        if routine and routine < rd:
+            # "研发费用600万，里面有100万其实是日常的质量检测费用": that part is not R&D activity
+            lines.append(f"其中日常质量检测、常规性升级等不属于研发活动的支出不能加计扣除：{num(rd)} − {num(routine)} = "
+                         f"{num(tax.money(rd - routine))}万元。")
+            rd = tax.money(rd - routine)
         if fiscal and fiscal < rd:
             lines.append(f"财政性资金（不征税收入）支付的部分不能加计扣除：{num(rd)} − {num(fiscal)} = {num(rd - fiscal)}万元。")
             rd = tax.money(rd - fiscal)
@@ -2101,6 +2150,10 @@ class _Planner:
         """所得 = 收入 − 成本 − 相关税费, when the user gives the costs (the request then holds 所得)."""
         cost, taxes = self.q.facts.get("transfer_cost_wan"), self.q.facts.get("transfer_taxes_wan")
         income = request.get("tech_transfer_income_wan")
+        parts = self.q.facts.get("transfer_parts_wan")
+        if parts and income is not None and cost is None and taxes is None:
+            # "一项所得300万，一项所得400万": the 500万 line is on the year's total
+            return f"一个纳税年度内的技术转让所得合计：{' + '.join(num(v) for v in parts)} = {num(income)}万元。"
         if income is None or (cost is None and taxes is None):
             return None
         net = max(0.0, income - (cost or 0.0) - (taxes or 0.0))
@@ -2456,6 +2509,14 @@ class _Planner:
     def _contact(self, region: str) -> Optional[str]:
         document = self.kb.document_of_region(region)
         return document.contact if document else None
+
+
+_TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
+
+
+def _near_ids(q: Question) -> Set[str]:
+    """Every point the table names as nearest to a detail asked."""
+    return {i for ids in q.detail_near.values() for i in ids}
 
 
 def _without(result: tax.TaxResult, incentives: Set[str], notes_from: Optional[str] = None) -> tax.TaxResult:

@@ -1586,3 +1586,64 @@ def test_an_award_asked_beside_the_programme_check_is_answered(ask):
     result, text = ask("你好，我们是南宁一家做铝型材的企业，规上，今年准备投3000万搞一条自动化挤压线，明年6月才能投产，"
                        "能不能报千企技改？报了有多少钱？")
     assert result.start_form and "没有规定固定的奖补金额" in text
+
+
+def test_a_detail_beside_a_rule_quotes_the_rule_of_the_region_asked(ask):
+    _, text = ask("六安市产投公司对技改项目库的项目有基金投放，一般一个项目能投多少钱？")
+    assert "没有规定基金的投资额度" in text and "市产投公司加大对市级技改项目库的基金投放力度" in text
+    _, text = ask("说每年向合作银行推荐至少600项优质技改项目，我们要怎么才能被推荐上？")
+    assert "没有规定推荐标准" in text and "推荐至少600项" in text and "六安" not in text
+    result, text = ask("廣西文件裡寫了研發經費投入補助，這個補助是按研發投入的多少比例給？")
+    assert result.kind == "deferral" and "没有规定研发经费投入补助的标准" in text and "加计扣除" not in text.split("相关")[0]
+
+
+def test_a_list_or_catalogue_the_digest_does_not_hold_is_deferred(ask):
+    result, text = ask("我们买了一批变频空压机，算不算节能节水专用设备目录里的？能按10%抵免吗")
+    assert result.kind == "deferral" and "没有规定专用设备目录的具体条目" in text
+    _, text = ask("我们是做数控机床的，怎么才能进工业母机企业名单享受120%加计扣除？名单什么时候报")
+    assert "列入清单以后才能按120%加计扣除" in text and "没有规定" in text
+
+
+def test_a_lapsed_certificate_a_builder_and_a_typed_place_are_read(ask):
+    _, text = ask("我们高新证书2024年底到期了，没去重新认定，今年研发费用400万，加计扣除按15%还是25%算？能省多少")
+    assert "少缴企业所得税100万元" in text and "60万" not in text and "称号复核" not in text  # 400 × 25%
+    result, text = ask("我们是六安一家建筑安装公司，规上的，买了一批自动化设备三百万，能进市级技改项目库拿奖补吗")
+    assert result.parts[0].lines[0].startswith("按文件不符合") and "不属于工业企业" in text
+    result, _ = ask("陆安这边，规上企业，搞自动化改造，投150万，已经备案了，能入库不")
+    assert result.region == "六安市"
+
+
+def test_places_outside_or_beside_a_covered_region_are_told_apart(ask):
+    _, text = ask("我们厂在寿县，寿县以前归六安管的，现在六安的技改奖补政策我们还能用吗")
+    assert "没有收录寿县" in text and "寿县的企业不适用" in text
+    _, text = ask("霍邱县自己对技改项目有没有额外的配套补贴？县里的文件你们有没有")
+    assert "我没有收录霍邱县自己的政策文件" in text and "没有规定县区配套奖励" in text
+    _, text = ask("安徽省里对新认定的省级智能工厂奖多少钱？六安市里又奖多少？")
+    assert "没有收录安徽省" in text and "省级智能工厂50万元" in text
+    _, text = ask("南宁的企业，听说新认定省级绿色工厂有20万奖励，我们评上自治区级绿色工厂能拿20万吗")
+    assert "没有规定固定的奖补金额" in text and "是《六安市规模工业企业技术改造提升行动（征求意见稿）》的规定" in text
+    _, text = ask("湖南有没有类似千企技改的工程？门槛多少")
+    assert "没有收录湖南" in text and "500万" not in text
+
+
+def test_rd_figures_said_in_other_ways_are_computed(ask):
+    _, text = ask("应纳税所得额800万，这个数是已经把研发费用360万的加计扣除算进去之后的了，25%税率，今年交多少？")
+    assert "800 × 25% = 200万元" in text and "440" not in text
+    _, text = ask("研发费用300万，研发过程中做出来的中试产品卖了50万，税率25%，加计扣除能少交多少")
+    assert "300 − 50 = 250万元" in text and "少缴企业所得税62.5万元" in text and "试生产" not in text
+    _, text = ask("研发费用账上是600万，不过里面有100万其实是生产线日常的质量检测费用，税率25%，加计扣除能省多少")
+    assert "600 − 100 = 500万元" in text and "少缴企业所得税125万元" in text and "一次性" not in text
+    _, text = ask("高新企业，去年营业收入2个亿，研发投入占收入5%，研发费用加计扣除能少交多少税")
+    assert "20000 × 5% = 1000万元" in text and "少缴企业所得税150万元" in text
+
+
+def test_two_transfers_are_summed_and_a_credit_taken_is_paid_back_on_lease(ask):
+    _, text = ask("非高新企业，今年转让了两项专利，一项所得300万，一项所得400万，企业所得税要交多少")
+    assert "300 + 400 = 700万元" in text and "200×12.5%=应纳25万元" in text
+    _, text = ask("前年买的节能设备抵免了30万，今年想把它租给兄弟公司用；另外今年又新买了安全生产专用设备200万，这两件事税上怎么处理")
+    assert "须补缴已经抵免的30万元" in text and "200万元×抵免比例10%=可抵免企业所得税20万元" in text and "230" not in text
+
+
+def test_materials_of_a_subsidy_are_deferred(ask):
+    result, text = ask("六安的设备（软件）补贴，申请的时候要不要提供设备发票和付款凭证？")
+    assert result.kind == "deferral" and "没有规定需要提交的具体材料" in text
