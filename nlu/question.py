@@ -28,7 +28,8 @@ _AFTER_REACH = 12
 _VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
 _YEARS = re.compile(r"(?:(?:分|按|[，,、\s])(\d+|[一二两三四五六七八九十]{1,2})年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限|设备年限|使用年限|折旧期|摊销期|摊销年限)(?:是|为|按)?(\d+|[一二两三四五六七八九十]{1,2})年)")
 _YEAR_WORDS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十五": 15, "二十": 20}
-_STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名)")
+_STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名|(?=[、，,；;。]))")
+_EXACTLY = re.compile(r"(?:正好|刚好|恰好|整好|刚刚好)(\d+(?:\.\d+)?)万")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
 
@@ -258,6 +259,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _read_amounts(_output_growth(_masked_roles(_without_asides(plain, purposes), tables), q), tables, q)
     if "tariff_rate_pct" in q.facts:
         q.details.pop("关税税率", None)  # "关税税率按5%算，能免多少": the user gives the rate
+    if "income_tax_rate_pct" in q.facts or q.not_high_tech and re.search(r"按\d+%(?:来|去)?算", plain):
+        q.details.pop("高新技术企业资格到期当年的税率", None)  # "要是明年到期没续上，按25%算呢": the rate is given
     if "income_tax_rate_pct" in q.facts and "rate" in q.aspects and not _asks_rate(plain, tables["aspects"]["rate"]):
         q.aspects.remove("rate")  # "税率25%，能省多少": the rate is the firm's, not the question
     years = _YEARS.search(plain)
@@ -292,6 +295,15 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         staff = None  # "要求从业人数不超过300人": the rule's cap, not the firm's head count
     if staff:
         q.facts["staff_count"] = float(staff.group(1))
+    exactly = _EXACTLY.search(plain)
+    if exactly and "taxable_income_wan" not in q.facts and re.search(r"应纳税所得额|所得额", plain) \
+            and float(exactly.group(1)) in (q.facts.get("other_amounts") or []):
+        # "应纳税所得额不超过300万，正好300万算不算？": the firm's own figure, right on the line
+        value = float(exactly.group(1))
+        q.facts["taxable_income_wan"] = value
+        rest = [v for v in q.facts.pop("other_amounts") if v != value]
+        if rest:
+            q.facts["other_amounts"] = rest
     if "taxable_income_wan" in q.facts and re.search(
             r"(?:(?:加计扣除|加计|扣完|扣除完|算完加计)(?:了)?(?:以后|之后|后)?)(?:的)?(?:应纳税所得额|所得额|利润)", plain) \
             and not re.search(r"再加计|实际发生额|据实", plain) or "taxable_income_wan" in q.facts and re.search(
@@ -491,6 +503,14 @@ def _rd_parts_of_a_total(q: Question) -> None:
     rest = re.search(r"(?:其余|剩下|剩余)(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
     if expensed and intangible and rest:  # "研发费用1000万，其中300万形成了专利，其余700万费用化"
         q.facts["rd_expense_wan"] = float(rest.group(1))
+        return
+    stated = re.search(r"其中(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
+    if expensed and intangible and stated and float(stated.group(1)) + intangible == expensed:
+        # "研发支出1000万，其中800万费用化，200万资本化形成了无形资产": the parts add up to the total
+        q.facts["rd_expense_wan"] = float(stated.group(1))
+        q.facts["other_amounts"] = [v for v in q.facts.get("other_amounts", []) if v != q.facts["rd_expense_wan"]]
+        if not q.facts["other_amounts"]:
+            q.facts.pop("other_amounts")
         return
     if not expensed or not intangible or not re.search(r"一共|总共|合计|总计|总投入|总支出|总额|总共花", q.text):
         return
@@ -758,7 +778,7 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             elif before.endswith(("税率", "税率是", "税率为")) and "所得税" not in before \
                     and re.search(r"专票|进项|增值税|一般纳税人|发票", text[max(0, span.start - 16):span.start]):
                 q.facts["vat_rate_pct"] = span.value  # "专票进项已经抵扣了，税率13%": the invoice's VAT rate
-            elif before.endswith(("税率", "税率是", "税率为", "所得税率", "企业所得税", "所得税按", "企业所得税按")) \
+            elif before.endswith(("税率", "税率是", "税率为", "所得税率", "企业所得税", "所得税", "所得税按", "企业所得税按")) \
                     or after.startswith(("税率", "的税率", "的所得税")) \
                     or (before.endswith("按") and re.match(r"(?:的)?(?:交税|缴税|纳税|交所得税|缴所得税|计税|交企业所得税|能省|能少交|算|来算|计算|估算)", after)
                         and not re.search(r"加计|抵减|抵免|计入|摊销", before[-8:] + after[:6]) and span.value <= 25

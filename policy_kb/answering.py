@@ -131,6 +131,7 @@ class _Planner:
         self.detail_region: Optional[str] = None  # the region a detail's nearest point chose (no place asked)
         self.vat_credit_wan: Optional[float] = None  # the VAT credit estimated, when one is
         self.credit_carried = False  # the year's tax could not take the whole equipment credit
+        self.rd_year_saving: Optional[float] = None  # this year's R&D saving, when the intangible's years are known
         self.year_saving_shown = False  # … and this year's real saving was shown beside it
 
     # --- routing -------------------------------------------------------------------------
@@ -569,6 +570,9 @@ class _Planner:
 
     def _applies(self, points: List[Point]) -> List[Point]:
         """Points for a kind of firm (集成电路/工业母机) only when the question is about one."""
+        if re.search(r"比例更高|更高的比例|更高比例|有没有更高|还有更高|有没有高一点|最高能按|最高的比例", self.q.text) \
+                and "rate" in self.q.aspects:
+            return points  # "加计扣除按百分之多少？有没有比例更高的": who gets the higher rate is the answer
         return [p for p in points if not p.applies_to or getattr(self.q, p.applies_to, False)]
 
     def _by_aspect(self, points: List[Point]) -> List[Point]:
@@ -1401,6 +1405,16 @@ class _Planner:
         separate = self._separate_services()
         if separate:
             self.answer.parts.append(separate)
+        if "building" in q.circumstances and q.facts.get("equipment") and q.facts.get("other_amounts") \
+                and not {e["value_wan"] for e in q.facts["equipment"]} & set(q.facts["other_amounts"]):
+            # "新建了一栋厂房800万，还买了一台300万的设备": the building is ruled out, the equipment is not
+            ruling = [p for t in q.topics if self.kinds.get(t) == "incentive" for p in self.kb.points(None, t)
+                      if "building" in p.excludes]
+            q.circumstances.remove("building")
+            if ruling:
+                building = num(q.facts["other_amounts"][0])
+                self.answer.parts.append(Part("rule", [f"厂房等房屋、建筑物（{building}万元）不适用：{ruling[0].text}"
+                                                       "下面只算设备。"], [ruling[0].citation]))
         claimed = q.facts.get("credit_claimed_wan")
         if claimed and re.search(r"租给|出租|转让|卖给|卖掉|转手|转卖", q.text):
             # "前年买的节能设备抵免了30万，今年想把它租给兄弟公司用": the credit taken is paid back
@@ -1946,6 +1960,10 @@ class _Planner:
             lines += accelerated
             cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
         if result.items or not barred:
+            yearly = self._amortisation_per_year(request)
+            if yearly and self.rd_year_saving is not None:
+                # the years are known: this year's saving counts, not a total spread over the years
+                result = _this_year_rd(result, self.rd_year_saving)
             lines += self._estimate_lines(result, request)
             due = self._tax_due(result, request)
             if due and self.credit_carried:  # the credit is limited this year: the total is what it is worth in all
@@ -1954,7 +1972,7 @@ class _Planner:
                          if line.startswith("合计少缴约") else line for line in lines]
             if due:
                 lines.insert(len(lines) - 1, due)
-            lines += [line for line in [self._amortisation_per_year(request)] if line]
+            lines += [yearly] if yearly else []
             lines += self._rd_each_year(request)
             cites += self._estimate_citations(result)
         if "interaction" in q.aspects:
@@ -2080,8 +2098,11 @@ class _Planner:
         if expensed:  # "其中600万费用化，另外400万形成了专利…今年能多扣多少": this year's extra deduction
             share = self.kb.parameter("rd-super-deduction", "ic_extra_rate" if request.get("ic_or_machine_tool") else "extra_rate").value
             this_year = tax.money(expensed * share + extra)
+            self.rd_year_saving = tax.money(this_year * cit)
             line += (f"今年加计扣除 = {num(expensed)} × {pct(share)} + {num(extra)} = {num(this_year)}万元，今年少缴 "
-                     f"{num(this_year)} × {pct(cit)} = {num(tax.money(this_year * cit))}万元。")
+                     f"{num(this_year)} × {pct(cit)} = {num(tax.money(this_year * cit))}万元（费用化部分 "
+                     f"{num(tax.money(expensed * share))} × {pct(cit)} = {num(tax.money(expensed * share * cit))}万元，"
+                     f"摊销的加计部分 {num(extra)} × {pct(cit)} = {num(tax.money(extra * cit))}万元）。")
         return line
 
     def _commissioned_inside(self, request: Dict[str, Any]) -> Optional[str]:
@@ -2511,6 +2532,17 @@ class _Planner:
         return document.contact if document else None
 
 
+_LIFETIME_TOTAL = re.compile(r"。加计扣除合计[\d.]+万元×企业所得税税率[\d.]+%=少缴企业所得税[\d.]+万元。")
+
+
+def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
+    """The estimate with the R&D item at this year's saving (the intangible's years known), the
+    lifetime total left out of its line, the total summed again."""
+    items = [item.copy(update={"tax_saving_wan": saving,
+                               "explanation": _LIFETIME_TOTAL.sub("。今年的加计扣除和少缴税额见下。", item.explanation)})
+             if item.incentive_id == tax.RD else item for item in result.items]
+    total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
+    return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
 
 
@@ -2717,7 +2749,7 @@ def _income_share(text: str, industry: str) -> Optional[float]:
     """The share of income the text gives a listed industry: “批发占四成” → 0.4, “批发收入占40%” → 0.4."""
     stems = [stem for stem in tax.industry_stems(industry) if len(stem) >= 2]
     for stem in stems:
-        match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?占(?:比)?(?:约|大概|大约)?"
+        match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?[，,]?占(?:比)?(?:收入|营收|总收入|营业收入)?(?:的)?(?:约|大概|大约)?"
                           r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)", text)
         # "六成是自己生产的产品，四成是批发贸易": the share said before the industry
         match = match or re.search(r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)(?:左右|多)?(?:是|为|来自|属于|靠)"

@@ -687,3 +687,8 @@ def test_three_firms_each_judged_on_what_is_said_of_it():
 def test_the_tax_payable_said_in_a_later_turn_limits_the_credit():
     reply = _turns("今年买了八百万的安全生产专用设备，在目录内，能抵多少税", "可我们今年应纳所得税才五十万，怎么弄")
     assert "当年可抵免50万元，其余 80 − 50 = 30万元结转" in reply  # 800 × 10% = 80; 50 this year
+
+
+def test_a_what_if_on_a_lapsing_certificate_recomputes_at_the_rate_said():
+    reply = _turns("高新企业，去年研发费用600万，加计扣除能省多少", "那假如我们高企资格明年到期没续上，按25%算呢")
+    assert "少缴企业所得税150万元" in reply and "资格到期当年的税率" not in reply  # 600 × 25%

@@ -1647,3 +1647,40 @@ def test_two_transfers_are_summed_and_a_credit_taken_is_paid_back_on_lease(ask):
 def test_materials_of_a_subsidy_are_deferred(ask):
     result, text = ask("六安的设备（软件）补贴，申请的时候要不要提供设备发票和付款凭证？")
     assert result.kind == "deferral" and "没有规定需要提交的具体材料" in text
+
+
+def test_a_listed_industrys_share_a_transfer_net_of_costs_and_a_higher_rate_are_read(ask):
+    _, text = ask("我们主业是做机械制造的，但也有一块贸易批发业务，占收入三成左右，研发费用400万还能加计扣除吗？能省多少")
+    assert "未超过50%，不算负面清单企业" in text and "少缴企业所得税100万元" in text  # 400 × 25%
+    _, text = ask("今年把一项发明专利转让出去了，扣掉成本税费以后所得大概七百万，企业所得税25%，这个要交多少税")
+    assert "200×12.5%=应纳25万元" in text
+    _, text = ask("研发费用加计扣除现在是按百分之多少加计？有没有比例更高的")
+    assert "120%" in text and "集成电路" in text
+
+
+def test_an_intangibles_years_known_count_this_years_saving_in_the_total(ask):
+    _, text = ask("研发支出300万费用化，另外形成专利无形资产500万，按10年摊销，还买了台200万的节能专用设备在目录里，"
+                  "所得税25%，今年一共能少交多少")
+    assert "合计少缴约 87.5 + 20 = 107.5万元" in text and "费用化部分 300 × 25% = 75万元" in text
+    assert "少缴企业所得税200万元" not in text  # (300 + 500) × 25% spreads over the years
+    _, text = ask("今年研发支出1000万，其中800万费用化，200万资本化形成了无形资产，分10年摊。税率25%。费用化那部分今年能省多少？")
+    assert "800 × 100% + 20 = 820万元" in text and "250万" not in text
+
+
+def test_a_building_beside_equipment_leaves_the_equipment_computed(ask):
+    _, text = ask("我们新建了一栋厂房800万，还买了一台300万的设备，两个都能一次性税前扣除吗")
+    assert "厂房等房屋、建筑物（800万元）不适用" in text and "首年少缴（递延）企业所得税75万元" in text  # 300 × 25%
+    _, text = ask("2025年我们新建了一栋厂房花了300万，300万没超过500万，能一次性税前扣除吗？")
+    assert "不适用" in text and "75万" not in text
+
+
+def test_the_firms_figure_right_on_the_line_and_a_bare_head_count_are_read(ask):
+    _, text = ask("小微企业标准里的应纳税所得额不超过300万，正好300万算不算？我们人数120、资产3000万。税要交多少")
+    assert "✓ 年应纳税所得额300万元" in text and "✓ 从业人数120人" in text and "300 × 5% = 15万元" in text
+
+
+def test_materials_and_size_criteria_asked_in_other_words_are_answered(ask):
+    _, text = ask("进口一台设备想免关税，需要办什么文件")
+    assert "确认书" in text
+    result, text = ask("六安文件里说的规模工业企业，年营业收入多少算规模以上？")
+    assert result.kind == "deferral" and "规模以上工业企业的认定标准" in text
