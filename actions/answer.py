@@ -17,6 +17,7 @@ from actions.awards import unlevelled_honors, with_shared_level
 from actions.common import (
     FEEDBACK_BUTTONS,
     caveat,
+    entity_values,
     first_entity,
     join_lines,
     kb,
@@ -39,6 +40,7 @@ from policy_kb.answering import Answer, State, citation_text, dedupe, plan, proj
 from policy_kb.errors import PolicyKBError
 from policy_kb.wording import fmt_number
 
+_COMPARED = re.compile(r"哪个|哪一个|比较|对比|区别|不同|相比|比起|一样吗|差别")
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/request_human"}
 CHECK_BUTTON = {"title": "判断我的项目", "payload": "/ask_eligibility"}
 # What a follow-up carries over from the question before it.
@@ -105,6 +107,9 @@ def state_of(tracker: Tracker) -> State:
     regions = named_regions(tracker)
     program = first_entity(tracker, "program")
     implied = region_of_program(program) if program else None  # 千企技改 → 广西
+    compared = [r for p in entity_values(tracker, "program") for r in [region_of_program(p)] if r and r not in regions]
+    if regions and compared and _COMPARED.search(text):
+        regions = [*regions, *dict.fromkeys(compared)]  # "千企技改和六安的技改项目库，哪个门槛低": both programmes
     return State(region=tracker.get_slot("region"), intent=intent, honors=honors,
                  regions_named=regions or ([implied] if implied else []),
                  honor_counts=dict(context.get("honor_counts") or {}))

@@ -257,6 +257,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.asks_elsewhere = any(f"{p}{cue}" in plain for p in q.other_places for cue in tables.get("elsewhere_asked", []))
     purposes = [c for cues in tables["purposes"].values() for c in cues]
     _read_amounts(_output_growth(_masked_roles(_without_asides(plain, purposes), tables), q), tables, q)
+    if "equipment-loan-interest-subsidy" in q.topics and not q.regions:
+        q.details.pop("贴息", None)  # "技改贷款贴息怎么申请，贴多少": the national subsidy's own rule answers it
     if "tariff_rate_pct" in q.facts:
         q.details.pop("关税税率", None)  # "关税税率按5%算，能免多少": the user gives the rate
     if "income_tax_rate_pct" in q.facts or q.not_high_tech and re.search(r"按\d+%(?:来|去)?算", plain):

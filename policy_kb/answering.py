@@ -359,7 +359,7 @@ class _Planner:
         missing = [d for d in missing if d not in covered]
         if not missing:
             return
-        national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text \
+        national = any(self.kinds.get(t) == "incentive" for t in self.q.topics) or self._asks_tax() \
             or self.q.high_tech or self.q.small_profit
         near = self._detail_near(missing)
         if near and not national:
@@ -514,7 +514,8 @@ class _Planner:
             and q.aspect in ("conditions", "threshold", "timing", "who")
 
     def _asks_tax(self) -> bool:
-        return "税" in self.q.text and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", "overview",
+        # ("纳税信用是D级，还能报千企技改吗": the firm's record, not a tax question)
+        return "税" in _without_records(self.q.text) and self.q.aspect in ("compute", "rate", "who", "conditions", "exclusions", "overview",
                                                          "benefit", None)
 
     def _asks_own_case(self) -> bool:
@@ -523,7 +524,8 @@ class _Planner:
         no rule aspect. Awards, incentives, titles or a tax figure in the message make it a question
         about those, whatever the NLU called it."""
         near = _near_ids(self.q)
-        if near and any(p.topic in PROGRAM_FAMILY for p in self.kb.points(None) if p.id in near):
+        if near and any(p.topic in PROGRAM_FAMILY for p in self.kb.points(None) if p.id in near) \
+                and not (self.q.case_question and _PROJECT_FACTS & set(self.q.facts)):  # ("纳税信用C级，投资300万…能入库吗")
             return False  # "制糖调到多少", "多大能纳入自治区重大工业项目？我们项目3个亿": the rule's open detail
         if self.q.case_question:
             # "设备一次性扣除…明年买的还行不行": a case about an incentive, not about the programme
@@ -2485,7 +2487,7 @@ class _Planner:
             self.kinds.get(topic) == "incentive" else []
         if staffed:  # "设备更新贷款贴息怎么申请": the lender and the issuing departments, not the tax office
             return staffed[0]
-        if topic == "tax" or self.kinds.get(topic or "") == "incentive" or (not topic and "税" in self.q.text):
+        if topic == "tax" or self.kinds.get(topic or "") == "incentive" or (not topic and "税" in _without_records(self.q.text)):
             return self._contact(NATIONAL_REGION) or "主管税务机关"
         regions = self._target_regions()
         contacts = [f"{self.kb.short_region(r)}：{self._contact(r)}" for r in regions if self._contact(r)]
@@ -2544,6 +2546,11 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
     total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
     return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
+
+
+def _without_records(text: str) -> str:
+    """The text without the words of a firm's tax record (纳税信用, 纳税人): they ask no tax question."""
+    return re.sub(r"纳税信用|纳税人|税务登记", "", text)
 
 
 def _near_ids(q: Question) -> Set[str]:

@@ -692,3 +692,11 @@ def test_the_tax_payable_said_in_a_later_turn_limits_the_credit():
 def test_a_what_if_on_a_lapsing_certificate_recomputes_at_the_rate_said():
     reply = _turns("高新企业，去年研发费用600万，加计扣除能省多少", "那假如我们高企资格明年到期没续上，按25%算呢")
     assert "少缴企业所得税150万元" in reply and "资格到期当年的税率" not in reply  # 600 × 25%
+
+
+def test_a_programme_compared_with_a_region_named_brings_its_region_beside():
+    text = "请问千企技改和六安的技改项目库，哪个门槛低"
+    entities = [{"entity": "program", "value": "千企技改", "start": 2}, {"entity": "region", "value": "六安市", "start": 7}]
+    messages, _ = run(ActionAnswer(), tracker(text, "ask_program", entities=entities))
+    reply = text_of(messages)
+    assert "六安：六安市级技改项目库要求固定资产投资200万元以上" in reply and "广西：千企技改要求项目固定资产投资规模在500万元以上" in reply

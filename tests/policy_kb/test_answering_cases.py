@@ -956,9 +956,12 @@ def test_the_conditions_asked_with_the_firms_case_are_listed_before_the_check(as
     assert result.start_form and "项目固定资产投资规模在500万元以上" in text and "30000" not in text
 
 
-def test_stacking_with_no_point_of_its_own_says_the_estimate_combines_them(ask):
+def test_the_rd_deduction_beside_the_high_tech_rate_is_said_to_combine(ask):
+    # the digest's estimate: tax saved = extra deduction × the firm's CIT rate (15% for 高新)
     _, text = ask("研发费用加记扣除和高新15%税率能一起享受吗？我们研发200万，利润800万")
-    assert "少缴企业所得税30万元" in text and "没有专门规定它们能否叠加" in text and "同一台设备" not in text
+    assert "少缴企业所得税30万元" in text and "同时享受加计扣除，少缴税额按15%计算" in text and "同一台设备" not in text
+    _, text = ask("研发费用加计扣除和高新15%能同时享受吗")
+    assert "同时享受加计扣除" in text and "没有规定能否同时享受" not in text
 
 
 @pytest.mark.parametrize("text, detail, scope", [
@@ -1684,3 +1687,13 @@ def test_materials_and_size_criteria_asked_in_other_words_are_answered(ask):
     assert "确认书" in text
     result, text = ask("六安文件里说的规模工业企业，年营业收入多少算规模以上？")
     assert result.kind == "deferral" and "规模以上工业企业的认定标准" in text
+
+
+def test_a_firms_tax_record_asks_no_tax_question_of_a_programme(ask):
+    result, text = ask("我们企业纳税信用是D级，还能报千企技改吗", regions_named=["广西壮族自治区"])
+    assert result.kind == "deferral" and "《广西“千企技改”工程实施方案（修订征求意见稿）》没有规定企业信用等级的要求" in text
+    assert "12366" not in text and "独立法人资格" in text
+    result, text = ask("六安的，纳税信用C级，投资300万的自动化项目能入库吗")
+    assert result.start_form and "没有规定" in text and "12366" not in text
+    _, text = ask("纳税信用C级能申请留抵退税吗")
+    assert "不适用" in text and "信用等级的要求" not in text
