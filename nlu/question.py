@@ -194,8 +194,11 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.firms = _firms_listed(plain, tables["industries"])
     trade = re.search(tables["not_industrial"], plain)
     q.trade = trade.group(0) if trade and not re.search(tables["industrial"], plain) else None
-    if q.industry and _asked_about(plain, tables["industries"][q.industry]):
+    share_said = q.industry and any(re.search(r"(?:\d+(?:\.\d+)?%|[一二两三四五六七八九]成)[^，。；?？]{0,10}?(?:来自|是|为|属于)[^，。；]{0,3}?"
+                                              + re.escape(c), plain) for c in tables["industries"][q.industry])
+    if q.industry and _asked_about(plain, tables["industries"][q.industry]) and not share_said:
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
+        # ("有35%左右的收入来自批发贸易。听说批发零售不能享受…": the share is the firm's own)
     q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
     for name, context in (tables.get("detail_requires") or {}).items():
         if name in q.details and not re.search(context, plain):
@@ -310,8 +313,22 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
             r"(?:(?:加计扣除|加计|扣完|扣除完|算完加计)(?:了)?(?:以后|之后|后)?)(?:的)?(?:应纳税所得额|所得额|利润)", plain) \
             and not re.search(r"再加计|实际发生额|据实", plain) or "taxable_income_wan" in q.facts and re.search(
             r"(?:已经|已)(?:把[^，。；]{0,16})?(?:加计扣除|加计)[^，。；]{0,6}?(?:算进去|扣掉|扣除|减掉|扣过|扣了|算过)|"
+            r"(?:已经|已)(?:算过|扣过|扣除过|减过)[^，。；]{0,8}?(?:加计扣除|加计)(?:以后|之后|后)|"
             r"是(?:加计扣除|加计)(?:以后|之后|后)的", plain):
         q.facts["income_after_deductions"] = 1.0  # "研发160万做加计，扣完以后应纳税所得额200万": already net of it
+    failed = re.search(r"研发(?:费用|支出|投入)?(?:是|有|共|一共|总共)?\s*(\d+(?:\.\d+)?)万[^。；]{0,6}?其中[^，。；]{0,4}?"
+                       r"(\d+(?:\.\d+)?)万[^，。；]{0,12}?失败", plain)
+    if failed and q.facts.get("rd_expense_wan") == float(failed.group(2)):
+        # "研发费用300万，其中有100万的项目最后失败了": failed R&D is R&D too, the total counts
+        q.facts["rd_expense_wan"] = float(failed.group(1))
+    lettered = [float(m.group(1)) for m in _LETTERED.finditer(plain)]
+    units = q.facts.get("equipment") or []
+    if len(lettered) > 1 and len(units) == 1 and units[0]["value_wan"] == lettered[0]:
+        # "新买了三台设备：A 480万，B 520万，C 100万": each lettered one is a unit
+        q.facts["equipment"] = [{**units[0], "value_wan": v} for v in lettered]
+        rest = [v for v in q.facts.pop("other_amounts", []) if v not in lettered]
+        if rest:
+            q.facts["other_amounts"] = rest
     share = _RD_SHARE.search(plain)
     if share and q.facts.get("revenue_wan") and "rd_expense_wan" not in q.facts:
         # "营业收入2个亿，研发投入占收入5%": the R&D expense from its share of revenue
@@ -386,6 +403,15 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
             and re.search(r"补贴|补助|奖补|奖励|补多少", plain):
         # "设备（软件）补贴是按发票金额的百分之几补的？设备款六百来万": a subsidy asked, not a tax figure
         q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), *(e["value_wan"] for e in q.facts.pop("equipment"))]
+    if "rd_fiscal_wan" in q.facts and "rd_expense_wan" not in q.facts and not q.facts.get("equipment") \
+            and "fixed_asset_investment_wan" not in q.facts \
+            and re.search(r"设备|器具|机器", plain) and not re.search(r"研发|研究开发", plain):
+        # "用政府给的财政拨款500万买了环保专用设备": the equipment bought with fiscal money
+        unit = {"value_wan": q.facts.pop("rd_fiscal_wan")}
+        purpose = first_key(plain, tables["purposes"])
+        if purpose:
+            unit["special_purpose"] = purpose
+        q.facts["equipment"] = [unit]
     return q
 
 
@@ -523,6 +549,7 @@ def _rd_parts_of_a_total(q: Question) -> None:
         q.facts["rd_expense_wan"] = round(expensed - intangible, 4)
 
 
+_LETTERED = re.compile(r"(?:^|[，,、：:；;\s（(])[A-Da-d甲乙丙丁](?:设备|机|台)?\s*[:：]?\s*(\d+(?:\.\d+)?)万")
 _RD_SHARE = re.compile(r"研发(?:投入|费用|支出|经费)?(?:大概|大约|约)?占(?:营业|销售|主营业务)?(?:收入|营收|销售额)(?:的)?(?:大概|大约|约)?"
                        r"(\d+(?:\.\d+)?)%")
 _ROUTINE_PART = re.compile(r"(?:其中|里面有|里头有|里边有|包括|含)[^，。；\d]{0,4}?(\d+(?:\.\d+)?)万[^，。；]{0,16}?"
@@ -929,6 +956,8 @@ def _clause_before(text: str, spans: List[Span], index: int) -> str:
 def _clause_after(text: str, spans: List[Span], index: int) -> str:
     end = spans[index + 1].start if index + 1 < len(spans) else len(text)
     window = text[spans[index].end:end]
+    if re.match(r"\s*[（(]其中", window):
+        return ""  # "价税合计339万（其中增值税39万）": the aside names the next amount, not this one
     return _CLAUSE_BREAK.split(window)[0][:_AFTER_REACH]
 
 

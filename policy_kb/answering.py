@@ -642,6 +642,26 @@ class _Planner:
         q = self.q
         asks = _STANDARD_ASKED.search(q.text) or ("definition" in q.aspects and _QUOTED.search(q.text)) \
             or (_QUOTED.search(q.text) and re.search(r"具体(?:咋|怎么|如何)(?:操作|办|弄)", q.text))
+        if not asks and set(q.aspects) == {"definition"} and not q.tax_facts() and not q.facts and not q.detail_near \
+                and not any(self.kinds.get(t) == "award" for t in q.topics):
+            # "容缺审批是什么意思", "一室一中心是指啥": a term a document uses (in quotes there) and no point defines
+            term = _defined_term(q.text)
+            regions = set(self._target_regions())
+            pool = [p for p in self.kb.points(None) if p.region in regions | {NATIONAL_REGION}]
+            used = term and len(term) >= 3 and not self._names_an_incentive(term) and not any(
+                t in PROGRAM_FAMILY or self.kinds.get(t) == "incentive" for t in q.topics)  # (those answer the usual way)
+            holders = [p for p in pool if used and term in _unquoted(p.text)]
+            if holders:  # the point that says it, whichever document's it is
+                chosen = self._rank(holders)[0]
+                defined = any(f"{lead}{term}{tail}" in _unquoted(chosen.text) for lead, tail in _DEFINING)
+                scope = "政策摘要" if chosen.region == NATIONAL_REGION else f"《{self.kb.document_of_region(chosen.region).title}》"
+                lines = [chosen.text] + ([] if defined else [
+                    f"{scope}只提到“{term}”，没有规定它的具体界定；更具体的要求建议咨询"
+                    f"{chosen.department or self._contact(chosen.region) or '当地工信部门'}。"])
+                return Part("rule", lines, [chosen.citation])
+            part = self._term_in_clauses(term, regions) if used else None
+            if part:
+                return part
         if not asks or q.tax_facts() or q.facts.get("fixed_asset_investment_wan") is not None or q.detail_near:
             return None  # (a detail the table names, with its nearest point, is deferred by name)
         if set(q.aspects) - {"definition", "conditions", "threshold", "procedure"} and not _STANDARD_ASKED.search(q.text):
@@ -713,13 +733,11 @@ class _Planner:
             if document.region not in regions or document.region == NATIONAL_REGION:
                 continue
             for clause in self.kb.clauses(document.id):
-                at = clause.text.find(term)
-                if at < 0:
-                    continue
-                start = max(clause.text.rfind("。", 0, at), clause.text.rfind("；", 0, at)) + 1
-                ends = [e for e in (clause.text.find("。", at), clause.text.find("；", at)) if e >= 0]
-                sentence = clause.text[start:min(ends) + 1 if ends else len(clause.text)].strip()
-                return document, sentence, Citation(document.title, clause.clause, sentence[:60], document.id, document.status)
+                # the sentence whose words, quotes aside, hold the term ("“容缺”审批" says 容缺审批)
+                sentences = re.findall(r"[^。；]+[。；]?", clause.text)
+                sentence = next((x.strip() for x in sentences if term in _unquoted(x)), None)
+                if sentence:
+                    return document, sentence, Citation(document.title, clause.clause, sentence[:60], document.id, document.status)
         return None
 
     def _titles_unlisted(self, region: str, label: str) -> Optional[Part]:
@@ -1407,14 +1425,16 @@ class _Planner:
         separate = self._separate_services()
         if separate:
             self.answer.parts.append(separate)
-        if "building" in q.circumstances and q.facts.get("equipment") and q.facts.get("other_amounts") \
-                and not {e["value_wan"] for e in q.facts["equipment"]} & set(q.facts["other_amounts"]):
+        said_apart = [*(q.facts.get("other_amounts") or []),
+                      *(q.facts[k] for k in ("fixed_asset_investment_wan", "investment_this_year_wan") if k in q.facts)]
+        if "building" in q.circumstances and q.facts.get("equipment") and said_apart \
+                and not {e["value_wan"] for e in q.facts["equipment"]} & set(said_apart):
             # "新建了一栋厂房800万，还买了一台300万的设备": the building is ruled out, the equipment is not
             ruling = [p for t in q.topics if self.kinds.get(t) == "incentive" for p in self.kb.points(None, t)
                       if "building" in p.excludes]
             q.circumstances.remove("building")
             if ruling:
-                building = num(q.facts["other_amounts"][0])
+                building = num(said_apart[0])
                 self.answer.parts.append(Part("rule", [f"厂房等房屋、建筑物（{building}万元）不适用：{ruling[0].text}"
                                                        "下面只算设备。"], [ruling[0].citation]))
         claimed = q.facts.get("credit_claimed_wan")
@@ -1454,7 +1474,8 @@ class _Planner:
                 and "high-tech-rate" not in incentives:
             incentives = [*incentives, "high-tech-rate"]  # "我们是高新…能不能同时按小微的5%来算"
         if "interaction" in q.aspects and len(incentives) > 1 and "tax-claiming" not in incentives:
-            together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
+            pool = self._applies([p for t in incentives for p in self.kb.points(None, t)])
+            together = self._rank([p for p in pool if "interaction" in p.aspects]) or self._by_aspect(pool)
             if together:  # "能不能同时按高新15%又享受小微企业那个5%": how they combine, before any sum
                 self.answer.parts.append(self._rule_part(together, limit=1))
                 if any(p.citation.status != "verified" and "确认" in p.text for p in together[:1]):
@@ -1801,6 +1822,7 @@ class _Planner:
         counted = min(spend, limit)
         credit = tax.money(counted * rate.value)
         self.retrofit_credit = credit  # counted in the total beside other incentives
+        self.retrofit_basis, self.retrofit_spend = base, spend
         years = self.kb.parameter(tax.SPECIAL, "carry_forward_years").value
         point = self._first_point(tax.SPECIAL, "timing") or self._first_point(tax.SPECIAL, "conditions")
         lines = [f"• 专用设备数字化、智能化改造抵免：可抵免的改造投入不超过原计税基础的{pct(cap.value)}，即 {num(base)} × "
@@ -1828,8 +1850,12 @@ class _Planner:
         retrofit = self._retrofit()
         if retrofit:
             self.answer.parts.append(retrofit)
-            q.facts.pop("equipment", None)  # the amounts were the basis and the retrofit, not purchases
-            if not any(q.facts.get(k) is not None for k in _TAX_AMOUNTS):
+            # the amounts were the basis and the retrofit, not purchases ("另外今年新买了100万的": that one is)
+            used = {self.retrofit_basis, self.retrofit_spend}
+            bought = [e for e in q.facts.pop("equipment", None) or [] if e["value_wan"] not in used]
+            if bought and re.search(r"新买|新购|另外(?:今年)?(?:又)?买|又买", q.text):
+                q.facts["equipment"] = bought
+            if not any(q.facts.get(k) is not None for k in _TAX_AMOUNTS) and not q.facts.get("equipment"):
                 return
         request: Dict[str, Any] = {}
         rate_note = None
@@ -1948,7 +1974,7 @@ class _Planner:
         credit_only = asked == [tax.SPECIAL] and not re.search(
             r"一次性|折旧|扣除|加速|(?:进项|增值税)[^，。？?]{0,6}?(?:能抵|能不能|可以抵|抵扣吗|怎么抵)", q.text) \
             and bool(re.search(r"抵免|抵多少|能抵", q.text)) and all(e.get("special_purpose") for e in request["equipment"])
-        if credit_only and any(item.incentive_id == tax.SPECIAL for item in result.items):
+        if credit_only and (any(item.incentive_id == tax.SPECIAL for item in result.items) or tax.SPECIAL in barred):
             # "环保专用设备…抵免10%按多少算": the credit asked; the one-time deduction is another question
             result = _without(result, {tax.EQUIP}, notes_from="单位价值超过")
         accelerated = [] if credit_only else self._accelerated(request)
@@ -2548,6 +2574,10 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
 
 
+def _unquoted(text: str) -> str:
+    return text.replace("“", "").replace("”", "").replace('"', "")
+
+
 def _without_records(text: str) -> str:
     """The text without the words of a firm's tax record (纳税信用, 纳税人): they ask no tax question."""
     return re.sub(r"纳税信用|纳税人|税务登记", "", text)
@@ -2759,7 +2789,7 @@ def _income_share(text: str, industry: str) -> Optional[float]:
         match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?[，,]?占(?:比)?(?:收入|营收|总收入|营业收入)?(?:的)?(?:约|大概|大约)?"
                           r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)", text)
         # "六成是自己生产的产品，四成是批发贸易": the share said before the industry
-        match = match or re.search(r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)(?:左右|多)?(?:是|为|来自|属于|靠)"
+        match = match or re.search(r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)(?:左右|多)?(?:的收入|的营收|收入)?(?:是|为|来自|属于|靠)"
                                    r"[^，,。；;、\d]{0,4}?" + re.escape(stem), text)
         if match:
             if match.group(3):

@@ -1697,3 +1697,55 @@ def test_a_firms_tax_record_asks_no_tax_question_of_a_programme(ask):
     assert result.start_form and "没有规定" in text and "12366" not in text
     _, text = ask("纳税信用C级能申请留抵退税吗")
     assert "不适用" in text and "信用等级的要求" not in text
+
+
+def test_several_units_and_amounts_in_other_shapes_are_read(ask):
+    _, text = ask("2025年新买了三台设备：A 480万，B 520万，C 100万（都是单台价格）。哪些能一次性税前扣除，一次性扣除的金额合计多少？")
+    assert "共580万元" in text and "单位价值超过500万元的设备（520万元）不能一次性扣除" in text  # 480 + 100
+    _, text = ask("高新企业，研发费用一百万。另外买了一台节能专用设备，专票价税合计339万（其中增值税39万，可以抵扣），"
+                  "运输安装调试又花了20万。设备抵免能抵多少？研发能省多少？")
+    assert "339 − 39 = 300万元" in text and "可抵免企业所得税30万元" in text and "少缴企业所得税15万元" in text
+    _, text = ask("前年买的环保设备还有30万抵免额没抵完（结转下来的），今年应纳税额80万，今年又买了安全生产专用设备200万（目录内）。"
+                  "今年最后交多少所得税？")
+    assert "30 + 20 = 50万元" in text and "80 − 50 = 30万元" in text and "230" not in text
+
+
+def test_what_a_unit_or_an_rd_total_is_said_to_be_is_kept(ask):
+    _, text = ask("今年研发费用300万，其中有100万的项目最后失败了；另外买了80万的节水专用设备（目录内）。25%税率，一共能少交多少？")
+    assert "少缴企业所得税75万元" in text and "75 + 8 = 83万元" in text  # failed R&D counts: 300 × 25%
+    result, text = ask("我们用政府给的财政拨款500万买了环保专用设备，目录里的，能按10%抵免所得税吗")
+    assert "专用设备投资抵免：不适用" in text and "一次性" not in text.split("依据")[0].replace("不能一次性", "")
+    _, text = ask("制造业企业，今年新建了一栋厂房1000万，买了生产设备300万。这两样能不能一次性税前扣除？")
+    assert "厂房等房屋、建筑物（1000万元）不适用" in text and "共300万元" in text
+
+
+def test_income_after_the_deduction_a_retrofit_beside_a_purchase_and_a_share_after_a_comma(ask):
+    _, text = ask("高新企业，今年应纳税所得额800万，这个数是已经算过研发加计扣除之后的（研发费用300万）。另外买了节能专用设备两百万，"
+                  "目录里的。今年应交多少所得税？")
+    assert "800 × 15% = 120万元" in text and "120 − 20 = 100万元" in text
+    _, text = ask("2025年我们对一台目录内的节能节水专用设备做了数字化改造，改造花了300万，这台设备原来的计税基础是400万；"
+                  "另外今年新买了100万的节能专用设备。这两块能抵免多少所得税？")
+    assert "200 × 10% = 可抵免企业所得税20万元" in text and "可抵免企业所得税10万元" in text and "20 + 10 = 30万元" in text
+    _, text = ask("我们是制造企业，但有35%左右的收入来自批发贸易。听说批发零售不能享受研发加计扣除，那我们今年200万研发费用还能加计吗？税率25%")
+    assert "批发和零售业收入占35%，未超过50%" in text and "少缴企业所得税50万元" in text
+
+
+def test_excluded_industries_and_routine_installation_in_other_words(ask):
+    _, text = ask("我们是做工程机械设备租赁的公司，今年也花了三百万搞研发（智能调度系统），税率25%，能加记扣除吗")
+    assert "租赁和商务服务业在负面清单上" in text and "75万" not in text
+    _, text = ask("技改买了一套行业里已经很成熟的自动化设备，照着厂家方案装好调试，花了四百万，这个能算研发费用加计扣除吗？25%税率")
+    assert "研发费用加计扣除：不适用" in text and "100万" not in text
+
+
+def test_the_two_rates_stacking_is_left_to_the_tax_office(ask):
+    result, text = ask("我们既是高新技术企业，应纳税所得额又在300万以内、人数资产也符合小微，能不能15%和小微5%叠加，按更低的税率算？")
+    assert "能否叠加，政策摘要没有核实" in text and "12366" in text
+
+
+def test_a_term_a_document_only_names_is_quoted_from_it(ask):
+    _, text = ask("容缺审批是什么意思")
+    assert "试行“容缺”审批" in text and "只提到“容缺审批”，没有规定它的具体界定" in text and "零土地" not in text
+    _, text = ask("一室一中心是指啥")
+    assert "“一室一中心”" in text and "都没有规定" not in text
+    _, text = ask("广西文件说项目要属于鼓励类或允许类，啥叫允许类？我们的项目在目录里没找着，算哪一类")
+    assert "目录未列明的项目按“允许类”判断" in text
