@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from nlu.normalise import Span, find_amounts, normalise_text
+from nlu.normalise import Span, chinese_number, find_amounts, normalise_text
 from nlu.tables import resource
 
 _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
@@ -28,7 +28,7 @@ _AFTER_REACH = 12
 _VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
 _YEARS = re.compile(r"(?:(?:分|按|[，,、\s])(\d+|[一二两三四五六七八九十]{1,2})年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限|设备年限|使用年限|折旧期|摊销期|摊销年限)(?:是|为|按)?(\d+|[一二两三四五六七八九十]{1,2})年)")
 _YEAR_WORDS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十五": 15, "二十": 20}
-_STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,]{0,4}(\d+)\s*(?:人|名|(?=[、，,；;。]))")
+_STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,一二两三四五六七八九十百千]{0,4}(\d+|[一二两三四五六七八九十百千零]+)\s*(?:人|名|(?=[、，,；;。]))")
 _EXACTLY = re.compile(r"(?:正好|刚好|恰好|整好|刚刚好)(\d+(?:\.\d+)?)万")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -299,7 +299,18 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if staff and re.search(r"(?:不超过|超过|不到|低于|少于|以内|要求)[^\d，。,]{0,3}$", plain[:staff.start(1)]):
         staff = None  # "要求从业人数不超过300人": the rule's cap, not the firm's head count
     if staff:
-        q.facts["staff_count"] = float(staff.group(1))
+        count = staff.group(1)
+        q.facts["staff_count"] = float(count) if count.isdigit() else chinese_number(count)  # "员工三百二十人"
+        if q.facts["staff_count"] is None:
+            q.facts.pop("staff_count")
+    income = re.search(r"所得(?:大概|大约|约|是|有|为)?\s*(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零]+)万", plain)
+    value = (float(income.group(1)) if income.group(1)[0].isdigit() else chinese_number(income.group(1))) if income else None
+    if value and q.small_profit and "taxable_income_wan" not in q.facts and not re.search(r"转让|许可|专利|技术", plain):
+        # "小微企业…我们所得二百万（人数资产都符合）要交多少": the year's taxable income
+        q.facts["taxable_income_wan"] = value
+        rest = [v for v in q.facts.pop("other_amounts", []) if v != value]
+        if rest:
+            q.facts["other_amounts"] = rest
     exactly = _EXACTLY.search(plain)
     if exactly and "taxable_income_wan" not in q.facts and re.search(r"应纳税所得额|所得额", plain) \
             and float(exactly.group(1)) in (q.facts.get("other_amounts") or []):

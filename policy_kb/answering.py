@@ -932,13 +932,20 @@ class _Planner:
     def _floor_area(self, regions: List[str]) -> Optional[Part]:
         """“原来厂房总建筑面积1万平米，想加盖1800平米”: the share added against the document's cap on
         added floor area (the figure whose name holds 建筑面积), and the area the cap allows."""
-        areas = [(m.start(), float(m.group(1)) * (10000 if m.group(2) else 1), m.group(1) + (m.group(2) or ""))
-                 for m in re.finditer(r"(\d+(?:\.\d+)?)\s*(万)?\s*(?:平方米|平米|平方|㎡|m2)", self.q.text)]
-        if len(areas) != 2:
-            return None
+        areas = [(m.start(), _area_value(m.group(1)) * (10000 if m.group(2) else 1), m.group(1) + (m.group(2) or ""))
+                 for m in re.finditer(r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零]+)\s*(万)?\s*(?:平方米|平米|平方|㎡|m2)",
+                                      self.q.text)]
         figure = next((f for r in regions for f in self.kb.figures(r)
                        if "建筑面积" in f.name and f.unit == "%" and f.value is not None), None)
         if figure is None:
+            return None
+        if len(areas) == 1 and re.search(r"最多|多少|几", self.q.text):
+            # "原厂区总建筑面积两万平方米…最多加多少平还能不交土地出让金": the cap on the area said
+            _, original, said = areas[0]
+            cap = figure.value / 100
+            return Part("compute", [f"最多可增加 {said}平方米 × {pct(cap)} = {num(tax.money(original * cap))}平方米"
+                                    f"（增加的建筑面积不超过原总建筑面积的{pct(cap)}）。"], [figure.citation])
+        if len(areas) != 2:
             return None
         (_, original, original_said), (_, added, added_said) = sorted(areas)
         if not original:
@@ -1437,6 +1444,15 @@ class _Planner:
                 building = num(said_apart[0])
                 self.answer.parts.append(Part("rule", [f"厂房等房屋、建筑物（{building}万元）不适用：{ruling[0].text}"
                                                        "下面只算设备。"], [ruling[0].citation]))
+        said, payable = q.facts.get("credit_said_wan"), q.facts.get("tax_payable_wan")
+        if said is not None and payable is not None and not q.facts.get("equipment"):
+            # "抵免算下来能抵30万，可今年应纳税额只有20万，剩下的怎么办": the year's tax caps the credit
+            limit = self._payable_limit(said).strip() or (
+                f"当年应纳税额{num(payable)}万元，足够抵免：抵免后应纳 {num(payable)} − {num(said)} = {num(tax.money(payable - said))}万元。")
+            point = self._first_point(tax.SPECIAL, "timing") or self._first_point(tax.SPECIAL, "rate")
+            self.answer.parts.append(Part("compute", [f"专用设备投资抵免额{num(said)}万元：{limit}"],
+                                          [point.citation] if point else []))
+            return
         claimed = q.facts.get("credit_claimed_wan")
         if claimed and re.search(r"租给|出租|转让|卖给|卖掉|转手|转卖", q.text):
             # "前年买的节能设备抵免了30万，今年想把它租给兄弟公司用": the credit taken is paid back
@@ -2572,6 +2588,11 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
     total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
     return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
+
+
+def _area_value(said: str) -> float:
+    """An area's number, in digits or in words ("两万" → 2 with 万 apart, "三千" → 3000)."""
+    return float(said) if said[0].isdigit() else chinese_number(said) or 0.0
 
 
 def _unquoted(text: str) -> str:

@@ -28,7 +28,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set
 import yaml
 
 from bot.settings import REPO_ROOT
-from nlu.normalise import find_amounts, format_number, normalise_text
+from nlu.normalise import chinese_number, find_amounts, format_number, normalise_text
 
 SETS = {name: REPO_ROOT / "tests" / "answers" / f"{name}.yaml" for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "heldout")}
 REPORTS = REPO_ROOT / "reports"
@@ -37,6 +37,7 @@ DEFERRAL_MARKERS = ("没有规定", "未规定", "没有载明", "未载明", "�
                     "未经确认", "未确认", "没有核实", "无法告诉")
 TARGET_OVERALL, TARGET_GROUP = 0.95, 0.90
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CHINESE_NUMERAL = re.compile(r"[一二两三四五六七八九十百千零]{2,}")
 _SPACES = re.compile(r"\s+")
 _TICKET_ID = re.compile(r"T\d{8}-\d{4}")
 
@@ -99,6 +100,10 @@ def _numbers_in(text: str) -> Set[str]:
             found.add(number.rstrip("0").rstrip("."))
     for value in [s.value for s in find_amounts(normalise_text(text))]:
         found.add(format_number(value))
+    for run in _CHINESE_NUMERAL.findall(text):  # "员工三百二十人": a count in words is the user's number too
+        value = chinese_number(run)
+        if value is not None:
+            found.add(format_number(value))
     found.update(str(int(float(n) * 100)) for n in list(found) if _is_fraction(n))  # 0.15 → 15 (%)
     return found
 

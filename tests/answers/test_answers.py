@@ -27,6 +27,9 @@ def test_a_number_from_nowhere_is_caught():
     # a result shown computed may be said again after it, not before it
     assert unsourced_numbers(["增长 = (2500 − 1500) ÷ 1500 = 66.7%。\n✓ 预期增长为66.7%"], ["从1500万涨到2500万"], known) == []
     assert unsourced_numbers(["预期增长为66.7%\n增长 = (2500 − 1500) ÷ 1500 = 66.7%"], ["从1500万涨到2500万"], known) != []
+    # a count said in words is the user's number; one never said is not
+    assert unsourced_numbers(["✗ 从业人数320人"], ["员工三百二十人"], known) == []
+    assert unsourced_numbers(["✗ 从业人数320人"], ["员工三百人"], known) != []
 
 
 @pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "heldout"])

@@ -1749,3 +1749,21 @@ def test_a_term_a_document_only_names_is_quoted_from_it(ask):
     assert "“一室一中心”" in text and "都没有规定" not in text
     _, text = ask("广西文件说项目要属于鼓励类或允许类，啥叫允许类？我们的项目在目录里没找着，算哪一类")
     assert "目录未列明的项目按“允许类”判断" in text
+
+
+def test_figures_in_words_and_a_credit_said_are_read(ask):
+    _, text = ask("我们年应纳税所得额二百八十万，员工三百二十人，资产总额四千万，算小型微利企业吗？能按5%交吗")
+    assert "✗ 从业人数320人" in text and "280 × 25% = 70万元" in text and "14万" not in text
+    _, text = ask("小微企业所得税实际税负到底是多少？我们所得二百万（人数资产都符合）要交多少")
+    assert "200 × 5% = 10万元" in text
+    _, text = ask("专用设备投资抵免算下来能抵30万，可今年应纳税额只有20万，剩下的怎么办，能留几年")
+    assert "30 − 20 = 10万元结转以后5个纳税年度抵免" in text and "一次性" not in text
+    _, text = ask("买了台环保设备，价税合计113万（专票，进项13万能抵），运输安装又花了5万；另外研发费用200万，税率25%。能省多少？")
+    assert "113 − 13 = 100万元" in text
+
+
+def test_a_firm_placed_by_a_size_word_and_an_area_cap_in_words(ask):
+    _, text = ask("阜阳的规上企业能不能进六安的市级技改项目库？离得也不远")
+    assert "没有收录阜阳" in text and "阜阳的企业不适用" in text
+    _, text = ask("广西的，原厂区总建筑面积两万平方米，想提高容积率加点服务型制造的设施，最多加多少平还能不交土地出让金？")
+    assert "× 15% = 3000平方米" in text
