@@ -203,6 +203,11 @@ def question_of(tracker: Tracker) -> Question:
                 and not (flag == "small_profit" and q.not_small_profit):
             setattr(q, flag, context[flag])
     previous_tax = {k: v for k, v in (context.get("facts") or {}).items() if k in TAX_FACT_KEYS}
+    bare_said = q.facts.get("other_amounts") or []
+    if q.topics and len(bare_said) == 1 and not q.tax_facts() and len(previous_tax.get("equipment") or []) == 1 \
+            and any(cue in q.text for cue in CORRECTION_CUES):
+        # "不好意思我说错了，是四百八十万…那这台能一次性扣吗": the unit said before, at the corrected price
+        q.facts["equipment"] = [{**previous_tax["equipment"][0], "value_wan": q.facts.pop("other_amounts")[0]}]
     if q.tax_facts() and previous_tax and any(cue in q.text for cue in ADDITIVE_CUES):
         q.facts = _added(previous_tax, q.facts)  # "还买了个节能设备200万" adds to the R&D said before
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
@@ -221,9 +226,10 @@ def question_of(tracker: Tracker) -> Question:
         computing = True  # "那如果是广西的企业呢，比例一样吗" after a national estimate: the same estimate
     changed = q.not_high_tech or q.not_small_profit or (q.high_tech and not context.get("high_tech")) \
         or (q.small_profit and not context.get("small_profit"))
+    changed = changed or (q.ic_or_machine_tool and not context.get("ic_or_machine_tool"))  # "如果我们是名单里的集成电路企业呢"
     status_only = set(q.topics) <= {"high-tech-rate", "small-low-profit-rate"} and not q.tax_facts() and changed \
         and bool(previous_tax)
-    if status_only and any(cue in q.text for cue in CORRECTION_CUES + ("现在", "已经", "其实", "如果", "要是")):
+    if status_only and any(cue in q.text for cue in CORRECTION_CUES + ("现在", "已经", "其实", "如果", "要是", "假如")):
         # "说错了，我们高新证书到期没续上，现在不是高新了": the estimate again, at the new rate
         q.topics, q.aspects, computing = [], [], True
     if context and not q.topics and not q.other_places:
@@ -335,6 +341,9 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
     if not facts and before.get("facts") and (not q.topics or set(q.topics) & set(before.get("topics") or [])
                                               or _figures_of(q.topics, before["facts"])):
         facts = dict(before["facts"])  # a rule asked in between ("比例是多少") keeps the figures for later
+    elif not facts and before.get("facts"):
+        # "顺便问下，千企技改对投资额有啥要求" between: the tax figures stay for "刚才那笔研发费用能少交多少"
+        facts = {k: v for k, v in before["facts"].items() if k in TAX_FACT_KEYS}
     honors: List[str] = []
     if tracker is not None:
         before = (tracker.get_slot("answer_context") or {}).get("honors") or []

@@ -223,8 +223,9 @@ ADDITION_CUES = ("追加", "再加", "再投", "加投", "增加投资", "多投
 def adds_to_total(tracker: Tracker) -> bool:
     """The message adds an amount to the project said before (“如果我再追加30万的设备投资呢”)."""
     text = latest_text(tracker)
-    if re.search(r"(?:总投资|总额|一共|总共|合计)(?:就)?(?:变成|变为|达到|调整为|调整到|增加到|提高到|是)", text):
-        return False  # "追加投资，总投资变成2600万": the new total, not an addition
+    if re.search(r"(?:总投资|总额|一共|总共|合计)(?:就)?(?:变成|变为|达到|调整为|调整到|增加到|提高到|是)", text) \
+            or re.search(r"(?:追加|增加|提高|加)(?:到|至)", text):
+        return False  # "追加投资，总投资变成2600万", "投资追加到2100万": the new total, not an addition
     return tracker.get_slot("fixed_asset_investment_wan") is not None and any(cue in text for cue in ADDITION_CUES)
 
 

@@ -311,6 +311,14 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         rest = [v for v in q.facts.pop("other_amounts", []) if v != value]
         if rest:
             q.facts["other_amounts"] = rest
+    quoted_elsewhere = [float(m.group(1)) for m in re.finditer(
+        r"(\d+(?:\.\d+)?)(?:万)?(?:元)?(?:是|那个是|那是)(?:另一家|另外一家|别家|其他家|别人|人家)", plain)]
+    if quoted_elsewhere and q.facts.get("other_amounts"):
+        # "是四百八十万，520是另一家的报价": the other quote is not the firm's figure
+        rest = [v for v in q.facts["other_amounts"] if v not in quoted_elsewhere]
+        q.facts["other_amounts"] = rest
+        if not rest:
+            q.facts.pop("other_amounts")
     exactly = _EXACTLY.search(plain)
     if exactly and "taxable_income_wan" not in q.facts and re.search(r"应纳税所得额|所得额", plain) \
             and float(exactly.group(1)) in (q.facts.get("other_amounts") or []):

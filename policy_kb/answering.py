@@ -2454,6 +2454,8 @@ class _Planner:
         cites = []
         for item in result.items:
             point = self._first_point(item.incentive_id, "rate") or self._first_point(item.incentive_id, "threshold")
+            if item.incentive_id == tax.RD and self.q.ic_or_machine_tool:  # 120%: the 集成电路/工业母机 notice
+                point = next((p for p in self.kb.points(None, tax.RD) if p.applies_to == "ic_or_machine_tool"), point)
             if point:
                 cites.append(point.citation)
         return cites

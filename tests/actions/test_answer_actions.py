@@ -700,3 +700,30 @@ def test_a_programme_compared_with_a_region_named_brings_its_region_beside():
     messages, _ = run(ActionAnswer(), tracker(text, "ask_program", entities=entities))
     reply = text_of(messages)
     assert "六安：六安市级技改项目库要求固定资产投资200万元以上" in reply and "广西：千企技改要求项目固定资产投资规模在500万元以上" in reply
+
+
+def test_tax_figures_stay_across_a_programme_question_between():
+    reply = _turns("我们是高新技术企业，今年研发费用预计八百万，全部费用化，没形成无形资产",
+                   "顺便问下，广西千企技改对项目投资额有啥要求？我们厂在桂林", "行，知道了。那刚才说的那笔研发费用，能少交多少所得税？")
+    assert "少缴企业所得税120万元" in reply  # 800 × 100% × 15%
+
+
+def test_a_what_if_on_the_ic_list_recomputes_at_its_rate():
+    reply = _turns("制造业企业，所得税25%，今年研发费用400万，全部费用化，加计扣除能省多少税",
+                   "那如果我们是在国家名单里的集成电路企业呢？还是25%税率")
+    assert "加计比例120%=480万元" in reply and "少缴企业所得税120万元" in reply and "2023年第44号" in reply
+
+
+def test_a_corrected_price_beside_another_quote_replaces_the_unit():
+    reply = _turns("我们今年4月新买了一台设备，价格五百二十万，能不能一次性税前扣除",
+                   "不好意思我说错了，是四百八十万，520是另一家的报价。那这台能一次性扣吗？")
+    assert "共480万元，可一次性在税前扣除" in reply and "不能一次性扣除" not in reply
+
+
+def test_an_investment_raised_to_a_figure_is_the_new_total_not_an_addition():
+    from actions.facts import facts_in_message
+
+    text = "那如果投资追加到2100万呢，今年还是只完成500万"
+    facts = facts_in_message(tracker(text, "inform", [entity("amount", "2100", text.index("2100"))],
+                                     slots={"fixed_asset_investment_wan": 2000.0}))
+    assert facts.get("fixed_asset_investment_wan") == 2100.0  # not 2000 + 2100
