@@ -545,6 +545,8 @@ class _Planner:
             return False
         if facts & set(self.q.facts) or (self.q.flags and self.q.own_case):
             return True
+        if "statistics" in self.q.topics and not self.q.case_question:
+            return False  # "进了项目库，统计上报按技改投资报还是按新建项目报": the duty after entry, not the check
         if self.state.intent == "ask_eligibility" and not self.q.aspects and not self.q.details:
             return True  # "继续判断吧", "千企技改能不能进"
         return self.state.intent in ("ask_eligibility", "inform") and self.q.aspect in (None, "conditions") \

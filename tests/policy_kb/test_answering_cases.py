@@ -1767,3 +1767,23 @@ def test_a_firm_placed_by_a_size_word_and_an_area_cap_in_words(ask):
     assert "没有收录阜阳" in text and "阜阳的企业不适用" in text
     _, text = ask("广西的，原厂区总建筑面积两万平方米，想提高容积率加点服务型制造的设施，最多加多少平还能不交土地出让金？")
     assert "× 15% = 3000平方米" in text
+
+
+@pytest.mark.parametrize("text, scope, detail", [
+    ("六安那个文件说市级技改示范项目每个奖励50万，这个示范项目的遴选条件是啥？每年评几个名额？", "六安", "市级技改示范项目的评选条件和名额"),
+    ("市产投公司投资失败容忍率“可在现有基础上再放宽5个百分点”——那现有基础是多少？", "六安", "现有的投资失败容忍率"),
+    ("遴选条件说优先支持“产品市场份额占比高的高成长性企业”，市场份额要占到多少才算占比高？", "广西", "市场份额占比高的标准"),
+    ("容缺受理是给“符合条件的守信主体”的，守信主体要什么条件？", "广西", "守信主体的条件"),
+    ("广西对技改项目实行审批目录清单管理，这个清单里都有哪些项目？", "广西", "审批目录清单的具体内容"),
+    ("广西的，申报材料差个环评批复，哪些材料能容缺", "广西", "可以容缺的材料"),
+    ("绿色化改造里说以节能环保“五个一百”提升行动为基础，“五个一百”是哪五个一百？", "六安", "“五个一百”提升行动的具体内容"),
+])
+def test_what_a_clause_leaves_unsaid_is_deferred_in_its_own_document(ask, text, scope, detail):
+    result, reply = ask(text)
+    assert result.kind == "deferral" and f"没有规定{detail}" in reply and scope in reply.split("没有规定")[0]
+
+
+def test_a_duty_after_entry_asked_under_the_check_intent_is_answered(ask):
+    result, text = ask("我们项目进了六安市级技改项目库，统计上报的时候是按技改投资报还是按一般新建项目报？",
+                       intent="ask_eligibility", regions_named=["六安市"])
+    assert not result.start_form and "原则上一律按照技改项目入统" in text
