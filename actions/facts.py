@@ -203,6 +203,9 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
         if len(total) > 1 and read is not None and read in [float(t) for t in total] and not re.search(
                 r"不对|错了|说错|更正|应该是|其实是|改成", q.text):
             facts["fixed_asset_investment_wan"] = float(read)  # "总投资4999万，差一万到5000": the total, not the gap
+    summed = q.facts.get("fixed_asset_investment_wan")
+    if summed is not None and any(line.startswith("固定资产投资 = ") for line in q.derived) and not adds_to_total(tracker):
+        facts["fixed_asset_investment_wan"] = float(summed)  # "设备800万，厂房改造400万": both parts, shown summed
     if this_year:
         facts["investment_this_year_wan"] = float(this_year[-1])
     # "增长12%，那个15%的要求有没有弹性": a percentage named as the rule is not the firm's growth

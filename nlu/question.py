@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from nlu.normalise import Span, chinese_number, find_amounts, normalise_text
+from nlu.normalise import Span, chinese_number, find_amounts, format_number, normalise_text
 from nlu.tables import resource
 
 _CLAUSE_BREAK = re.compile(r"[,;!?，。；！？、\n]")
@@ -431,6 +431,17 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         if purpose:
             unit["special_purpose"] = purpose
         q.facts["equipment"] = [unit]
+    parts = [(m.group(1), float(m.group(2))) for m in _PROJECT_PART.finditer(plain)]
+    if len({name for name, _ in parts}) > 1 and q.facts.get("fixed_asset_investment_wan") in [v for _, v in parts] \
+            and (q.case_question or "program" in q.topics) and not re.search(r"总投资|一共|合计|总共|总额", plain):
+        # "设备800万，厂房改造400万，能入库吗": the project's fixed-asset investment is both parts
+        total = round(sum(v for _, v in parts), 4)
+        q.facts["fixed_asset_investment_wan"] = total
+        said = [v for _, v in parts]
+        rest = [v for v in q.facts.pop("other_amounts", []) if v not in said]
+        if rest:
+            q.facts["other_amounts"] = rest
+        q.derived.append(f"固定资产投资 = {' + '.join(f'{name}{format_number(v)}' for name, v in parts)} = {format_number(total)}万元。")
     return q
 
 
@@ -568,6 +579,7 @@ def _rd_parts_of_a_total(q: Question) -> None:
         q.facts["rd_expense_wan"] = round(expensed - intangible, 4)
 
 
+_PROJECT_PART = re.compile(r"(设备|厂房改造|厂房|土建|软件|安装工程)(?:投资|部分|费用|购置)?(?:约|大概|大约)?\s*(\d+(?:\.\d+)?)万")
 _LETTERED = re.compile(r"(?:^|[，,、：:；;\s（(])[A-Da-d甲乙丙丁](?:设备|机|台)?\s*[:：]?\s*(\d+(?:\.\d+)?)万")
 _RD_SHARE = re.compile(r"研发(?:投入|费用|支出|经费)?(?:大概|大约|约)?占(?:营业|销售|主营业务)?(?:收入|营收|销售额)(?:的)?(?:大概|大约|约)?"
                        r"(\d+(?:\.\d+)?)%")

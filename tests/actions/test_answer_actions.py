@@ -727,3 +727,12 @@ def test_an_investment_raised_to_a_figure_is_the_new_total_not_an_addition():
     facts = facts_in_message(tracker(text, "inform", [entity("amount", "2100", text.index("2100"))],
                                      slots={"fixed_asset_investment_wan": 2000.0}))
     assert facts.get("fixed_asset_investment_wan") == 2100.0  # not 2000 + 2100
+
+
+def test_the_parts_of_a_project_are_its_investment_summed():
+    from actions.facts import derived_lines, facts_in_message
+
+    text = "我们这个项目既有设备又有厂房改造，设备800万，厂房改造400万，能入库吗？我们在金寨，规上，已备案"
+    track = tracker(text, "ask_eligibility", [entity("amount", "800", text.index("800")), entity("amount", "400", text.index("400"))])
+    assert facts_in_message(track)["fixed_asset_investment_wan"] == 1200.0
+    assert "固定资产投资 = 设备800 + 厂房改造400 = 1200万元。" in derived_lines(track)
