@@ -342,6 +342,8 @@ class _Planner:
             for line in part.lines:
                 if line and line in seen:
                     continue
+                if line and line.startswith("相关的规定是：") and line.split("：", 1)[1] in seen:
+                    continue  # the closest rule was said in full above it
                 seen.add(line)
                 kept.append(line)
             if part.kind == "deferral" and kept and kept[0].startswith("相关的规定是") and part.lines[0] not in kept:

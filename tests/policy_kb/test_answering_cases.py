@@ -1787,3 +1787,8 @@ def test_a_duty_after_entry_asked_under_the_check_intent_is_answered(ask):
     result, text = ask("我们项目进了六安市级技改项目库，统计上报的时候是按技改投资报还是按一般新建项目报？",
                        intent="ask_eligibility", regions_named=["六安市"])
     assert not result.start_form and "原则上一律按照技改项目入统" in text
+
+
+def test_a_deferrals_closest_rule_said_above_it_is_not_repeated(ask):
+    _, text = ask("想拿六安的技改财政奖补，第一步要干啥？是直接申报奖励吗")
+    assert "没有规定具体的办理流程" in text and text.count("进入项目库是享受技改财政奖补的前提") == 1
