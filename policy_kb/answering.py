@@ -1011,6 +1011,9 @@ class _Planner:
         if not asks_rule and self._asks_own_case():
             if "program" in self.q.topics and not (self.q.own_case or self.q.case_question or self.q.flags or self.q.facts):
                 self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions first, then the check's question
+            elif "program" in self.q.topics and not (self.q.flags or self.q.facts) \
+                    and re.search(r"(?:做|生产|搞|造)[\u4e00-\u9fa5]{1,6}的", self.q.text):
+                self._conditions_list()  # "我们做白酒的，在六安，能申报技改项目库吗": what any firm must meet, then the check
             elif "program" in self.q.topics and re.search(r"(?:什么|哪些|啥|哪几个|几个)条件|条件是(?:什么|啥)|有(?:什么|哪些|啥)要求",
                                                           self.q.text):
                 self._conditions_list()  # "今年技改投了1500万，能进千企技改吗？要什么条件？": both asked

@@ -1792,3 +1792,8 @@ def test_a_duty_after_entry_asked_under_the_check_intent_is_answered(ask):
 def test_a_deferrals_closest_rule_said_above_it_is_not_repeated(ask):
     _, text = ask("想拿六安的技改财政奖补，第一步要干啥？是直接申报奖励吗")
     assert "没有规定具体的办理流程" in text and text.count("进入项目库是享受技改财政奖补的前提") == 1
+
+
+def test_a_firm_naming_only_its_trade_gets_the_conditions_before_the_check(ask):
+    result, text = ask("请问下我们做白酒的，在六安，能申报技改项目库吗", intent="ask_eligibility")
+    assert result.start_form and "【六安市级技改项目库】的条件" in text and "200万元以上" in text
