@@ -81,6 +81,8 @@ eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the re
 	$(PY) -m bot.dev.testing answers-eval dev21
 	$(PY) -m bot.dev.testing answers-eval dev22
 	$(PY) -m bot.dev.testing answers-eval dev23
+	$(PY) -m bot.dev.testing answers-eval dev24
+	$(PY) -m bot.dev.testing answers-eval dev25
 	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)

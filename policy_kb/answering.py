@@ -646,6 +646,9 @@ class _Planner:
         q = self.q
         asks = _STANDARD_ASKED.search(q.text) or ("definition" in q.aspects and _QUOTED.search(q.text)) \
             or (_QUOTED.search(q.text) and re.search(r"具体(?:咋|怎么|如何)(?:操作|办|弄)", q.text))
+        inclusive = self._inclusive_words()
+        if inclusive:
+            return inclusive
         if not asks and set(q.aspects) == {"definition"} and not q.tax_facts() and not q.facts and not q.detail_near \
                 and not any(self.kinds.get(t) == "award" for t in q.topics):
             # "容缺审批是什么意思", "一室一中心是指啥": a term a document uses (in quotes there) and no point defines
@@ -702,6 +705,30 @@ class _Planner:
         who = near.department or self._contact(near.region) or self._who(near.topic, near)
         return Part("deferral", [f"{scope}没有规定“{head}”的具体标准、界定或办法。", f"文件里提到它的地方是：{near.text}",
                                  f"建议咨询{who}。需要的话我可以帮您转人工。"], [near.citation])
+
+    def _inclusive_words(self) -> Optional[Part]:
+        """“‘500万元以上’含不含500万本身？‘高于2000万’又含不含2000万？”: the words of the rule, each said."""
+        text = self.q.text
+        if not re.search(r"含不含|包不包括|包括不包括|包含不包含|含本数|包括本数|本身", text):
+            return None
+        said = [(m.group(1), m.group(2)) for m in re.finditer(r"(\d+(?:\.\d+)?)万(?:元)?(以上|以下|以内|高于|低于|超过|不超过|不低于)", text)]
+        said += [(m.group(2), m.group(1)) for m in re.finditer(r"(高于|低于|超过|不超过|不低于|达到)(\d+(?:\.\d+)?)万", text)]
+        numbers = {float(n) for n, _ in said}
+        own = [v for k, v in self.q.facts.items() for v in (v if isinstance(v, list) else [v])
+               if isinstance(v, (int, float)) and v not in numbers]
+        if not said or own:
+            return None  # (the firm's own figure beside the rule: its check answers it)
+        regions = set(self._target_regions()) | {NATIONAL_REGION}
+        holding = [p for p in self.kb.points(None) if p.region in regions
+                   and any(f"{n}万元{w}" in p.text or f"{w}{n}万元" in p.text for n, w in said)]
+        if not holding:
+            return None
+        meaning = {"以上": "含本数（正好等于也算达到）", "以下": "含本数", "以内": "含本数", "不超过": "含本数（正好等于也算）",
+                   "不低于": "含本数（正好等于也算）", "达到": "含本数", "高于": "不含本数（正好等于不算“高于”）",
+                   "超过": "不含本数（正好等于不算“超过”）", "低于": "不含本数"}
+        lines = [f"“{n}万元{w}”{meaning[w]}。" if w in ("以上", "以下", "以内") else f"“{w}{n}万元”{meaning[w]}。"
+                 for n, w in dict.fromkeys(said)]
+        return Part("rule", [*lines, holding[0].text], [holding[0].citation])
 
     def _quoted_terms(self) -> Optional[Part]:
         """Two or more quoted terms asked about (“‘四位一体’和‘三品’分别指啥”): for each, the point of
@@ -1127,16 +1154,21 @@ class _Planner:
                 if not honors:
                     continue
             levels = {a.level for a in schedule if a.level}
-            beyond = [h for h in honors if h.startswith(("国家级", "县级")) and h[:3] not in levels and levels]
+            # "评上了县级数字化车间" (the title read without its level): the level said is the title's
+            honors = [f"县级{h}" if not h.startswith(("国家级", "省级", "市级", "县级")) and f"县级{h}" in self.q.text else h
+                      for h in honors]
+            beyond = [h for h in honors if h.startswith(("国家级", "县级")) and h[:3] not in levels and h[:2] not in levels
+                      and levels]
             if beyond:
                 # "去年评上了国家级绿色工厂，市里给不给奖励": the schedule has no such level — said, with
                 # the amounts it has for the same kind of title
                 document = self.kb.document_of_region(region)
-                cores = [h[3:] for h in beyond]
+                cores = [h[3:] if h.startswith("国家级") else h[2:] for h in beyond]
                 same = [a for a in schedule if any(a.honor.endswith(c) for c in cores)]
                 shown = "；".join(f"{a.honor}{num(a.amount_wan)}万元" for a in same if a.amount_wan is not None)
+                said_level = beyond[0][:3] if beyond[0].startswith("国家级") else beyond[0][:2]
                 self.answer.parts.append(Part("deferral", [
-                    f"{label}《{document.title}》没有规定{beyond[0][:3]}称号（{beyond[0]}）的奖励，只列出了"
+                    f"{label}《{document.title}》没有规定{said_level}称号（{beyond[0]}）的奖励，只列出了"
                     f"{'、'.join(dict.fromkeys(a.level for a in schedule if a.level))}称号" + (f"：{shown}。" if shown else "。"),
                     f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"],
                     [same[0].citation if same else schedule[-1].citation]))
@@ -1182,6 +1214,11 @@ class _Planner:
                         [schedule[-1].citation]))
                     self.answer.offer_handoff = True
                 elif self.q.aspect in ("amount", None) or "amount" in self.q.aspects or not points:
+                    if re.search(r"没进|不进|没入|不入|没纳入|直接申请|直接申报|直接拿", self.q.text) and re.search(r"项目库|入库|进库", self.q.text):
+                        # "项目没进项目库，能不能直接申请市里的技改财政奖补": the library comes first
+                        first = [n for n in self.kb.award_notes(region) if "前提" in n.text]
+                        if first:
+                            self.answer.parts.append(Part("rule", [f"{label}不能：{first[0].text}"], [first[0].citation]))
                     self.answer.parts.append(self._schedule(region, label))
                     if self.q.own_case and "fixed_asset_investment_wan" in self.q.facts:
                         self.answer.parts.append(self._project_award_notes(region, label))
@@ -1461,14 +1498,15 @@ class _Planner:
                                           [point.citation] if point else []))
             return
         claimed = q.facts.get("credit_claimed_wan")
-        if claimed and re.search(r"租给|出租|转让|卖给|卖掉|转手|转卖", q.text):
+        taken = claimed or re.search(r"(?:已经|已)(?:享受了?|享受过)[^，。；]{0,6}抵免|抵免过|已经抵免|已抵免|抵免了", q.text)
+        if taken and re.search(r"租给|出租|转让|卖给|卖掉|转手|转卖", q.text):
             # "前年买的节能设备抵免了30万，今年想把它租给兄弟公司用": the credit taken is paid back
             points = [p for p in self.kb.points(None, tax.SPECIAL) if "补缴" in p.text and "转让" in p.text]
             point = next((p for p in points if "停止享受" in p.text), points[0] if points else None)
             if point:
-                self.answer.parts.append(Part("rule", [
-                    point.text, f"这台设备已抵免{num(claimed)}万元：出租或转让的，须补缴已经抵免的{num(claimed)}万元。"],
-                    [point.citation]))
+                said = f"这台设备已抵免{num(claimed)}万元：出租或转让的，须补缴已经抵免的{num(claimed)}万元。" if claimed \
+                    else "这台设备已经享受过抵免：在上面说的期限内出租或转让的，须补缴已经抵免的税款。"
+                self.answer.parts.append(Part("rule", [point.text, said], [point.citation]))
         if q.tax_facts() or transfer_revenue:
             self._estimate()
             for part in (self._interest_subsidy(), self._tariff_saved()):
@@ -2274,7 +2312,8 @@ class _Planner:
         if not lines:
             return None
         failed = any(line.startswith("✗") for line in lines)
-        head = "不属于小型微利企业（不满足条件）：" if failed else "已给出的条件都满足（其余条件也要满足）："
+        head = "不属于小型微利企业（不满足条件）：" if failed else \
+            ("按给出的条件，属于小型微利企业（其余条件也要满足）：" if len(lines) == 3 else "已给出的条件都满足（其余条件也要满足）：")
         point = self._first_point("small-low-profit-rate", "conditions")
         tail = [] if failed or not point else [point.text]
         income = facts.get("taxable_income_wan")
@@ -2763,7 +2802,9 @@ def title_count(text: str, honor: str) -> Optional[float]:
         count = chinese_number(projects.group(1).replace("两", "二"))
         return count if count and count > 1 else None
     for name in dict.fromkeys([honor, core]):
-        found = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个{re.escape(name)}|{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个", text)
+        # ("市级智能工厂、市级绿色工厂、市级数字化车间三个牌子": the titles counted, not three of the last)
+        found = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个{re.escape(name)}|"
+                          rf"{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个(?!牌子|称号|荣誉|头衔|奖)", text)
         listed = found and found.group(2) and re.match(r"[都全均]", text[found.end():]) \
             and re.search(r"[、和及与]", text[max(0, found.start() - 16):found.start()])
         if found and not listed:

@@ -1797,3 +1797,32 @@ def test_a_deferrals_closest_rule_said_above_it_is_not_repeated(ask):
 def test_a_firm_naming_only_its_trade_gets_the_conditions_before_the_check(ask):
     result, text = ask("请问下我们做白酒的，在六安，能申报技改项目库吗", intent="ask_eligibility")
     assert result.start_form and "【六安市级技改项目库】的条件" in text and "200万元以上" in text
+
+
+def test_spaced_terse_terms_are_each_their_own_item(ask):
+    _, text = ask("研发一千万 安全生产专用设备300万 在目录里 一般企业25% 税少多少")
+    assert "少缴企业所得税250万元" in text and "可抵免企业所得税30万元" in text  # 1000 × 25%; 300 × 10%
+    _, text = ask("高新企业 研发500万 技术转让所得1200万 分别怎么算")
+    assert "1700" not in text and "少缴企业所得税75万元" in text  # 500 × 15%; the transfer 1200 on its own
+    _, text = ask("我们研发费用分两块：一块400万形成了无形资产，按10年摊销；另一块200万直接费用化了。公司税率25%。"
+                  "请问费用化那块今年能少缴多少，无形资产那块每年又能少缴多少？")
+    assert "费用化部分 200 × 25% = 50万元" in text and "每年少缴 40×25% = 10万元" in text
+
+
+def test_titles_counted_by_a_word_for_all_of_them_and_a_county_level(ask):
+    _, text = ask("我们六安这家厂今年一口气拿了市级智能工厂、市级绿色工厂、市级数字化车间三个牌子，都是新认定的，市里一共奖多少钱？",
+                  region="六安市", honors=["市级智能工厂", "市级绿色工厂", "市级数字化车间"])
+    assert "20 + 10 + 10 = 40万元" in text and "10 × 3" not in text
+    result, text = ask("我们在舒城县，厂里评上了县级数字化车间，市里这个技改文件能奖多少？", region="六安市", honors=["数字化车间"])
+    assert result.kind == "deferral" and "没有规定县级称号（县级数字化车间）的奖励" in text
+
+
+def test_rule_words_and_the_library_before_an_award_are_said(ask):
+    _, text = ask("文件里写“固定资产投资500万元以上”，到底含不含500万本身？“高于2000万”又含不含2000万？")
+    assert "“500万元以上”含本数" in text and "“高于2000万元”不含本数" in text
+    _, text = ask("项目没进六安的技改项目库，能不能直接申请市里的技改财政奖补？")
+    assert text.startswith("不能：纳入市级技改项目库是享受技改财政奖补的前提")
+    _, text = ask("我们制造业企业，年应纳税所得额280万，员工120人，资产总额3000万，算不算小型微利企业？实际税负多少")
+    assert "按给出的条件，属于小型微利企业" in text and "280 × 5% = 14万元" in text
+    _, text = ask("前年买的安全生产专用设备已经享受了10%抵免，今年想把它租给兄弟公司用，有没有影响？")
+    assert "补缴已经抵免的税款" in text
