@@ -990,7 +990,9 @@ def _clause_after(text: str, spans: List[Span], index: int) -> str:
     if re.match(r"\s*[（(]其中", window):
         return ""  # "价税合计339万（其中增值税39万）": the aside names the next amount, not this one
     # ("研发500万 技术转让所得1200万": in a message written in spaced terms, the next term is another item)
-    return re.split(r"\s+(?=[\u4e00-\u9fa5])", _CLAUSE_BREAK.split(window)[0])[0][:_AFTER_REACH]
+    # ("1.研发费用300万（一般企业）2.节能节水设备…": the next numbered item is another amount's)
+    window = re.split(r"\d+\s*[.．、)）](?!\d)", _CLAUSE_BREAK.split(window)[0])[0]
+    return re.split(r"\s+(?=[\u4e00-\u9fa5])", window)[0][:_AFTER_REACH]
 
 
 def _is_rule_mention(before: str, after: str, tables: Dict[str, Any]) -> bool:

@@ -1521,6 +1521,13 @@ class _Planner:
             return
         if not incentives:
             incentives = self._incentives_by_rate()
+        income = q.facts.get("taxable_income_wan")
+        if income is not None and not incentives and set(q.tax_facts()) <= {"taxable_income_wan"} \
+                and not (q.high_tech or q.small_profit) and q.facts.get("staff_count") is None \
+                and q.facts.get("total_assets_wan") is None:
+            # "今年应纳税所得额两百万，所得税交多少": the tax at the rate that applies, by what the firm is
+            self.answer.parts.append(self._tax_by_status(income))
+            return
         for topic, part in ((INTEREST_SUBSIDY, self._interest_subsidy()), (IMPORT_EXEMPTION, self._tariff_saved())):
             if part:  # "设备更新贷款2000万，一年能贴多少", "完税价格1000万，关税税率5%，能省多少"
                 self.answer.parts.append(part)
@@ -2403,6 +2410,23 @@ class _Planner:
         vat = next((p for p in self.kb.points(None, IMPORT_EXEMPTION) if "抵扣" in p.text), None)
         if vat and re.search(r"抵扣|能抵|可以抵", self.q.text):  # "进口环节增值税还要交吗、能抵扣吗"
             lines.append(vat.text)
+        return Part("compute", lines, [point.citation] if point else [])
+
+    def _tax_by_status(self, income: float) -> Part:
+        kb = self.kb
+        standard = kb.parameter("high-tech-rate", "standard_cit_rate")
+        reduced = kb.parameter("high-tech-rate", "high_tech_cit_rate").value
+        effective = kb.parameter("small-low-profit-rate", "effective_rate").value
+        cap = kb.parameter("small-low-profit-rate", "income_cap_wan").value
+        staff = kb.parameter("small-low-profit-rate", "staff_cap").value
+        assets = kb.parameter("small-low-profit-rate", "assets_cap_wan").value
+        lines = [f"按法定税率{pct(standard.value)}：{num(income)} × {pct(standard.value)} = {num(tax.money(income * standard.value))}万元。"]
+        if income <= cap:
+            lines.append(f"如果符合小型微利企业条件（年应纳税所得额不超过{num(cap)}万元、从业人数不超过{num(staff)}人、资产总额不超过"
+                         f"{num(assets)}万元），实际税负{pct(effective)}：{num(income)} × {pct(effective)} = {num(tax.money(income * effective))}万元。")
+        lines.append(f"如果是高新技术企业，按{pct(reduced)}：{num(income)} × {pct(reduced)} = {num(tax.money(income * reduced))}万元。")
+        lines.append("告诉我企业的从业人数、资产总额或是否高新，我按适用的一种算。")
+        point = self._first_point("small-low-profit-rate", "conditions") if income <= cap else None
         return Part("compute", lines, [point.citation] if point else [])
 
     def _high_tech_tax(self, income: float) -> Part:

@@ -1826,3 +1826,22 @@ def test_rule_words_and_the_library_before_an_award_are_said(ask):
     assert "按给出的条件，属于小型微利企业" in text and "280 × 5% = 14万元" in text
     _, text = ask("前年买的安全生产专用设备已经享受了10%抵免，今年想把它租给兄弟公司用，有没有影响？")
     assert "补缴已经抵免的税款" in text
+
+
+def test_another_places_own_award_asked_beside_a_covered_one_is_said_not_held(ask):
+    _, text = ask("苏州和六安的技改奖励哪个高？苏州市级示范项目奖多少", honors=["市级技改示范项目"])
+    assert "没有收录苏州" in text and "市级技改示范项目：50万元" in text
+    _, text = ask("我们是六安的企业，评上了安徽省级智能工厂，市里奖多少", honors=["省级智能工厂"])
+    assert "没有收录" not in text and "省级智能工厂：50万元" in text
+
+
+def test_a_taxable_income_alone_is_taxed_by_what_the_firm_may_be(ask):
+    _, text = ask("今年应纳税所得额两百万，所得税交多少？")
+    assert "200 × 25% = 50万元" in text and "200 × 5% = 10万元" in text and "200 × 15% = 30万元" in text
+    assert "没有规定这个问题" not in text
+
+
+def test_numbered_items_keep_their_own_amounts(ask):
+    _, text = ask("麻烦算下：1.研发费用300万（一般企业）2.节能节水设备买了250万，专票税额32.5万已抵扣 3.技术转让所得200万。"
+                  "分别能省多少，合计多少（递延的不算）")
+    assert "费用化研发支出300万元" in text and "投资额250万元×抵免比例10%=可抵免企业所得税25万元" in text
