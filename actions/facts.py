@@ -182,7 +182,8 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     bare = total or other
     if asked == "investment_this_year_wan" and bare and not this_year and not _names_total(tracker):
         this_year, total = bare[:1], total[1:]
-    elif asked == "fixed_asset_investment_wan" and not total and (other or this_year) and not _names_this_year(tracker):
+    elif asked == "fixed_asset_investment_wan" and not total and (other or this_year) and not _names_this_year(tracker) \
+            and not ("awards" in q.topics and "fixed_asset_investment_wan" not in q.facts):  # ("…一样50万" is an award)
         total = (other or this_year)[:1]
         this_year = [] if not other else this_year
     before = tracker.get_slot("fixed_asset_investment_wan")

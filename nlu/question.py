@@ -311,6 +311,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         rest = [v for v in q.facts.pop("other_amounts", []) if v != value]
         if rest:
             q.facts["other_amounts"] = rest
+    likened = [float(m.group(1)) for m in re.finditer(r"(?:一样|同样|也是|也给|也奖|也能拿)[^，。；？?\d]{0,3}(\d+(?:\.\d+)?)万", plain)]
+    if "awards" in q.topics and q.facts.get("fixed_asset_investment_wan") in likened:
+        # "这种项目奖励标准是多少？是不是也跟示范项目一样50万": an award figure guessed, not the investment
+        q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), q.facts.pop("fixed_asset_investment_wan")]
     quoted_elsewhere = [float(m.group(1)) for m in re.finditer(
         r"(\d+(?:\.\d+)?)(?:万)?(?:元)?(?:是|那个是|那是)(?:另一家|另外一家|别家|其他家|别人|人家)", plain)]
     if quoted_elsewhere and q.facts.get("other_amounts"):

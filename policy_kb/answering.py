@@ -1645,6 +1645,14 @@ class _Planner:
         point = next((p for p in self.kb.points(None, tax.SPECIAL) if "价税合计" in p.text), None)
         if point is None or tax.SPECIAL not in self.q.topics and not units[0].get("purpose"):
             return None
+        if re.search(r"(?:进项|增值税|税额)[^，。；）)]{0,4}(?:已经|已)?(?:抵扣|抵了)|已经抵扣|已抵扣|抵扣了", text) \
+                and not re.search(r"(?:不能|不可|不可以|没有|没|未|无法|不)(?:抵扣|抵)", text):
+            # "价税合计565万（专票，进项已经抵扣了）": the base is the amount without VAT, which the message
+            # does not give: no figure on the gross, the tax amount asked for
+            gross = units[0]["value_wan"]
+            request["equipment"] = []
+            return (f"进项已经抵扣的，投资额按不含税金额算，不能按价税合计{num(gross)}万元算；您没有说发票上的税额，"
+                    f"告诉我税额（或税率），我算出这台设备的抵免额和一次性扣除。{point.text.split('；')[0]}。")
         return (f"下面按您说的含税金额{num(units[0]['value_wan'])}万元计算；如果取得了增值税专用发票、进项可以抵扣，"
                 f"投资额按不含税金额算（告诉我税额或税率，我重新算）。{point.text.split('；')[0]}。")
 

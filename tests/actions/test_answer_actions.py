@@ -736,3 +736,17 @@ def test_the_parts_of_a_project_are_its_investment_summed():
     track = tracker(text, "ask_eligibility", [entity("amount", "800", text.index("800")), entity("amount", "400", text.index("400"))])
     assert facts_in_message(track)["fixed_asset_investment_wan"] == 1200.0
     assert "固定资产投资 = 设备800 + 厂房改造400 = 1200万元。" in derived_lines(track)
+
+
+def test_an_award_figure_guessed_inside_the_form_is_not_the_investment():
+    from actions.facts import facts_in_message
+
+    text = "这种项目奖励标准是多少？是不是也跟示范项目一样50万"
+    facts = facts_in_message(tracker(text, "ask_award", [entity("amount", "50", text.index("50"))],
+                                     slots={"requested_slot": "fixed_asset_investment_wan", "region": "六安市"}))
+    assert "fixed_asset_investment_wan" not in facts
+
+
+def test_an_invoice_total_with_its_vat_deducted_waits_for_the_tax_amount():
+    reply = _turns("买了节能专用设备一台，发票价税合计565万（专票，进项已经抵扣了），能抵免多少", "税额是65万")
+    assert "565 − 65 = 500万元" in reply and "可抵免企业所得税50万元" in reply

@@ -1845,3 +1845,9 @@ def test_numbered_items_keep_their_own_amounts(ask):
     _, text = ask("麻烦算下：1.研发费用300万（一般企业）2.节能节水设备买了250万，专票税额32.5万已抵扣 3.技术转让所得200万。"
                   "分别能省多少，合计多少（递延的不算）")
     assert "费用化研发支出300万元" in text and "投资额250万元×抵免比例10%=可抵免企业所得税25万元" in text
+
+
+def test_no_credit_is_computed_on_a_gross_the_user_says_was_netted(ask):
+    _, text = ask("一般纳税人，所得税25%。今年研发800万；买了节能专用设备一台，发票价税合计565万（专票，进项已经抵扣了），"
+                  "抵免按565还是按多少算？两项合计能省多少？")
+    assert "不能按价税合计565万元算" in text and "56.5" not in text and "少缴企业所得税200万元" in text
