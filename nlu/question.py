@@ -299,39 +299,29 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if staff and re.search(r"(?:不超过|超过|不到|低于|少于|以内|要求)[^\d，。,]{0,3}$", plain[:staff.start(1)]):
         staff = None  # "要求从业人数不超过300人": the rule's cap, not the firm's head count
     if staff:
-        count = staff.group(1)
-        q.facts["staff_count"] = float(count) if count.isdigit() else chinese_number(count)  # "员工三百二十人"
-        if q.facts["staff_count"] is None:
-            q.facts.pop("staff_count")
+        count = chinese_number(staff.group(1))  # "员工三百二十人"
+        if count is not None:
+            q.facts["staff_count"] = count
     income = re.search(r"所得(?:大概|大约|约|是|有|为)?\s*(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零]+)万", plain)
-    value = (float(income.group(1)) if income.group(1)[0].isdigit() else chinese_number(income.group(1))) if income else None
+    value = chinese_number(income.group(1)) if income else None
     if value and q.small_profit and "taxable_income_wan" not in q.facts and not re.search(r"转让|许可|专利|技术", plain):
         # "小微企业…我们所得二百万（人数资产都符合）要交多少": the year's taxable income
         q.facts["taxable_income_wan"] = value
-        rest = [v for v in q.facts.pop("other_amounts", []) if v != value]
-        if rest:
-            q.facts["other_amounts"] = rest
+        _drop_other(q, [value])
     likened = [float(m.group(1)) for m in re.finditer(r"(?:一样|同样|也是|也给|也奖|也能拿)[^，。；？?\d]{0,3}(\d+(?:\.\d+)?)万", plain)]
     if "awards" in q.topics and q.facts.get("fixed_asset_investment_wan") in likened:
         # "这种项目奖励标准是多少？是不是也跟示范项目一样50万": an award figure guessed, not the investment
-        q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), q.facts.pop("fixed_asset_investment_wan")]
+        _to_other(q, q.facts.pop("fixed_asset_investment_wan"))
     quoted_elsewhere = [float(m.group(1)) for m in re.finditer(
         r"(\d+(?:\.\d+)?)(?:万)?(?:元)?(?:是|那个是|那是)(?:另一家|另外一家|别家|其他家|别人|人家)", plain)]
-    if quoted_elsewhere and q.facts.get("other_amounts"):
-        # "是四百八十万，520是另一家的报价": the other quote is not the firm's figure
-        rest = [v for v in q.facts["other_amounts"] if v not in quoted_elsewhere]
-        q.facts["other_amounts"] = rest
-        if not rest:
-            q.facts.pop("other_amounts")
+    if quoted_elsewhere:  # "是四百八十万，520是另一家的报价": the other quote is not the firm's figure
+        _drop_other(q, quoted_elsewhere)
     exactly = _EXACTLY.search(plain)
     if exactly and "taxable_income_wan" not in q.facts and re.search(r"应纳税所得额|所得额", plain) \
             and float(exactly.group(1)) in (q.facts.get("other_amounts") or []):
         # "应纳税所得额不超过300万，正好300万算不算？": the firm's own figure, right on the line
-        value = float(exactly.group(1))
-        q.facts["taxable_income_wan"] = value
-        rest = [v for v in q.facts.pop("other_amounts") if v != value]
-        if rest:
-            q.facts["other_amounts"] = rest
+        q.facts["taxable_income_wan"] = float(exactly.group(1))
+        _drop_other(q, [q.facts["taxable_income_wan"]])
     if "taxable_income_wan" in q.facts and re.search(
             r"(?:(?:加计扣除|加计|扣完|扣除完|算完加计)(?:了)?(?:以后|之后|后)?)(?:的)?(?:应纳税所得额|所得额|利润)", plain) \
             and not re.search(r"再加计|实际发生额|据实", plain) or "taxable_income_wan" in q.facts and re.search(
@@ -349,9 +339,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if len(lettered) > 1 and len(units) == 1 and units[0]["value_wan"] == lettered[0]:
         # "新买了三台设备：A 480万，B 520万，C 100万": each lettered one is a unit
         q.facts["equipment"] = [{**units[0], "value_wan": v} for v in lettered]
-        rest = [v for v in q.facts.pop("other_amounts", []) if v not in lettered]
-        if rest:
-            q.facts["other_amounts"] = rest
+        _drop_other(q, lettered)
     share = _RD_SHARE.search(plain)
     if share and q.facts.get("revenue_wan") and "rd_expense_wan" not in q.facts:
         # "营业收入2个亿，研发投入占收入5%": the R&D expense from its share of revenue
@@ -368,18 +356,14 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
             q.facts["equipment"] = [e for e in q.facts.get("equipment") or [] if e["value_wan"] != part]
             if not q.facts["equipment"]:
                 q.facts.pop("equipment")
-            rest = [v for v in q.facts.pop("other_amounts", []) if v != part]
-            if rest:
-                q.facts["other_amounts"] = rest
+            _drop_other(q, [part])
     parts = [float(m.group(1)) for m in _TRANSFER_ITEM.finditer(plain)]
     if "tech_transfer_income_wan" in q.facts and len(parts) > 1 and q.facts["tech_transfer_income_wan"] == parts[0] \
             and re.search(r"[两三四几]项|[两三四几]个专利|[两三四几]笔|[两三四几]份", plain):
         # "今年转让了两项专利，一项所得300万，一项所得400万": the year's transfer income is their sum
         q.facts["transfer_parts_wan"] = parts
         q.facts["tech_transfer_income_wan"] = round(sum(parts), 4)
-        rest = [v for v in q.facts.pop("other_amounts", []) if v not in parts[1:]]
-        if rest:
-            q.facts["other_amounts"] = rest
+        _drop_other(q, parts[1:])
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
     abroad = "|".join(tables["roles"]["rd_commissioned_foreign_wan"])
     if "rd_commissioned_foreign_wan" in q.facts and re.search(
@@ -392,7 +376,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _investment_as_equipment(q, vocab, tables)
     if any(d in q.details for d in tables.get("detail_amounts") or []) and "fixed_asset_investment_wan" in q.facts:
         # "车间装修费80万能算进技改投资额吗": the amount is what the detail asks about, not the project's
-        q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), q.facts.pop("fixed_asset_investment_wan")]
+        _to_other(q, q.facts.pop("fixed_asset_investment_wan"))
     if "fixed_asset_investment_wan" in q.facts or q.flags:
         for detail in tables.get("checked_details") or []:
             q.details.pop(detail, None)  # "技改项目一千五百万，属于鼓励类…符合千企技改吗": the firm's fact for the check
@@ -441,10 +425,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         # "设备800万，厂房改造400万，能入库吗": the project's fixed-asset investment is both parts
         total = round(sum(v for _, v in parts), 4)
         q.facts["fixed_asset_investment_wan"] = total
-        said = [v for _, v in parts]
-        rest = [v for v in q.facts.pop("other_amounts", []) if v not in said]
-        if rest:
-            q.facts["other_amounts"] = rest
+        _drop_other(q, [v for _, v in parts])
         q.derived.append(f"固定资产投资 = {' + '.join(f'{name}{format_number(v)}' for name, v in parts)} = {format_number(total)}万元。")
     return q
 
@@ -570,9 +551,7 @@ def _rd_parts_of_a_total(q: Question) -> None:
     if expensed and intangible and stated and float(stated.group(1)) + intangible == expensed:
         # "研发支出1000万，其中800万费用化，200万资本化形成了无形资产": the parts add up to the total
         q.facts["rd_expense_wan"] = float(stated.group(1))
-        q.facts["other_amounts"] = [v for v in q.facts.get("other_amounts", []) if v != q.facts["rd_expense_wan"]]
-        if not q.facts["other_amounts"]:
-            q.facts.pop("other_amounts")
+        _drop_other(q, [q.facts["rd_expense_wan"]])
         return
     if not expensed or not intangible or not re.search(r"一共|总共|合计|总计|总投入|总支出|总额|总共花", q.text):
         return
@@ -581,6 +560,18 @@ def _rd_parts_of_a_total(q: Question) -> None:
         q.facts["rd_expense_wan"] = float(stated.group(1))
     elif expensed > intangible:
         q.facts["rd_expense_wan"] = round(expensed - intangible, 4)
+
+
+def _drop_other(q: Question, values: Iterable[float]) -> None:
+    """The amounts no role took, less those now read as something (the key gone when none is left)."""
+    rest = [v for v in q.facts.pop("other_amounts", []) if v not in set(values)]
+    if rest:
+        q.facts["other_amounts"] = rest
+
+
+def _to_other(q: Question, value: float) -> None:
+    """An amount read under a role it does not have, back among those no role took."""
+    q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), value]
 
 
 _PROJECT_PART = re.compile(r"(设备|厂房改造|厂房|土建|软件|安装工程)(?:投资|部分|费用|购置)?(?:约|大概|大约)?\s*(\d+(?:\.\d+)?)万")

@@ -963,7 +963,7 @@ class _Planner:
     def _floor_area(self, regions: List[str]) -> Optional[Part]:
         """“原来厂房总建筑面积1万平米，想加盖1800平米”: the share added against the document's cap on
         added floor area (the figure whose name holds 建筑面积), and the area the cap allows."""
-        areas = [(m.start(), _area_value(m.group(1)) * (10000 if m.group(2) else 1), m.group(1) + (m.group(2) or ""))
+        areas = [(m.start(), (chinese_number(m.group(1)) or 0.0) * (10000 if m.group(2) else 1), m.group(1) + (m.group(2) or ""))
                  for m in re.finditer(r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零]+)\s*(万)?\s*(?:平方米|平米|平方|㎡|m2)",
                                       self.q.text)]
         figure = next((f for r in regions for f in self.kb.figures(r)
@@ -2668,11 +2668,6 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
     total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
     return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
-
-
-def _area_value(said: str) -> float:
-    """An area's number, in digits or in words ("两万" → 2 with 万 apart, "三千" → 3000)."""
-    return float(said) if said[0].isdigit() else chinese_number(said) or 0.0
 
 
 def _unquoted(text: str) -> str:
