@@ -1851,3 +1851,14 @@ def test_no_credit_is_computed_on_a_gross_the_user_says_was_netted(ask):
     _, text = ask("一般纳税人，所得税25%。今年研发800万；买了节能专用设备一台，发票价税合计565万（专票，进项已经抵扣了），"
                   "抵免按565还是按多少算？两项合计能省多少？")
     assert "不能按价税合计565万元算" in text and "56.5" not in text and "少缴企业所得税200万元" in text
+
+
+def test_a_country_abroad_is_not_covered_and_a_partner_there_is_foreign(ask):
+    result, text = ask("我们公司想在越南建厂，越南那边的技改补贴你们知道吗")
+    assert "没有收录越南" in text and "50万元" not in text
+    _, text = ask("委托印度一家公司做软件研发200万，能加计扣除多少")
+    assert "委托境外研发200万元" in text and "委托境内" not in text
+
+
+def test_this_years_start_up_said_plainly_counts_as_completion(vocab_question):
+    assert vocab_question("梧州的规上企业，去年技改投了1800万今年要投产，能进千企技改吗").flags.get("completes_this_year") is True
