@@ -716,6 +716,8 @@ def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:
 def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
     """Aspects in table order (compute before amount before threshold …), each once."""
     def plain(words: str) -> str:  # "预缴能不能用" holds 不能用 (an exclusion) without saying it
+        # "汇算清缴时才能享受吗" asks when, not who or how much ("才能" alone is a threshold's word)
+        words = re.sub(r"(时|时候)才(能|可以)", r"\1只\2", words)
         return words.replace("能不能", "能否").replace("可不可以", "可否").replace("在哪一年", "哪一年").replace("在哪年", "哪年")
     text = plain(text)
     return [aspect for aspect, cues in table.items() if any(plain(cue) in text for cue in cues)]

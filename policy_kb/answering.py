@@ -1205,13 +1205,13 @@ class _Planner:
                     self.answer.offer_handoff = True
                 elif unlisted and levels:
                     # "评上了国家级智能制造示范工厂，市里奖多少": the schedule has no such level
-                    document = self.kb.document_of_region(region)
+                    document, shown = self.kb.document_of_region(region), self._schedule(region, "", named_only=True)
                     self.answer.parts.append(Part("deferral", [
                         f"{label}《{document.title}》没有规定{unlisted[0]}称号的奖励，只列出了"
                         f"{'、'.join(dict.fromkeys(a.level for a in schedule if a.level))}称号：",
-                        *self._schedule(region, "").lines,
+                        *shown.lines,
                         f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"],
-                        [schedule[-1].citation]))
+                        shown.citations))
                     self.answer.offer_handoff = True
                 elif self.q.aspect in ("amount", None) or "amount" in self.q.aspects or not points:
                     if re.search(r"没进|不进|没入|不入|没纳入|直接申请|直接申报|直接拿", self.q.text) and re.search(r"项目库|入库|进库", self.q.text):
@@ -1307,12 +1307,17 @@ class _Planner:
         lines += [f"{label}{n.text}" for n in notes]
         return Part("rule", lines, [n.citation for n in notes])
 
-    def _schedule(self, region: str, label: str) -> Part:
+    def _schedule(self, region: str, label: str, named_only: bool = False) -> Part:
+        """The region's award list; `named_only`: just the kinds of title the question names, when it names one
+        (“企业技术中心国家级奖多少”: the centre's levels, not the whole list)."""
         schedule = self.kb.awards(region)
+        if named_only:
+            named = [a for a in schedule if _title_core(a.honor) in self.q.text]
+            schedule = named or schedule
         items = [f"{a.honor}{num(a.amount_wan)}万元" if a.amount_wan is not None
                  else f"{a.honor}一事一议" for a in schedule]
         line = f"{label}每个新认定称号的奖励：" + "；".join(items) + "。"
-        return Part("awards", [line], [schedule[-1].citation])
+        return Part("awards", [line], dedupe(a.citation for a in schedule))
 
     # --- tax -----------------------------------------------------------------------------
 
@@ -1599,6 +1604,13 @@ class _Planner:
             others = [t for t in incentives if t != "tax-claiming"]
             together = len(others) != 1 or re.search(r"同时|一起|放一起|几项|多项|都要", q.text)
             incentives = ["tax-claiming", *others] if together else [*others, "tax-claiming"]
+        others = [t for t in incentives if t != "tax-claiming"]
+        if "tax-claiming" in incentives and len(others) == 1 and incentives[0] == "tax-claiming":
+            # "10月预缴的时候能不能先享受研发加计扣除": the incentive's own point on 预缴 answers it first
+            own = self._by_aspect(self._applies(self.kb.points(None, others[0])))
+            said = [w for w in _CLAIMING_WORDS if w in q.text]
+            if said and any(w in p.text for p in own for w in said):
+                incentives = [*others, "tax-claiming"]
         together = self._by_aspect([p for t in incentives for p in self.kb.points(None, t)])
         if "interaction" in q.aspects and together and "tax-claiming" not in incentives:
             self.answer.parts.append(self._rule_part(together, limit=1))
@@ -2668,6 +2680,14 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
     total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
     return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
+
+
+_CLAIMING_WORDS = ("预缴", "汇算清缴", "汇算", "留存备查", "追溯", "补享")
+
+
+def _title_core(honor: str) -> str:
+    """“省级企业技术中心” → “企业技术中心”: the kind of title without its level."""
+    return re.sub(r"^(国家级|省级|市级|县级)", "", honor)
 
 
 def _unquoted(text: str) -> str:

@@ -1862,3 +1862,22 @@ def test_a_country_abroad_is_not_covered_and_a_partner_there_is_foreign(ask):
 
 def test_this_years_start_up_said_plainly_counts_as_completion(vocab_question):
     assert vocab_question("梧州的规上企业，去年技改投了1800万今年要投产，能进千企技改吗").flags.get("completes_this_year") is True
+
+
+# --- twelfth session: the kind of title asked, the incentive's own claiming point ---------
+
+def test_an_unlisted_level_shows_only_the_levels_of_the_title_asked(ask):
+    result, text = ask("你好，请问企业技术中心国家级的六安奖多少")
+    assert result.kind == "deferral" and "没有规定国家级称号的奖励" in text
+    assert "省级企业技术中心20万元" in text and "市级企业技术中心10万元" in text
+    assert "智能工厂" not in text and "三.（二）" in text  # not the whole list, cited by the list's clause
+
+
+def test_the_incentives_own_point_on_prepayment_comes_before_the_generic_form(ask):
+    _, text = ask("10月预缴的时候能不能先享受研发加计扣除")
+    assert text.index("10月预缴时就前三季度享受") < text.index("新的企业所得税预缴申报表")
+
+
+def test_only_at_the_annual_filing_is_a_timing_question_not_who_qualifies(ask):
+    _, text = ask("汇算清缴时才能享受加计扣除吗")
+    assert "7月预缴申报时就上半年" in text and "负面清单" not in text
