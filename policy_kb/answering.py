@@ -1036,7 +1036,8 @@ class _Planner:
             self.answer.start_form = True
             return
         if not asks_rule and self._asks_own_case():
-            if "program" in self.q.topics and not (self.q.own_case or self.q.case_question or self.q.flags or self.q.facts):
+            if "program" in self.q.topics and not (self.q.own_case or self.q.flags or self.q.facts) \
+                    and (not self.q.case_question or self.q.towns_named):
                 self._conditions_list()  # "南宁的企业能报千企技改吗": the conditions first, then the check's question
             elif "program" in self.q.topics and not (self.q.flags or self.q.facts) \
                     and re.search(r"(?:做|生产|搞|造)[\u4e00-\u9fa5]{1,6}的", self.q.text):
@@ -1110,6 +1111,11 @@ class _Planner:
                     return
                 self.answer.parts.append(self._detail_deferral(list(self.q.details), near or points[0], ""))
                 return
+        if self.q.flags.get("above_designated_size") is False and not honors and not self.q.details:
+            below = [part for part in (self._below_size_awards(r, len(regions) > 1) for r in regions) if part]
+            if below:  # "我们不是规上企业，能申请六安的技改奖补吗": who the programme is for, not the list
+                self.answer.parts.extend(below)
+                return
         practical = set(self.q.aspects) & {"materials", "procedure", "timing", "where"}
         if practical and not self.q.details:
             covered = [p for r in regions for p in self._points("awards", r) if practical & set(p.aspects)]
@@ -1134,6 +1140,21 @@ class _Planner:
         if not honors and "amount" in self.q.aspects and re.search(r"入库|进库|项目库|入了库|进了库", self.q.text):
             self._entry_is_no_award(regions)  # "进了项目库能拿多少钱": entry itself is priced nowhere
         self._award_parts(regions, honors)
+
+    def _below_size_awards(self, region: str, labelled: bool) -> Optional[Part]:
+        """A firm not yet 规上 asking for a region's awards: whom the programme is for, and (where entry to the
+        library comes first) that the awards go through the library."""
+        label = f"{self.kb.short_region(region)}：" if labelled else ""
+        who = next((p for p in self._points("program", region) if p.region == region and "who" in p.aspects), None)
+        if who is None:
+            return None
+        first = next((n for n in self.kb.award_notes(region) if "前提" in n.text), None)
+        if first:
+            return Part("rule", [f"{label}{'不能。' if self.q.yes_no else ''}还不是规上企业的，按文件拿不到这里的技改财政奖补：{first.text}{who.text}"],
+                        dedupe([who.citation, first.citation]))
+        notes = [n for n in self.kb.award_notes(region)]
+        return Part("rule", [f"{label}{who.text}", *(n.text for n in notes[:1])],
+                    dedupe([who.citation, *(n.citation for n in notes[:1])]))
 
     def _entry_is_no_award(self, regions: List[str]) -> None:
         for region in regions:

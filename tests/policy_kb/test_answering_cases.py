@@ -1881,3 +1881,16 @@ def test_the_incentives_own_point_on_prepayment_comes_before_the_generic_form(as
 def test_only_at_the_annual_filing_is_a_timing_question_not_who_qualifies(ask):
     _, text = ask("汇算清缴时才能享受加计扣除吗")
     assert "7月预缴申报时就上半年" in text and "负面清单" not in text
+
+
+def test_a_firm_not_yet_above_size_asking_for_awards_is_told_whom_they_are_for(ask):
+    _, text = ask("我们不是规上企业，能申请六安的技改奖补吗")
+    assert text.startswith("不能。") and "前提" in text and "规模工业企业" in text
+    assert "50万元" not in text  # not the list of title awards
+    _, both = ask("规下企业能拿技改奖补吗")
+    assert "可达到规模以上的小型工业企业" in both and "前提" in both  # 广西 and 六安 each by its own rule
+
+
+def test_a_city_of_the_region_asking_whether_its_firms_can_apply_gets_the_conditions(ask):
+    _, text = ask("南宁的企业能不能报千企技改")
+    assert "500万元以上" in text and "独立法人" in text  # 广西 三（一）、三（四）
