@@ -127,6 +127,8 @@ class Question:
     detail_department: Dict[str, str] = field(default_factory=dict)  # detail → who settles it, when not the point's office
     circumstances: List[str] = field(default_factory=list)  # 核定征收, 合伙企业, 财政拨款 … (points' `excludes`)
     other_titles: List[str] = field(default_factory=list)  # titles awarded that no schedule title names (安徽工业精品)
+    programmes_outside: List[str] = field(default_factory=list)  # funds and schemes the sources do not hold (超长期特别国债)
+    local_own: bool = False  # "县里自己还有没有配套奖励": a county's or district's own policy, which is not held
     items: List[Dict[str, Any]] = field(default_factory=list)  # "下面谁能用：1.个体户 2.合伙企业…": each case listed
 
     @property
@@ -214,12 +216,16 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
                            if name in tables.get("detail_department", {})}
     q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
     q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed
-    q.asks_payment = any(cue in plain for cue in tables["payment_cues"])
+    unpaid = re.sub(r"没到(?=规|规模|标准|门槛|\d|[一二两三四五六七八九十百千])", "", plain)  # "还没到规上" is no payment awaited
+    q.asks_payment = any(cue in unpaid for cue in tables["payment_cues"])
     q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"]) \
         or plain.strip("！!。.？? ") in ("人工", "人工吧", "人工服务")
     q.completion_denied = any(cue in plain for cue in tables["completion_denied"])
     q.flags = _flags(plain, tables["flags"])
     q.other_titles = _titles_named(plain, tables["titles_named"])
+    q.programmes_outside = [p for p in tables.get("programmes_outside", ()) if p in plain]
+    q.programmes_outside = [p for p in q.programmes_outside if not any(p != o and p in o for o in q.programmes_outside)]
+    q.local_own = bool(re.search(tables["local_own"], plain)) if tables.get("local_own") else False
     q.items = _items_listed(plain, tables)
     lower = plain.lower()  # 纳税信用C级 / c级
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
@@ -323,7 +329,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["taxable_income_wan"] = float(exactly.group(1))
         _drop_other(q, [q.facts["taxable_income_wan"]])
     if "taxable_income_wan" in q.facts and re.search(
-            r"(?:(?:加计扣除|加计|扣完|扣除完|算完加计)(?:了)?(?:以后|之后|后)?)(?:的)?(?:应纳税所得额|所得额|利润)", plain) \
+            r"(?:(?:加计扣除|加计|扣完|扣除完|算完加计)(?:了)?(?:以后|之后|后)?)(?:的)?[，,]?(?:应纳税所得额|所得额|利润)", plain) \
             and not re.search(r"再加计|实际发生额|据实", plain) or "taxable_income_wan" in q.facts and re.search(
             r"(?:已经|已)(?:把[^，。；]{0,16})?(?:加计扣除|加计)[^，。；]{0,6}?(?:算进去|扣掉|扣除|减掉|扣过|扣了|算过)|"
             r"(?:已经|已)(?:算过|扣过|扣除过|减过)[^，。；]{0,8}?(?:加计扣除|加计)(?:以后|之后|后)|"
@@ -476,6 +482,10 @@ def _titles_named(plain: str, spec: Dict[str, Any]) -> List[str]:
                 continue
             if re.search(spec["shape"], title):
                 found.append(title)
+    # "六安省级新产品、安徽工业精品有没有奖励": a title no schedule lists, asked about without "评上"
+    for title in sorted(spec.get("direct", ()), key=len, reverse=True):
+        if title in plain and not any(title in f for f in found):
+            found.append(title)
     return list(dict.fromkeys(found))
 
 
@@ -759,6 +769,9 @@ def _places(text: str, tables: Dict[str, Any]) -> Tuple[List[str], List[str]]:
     inside = [region for region, cues in tables["places_inside"].items()
               if any(_named(text, c) for c in cues)]
     outside = [place for place in tables["places_outside"] if place in text]
+    # "德国对中小企业工业4.0改造有补贴吗": a country asked about as a place (not "从德国进口的设备")
+    outside += [country for country in tables.get("countries_asked", ()) if country not in outside and re.search(
+        rf"{country}(?:对|政府|的政府|当地|那边|有没有|有什么|的补贴|的政策|的技改|本地)|在{country}", text)]
     # "安徽六安" names the province of a covered city: not another place.
     if any(f"{province}六安" in text for province in ("安徽", "安徽省")):
         outside = [p for p in outside if p not in ("安徽", "安徽省")]
@@ -831,6 +844,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             elif other_tax and "关税" in before[-6:]:
                 q.facts["tariff_rate_pct"] = span.value  # "关税税率5%": the import's tariff, not income tax
             elif other_tax:
+                q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
+            elif q.not_high_tech and re.search(r"高新[\u4e00-\u9fa5]{0,6}?(?:是|按|为|享受|适用|才是|才)$", before):
+                # "听说高新企业是15%税率，不过我们还没评上高新": the status's rate, not the firm's
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif before.endswith(("税率", "税率是", "税率为")) and "所得税" not in before \
                     and re.search(r"专票|进项|增值税|一般纳税人|发票", text[max(0, span.start - 16):span.start]):
@@ -984,7 +1000,7 @@ def _clause_before(text: str, spans: List[Span], index: int) -> str:
 def _clause_after(text: str, spans: List[Span], index: int) -> str:
     end = spans[index + 1].start if index + 1 < len(spans) else len(text)
     window = text[spans[index].end:end]
-    if re.match(r"\s*[（(]其中", window):
+    if re.match(r"\s*[（(](?:其中|税额|增值税额?|进项税?额?)", window):
         return ""  # "价税合计339万（其中增值税39万）": the aside names the next amount, not this one
     # ("研发500万 技术转让所得1200万": in a message written in spaced terms, the next term is another item)
     # ("1.研发费用300万（一般企业）2.节能节水设备…": the next numbered item is another amount's)

@@ -127,6 +127,7 @@ class _Planner:
         self.answer = Answer(region=self.region)
         # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
         self.honors = [] if _builds_a_title(q) or _names_a_title_as_a_kind(q) else list(state.honors)
+        self.income_tax_saved: Optional[float] = None  # the estimate's income-tax saving, once made
         self.customs_from_price = False  # the tariff is estimated on the equipment's price (no 完税价格 said)
         self.detail_region: Optional[str] = None  # the region a detail's nearest point chose (no place asked)
         self.vat_credit_wan: Optional[float] = None  # the VAT credit estimated, when one is
@@ -144,6 +145,14 @@ class _Planner:
                 "想判断项目能否入选，点“判断我的项目”。"]))
             self.answer.topics_answered.append("program")  # offers the check button
             return self.answer
+        if q.programmes_outside:
+            # "超长期特别国债支持设备更新，补助比例是多少": a scheme not held is said as such, never priced
+            self.answer.parts.append(self._programme_not_held())
+            incentives_named = [t for t in q.topics if self.kinds.get(t) == "incentive" and t != GENERIC_TAX]
+            if not incentives_named and not self.honors:
+                return self.answer
+        if q.local_own:
+            self.answer.parts.append(self._local_not_held())  # "县里自己还有没有配套奖励": the county's own is not held
         if self.region and q.flags and not (q.topics or q.facts or q.details or q.aspects or q.case_question
                                             or q.other_places or q.yes_no or "?" in q.text or "？" in q.text):
             self.answer.start_form = True  # "我们在六安，做新能源电池的规上企业": the firm described, the check goes on
@@ -222,7 +231,8 @@ class _Planner:
             and any(self.kb.short_region(r) in q.text for r in self.regions)  # a place named, not a programme
         if q.other_places and (not q.regions or compared or elsewhere) and (regional or self.honors or not tax_asked) \
                 and not both_asked:
-            self.answer.parts.append(self._uncovered())
+            national = [t for t in incentives if t != GENERIC_TAX] if tax_asked and not regional and not self.honors else []
+            self.answer.parts.append(self._uncovered(national=national))
             if tax_asked and (incentives or "税" in q.text):  # ("东莞…投了一千多万换设备" asks no tax)
                 self._tax(incentives)
             return self.answer
@@ -233,7 +243,8 @@ class _Planner:
                 and (q.firm_elsewhere or q.asks_elsewhere or not q.tax_facts()):
             # ("委托给上海的高校做": the partner's place, not the firm's — no uncovered notice)
             # "重庆对技改项目贷款贴息是怎么规定的": that place's own rules are not held; the national ones follow
-            self.answer.parts.append(self._uncovered())
+            self.answer.parts.append(self._uncovered(national=[t for t in incentives if t != GENERIC_TAX]
+                                                     if not regional else []))
         if tax_asked:
             self._tax(incentives)
             self._validity(incentives)
@@ -273,8 +284,9 @@ class _Planner:
             if topic == "directions" and ("program" in regional and q.aspect not in ("definition", "overview")
                                           or self.answer.start_form):
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
-            if topic == "directions" and "awards" in regional and q.aspect in ("amount", None) and self.answer.parts:
-                continue  # "高端化强链项目一事一议能给多少": the award answers it
+            if topic in ("directions", "priority") and "awards" in regional and q.aspect in ("amount", None) \
+                    and self.answer.parts:
+                continue  # "高端化强链项目一事一议能给多少", "专精特新企业奖多少": the award answers it
             self._measure(topic)
         self._unanswered_details()
         self._unanswered_quantity()
@@ -765,7 +777,7 @@ class _Planner:
                 continue
             for clause in self.kb.clauses(document.id):
                 # the sentence whose words, quotes aside, hold the term ("“容缺”审批" says 容缺审批)
-                sentences = re.findall(r"[^。；]+[。；]?", clause.text)
+                sentences = re.findall(r"[^。；\n]+[。；]?", clause.text)  # (a heading line is not the sentence)
                 sentence = next((x.strip() for x in sentences if term in _unquoted(x)), None)
                 if sentence:
                     return document, sentence, Citation(document.title, clause.clause, sentence[:60], document.id, document.status)
@@ -779,14 +791,22 @@ class _Planner:
         # a level the schedule lacks (国家级智能制造示范工厂) is said as such (see _award_parts)
         titles = [t for t in self.q.other_titles
                   if self.honors or not (t.startswith(("国家级", "县级")) and t[:3] not in levels)]
-        if not titles or not schedule:
+        if not titles:
             return None
         document = self.kb.document_of_region(region)
         named = "、".join(f"“{t}”" for t in titles)
-        listed = "" if self.honors else f"文件列出奖励的称号是：{'、'.join(dict.fromkeys(a.honor for a in schedule))}。"
+        listed = "" if self.honors or not schedule else f"文件列出奖励的称号是：{'、'.join(dict.fromkeys(a.honor for a in schedule))}。"
         lines = [f"{label}《{document.title}》的奖励规定里没有{named}，没有规定{'这个称号' if len(titles) == 1 else '这些称号'}"
                  f"的奖励金额{'；' if listed else '。'}{listed}"]
-        cites = [schedule[-1].citation]
+        notes = self.kb.award_notes(region)
+        cites = [schedule[0].citation] if schedule else [n.citation for n in notes[:1]]
+        cores = [c for c in (_TITLE_LEVEL.sub("", t) for t in titles) if len(c) >= 3]
+        ruled = next(((c, p) for c in cores for p in self._points("priority", region) if p.region == region and c in p.text),
+                     None)
+        if ruled:  # "评上了行业小巨人，千企技改给多少奖励": the document gives it priority, not money
+            lines.append(f"文件对{ruled[0]}的规定是：{ruled[1].text}")
+            cites = [ruled[1].citation]
+            titles = []
         for title in titles:
             core = _TITLE_LEVEL.sub("", title)
             found = self._sentence_naming(core, [region]) if len(core) >= 3 else None
@@ -1269,7 +1289,7 @@ class _Planner:
         counts = {item.honor: title_count(self.q.text, item.honor) or self.state.honor_counts.get(item.honor) or (single or 1)
                   for item in result.items}
         for item in result.items:
-            amount = f"{num(item.amount_wan)}万元" if item.amount_wan is not None else "一事一议，文件没有规定固定金额"
+            amount = f"{num(item.amount_wan)}万元" if item.amount_wan is not None else "一事一议，文件没有规定具体金额"
             lines.append(f"{label}{item.honor}：{amount}")
             count = counts[item.honor]
             if count > 1 and item.amount_wan is not None:
@@ -1524,7 +1544,7 @@ class _Planner:
                                           [point.citation] if point else []))
             return
         claimed = q.facts.get("credit_claimed_wan")
-        taken = claimed or re.search(r"(?:已经|已)(?:享受了?|享受过)[^，。；]{0,6}抵免|抵免过|已经抵免|已抵免|抵免了", q.text)
+        taken = claimed or re.search(r"(?:已经|已)?(?:享受了|享受过)[^，。；]{0,8}抵免|(?:已经|已)享受[^，。；]{0,6}抵免|抵免过|已经抵免|已抵免|抵免了", q.text)
         if taken and re.search(r"租给|出租|转让|卖给|卖掉|转手|转卖", q.text):
             # "前年买的节能设备抵免了30万，今年想把它租给兄弟公司用": the credit taken is paid back
             points = [p for p in self.kb.points(None, tax.SPECIAL) if "补缴" in p.text and "转让" in p.text]
@@ -1533,11 +1553,16 @@ class _Planner:
                 said = f"这台设备已抵免{num(claimed)}万元：出租或转让的，须补缴已经抵免的{num(claimed)}万元。" if claimed \
                     else "这台设备已经享受过抵免：在上面说的期限内出租或转让的，须补缴已经抵免的税款。"
                 self.answer.parts.append(Part("rule", [point.text, said], [point.citation]))
+                if not q.tax_facts() and not transfer_revenue:
+                    return  # the payback is the answer; the credit's other rules are not asked
         if q.tax_facts() or transfer_revenue:
             self._estimate()
             for part in (self._interest_subsidy(), self._tariff_saved()):
                 if part:  # "进口设备完税价格600万，关税5%；另外研发300万": each part its own figure
                     self.answer.parts.append(part)
+            both = self._tariff_and_income_tax()
+            if both:  # "进口环节能省多少？…加研发一共能省多少": the duty waived and the income tax, summed
+                self.answer.parts.append(both)
             self._practical_beside_estimate(incentives)
             self._rules_beside_estimate(incentives)
             if tax.TRANSFER in q.topics and "增值税" in q.text:  # "增值税和企业所得税都能免吗": the VAT side too
@@ -2429,6 +2454,16 @@ class _Planner:
         point = self._first_point(INTEREST_SUBSIDY, "amount")
         return Part("compute", [line, point.text if point else ""], [point.citation] if point else [points.citation])
 
+    def _tariff_and_income_tax(self) -> Optional[Part]:
+        value, rate = self.q.facts.get("customs_value_wan"), self.q.facts.get("tariff_rate_pct")
+        saved = self.income_tax_saved
+        if value is None or rate is None or not saved or IMPORT_EXEMPTION not in self.q.topics \
+                or not re.search(r"一共|合计|总共|加起来|加上|一起|总计", self.q.text):
+            return None
+        duty = tax.money(value * rate / 100)
+        return Part("compute", [f"关税和企业所得税合计少缴约 {num(duty)} + {num(saved)} = {num(tax.money(duty + saved))}万元"
+                                "（免的是关税，其余是企业所得税；进口环节增值税照常缴纳）。"])
+
     def _tariff_saved(self) -> Optional[Part]:
         value, rate = self.q.facts.get("customs_value_wan"), self.q.facts.get("tariff_rate_pct")
         if value is None or IMPORT_EXEMPTION not in self.q.topics:
@@ -2500,6 +2535,7 @@ class _Planner:
         return out
 
     def _estimate_lines(self, result: tax.TaxResult, request: Dict[str, Any]) -> List[str]:
+        self.income_tax_saved = result.total_tax_saving_wan  # (summed with the tariff waived when both are asked)
         lines = []
         for item in result.items:
             explanation = item.explanation
@@ -2508,7 +2544,7 @@ class _Planner:
                 explanation = re.sub(r"；全额征税应纳[^；。]*?少缴[\d.]+万元。$", "。", explanation)
             lines.append(f"• {item.name}：{explanation}")
             if item.incentive_id == tax.SPECIAL:
-                lines.append(self._payable_limit(item.credit_wan or 0.0))
+                lines.append(self._payable_limit(item.credit_wan or 0.0, request))
         ids = {item.incentive_id for item in result.items}
         if {tax.EQUIP, tax.SPECIAL} <= ids:  # the same unit may be in both: the facts do not say if that is allowed
             stacking = self._first_point(tax.SPECIAL, "interaction")
@@ -2544,9 +2580,19 @@ class _Planner:
         lines.append("以上为估算，以税务机关认定和汇算清缴为准。")
         return [line for line in lines if line]
 
-    def _payable_limit(self, credit: float) -> str:
+    def _payable_limit(self, credit: float, request: Optional[Dict[str, Any]] = None) -> str:
         payable = self.q.facts.get("tax_payable_wan")
         carried = self.q.facts.get("credit_carried_wan")
+        income = self.q.facts.get("taxable_income_wan")
+        worked = ""
+        if payable is None and income is not None and request is not None and (
+                not request.get("rd_expense_wan") or self.q.facts.get("income_after_deductions")):
+            # "做完研发加计扣除以后，应纳税所得额还剩120万": the year's tax the credit comes off
+            rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
+            payable = tax.money(income * rate)
+            worked = f"  当年应纳税额 = 应纳税所得额{num(income)} × {pct(rate)} = {num(payable)}万元；"
+            if payable >= credit:
+                return worked + f"足够抵免，抵免后应纳 {num(payable)} − {num(credit)} = {num(tax.money(payable - credit))}万元。"
         if carried and payable is not None:
             # "前年的抵免额还有十二万没抵完，今年应纳税额五十万": both credits come off this year's tax
             total = tax.money(carried + credit)
@@ -2558,6 +2604,9 @@ class _Planner:
             return ""
         rest = tax.money(credit - payable)
         years = self.kb.parameter("special-equipment-credit", "carry_forward_years").value
+        if worked:
+            return (worked + f"当年可抵免{num(payable)}万元，"
+                    f"其余 {num(credit)} − {num(payable)} = {num(rest)}万元结转以后{num(years)}个纳税年度抵免。")
         return (f"  当年应纳税额{num(payable)}万元，当年可抵免{num(payable)}万元，"
                 f"其余 {num(credit)} − {num(payable)} = {num(rest)}万元结转以后{num(years)}个纳税年度抵免。")
 
@@ -2659,11 +2708,36 @@ class _Planner:
         return Part("rule", [f"{towns[0]}属于{name}，《{document.title}》适用于{towns[0]}的企业。"],
                     [who.citation] if who else [])
 
-    def _uncovered(self) -> Part:
+    def _programme_not_held(self) -> Part:
+        names = "、".join(f"“{p}”" for p in self.q.programmes_outside)
+        covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
+        return Part("uncovered", [
+            f"我没有收录{names}的政策文件（不在覆盖范围内），无法告诉您它的支持对象、申报条件、补助比例或金额，"
+            "请以发布部门的正式通知为准，或向当地发展改革、工业和信息化部门咨询。",
+            f"我收录的是{covered}的技改政策和全国适用的税收优惠，这些方面可以帮您解答。"])
+
+    def _local_not_held(self) -> Part:
+        said = [m for m in re.findall(r"([\u4e00-\u9fa5]{2}(?:县|区))", self.q.text)
+                if not re.search(r"自治|园区|开发|高新|县区|市区|城区|辖区|地区|片区|山区|景区|社区|厂区|园", m)]
+        place = said[0] if said else self.q.towns_named[0] if self.q.towns_named else "县（区）"
+        return Part("uncovered", [
+            f"{place}本级自己的技改配套政策我没有收录（不在覆盖范围内），有没有额外奖励、能否与上级奖励叠加，"
+            f"请向{place}的工信（经信）部门咨询。"])
+
+    def _uncovered(self, national: Sequence[str] = ()) -> Part:
+        """The place said is not covered. `national`: the national incentives asked, which apply there too
+        (“湖北的企业能享受设备一次性扣除吗”: yes, and that place's own rules are what is not held)."""
         place = self.q.other_places[0]
         city = next((p for p in self.q.other_places[1:] if f"{place}{p}" in self.q.text or f"{place}省{p}" in self.q.text), None)
         place = city or place  # "河南信阳的": the city, not its province
         covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
+        titles = {t.id: t.name for t in self.kb.topics()}
+        names = [titles[t] for t in national if t in titles and t != "tax-claiming"]
+        if names and not self.regions:
+            return Part("uncovered", [
+                f"{'、'.join(names)}是国家层面的政策，全国统一适用，{place}的企业同样可以享受（条件见下）；"
+                f"地方技改政策我只收录了{covered}的，没有收录{place}本地的（不在覆盖范围内），"
+                f"需要时请向{place}的工业和信息化主管部门咨询。"])
         lines = [
             f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件（不在覆盖范围内），"
             f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",

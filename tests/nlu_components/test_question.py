@@ -174,3 +174,25 @@ def test_a_rate_asked_about_is_not_the_firms(vocab):
 
 def test_a_tariff_rate_assumed_is_the_tariff(vocab):
     assert analyse("鼓励类项目，打算进口一条生产线，完税价格大概1个亿，关税税率假设8%，能免多少税", vocab).facts["tariff_rate_pct"] == 8.0
+
+
+def test_not_yet_above_size_is_no_payment_and_reaching_it_after_the_project_is_read(vocab):
+    q = analyse("我们在玉林，是小型工业企业，现在还没到规上，做完这个技改后产值能上去，够得上规上。千企技改对我们开放吗？", vocab)
+    assert not q.asks_payment
+    assert q.flags.get("above_designated_size") is False and q.flags.get("above_size_after_project") is True
+
+
+def test_a_two_year_build_is_no_completion_this_year(vocab):
+    q = analyse("我们项目固定资产投资2000万，建设期要两年，今年只能完成一半左右。按千企技改的要求行不行？", vocab)
+    assert q.completion_denied and q.facts["fixed_asset_investment_wan"] == 2000.0
+
+
+def test_the_income_left_after_the_deduction_is_taxable_income_net_of_it(vocab):
+    q = analyse("研发费用200万。做完研发加计扣除以后，应纳税所得额还剩120万", vocab)
+    assert q.facts["taxable_income_wan"] == 120.0 and q.facts.get("income_after_deductions")
+    assert "transfer_cost_wan" not in q.facts
+
+
+def test_when_only_at_the_annual_filing_is_asked_is_timing(vocab):
+    q = analyse("汇算清缴时才能享受加计扣除吗", vocab)
+    assert "timing" in q.aspects and "who" not in q.aspects

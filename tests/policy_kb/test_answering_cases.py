@@ -1894,3 +1894,84 @@ def test_a_firm_not_yet_above_size_asking_for_awards_is_told_whom_they_are_for(a
 def test_a_city_of_the_region_asking_whether_its_firms_can_apply_gets_the_conditions(ask):
     _, text = ask("南宁的企业能不能报千企技改")
     assert "500万元以上" in text and "独立法人" in text  # 广西 三（一）、三（四）
+
+
+def test_a_national_incentive_asked_from_an_uncovered_place_applies_there_too(ask):
+    _, text = ask("湖北的企业能享受设备一次性扣除吗")
+    assert "全国统一适用" in text and "同样可以享受" in text and "没有收录湖北" in text
+    assert "无法告诉您湖北的奖补标准" not in text  # the national rule is not what is missing
+    assert "单位价值不超过500万元" in text
+
+
+def test_a_status_denied_makes_the_rate_said_beside_it_that_statuss(ask):
+    _, text = ask("听说高新企业是15%税率，不过我们还没评上高新，就是普通企业。研发费用八百万，再加150万的安全生产专用设备，能省多少？")
+    assert "少缴企业所得税200万元" in text  # 800 × 100% × 25%
+    assert "200 + 15 = 215万元" in text  # and 150 × 10%
+    assert "120万" not in text  # 800 × 15% would be the wrong figure
+
+
+def test_an_invoice_total_before_a_vat_aside_is_the_unit_not_the_vat(ask):
+    _, text = ask("买了台节能节水专用设备，专票价税合计113万（税额13万已经抵扣了），另外付了运输安装费5万。研发费用300万，税率25%。抵免额和研发省的税加起来多少？")
+    assert "113 − 13 = 100万元" in text and "可抵免企业所得税10万元" in text
+    assert "75 + 10 = 85万元" in text  # 300 × 25% and 100 × 10%
+
+
+def test_the_tariff_waived_and_the_income_tax_are_summed_when_both_are_asked(ask):
+    _, text = ask("鼓励类项目进口一台自用设备，完税价格1000万，假设关税税率8%。另外研发费用400万，25%税率。进口环节能省多少？加研发一共能省多少")
+    assert "80 + 100 = 180万元" in text  # 1000 × 8% and 400 × 25%
+
+
+def test_the_income_left_after_the_deduction_caps_the_years_credit(ask):
+    _, text = ask("一般企业25%税率，研发费用200万。做完研发加计扣除以后，应纳税所得额还剩120万。今年又买了500万的节能节水目录设备（不含税价）。"
+                  "研发能省多少？设备抵免今年能抵多少，剩下的怎么办？")
+    assert "120 × 25% = 30万元" in text and "50 − 30 = 20万元" in text
+    assert "120 − 加计扣除 200" not in text  # the income said is already net of it
+
+
+def test_a_credit_enjoyed_then_leased_out_is_paid_back(ask):
+    _, text = ask("2023年买的节能设备享受了10%抵免，今年（第三年）想把它租给关联公司用，有什么影响？")
+    assert "补缴已经抵免的税款" in text and "数字化、智能化改造" not in text
+
+
+@pytest.mark.parametrize("text, named", [
+    ("超长期特别国债支持设备更新，补助比例是多少？我们买了1500万的设备", "超长期特别国债"),
+    ("工信部的产业基础再造工程专项资金，我们这种关键零部件技改能申请吗？能给多少？", "产业基础再造"),
+    ("六安的亩均效益评价，A类企业有什么奖励？", "亩均效益"),
+])
+def test_a_scheme_not_held_is_said_not_held_and_never_priced(ask, text, named):
+    result, reply = ask(text)
+    assert result.kind == "deferral" and f"没有收录“{named}”" in reply
+    assert "50万元" not in reply and "375万" not in reply  # no award list, no one-off deduction on 1500
+
+
+def test_a_countys_own_policy_is_said_not_held(ask):
+    _, text = ask("南宁武鸣区的企业，除了自治区千企技改，区里自己还有什么技改补贴？")
+    assert "武鸣区本级自己的技改配套政策我没有收录" in text
+    _, county = ask("我们在霍山县，县里对技改还有没有额外配套奖励？跟市里的能叠加吗")
+    assert "霍山县本级" in county and "没有规定县区配套奖励" in county
+
+
+def test_a_country_asked_about_as_a_place_is_not_covered_but_an_import_origin_is_not_a_place(ask):
+    result, text = ask("德国对中小企业工业4.0改造有补贴吗？我们准备在德国收购一家工厂，想了解下")
+    assert result.kind == "deferral" and "没有收录" in text and "50万元" not in text
+    _, imported = ask("从德国进口一台设备800万，关税能免吗")
+    assert "没有收录德国" not in imported and "免征关税" in imported
+
+
+def test_a_title_the_schedule_does_not_list_is_named_in_the_deferral(ask):
+    _, text = ask("广西对新认定的专精特新中小企业奖励多少？千企技改文件里有写吗")
+    assert "没有“专精特新”" in text and "文件提到专精特新的地方是：以高成长性" in text
+    _, giant = ask("广西评上了行业小巨人，千企技改给多少奖励？")
+    assert "优先支持行业小巨人" in giant  # the document gives it priority, not money
+
+
+@pytest.mark.parametrize("text, detail", [
+    ("六安每年评多少个市级技改示范项目？每个县区有名额吗？", "市级技改示范项目的评选条件和名额"),
+    ("我们是制糖企业，千企技改说产值增长率要求可根据不同行业适当调整，那制糖行业调整成多少了？", "具体行业的增长率要求"),
+    ("广西文件说增加的建筑面积不超过原总建筑面积15%的不收土地出让金，那要是超过了15%，超出部分怎么收？", "超出部分补缴土地出让金的标准"),
+    ("六安的技改奖补资金，认定下来以后到哪个窗口申领？哪个部门发钱？", "奖补的申领窗口和发放部门"),
+    ("我们在梧州，厂子因为环保问题目前还在停产整顿，想趁这个机会报千企技改项目，条件上有问题吗", "停产整顿期间能否申报"),
+])
+def test_details_the_documents_leave_open_are_deferred_by_name(ask, text, detail):
+    result, reply = ask(text)
+    assert result.kind == "deferral" and detail in reply and "没有规定" in reply
