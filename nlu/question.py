@@ -201,7 +201,12 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if q.industry and _asked_about(plain, tables["industries"][q.industry]) and not share_said:
         q.industry = None  # "我们是做食品的，属于批发零售吗": the industry is asked about, not said
         # ("有35%左右的收入来自批发贸易。听说批发零售不能享受…": the share is the firm's own)
-    q.details = {name: cues for name, cues in tables["details"].items() if any(c in plain for c in cues)}
+    masked = plain  # "六安评上…": a cue (安评) never runs across a place's name
+    for name, _ in vocab.regions:
+        if len(name) >= 2:
+            masked = masked.replace(name, "\u3000" * len(name))
+    q.details = {name: cues for name, cues in tables["details"].items()
+                 if any(c in masked or c in plain and any(r in c for r, _ in vocab.regions) for c in cues)}
     for name, context in (tables.get("detail_requires") or {}).items():
         if name in q.details and not re.search(context, plain):
             q.details.pop(name)
@@ -788,6 +793,9 @@ def _located_at(text: str, place: str, located: Dict[str, List[str]]) -> int:
     hits += [text.find(f"{place}{after}") for after in located.get("after", [])]
     if text.rstrip("。.!！ ").endswith(f"{place}的"):
         hits.append(text.rfind(place))  # "我们湖南长沙的": said as the whole message
+    said = re.search(rf"{re.escape(place)}的[\u4e00-\u9fa5]{{1,6}}?(?:企业|公司|工厂|厂)(?![长房区里])", text)
+    if said:
+        hits.append(said.start())  # "马鞍山的钢铁企业": the firm placed there
     hits = [h for h in hits if h >= 0]
     return min(hits) if hits else -1
 

@@ -123,6 +123,10 @@ class _Planner:
         self.kinds = {t.id: t.kind for t in kb.topics()}
         named = [kb.resolve_region(r) for r in [*state.regions_named, *q.regions]]
         self.regions = list(dict.fromkeys(r for r in named if r))
+        if not self.regions and not q.other_places and not state.region:
+            # "千企技改是不是只给大企业": the programme's own name places the question
+            self.regions = [r for r in kb.regions() for p in kb.programs(r)
+                            if any(n in q.text for n in re.findall(r"“([^”]{2,})”", p.name))][:1]
         self.region = self.regions[0] if len(self.regions) == 1 else None
         self.answer = Answer(region=self.region)
         # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
@@ -291,6 +295,7 @@ class _Planner:
         self._unanswered_details()
         self._unanswered_quantity()
         self._unanswered_materials()
+        self._capacity_added()
         self._drop_repeated_lines()
         self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
         if not self.answer.parts and not self.answer.start_form:
@@ -346,6 +351,21 @@ class _Planner:
                 self.answer.parts.append(Part("deferral", lines, [point.citation]))
                 self.answer.offer_handoff = True
 
+    def _capacity_added(self) -> None:
+        """“钢厂技改顺便要扩一点产能，还能适用县区备案那条吗”: the clause shown is for projects that add no
+        capacity — the firm's project does, so that clause is not its (said first)."""
+        if not _CAPACITY_ADDED.search(self.q.text):
+            return
+        for part in self.answer.parts:
+            for point in self.kb.points(None, "filing"):
+                if "不新增产能" in point.text and point.text in part.lines:
+                    self.answer.parts.insert(0, Part("rule", [
+                        "不适用“不新增产能、产品品种”的那一条：它只适用于不新增产能、产品品种的技改项目，贵企业的项目要新增产能。"
+                        f"新增产能的项目由哪一级备案或核准，文件没有规定，建议咨询{self._who('filing', point)}。"],
+                        [point.citation]))
+                    self.answer.offer_handoff = True
+                    return
+
     def _drop_repeated_lines(self) -> None:
         """Two topics deferring the same detail say it once (“没有规定受理窗口……” for 加计扣除 and 申报)."""
         seen = set()
@@ -356,6 +376,9 @@ class _Planner:
                     continue
                 if line and line.startswith("相关的规定是：") and line.split("：", 1)[1] in seen:
                     continue  # the closest rule was said in full above it
+                award = re.fullmatch(r"([^：，。]{2,20})：(\d+(?:\.\d+)?万元)", line or "")
+                if award and any(f"{award[1]}{award[2]}" in earlier for earlier in seen):
+                    continue  # "省级绿色工厂：20万元" after a deferral that listed "省级绿色工厂20万元"
                 seen.add(line)
                 kept.append(line)
             if part.kind == "deferral" and kept and kept[0].startswith("相关的规定是") and part.lines[0] not in kept:
@@ -868,6 +891,7 @@ class _Planner:
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
         duration = bool(_DURATION_ASKED.search(self.q.text))
+        needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要)(?:先)?(?:去)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)", self.q.text)
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
@@ -883,6 +907,8 @@ class _Planner:
                 score += 0.6  # "要留哪些资料": the point that is chiefly the materials list
             if duration and _DURATION.search(p.text):
                 score += 1.5  # "海关要监管多久", "项目库管几年": the point that gives the period
+            if needed and any(f"{no}{w}" in p.text for w in needed for no in ("不需要", "无需", "不用", "不必")):
+                score += 2.0  # "要不要先去税务局备案": the point that says no 备案 is needed
             if "已经到期" in p.text and not any(t in self.q.text for t in re.findall(r"20\d\d|中小", p.text)):
                 score -= 1.0  # a rule that has ended speaks when the question names it (see _validity)
             if term and any(f"{lead}{term}{tail}" in p.text for lead, tail in _DEFINING):
@@ -1067,6 +1093,8 @@ class _Planner:
                 self._conditions_list()  # "今年技改投了1500万，能进千企技改吗？要什么条件？": both asked
             elif facts_given and not self.q.case_question and set(self.q.aspects) & {"conditions", "rate", "definition"}:
                 self._measure("program")  # "只涨12%，没到15%，这个标准能放宽吗": the rule, then the check
+            elif "program" in self.q.topics and _SIZE_ASKED.search(self.q.text):
+                self._size_rule()  # "是不是只给大企业？我们是中小企业": whom it is for, then the check
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details:
@@ -1098,6 +1126,14 @@ class _Planner:
                     f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"]))
         if side_by_side:
             self.answer.ask_region = True
+
+    def _size_rule(self) -> None:
+        """The programme's rule on which firms (by size) may take part, said before the check."""
+        for region in self._target_regions():
+            point = next((p for p in self._points("program", region) if p.region == region and "who" in p.aspects
+                          and "规模" in p.text), None)
+            if point:
+                self.answer.parts.append(Part("rule", [f"文件对企业规模的要求：{point.text}"], [point.citation]))
 
     def _conditions_list(self) -> None:
         """Every check of the programme(s), numbered, with the clauses they come from."""
@@ -2115,9 +2151,15 @@ class _Planner:
         rule = None if credit_only else self._first_point("accelerated-depreciation", "conditions")
         cap = self.kb.parameter(tax.EQUIP, "unit_value_cap_wan").value
         over = any(e["value_wan"] > cap for e in request["equipment"])
+        within = any(e["value_wan"] <= cap for e in request["equipment"])
+        after: List[str] = []
         if rule and over and rule.text not in accelerated:
             # "600万的，有没有别的办法早点扣", "买了台600万的设备，能一次性扣除吗": over the cap, the methods the rule allows
-            accelerated = [*accelerated, rule.text]
+            # (after the estimate when others are within it: "三台设备…都能一次性扣除吗" is answered unit by unit first)
+            if within and not accelerated:
+                after = [rule.text]
+            else:
+                accelerated = [*accelerated, rule.text]
         if accelerated:
             lines += accelerated
             cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
@@ -2137,6 +2179,13 @@ class _Planner:
             lines += [yearly] if yearly else []
             lines += self._rd_each_year(request)
             cites += self._estimate_citations(result)
+        if after and q.yes_no and len(request["equipment"]) > 1:
+            yes = "、".join(f"{num(e['value_wan'])}万元" for e in request["equipment"] if e["value_wan"] <= cap)
+            no = "、".join(f"{num(e['value_wan'])}万元" for e in request["equipment"] if e["value_wan"] > cap)
+            lines.insert(0, f"不是都能：单位价值不超过{num(cap)}万元的（{yes}）可以一次性扣除，{no}的不能。")
+        if after:
+            lines[-1:-1] = after  # before the estimate's closing caveat
+            cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
         if "interaction" in q.aspects:
             stacking = [p for t in q.topics for p in self.kb.points(None, t) if "interaction" in p.aspects]
             if stacking:
@@ -2777,6 +2826,8 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
 
 
+_CAPACITY_ADDED = re.compile(r"(?<!不)(?:扩|扩大|新增|增加|提高|提升)[^，。？?]{0,3}产能|扩产(?!品)")
+_SIZE_ASKED = re.compile(r"只(?:给|针对|支持|面向|限)(?:大|规上|国有)|大企业才|(?:中小|小微|小型|小)企业(?:能|可以|也|有没有|有资格)|对我们开放|开放吗")
 _CLAIMING_WORDS = ("预缴", "汇算清缴", "汇算", "留存备查", "追溯", "补享")
 
 

@@ -1975,3 +1975,49 @@ def test_a_title_the_schedule_does_not_list_is_named_in_the_deferral(ask):
 def test_details_the_documents_leave_open_are_deferred_by_name(ask, text, detail):
     result, reply = ask(text)
     assert result.kind == "deferral" and detail in reply and "没有规定" in reply
+
+
+def test_a_project_that_adds_capacity_is_told_the_no_new_capacity_clause_is_not_its(ask):
+    result, text = ask("六安的钢厂，技改的时候顺便要扩一点产能，还能适用那个“可以由县区主管部门备案”的条款吗？")
+    assert text.startswith("不适用“不新增产能、产品品种”的那一条") and result.offer_handoff
+    _, same = ask("六安的钢铁企业做安全环保技改，不新增产能，可以由县区主管部门备案吗")
+    assert "不适用“不新增产能" not in same and "县区主管部门备案" in same
+
+
+def test_a_firm_placed_in_an_uncovered_city_is_told_the_citys_policy_is_not_held(ask):
+    result, text = ask("马鞍山的钢铁企业，做安全环保技改不新增产能，是不是也能由县区主管部门备案？六安文件里有这条")
+    assert "马鞍山" in text and "没有收录" in text and "可以由县区主管部门备案" not in text.split("\n")[0]
+
+
+def test_whether_a_step_is_needed_is_answered_by_the_point_that_says_it_is_not(ask):
+    _, text = ask("研发费用加计扣除要不要先去税务局备案？")
+    assert text.startswith("研发费用加计扣除事先不需要备案")
+
+
+def test_whether_the_programme_is_only_for_big_firms_is_answered_by_its_size_rule_before_the_check(ask):
+    result, text = ask("千企技改是不是只给大企业？我们是中小企业，项目七百万")
+    assert text.startswith("文件对企业规模的要求：") and "可达到规模以上的小型工业企业" in text
+    assert "六安" not in text and result.start_form  # the programme named places it: 广西 only
+
+
+def test_a_detail_cue_does_not_run_across_a_place_name(vocab_question):
+    assert "安全评价和节能审查" not in vocab_question("六安评上国家级绿色工厂奖多少？").details  # 六[安评]上
+    assert "安全评价和节能审查" in vocab_question("技改项目要做安评吗").details
+
+
+def test_an_amount_listed_in_the_unlisted_level_deferral_is_not_said_again(ask):
+    _, text = ask("六安评上国家级绿色工厂奖多少？省级的呢", honors=["国家级绿色工厂", "省级绿色工厂"])
+    assert "只列出了市级、省级称号：省级绿色工厂20万元；市级绿色工厂10万元" in text
+    assert "省级绿色工厂：20万元" not in text and "安全评价" not in text
+
+
+def test_several_units_asked_together_are_answered_unit_by_unit_first(ask):
+    _, text = ask("我们同时买了三台设备，一台600万，一台300万，一台100万，都能一次性扣除吗")
+    assert text.startswith("不是都能：单位价值不超过500万元的（300万元、100万元）可以一次性扣除，600万元的不能。")
+    assert "首年少缴（递延）企业所得税100万元" in text  # (300 + 100) × 25%
+    assert text.index("共400万元") < text.index("最短可缩至6年")  # the methods for the 600万 unit after
+
+
+def test_whether_filing_may_precede_the_environmental_approval_is_deferred(ask):
+    result, text = ask("六安的项目环评还没批，能先备案入库吗")
+    assert result.kind == "deferral" and "没有规定环评批复与项目备案的先后" in text and "生态环境部门" in text
