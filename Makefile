@@ -84,6 +84,7 @@ eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the re
 	$(PY) -m bot.dev.testing answers-eval dev24
 	$(PY) -m bot.dev.testing answers-eval dev25
 	$(PY) -m bot.dev.testing answers-eval dev27
+	$(PY) -m bot.dev.testing answers-eval dev28
 	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)

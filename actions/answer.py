@@ -653,7 +653,7 @@ def _says_nothing(tracker: Tracker) -> bool:
         return False  # "如果是省级的呢", "不能的话还有啥办法": a follow-up, whatever the NLU made of it
     q = analyse(text, vocabulary())
     status = q.high_tech or q.not_high_tech or q.small_profit or q.industry
-    return not (q.topics or q.facts or status or q.details or q.other_places)
+    return not (q.topics or q.facts or status or q.details or q.other_places or q.regions or q.towns_named)
 
 
 def deferral_line(tracker: Tracker) -> Optional[str]:

@@ -184,7 +184,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.case_question = any(cue in plain for cue in tables["case_question"])
     q.all_conditions = any(cue in plain for cue in tables["all_conditions"])
     q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
-    compared = re.sub(r"(?:比|跟|和|与|同|较|相比)(?:一般|普通)企业", "", plain)  # "比普通企业少交多少": a comparison, not the firm
+    compared = re.sub(r"(?:比|跟|和|与|同|较|相比)(?:一般|普通)企业|[，,？?](?:那)?(?:一般|普通)企业(?:又|呢|的话|是多少|多少)", "", plain)  # "比普通企业少交多少": a comparison, not the firm
     q.not_high_tech = any(cue in compared for cue in tables["status"]["not_high_tech"])
     q.high_tech = q.high_tech and not q.not_high_tech
     q.tech_sme = any(cue in plain for cue in tables["status"].get("tech_sme", []))
@@ -385,6 +385,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     _rd_parts_of_a_total(q)
     _equipment_as_investment(q, vocab)
     _investment_as_equipment(q, vocab, tables)
+    if "customs_value_wan" in q.facts and "equipment" not in q.facts and set(EQUIPMENT_INCENTIVES) & set(q.topics):
+        # "进口一台设备，完税价格1000万…能不能一次性在所得税前扣除": the imported unit is the equipment asked about
+        q.facts["equipment"] = [{"value_wan": q.facts["customs_value_wan"]}]
     if any(d in q.details for d in tables.get("detail_amounts") or []) and "fixed_asset_investment_wan" in q.facts:
         # "车间装修费80万能算进技改投资额吗": the amount is what the detail asks about, not the project's
         _to_other(q, q.facts.pop("fixed_asset_investment_wan"))
@@ -1096,7 +1099,8 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
         named = [part for part in _CLAUSE_BREAK.split(behind) if any(cue in part for cue in units)] \
             if not q.facts.get("equipment") else []  # (only for the first unit: not the unit before's words)
         purpose = first_key(clause, tables["purposes"]) or first_key(ahead, tables["purposes"]) \
-            or (first_key(named[-1], tables["purposes"]) if named else None)
+            or next((first_key(part, tables["purposes"]) for part in reversed(named)
+                     if first_key(part, tables["purposes"])), None)  # "…专用设备，目录里有的，设备款280万"
         if purpose:
             item["special_purpose"] = purpose
         if re.search(r"价税合计|(?<!不)含税|含增值税", clause) and not re.search(r"不含税|不含增值税", clause):

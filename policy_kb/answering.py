@@ -296,6 +296,7 @@ class _Planner:
         self._unanswered_quantity()
         self._unanswered_materials()
         self._capacity_added()
+        self._figure_denied()
         self._drop_repeated_lines()
         self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
         if not self.answer.parts and not self.answer.start_form:
@@ -365,6 +366,21 @@ class _Planner:
                         [point.citation]))
                     self.answer.offer_handoff = True
                     return
+
+    def _figure_denied(self) -> None:
+        """“是不是按15%的一半也就是7.5%交税”: a rate the user puts forward that the rule shown does not
+        give (it gives another) is denied first."""
+        rates = re.findall(r"(?<=按)(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)%(?=[^，。？?]{0,2}?(?:交|缴|计|征|算))", self.q.text)
+        rates = [a or b for a, b in rates]
+        if not re.search(r"是不是|是否|对吗|对不对|没错吧|吧[？?]", self.q.text) or not rates:
+            return
+        first = next((part for part in self.answer.parts if part.kind == "rule"), None)
+        if first is None or first is not self.answer.parts[0]:
+            return
+        said, text = rates[-1], "".join(first.lines)
+        shown = set(re.findall(r"按(\d+(?:\.\d+)?)%", text))
+        if shown and f"{said}%" not in text:
+            first.lines[0] = f"不是{said}%。{first.lines[0]}"
 
     def _drop_repeated_lines(self) -> None:
         """Two topics deferring the same detail say it once (“没有规定受理窗口……” for 加计扣除 and 申报)."""
@@ -600,7 +616,7 @@ class _Planner:
 
     def _after_entry(self) -> bool:
         """“手续上要办什么？进库以后还要报什么数据”: the duties after entry, asked beside the entry."""
-        return bool(re.search(r"(?:入库|进库|入选|纳入项目库|进去)(?:之后|以后|后)|进了[^，。？?]{0,4}库|入了[^，。？?]{0,4}库", self.q.text)) \
+        return bool(re.search(r"(?:入库|进库|入选|纳入项目库|进去)(?:之后|以后|后)|进了[^，。？?]{0,8}库|入了[^，。？?]{0,8}库", self.q.text)) \
             and "statistics" in self.q.topics
 
     def _points(self, topic: str, region: Optional[str]) -> List[Point]:
@@ -697,6 +713,13 @@ class _Planner:
                 chosen = self._rank(holders)[0]
                 defined = any(f"{lead}{term}{tail}" in _unquoted(chosen.text) for lead, tail in _DEFINING)
                 scope = "政策摘要" if chosen.region == NATIONAL_REGION else f"《{self.kb.document_of_region(chosen.region).title}》"
+                if defined and not self.region:  # "啥叫技术改造": each document that defines it, in its own words
+                    each = [p for p in holders if p.region != chosen.region and p.region != NATIONAL_REGION
+                            and any(f"{lead}{term}{tail}" in _unquoted(p.text) for lead, tail in _DEFINING)]
+                    others = list({p.region: p for p in reversed(each)}.values())
+                    if others:
+                        return Part("rule", [chosen.text, *(p.text for p in others)],
+                                    [chosen.citation, *(p.citation for p in others)])
                 lines = [chosen.text] + ([] if defined else [
                     f"{scope}只提到“{term}”，没有规定它的具体界定；更具体的要求建议咨询"
                     f"{chosen.department or self._contact(chosen.region) or '当地工信部门'}。"])
@@ -873,6 +896,12 @@ class _Planner:
             self._cues = [t.cues for t in self.kb.topics() if t.id in self.q.topics]
         return self._cues
 
+    def _ordered(self, points: Sequence[Point]) -> List[Point]:
+        """Every point by its score (the weaker ones too), ties in the points' order."""
+        scores = self._scores(points)
+        return [p for _, _, p in sorted(((scores[i], -i, p) for i, p in enumerate(points)),
+                                        key=lambda item: item[:2], reverse=True)]
+
     def _rank(self, points: List[Point]) -> List[Point]:
         """Points sharing more of the question's words first; far weaker matches dropped."""
         scores = self._scores(points)
@@ -891,6 +920,7 @@ class _Planner:
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
         duration = bool(_DURATION_ASKED.search(self.q.text))
+        filing_when = bool(re.search(r"(?:什么时候|啥时候|何时|几月份?)(?:去|可以|能)?(?:申报|报|享受|填报)", self.q.text))
         needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要)(?:先)?(?:去)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)", self.q.text)
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
@@ -907,6 +937,8 @@ class _Planner:
                 score += 0.6  # "要留哪些资料": the point that is chiefly the materials list
             if duration and _DURATION.search(p.text):
                 score += 1.5  # "海关要监管多久", "项目库管几年": the point that gives the period
+            if filing_when and re.search(r"预缴|申报时|汇算清缴时", p.text):
+                score += 1.5  # "什么时候申报": when it is claimed, not how long the rule lasts
             if needed and any(f"{no}{w}" in p.text for w in needed for no in ("不需要", "无需", "不用", "不必")):
                 score += 2.0  # "要不要先去税务局备案": the point that says no 备案 is needed
             if "已经到期" in p.text and not any(t in self.q.text for t in re.findall(r"20\d\d|中小", p.text)):
@@ -928,8 +960,9 @@ class _Planner:
         several = self._several_aspects()
         if len(several) > 1:  # the best point for each aspect asked, as many as were asked (up to 3)
             picked: List[Point] = []
+            ordered = self._ordered(points)
             for aspect in several:
-                best = next((p for p in ranked + points if aspect in p.aspects and p not in picked), None)
+                best = next((p for p in ranked + ordered if aspect in p.aspects and p not in picked), None)
                 if best:
                     picked.append(best)
             chosen = picked[:3] or chosen
@@ -995,6 +1028,8 @@ class _Planner:
         for region in regions:
             pool = self._applies(self._points(topic, region))
             points = self._by_aspect(pool)
+            if not points and topic == "statistics" and self._after_entry():
+                points = pool  # "进了项目库以后，企业还要做啥？有啥好处": the duty, whatever else is asked
             if points:
                 found = True
                 self.answer.parts.append(self._rule_part(points, label=f"{self.kb.short_region(region)}：" if side_by_side else ""))
@@ -1118,8 +1153,10 @@ class _Planner:
             label = f"{self.kb.short_region(region)}：" if side_by_side else ""
             points = [p for t in BENEFIT_TOPICS for p in self._points(t, region)
                       if any(cue in p.text for cue in PROGRAMME_PROJECT_CUES)]
-            if points:
-                self.answer.parts.append(self._rule_part(points, limit=3, label=label))
+            if points:  # "有啥好处": a list is asked — the three best, not only the one sharing most words
+                chosen = self._ordered(points)[:3]
+                chosen.sort(key=points.index)
+                self.answer.parts.append(Part("rule", [label + p.text for p in chosen], [p.citation for p in chosen]))
             else:
                 self.answer.parts.append(Part("deferral", [
                     f"{label}《{self.kb.document_of_region(region).title}》没有规定入选后可以享受哪些支持。",
@@ -2179,6 +2216,11 @@ class _Planner:
             lines += [yearly] if yearly else []
             lines += self._rd_each_year(request)
             cites += self._estimate_citations(result)
+        if over and not within and q.yes_no and "equipment-one-time-deduction" in q.topics:
+            said = next((line for line in lines if line.startswith(f"单位价值超过{num(cap)}万元的设备")), None)
+            if said:  # "单台八百万，能不能一次性税前扣除": the verdict first, then what the firm can do instead
+                lines.remove(said)
+                lines.insert(0, f"不能。{said}")
         if after and q.yes_no and len(request["equipment"]) > 1:
             yes = "、".join(f"{num(e['value_wan'])}万元" for e in request["equipment"] if e["value_wan"] <= cap)
             no = "、".join(f"{num(e['value_wan'])}万元" for e in request["equipment"] if e["value_wan"] > cap)
@@ -2881,6 +2923,8 @@ def citation_text(citation: Citation) -> str:
 
 def _is_chinese(text: str) -> bool:
     han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if re.search(r"[a-z]{3,}|(?<![A-Za-z])(?:CIT|VAT)(?![A-Za-z])", text):
+        return False  # the digest's own English ("高新技术企业: CIT 15%") is not the official text
     return han >= max(4, len(text) // 3)
 
 
@@ -2963,6 +3007,7 @@ def _defined_term(text: str) -> Optional[str]:
         found = pattern.search(text)
         if found:
             term = re.sub(r"^(?:里说的|里面的|说的|所说的|中的|里的|这个|那个|政策里的|请问)", "", found.group(1))
+            term = re.sub(r"^[\u4e00-\u9fa5]{2,8}?(?:里说的|里面说的|所说的|说的|里讲的|讲的)", "", term)  # "六安说的技术改造"
             term = re.sub(r"(?:的标准|的定义|的意思|的范围|的界定|的含义|具体)$", "", term)
             return term if len(term) >= 2 else None
     return None

@@ -331,7 +331,7 @@ def _transfer_item(req: TaxRequest, rate: float, p: _Params) -> Optional[TaxItem
     excess = max(0.0, income - threshold)
     excess_rate = halved_rate(rate, factor, p.get(TRANSFER, "excess_rate"))
     reduced_tax, full_tax = excess * excess_rate, income * rate
-    text = (f"技术转让所得{num(income)}万元：不超过{num(threshold)}万元的部分免税，超过部分{num(money(excess))}万元"
+    text = (f"技术转让所得{num(income)}万元：不超过{num(threshold)}万元的部分免税，超过部分（{num(money(excess))}万元）"
             f"减半征收，按{pct(excess_rate)}计税：{num(money(excess))}×{pct(excess_rate)}=应纳{num(money(reduced_tax))}万元；"
             f"全额征税应纳{num(money(full_tax))}万元，少缴{num(money(full_tax - reduced_tax))}万元。")
     if excess <= 0:  # "所得500万": all of it exempt, nothing halved

@@ -750,3 +750,8 @@ def test_an_award_figure_guessed_inside_the_form_is_not_the_investment():
 def test_an_invoice_total_with_its_vat_deducted_waits_for_the_tax_amount():
     reply = _turns("买了节能专用设备一台，发票价税合计565万（专票，进项已经抵扣了），能抵免多少", "税额是65万")
     assert "565 − 65 = 500万元" in reply and "可抵免企业所得税50万元" in reply
+
+
+def test_a_county_said_after_a_rule_answers_the_rule_for_its_region_not_anything_else():
+    reply = _turns("技改项目投资额最低要多少才能进项目库啊", "裕安区的", intent="affirm")
+    assert "固定资产投资200万元以上" in reply and "还有什么想了解" not in reply

@@ -2021,3 +2021,54 @@ def test_several_units_asked_together_are_answered_unit_by_unit_first(ask):
 def test_whether_filing_may_precede_the_environmental_approval_is_deferred(ask):
     result, text = ask("六安的项目环评还没批，能先备案入库吗")
     assert result.kind == "deferral" and "没有规定环评批复与项目备案的先后" in text and "生态环境部门" in text
+
+
+@pytest.mark.parametrize("text, equipment", [
+    ("今年研发费用五百来万，另外买了套节能节水目录里的空压机系统300万，研发加计扣除加上设备抵免，一共能少交多少企业所得税？", "可抵免企业所得税30万元"),
+    ("买了台环境保护专用设备，目录里有的，设备款280万（专票，进项能抵），另外运输费和安装调试费一共20万，能抵免多少所得税", "可抵免企业所得税28万元"),
+])
+def test_equipment_named_by_its_kind_or_its_purpose_clauses_before_is_credited(ask, text, equipment):
+    _, reply = ask(text)
+    assert equipment in reply  # 300 × 10%; 280 × 10% (freight not in the base)
+
+
+def test_one_unit_over_the_cap_asked_yes_or_no_is_denied_first(ask):
+    _, text = ask("我们柳州的汽车配件厂，今年新买了一台压铸机，单台八百万，能不能一次性税前扣除啊？不能的话还有啥办法少交点税")
+    assert text.startswith("不能。单位价值超过500万元的设备（800万元）不能一次性扣除") and "最短可缩至6年" in text
+    _, imported = ask("技改项目属于鼓励类，要从德国进口一台设备，完税价格大概1000万。关税能免吗？这台设备能不能一次性在所得税前扣除")
+    assert "（1000万元）不能一次性扣除" in imported and "免征关税" in imported
+
+
+def test_the_rate_of_high_tech_firms_and_ordinary_firms_is_given(ask):
+    _, text = ask("高新技术企业的企业所得税税率是15%还是20%啊？普通企业又是多少")
+    assert "减按15%的税率" in text and "25%" in text and "没有规定" not in text
+    assert "CIT" not in text  # the digest's English is not quoted as the official text
+
+
+def test_when_and_whether_to_file_are_each_answered(ask):
+    _, text = ask("研发费用加计扣除要不要事先去税务局备案审批？什么时候申报")
+    assert text.startswith("研发费用加计扣除事先不需要备案") and "7月预缴申报时" in text
+
+
+def test_a_rate_put_forward_that_the_rule_does_not_give_is_denied(ask):
+    _, text = ask("高新企业技术转让超过500万那部分，是不是按15%的一半也就是7.5%交税？")
+    assert text.startswith("不是7.5%。") and "12.5%" in text and "请以官方原文为准" in text
+    _, right = ask("技术转让超过500万的部分是不是按12.5%交")
+    assert not right.startswith("不是")
+
+
+def test_after_entry_the_duty_and_what_entry_brings_are_both_said(ask):
+    _, text = ask("六安的项目进了市级技改项目库以后，企业还要做啥？有啥好处")
+    assert "按月报送投资统计数据" in text and "享受技改财政奖补的前提" in text and "基金投放" in text
+
+
+def test_a_term_both_documents_define_is_given_in_each_and_a_place_before_the_term_is_not_the_term(ask):
+    _, text = ask("啥叫技术改造？我们换几台新设备算不算")
+    assert "六安文件所说的技术改造，是企业采用新技术" in text and "广西方案所说的技术改造" in text
+    result, luan = ask("六安说的技术改造是指什么")
+    assert result.kind == "answer" and "六安文件所说的技术改造" in luan and "没有规定" not in luan
+
+
+def test_a_complaint_about_unanswered_calls_asks_for_no_phone_number(vocab_question):
+    assert "联系电话" not in vocab_question("我们材料交到县里一个多月了都没人理，打电话也不接，太气人了，我要投诉").details
+    assert "联系电话" in vocab_question("经信局电话是多少").details
