@@ -647,6 +647,17 @@ def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
     if not (q.case_question or any(kinds.get(t) == "program" for t in q.topics)):
         return
     if "fixed_asset_investment_wan" in q.facts:  # "去年设备投资了六百万，今年还准备投四百万": another year's money
+        years = set(re.findall(r"去年|今年|明年|前年|后年|20\d\d年", q.text))
+        if len(years) <= 1 and re.search(r"还上了|还买了|还有|另外|加上|再加|以及|外加|还花了|还投了", q.text) \
+                and not re.search(r"总投资|一共|合计|总共|总额|其中", q.text):
+            # "买了三百来万的设备，还上了MES系统花了五十多万": two parts of one project
+            units = [item["value_wan"] for item in q.facts.pop("equipment")]
+            other = q.facts["fixed_asset_investment_wan"]
+            total = round(sum(units) + other, 4)
+            q.facts["fixed_asset_investment_wan"] = total
+            q.derived.append(f"固定资产投资 = 设备{' + '.join(format_number(v) for v in units)} + 其他{format_number(other)}"
+                             f" = {format_number(total)}万元。")
+            return
         q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), *(item["value_wan"] for item in q.facts.pop("equipment"))]
         return
     q.facts["fixed_asset_investment_wan"] = sum(item["value_wan"] for item in equipment)
@@ -829,7 +840,7 @@ _IN_USE_SAME_MONTH = re.compile(r"(?:(20\d\d)年)?()(\d{1,2})月[^。？?]{0,12}
 _SUMMABLE = ("tech_transfer_income_wan", "rd_expense_wan")
 _ENUMERATED = re.compile(r"分别|两个|两笔|三个|三笔|几个|几笔|两份|三份|一份[^。？?]{2,20}一份|另一份|[AB甲乙]项目|[AB甲乙]花|第一[个笔份]|第二[个笔份]|另一个|另一笔|另外一个|各自")
 _WHOLE = re.compile(r"其中|一共|总共|合计|加起来|总计|共计|不对|打错|说错|更正")
-_IN_USE = re.compile(r"(?:(20\d\d)年|(今年|去年|明年))?(\d{1,2})月[初中底末份]?[^，。？?,]{0,10}?(?:投入使用|投用|用上|开始使用|开始用|用起来|启用)")
+_IN_USE = re.compile(r"(?:(20\d\d)年|(今年|去年|明年))?(\d{1,2})月[初中底末份]?[^，。？?,]{0,10}?(?:投入使用|投用|用上|开始使用|开始用|用起来|启用|装好|安装好|安装完|调试好)")
 _UNIT_WORD = re.compile(r"(?:一|另一|第二|第三|两|另)(?:台|套|条|组|部)")
 
 

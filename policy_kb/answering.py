@@ -8,6 +8,7 @@ shown, or the user's own words. Actions only render the `Answer`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -297,6 +298,7 @@ class _Planner:
         self._unanswered_materials()
         self._capacity_added()
         self._figure_denied()
+        self._law_since_unconfirmed()
         self._drop_repeated_lines()
         self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
         if not self.answer.parts and not self.answer.start_form:
@@ -365,6 +367,29 @@ class _Planner:
                         f"新增产能的项目由哪一级备案或核准，文件没有规定，建议咨询{self._who('filing', point)}。"],
                         [point.citation]))
                     self.answer.offer_handoff = True
+                    return
+
+    def _law_since_unconfirmed(self) -> None:
+        """A VAT measure's rule said in 2026 or later: whether it continues under the 增值税法 in force since
+        2026-01-01 is not confirmed, and is said beside it (“留抵退税怎么申请”)."""
+        if self.state.today.year < 2026:
+            return
+        shown = self._shown()
+        for part in self.answer.parts:
+            if part.kind != "rule":
+                continue
+            text = "".join(part.lines)
+            for point in self.kb.points(None, "advanced-manufacturing-vat-credit"):
+                if "增值税法施行后" not in point.text or point.text in shown:
+                    continue
+                named = [w for w in ("加计抵减", "留抵退税", "技术转让免征增值税") if w in point.text]
+                if any(w in text for w in named) or "留抵税额" in text and "留抵退税" in named:
+                    part.lines.append(point.text)
+                    if re.search(r"增值税法|施行后|施行以后|实施后|实施以后", self.q.text):
+                        # asked about the law: who can confirm it
+                        part.lines.append(f"建议咨询{self._who(point.topic, point)}。需要的话我可以帮您转人工。")
+                        self.answer.offer_handoff = True
+                    part.citations.append(point.citation)
                     return
 
     def _figure_denied(self) -> None:
@@ -644,6 +669,14 @@ class _Planner:
         named = [p for p in points if any(w in p.text for w in quoted)]
         if named:  # "是不是就不符合15%那条了": the rule the figure names, whatever aspect the words suggest
             return named
+        subject = [p for p in points if p.subject and p.subject[-4:] in self.q.text]
+        if subject:  # "增值税留抵退税我们制造业能不能申请，怎么申请": the measure asked, not its topic's other one
+            core = subject[0].subject[-4:]
+            points = [p for p in points if p in subject or core in p.text]
+            if re.search(r"增值税法|施行后|施行以后|实施后|实施以后", self.q.text):
+                return [p for p in points if "增值税法" in p.text] + subject  # "增值税法施行后还按原来的办法退吗"
+            if not any(set(p.aspects) & set(aspects) for p in points):
+                return subject
         several = self._several_aspects()
         union = [p for p in points if set(p.aspects) & set(several)]
         if len(several) > 1 and union:
@@ -845,7 +878,8 @@ class _Planner:
         lines = [f"{label}《{document.title}》的奖励规定里没有{named}，没有规定{'这个称号' if len(titles) == 1 else '这些称号'}"
                  f"的奖励金额{'；' if listed else '。'}{listed}"]
         notes = self.kb.award_notes(region)
-        cites = [schedule[0].citation] if schedule else [n.citation for n in notes[:1]]
+        # the schedule as a whole (its first entry's words would quote an award the firm was not asked about)
+        cites = [dataclasses.replace(schedule[0].citation, quote="")] if schedule else [n.citation for n in notes[:1]]
         cores = [c for c in (_TITLE_LEVEL.sub("", t) for t in titles) if len(c) >= 3]
         ruled = next(((c, p) for c in cores for p in self._points("priority", region) if p.region == region and c in p.text),
                      None)
@@ -897,10 +931,12 @@ class _Planner:
         return self._cues
 
     def _ordered(self, points: Sequence[Point]) -> List[Point]:
-        """Every point by its score (the weaker ones too), ties in the points' order."""
+        """Every point: those the question clearly speaks of (a score of 1 or more) by score, then the
+        rest in the points' own order (weak word overlaps do not reorder them)."""
         scores = self._scores(points)
-        return [p for _, _, p in sorted(((scores[i], -i, p) for i, p in enumerate(points)),
-                                        key=lambda item: item[:2], reverse=True)]
+        strong = [p for _, _, p in sorted(((scores[i], -i, p) for i, p in enumerate(points) if scores[i] >= 1.0),
+                                          key=lambda item: item[:2], reverse=True)]
+        return strong + [p for p in points if p not in strong]
 
     def _rank(self, points: List[Point]) -> List[Point]:
         """Points sharing more of the question's words first; far weaker matches dropped."""
@@ -1291,7 +1327,16 @@ class _Planner:
                 if not honors:
                     continue
             if honors and schedule:
-                self.answer.parts.append(self._award_amounts(region, honors, label))
+                amounts = self._award_amounts(region, honors, label)
+                self.answer.parts.append(amounts)
+                if unlisted_titles and any(w in self.q.text for w in _TOTAL_WORDS):
+                    # "省级专精特新…又拿了省级数字化车间，一共能奖多少": the sum the document settles, and what it leaves out
+                    found = [float(m[1]) for line in amounts.lines for m in [re.fullmatch(r"[^：]+：(\d+(?:\.\d+)?)万元", line)] if m]
+                    left = re.findall(r"没有“([^”]+)”", unlisted_titles.lines[0])
+                    if found and left and not any(line.startswith("合计") for line in amounts.lines):
+                        amounts.lines.append(f"按文件能确定的合计：{' + '.join(num(v) for v in found)} = {num(sum(found))}万元"
+                                             f"（{'、'.join(left)}文件没有规定奖励，不计入）。" if len(found) > 1 else
+                                             f"按文件能确定的合计：{num(sum(found))}万元（{'、'.join(left)}文件没有规定奖励，不计入）。")
             elif not schedule:
                 points = self._points("awards", region)
                 amount_points = [p for p in points if "amount" in p.aspects] or points
@@ -2193,8 +2238,8 @@ class _Planner:
         if rule and over and rule.text not in accelerated:
             # "600万的，有没有别的办法早点扣", "买了台600万的设备，能一次性扣除吗": over the cap, the methods the rule allows
             # (after the estimate when others are within it: "三台设备…都能一次性扣除吗" is answered unit by unit first)
-            if within and not accelerated:
-                after = [rule.text]
+            if (within or any(item.incentive_id != tax.EQUIP for item in result.items)) and not accelerated:
+                after = [rule.text]  # (and after the R&D estimate: "研发1.2个亿…还有一台六百万的检测设备")
             else:
                 accelerated = [*accelerated, rule.text]
         if accelerated:
@@ -2929,12 +2974,15 @@ def _is_chinese(text: str) -> bool:
 
 
 def dedupe(citations: Iterable[Citation]) -> List[Citation]:
-    seen, out = set(), []
+    seen: Dict[tuple, int] = {}
+    out: List[Citation] = []
     for c in citations:
         key = (c.document, c.clause)
         if key not in seen:
-            seen.add(key)
+            seen[key] = len(out)
             out.append(c)
+        elif c.quote and not out[seen[key]].quote:
+            out[seen[key]] = c  # the clause cited as a whole, then for one of its words: those words
     return out
 
 
@@ -3061,7 +3109,7 @@ def projects_counted(text: str) -> Optional[float]:
 
 
 _DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(份)?")
-_PUT_TO_USE = ("投入使用", "用上", "开始使用", "投用", "启用")
+_PUT_TO_USE = ("投入使用", "用上", "开始使用", "投用", "启用", "装好", "安装好", "安装完", "调试好")
 
 
 def _month_put_to_use(text: str) -> Optional[tuple]:

@@ -2072,3 +2072,42 @@ def test_a_term_both_documents_define_is_given_in_each_and_a_place_before_the_te
 def test_a_complaint_about_unanswered_calls_asks_for_no_phone_number(vocab_question):
     assert "联系电话" not in vocab_question("我们材料交到县里一个多月了都没人理，打电话也不接，太气人了，我要投诉").details
     assert "联系电话" in vocab_question("经信局电话是多少").details
+
+
+def test_two_parts_of_one_project_are_its_investment(vocab_question):
+    q = vocab_question("我们是霍邱县一家做羽绒服的规上企业，今年搞了个智能化改造，买了三百来万的设备，还上了MES系统花了五十多万，能进市级项目库吗？")
+    assert q.facts["fixed_asset_investment_wan"] == 350.0 and "固定资产投资 = 设备300 + 其他50 = 350万元。" in q.derived
+    two_years = vocab_question("去年设备投资了六百万，今年还准备投四百万，能进项目库吗")
+    assert two_years.facts["fixed_asset_investment_wan"] != 1000.0  # another year's money is not added
+
+
+def test_equipment_installed_in_a_month_is_deducted_by_that_month(ask):
+    _, text = ask("设备是去年12月买的，今年1月才到货装好，一次性扣除算哪一年？")
+    assert "一次性扣除计入2026年度" in text  # put to use 2026-01 → deducted in the year of 2026-02
+
+
+def test_the_vat_refund_asked_is_answered_by_its_own_point_with_the_2026_caveat(ask):
+    _, text = ask("请问增值税留抵退税我们制造业能不能申请，怎么申请")
+    assert text.startswith("制造业企业自2022年4月起可按月申请退还增量留抵税额") and "纳税信用A级或B级" in text
+    assert "增值税法施行后" in text and "尚未确认" in text
+    assert "加计抵减额" not in text  # the other VAT measure of the topic is not the answer
+
+
+def test_an_over_cap_unit_beside_rd_comes_after_the_estimate(ask):
+    _, text = ask("我们公司研发费用去年一共花了1.2个亿，是高新企业，加计扣除能少交多少税？另外我们还有一台进口的检测设备六百万")
+    assert "少缴企业所得税1800万元" in text  # 12000 × 100% × 15%
+    assert text.index("少缴企业所得税1800万元") < text.index("最短可缩至6年")
+
+
+def test_the_rd_base_asked_is_not_the_funds_tolerance(ask):
+    _, text = ask("研发费用里的人员工资300万，直接投入200万，折旧50万，其他相关费用80万，加计扣除基数是多少")
+    assert "容忍率" not in text and "300 + 200 + 50 = 550万元" in text
+
+
+def test_a_listed_title_beside_an_unlisted_one_is_summed_as_far_as_the_document_goes(ask):
+    result, text = ask("我司在舒城，去年被评为省级专精特新，今年又拿了省级数字化车间，市里一共能奖多少钱", honors=["省级数字化车间"])
+    assert "没有“省级专精特新”" in text and "省级数字化车间：20万元" in text
+    assert "按文件能确定的合计：20万元（省级专精特新文件没有规定奖励，不计入）" in text
+    cites = [c for part in result.parts for c in part.citations]
+    from policy_kb.answering import dedupe
+    assert [c.quote for c in dedupe(cites)] == ["新认定的省级智能工厂、绿色工厂、数字化车间分别奖励50万元、20万元、20万元"]
