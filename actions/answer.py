@@ -101,7 +101,9 @@ def state_of(tracker: Tracker) -> State:
         kept = [h for h in before if not any(h.endswith(core) for core in denied)]
         honors = list(dict.fromkeys([*kept, *honors]))
     elif not honors and before and _continues(tracker):
-        level = next((word for word in LEVEL_WORDS if word in latest_text(tracker)), "")
+        said = latest_text(tracker)  # "是市级的，不是省级": the level affirmed, not the one denied
+        level = next((word for word in sorted(LEVEL_WORDS, key=lambda w: said.find(w)) if word in said
+                      and not denied_at(said, said.find(word))), "")
         # "一共能拿多少" after naming the titles; "省级的" after "工业设计中心奖励"
         honors = [_at_level(h, level) for h in context["honors"]]
     regions = named_regions(tracker)
@@ -639,7 +641,17 @@ class ActionAnswer(Action):
         if _says_nothing(tracker):
             dispatcher.utter_message(response="utter_anything_else")  # "好的" / "不用了" with nothing open
             return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "bot_capabilities" and (_CAPABILITIES_ASKED.search(latest_text(tracker))
+                                             or not (tracker.get_slot("answer_context") or {}).get("topics")):
+            dispatcher.utter_message(response="utter_capabilities")  # "你能帮我做什么"
+            return []
+        # ("具体是哪些情况能享受" after an answer, whatever the NLU made of it: a follow-up)
         return answer_events(dispatcher, tracker, allow_form=False) or []
+
+
+_CAPABILITIES_ASKED = re.compile(r"你(?:能|会|可以)|能做什么|能干什么|能干啥|能做啥|有什么功能|有啥功能|怎么用|你是谁|你是什么|"
+                                 r"能帮我什么|能帮什么|能帮我啥|能帮啥|都能问|可以问什么|能问什么|能问啥|怎么问|主要能|查哪些")
 
 
 def _says_nothing(tracker: Tracker) -> bool:

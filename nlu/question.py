@@ -804,7 +804,8 @@ _DENIAL_REACH = max(len(d) for d in DENIALS)
 def _located_at(text: str, place: str, located: Dict[str, List[str]]) -> int:
     """Where the message places the firm in `place` (“在淮南”, “淮南的企业”, “我们是六安的”), -1 if nowhere."""
     hits = [text.find(f"{before}{place}") for before in located.get("before", [])]
-    hits += [text.find(f"{place}{after}") for after in located.get("after", [])]
+    hits += [text.find(f"{place}{after}") for after in located.get("after", [])
+             if not re.search(rf"{re.escape(place + after)}(?:库|计划|清单)", text)]  # "六安的项目库" is the programme
     if text.rstrip("。.!！ ").endswith(f"{place}的"):
         hits.append(text.rfind(place))  # "我们湖南长沙的": said as the whole message
     said = re.search(rf"{re.escape(place)}的[\u4e00-\u9fa5]{{1,6}}?(?:企业|公司|工厂|厂)(?![长房区里])", text)

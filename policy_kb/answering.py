@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 
-from nlu.normalise import chinese_number
+from nlu.normalise import chinese_number, find_amounts
 from nlu.question import Question, denied_at
 from policy_kb import awards as award_calc
 from policy_kb import tax
@@ -124,10 +124,12 @@ class _Planner:
         self.kinds = {t.id: t.kind for t in kb.topics()}
         named = [kb.resolve_region(r) for r in [*state.regions_named, *q.regions]]
         self.regions = list(dict.fromkeys(r for r in named if r))
-        if not self.regions and not q.other_places and not state.region:
-            # "千企技改是不是只给大企业": the programme's own name places the question
-            self.regions = [r for r in kb.regions() for p in kb.programs(r)
-                            if any(n in q.text for n in re.findall(r"“([^”]{2,})”", p.name))][:1]
+        if not q.other_places and not (state.region and not self.regions):
+            # "千企技改是不是只给大企业": the programme's own name places the question (beside a region said:
+            # "千企技改和六安的项目库哪个门槛低")
+            named_programme = [r for r in kb.regions() for p in kb.programs(r)
+                               if any(n in q.text for n in re.findall(r"“([^”]{2,})”", p.name))]
+            self.regions = list(dict.fromkeys([*self.regions, *named_programme]))
         self.region = self.regions[0] if len(self.regions) == 1 else None
         self.answer = Answer(region=self.region)
         # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
@@ -144,6 +146,13 @@ class _Planner:
 
     def run(self) -> Answer:
         q = self.q
+        if _OFF_TOPIC.search(q.text) and not (q.topics or q.facts or q.details or q.flags or self.honors):
+            # "帮我看看明天六安天气怎么样，要去金寨县跑项目": not a policy question at all
+            covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
+            self.answer.parts.append(Part("uncovered", [
+                f"抱歉，这个问题超出了我的范围。我只回答{covered}技改政策和相关国家税收优惠的问题，比如“项目能否入选”"
+                "“奖补多少”“加计扣除怎么算”。需要人工帮助请说“转人工”。"]))
+            return self.answer
         if self._only_a_place():
             self.answer.parts.append(Part("ack", [
                 f"好的，按{self.kb.short_region(self.region)}的政策为您解答。可以问我入库/入选条件、奖补金额、税收优惠或办理流程；"
@@ -395,6 +404,19 @@ class _Planner:
     def _figure_denied(self) -> None:
         """“是不是按15%的一半也就是7.5%交税”: a rate the user puts forward that the rule shown does not
         give (it gives another) is denied first."""
+        amount = re.search(r"(?:奖|补贴|补助|给|拿)(\d+(?:\.\d+)?)万(?:元)?(?:吧|吗|对吗|对不对|没错吧)|"
+                           r"是不是(?:奖|给|补)?(\d+(?:\.\d+)?)万|(\d+(?:\.\d+)?)万(?:元)?(?:吧|对吗|对不对|没错吧)", self.q.text)
+        if amount:  # "省级企业技术中心在六安是奖50万吧": the amount the schedule gives instead
+            said = next(g for g in amount.groups() if g)
+            for part in self.answer.parts:
+                for i, line in enumerate(part.lines):
+                    award = re.fullmatch(r"[^：，。]{2,20}：(\d+(?:\.\d+)?)万元", line)
+                    if award and award[1] != said and f"{said}万" not in self._shown():
+                        part.lines[i] = f"不是{said}万元。{line}"
+                        return
+                    if award and award[1] == said and len([p for p in self.answer.parts if p.kind == part.kind]) == 1:
+                        part.lines[i] = f"是的。{line}"
+                        return
         rates = re.findall(r"(?<=按)(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)%(?=[^，。？?]{0,2}?(?:交|缴|计|征|算))", self.q.text)
         rates = [a or b for a, b in rates]
         if not re.search(r"是不是|是否|对吗|对不对|没错吧|吧[？?]", self.q.text) or not rates:
@@ -718,8 +740,10 @@ class _Planner:
         if not firm or firm not in self.regions or not others or not regional or any(w in q.text for w in _COMPARED):
             return
         here, there = self.kb.short_region(firm), self.kb.short_region(others[0])
+        own = "、".join(p.name for p in self.kb.programs(firm))  # "想报那个千企技改": what the firm's region has instead
         self.answer.parts.append(Part("uncovered", [
-            f"{there}的技改政策面向{there}的企业和项目，贵企业在{here}，不能申报{there}的项目；下面按{here}的政策说明。"]))
+            f"{there}的技改政策面向{there}的企业和项目，贵企业在{here}，不能申报{there}的项目；"
+            + (f"{here}对应的是{own}，下面按{here}的政策说明。" if own else f"下面按{here}的政策说明。")]))
         self.regions, self.region = [firm], firm
         self.answer.region = firm
 
@@ -1168,8 +1192,8 @@ class _Planner:
                 self._size_rule()  # "是不是只给大企业？我们是中小企业": whom it is for, then the check
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
-        if self.q.all_conditions and not self.q.details:
-            self._conditions_list()
+        if self.q.all_conditions and not self.q.details and "materials" not in self.q.aspects:
+            self._conditions_list()  # ("要交哪些材料？给我列个清单": the materials, not the conditions)
             return
         if ("awards" in self.q.topics or self.honors) and not {"threshold", "who"} & set(self.q.aspects):
             return  # "千企技改入选了有多少奖励": the awards part answers it (a threshold asked too: both)
@@ -1326,6 +1350,14 @@ class _Planner:
                 honors = [h for h in honors if h not in beyond]
                 if not honors:
                     continue
+            again = re.search(r"每年都|年年|每年能|每年可以|每年还|再领一次|还能再领|再拿一次|还能再拿|再奖一次|能不能再领|还能领吗|还能再要", self.q.text)
+            note = next((n for n in self.kb.award_notes(region) if "新认定" in n.text), None)
+            if honors and schedule and again and note:
+                # "前年就已经是省级智能工厂了，今年还能再领一次50万吗？是不是每年都有"
+                self.answer.parts.append(Part("rule", [
+                    f"{label}不是每年都有：文件奖励的是“新认定”的称号，每个称号一份；已经认定过的称号以后每年能否再奖，"
+                    f"文件没有规定，请向{self._contact(region) or '当地工信部门'}确认。下面是该称号新认定时的奖励："], [note.citation]))
+                self.answer.offer_handoff = True
             if honors and schedule:
                 amounts = self._award_amounts(region, honors, label)
                 self.answer.parts.append(amounts)
@@ -2051,7 +2083,7 @@ class _Planner:
     def _retrofit(self) -> Optional[Part]:
         """“原计税基础300万，花了200万做数字化智能化改造，能抵免多少”: 10% of the retrofit spending, the
         spending counted up to the equipment's original tax basis × the cap (2024年第9号)."""
-        text = self.q.text
+        text = _with_digits(self.q.text)  # "原值四百万…花了两百六十万" as figures
         if not re.search(r"(?:数字化|智能化)(?:、|和|或)?(?:智能化)?改造", text):
             return None
         basis = re.search(r"(?:计税基础|原值|原价|入账价值|账面原值)(?:是|为|有)?\s*(\d+(?:\.\d+)?)万", text)
@@ -2914,6 +2946,8 @@ _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己
 
 
 _CAPACITY_ADDED = re.compile(r"(?<!不)(?:扩|扩大|新增|增加|提高|提升)[^，。？?]{0,3}产能|扩产(?!品)")
+_OFF_TOPIC = re.compile(r"天气|下雨|下雪|气温|股票|彩票|外卖|机票|火车票|高铁票|订酒店|酒店|导航|路况|讲个笑话|笑话|讲个故事|星座|算命|"
+                        r"菜谱|做饭|电影|歌曲|唱歌|打游戏|游戏")
 _SIZE_ASKED = re.compile(r"只(?:给|针对|支持|面向|限)(?:大|规上|国有)|大企业才|(?:中小|小微|小型|小)企业(?:能|可以|也|有没有|有资格)|对我们开放|开放吗")
 _CLAIMING_WORDS = ("预缴", "汇算清缴", "汇算", "留存备查", "追溯", "补享")
 
@@ -3110,6 +3144,16 @@ def projects_counted(text: str) -> Optional[float]:
 
 _DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(份)?")
 _PUT_TO_USE = ("投入使用", "用上", "开始使用", "投用", "启用", "装好", "安装好", "安装完", "调试好")
+
+
+def _with_digits(text: str) -> str:
+    """`text` with every money amount written in figures of 万元: “原值四百万” → “原值400万”."""
+    out, last = [], 0
+    for span in find_amounts(text):
+        if span.kind == "money":
+            out += [text[last:span.start], f"{num(span.value)}万"]
+            last = span.end
+    return "".join(out) + text[last:]
 
 
 def _month_put_to_use(text: str) -> Optional[tuple]:

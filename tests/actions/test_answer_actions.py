@@ -755,3 +755,20 @@ def test_an_invoice_total_with_its_vat_deducted_waits_for_the_tax_amount():
 def test_a_county_said_after_a_rule_answers_the_rule_for_its_region_not_anything_else():
     reply = _turns("技改项目投资额最低要多少才能进项目库啊", "裕安区的", intent="affirm")
     assert "固定资产投资200万元以上" in reply and "还有什么想了解" not in reply
+
+
+def test_a_level_affirmed_beside_a_level_denied_is_the_one_taken():
+    titles = ["市级智能工厂", "市级绿色工厂", "市级数字化车间"]
+    messages, _ = run(ActionAnswer(), tracker("是市级的，不是省级", "inform", slots={
+        "region": "六安市", "answer_context": {"topics": ["awards"], "facts": {}, "honors": titles}}))
+    reply = text_of(messages)
+    assert "市级智能工厂：20万元" in reply and "省级智能工厂" not in reply
+
+
+def test_a_follow_up_the_nlu_reads_as_asking_what_the_bot_does_is_answered_from_the_context():
+    context = {"topics": ["approval"], "facts": {}, "aspects": ["procedure"]}
+    messages, _ = run(ActionAnswer(), tracker("具体是哪些情况能享受", "bot_capabilities",
+                                              slots={"region": "广西壮族自治区", "answer_context": context}))
+    assert "容缺受理" in text_of(messages) and "守信主体" in text_of(messages)
+    asked, _ = run(ActionAnswer(), tracker("你能帮我做什么", "bot_capabilities", slots={"answer_context": context}))
+    assert [m.get("response") for m in asked] == ["utter_capabilities"]
