@@ -90,7 +90,9 @@ def state_of(tracker: Tracker) -> State:
     before = list(context.get("honors") or [])
     denied = denied_honors(tracker)
     text = latest_text(tracker)
-    if before and honors and any(cue in text for cue in CORRECTION_CUES):
+    relevelled = re.search(r"(?:是|换成|改成)(?:国家级|省级|市级|县级)的?[，,]?(?:不是|而不是)|如果[^，。？?]{0,14}(?:是|换成|改成)(?:国家级|省级|市级|县级)",
+                           text)  # "那如果其中智能工厂那个是省级的不是市级的": that title at the other level, not one more
+    if before and honors and (any(cue in text for cue in CORRECTION_CUES) or relevelled):
         # "不对不对，技术中心是省级的" / "智能工厂是省级的，不是市级的": that title at its right level;
         # the other titles stay
         cores = {_without_level(h) for h in honors} | {c for c in denied if len(c) > 2}
@@ -212,6 +214,11 @@ def question_of(tracker: Tracker) -> Question:
         q.facts["equipment"] = [{**previous_tax["equipment"][0], "value_wan": q.facts.pop("other_amounts")[0]}]
     if q.tax_facts() and previous_tax and any(cue in q.text for cue in ADDITIVE_CUES):
         q.facts = _added(previous_tax, q.facts)  # "还买了个节能设备200万" adds to the R&D said before
+        q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
+    elif q.tax_facts() and previous_tax and any(cue in q.text for cue in CORRECTION_CUES) \
+            and set(q.tax_facts()) < set(previous_tax) and "equipment" not in q.tax_facts():
+        # "不好意思说错了，我们自己的研发费用是四百五十万": that figure corrected, the others said before kept
+        q.facts = {**previous_tax, **q.facts}
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
     elif q.tax_facts() and previous_tax and re.search(r"这\d+(?:\.\d+)?万(?:元)?(?:里|中|当中)|里面有|里头有|其中", q.text):
         # "这300万里面有100万是委托大学做的": a part of the figure before, not a new one
@@ -642,12 +649,24 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response="utter_anything_else")  # "好的" / "不用了" with nothing open
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "greet" and (_GREETING.search(latest_text(tracker)) or not (
+                (tracker.get_slot("answer_context") or {}).get("topics") or _names_a_place(latest_text(tracker)))):
+            dispatcher.utter_message(response="utter_greet")  # ("在舒城县" after an answer: the place, answered)
+            return []
         if intent == "bot_capabilities" and (_CAPABILITIES_ASKED.search(latest_text(tracker))
                                              or not (tracker.get_slot("answer_context") or {}).get("topics")):
             dispatcher.utter_message(response="utter_capabilities")  # "你能帮我做什么"
             return []
         # ("具体是哪些情况能享受" after an answer, whatever the NLU made of it: a follow-up)
         return answer_events(dispatcher, tracker, allow_form=False) or []
+
+
+_GREETING = re.compile(r"你好|您好|早上好|上午好|中午好|下午好|晚上好|在吗|在不在|有人吗|有人在|哈喽|嗨|hello|hi\b", re.I)
+
+
+def _names_a_place(text: str) -> bool:
+    q = analyse(text, vocabulary())
+    return bool(q.regions or q.towns_named or q.other_places)
 
 
 _CAPABILITIES_ASKED = re.compile(r"你(?:能|会|可以)|能做什么|能干什么|能干啥|能做啥|有什么功能|有啥功能|怎么用|你是谁|你是什么|"

@@ -80,6 +80,10 @@ class ValidateEligibilityForm(FormValidationAction):
             region = _region_before(tracker.events, _user_turns(tracker.events)[-1]) or region
         if region and region != tracker.get_slot("region"):
             events.append(SlotSet("region", region))
+        if not resumed and _places_firm_elsewhere(tracker):
+            # "我们在湖南株洲" inside the check: neither covered region's programme is for the firm
+            answered = answer_events(dispatcher, tracker, allow_form=False) or []
+            return answered + [SlotSet("eligibility_set_aside", "answered"), SlotSet("requested_slot", None), ActiveLoop(None)]
         if not resumed:
             facts = facts_in_message(tracker)
             if not facts and not events:
@@ -115,6 +119,12 @@ def _activated_this_turn(tracker: Tracker) -> bool:
         if event.get("event") == "active_loop" and event.get("name") == "eligibility_form":
             return True
     return tracker.active_loop_name != "eligibility_form"
+
+
+def _places_firm_elsewhere(tracker: Tracker) -> bool:
+    """The latest message places the firm in a place the sources do not cover (and in no covered one)."""
+    q = analyse(latest_text(tracker), vocabulary())
+    return bool(q.other_places) and not q.regions and not q.towns_named and (q.firm_elsewhere or len(q.text) <= 14)
 
 
 def _rule_question_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:

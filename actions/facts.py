@@ -75,8 +75,9 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
     share, total = q.facts.get("this_year_share_pct"), _share_base(tracker, q)
     if share and total and "investment_this_year_wan" not in facts:
         facts["investment_this_year_wan"] = round(float(total) * share / 100, 2)  # "今年能完成八成投资"
-    if q.flags.get("above_size_after_project") and "above_designated_size" not in q.flags:
-        facts.pop("above_designated_size", None)  # "改造完应该能进规上": 规上 after the project, not now
+    if "above_size_after_project" in q.flags and "above_designated_size" not in q.flags:
+        # "改造完应该能进规上", "改完之后产值也上不了规上": 规上 after the project (or not), not now
+        facts.pop("above_designated_size", None)
     return facts
 
 
@@ -201,9 +202,9 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     elif total:
         facts["fixed_asset_investment_wan"] = float(total[-1])  # the last one wins: "不对，是2500万"
         read = q.facts.get("fixed_asset_investment_wan")
-        if len(total) > 1 and read is not None and read in [float(t) for t in total] and not re.search(
-                r"不对|错了|说错|更正|应该是|其实是|改成", q.text):
-            facts["fixed_asset_investment_wan"] = float(read)  # "总投资4999万，差一万到5000": the total, not the gap
+        if len(total) > 1 and read is not None and read in [float(t) for t in total]:
+            # "总投资4999万，差一万到5000": the total, not the gap; "总投资是2800万不是1800万": not the one denied
+            facts["fixed_asset_investment_wan"] = float(read)
     summed = q.facts.get("fixed_asset_investment_wan")
     if summed is not None and any(line.startswith("固定资产投资 = ") for line in q.derived) and not adds_to_total(tracker):
         facts["fixed_asset_investment_wan"] = float(summed)  # "设备800万，厂房改造400万": both parts, shown summed

@@ -134,6 +134,13 @@ class _Planner:
         self.answer = Answer(region=self.region)
         # "准备建数字化车间，投资350万，能入库吗": a title the project builds, not one awarded
         self.honors = [] if _builds_a_title(q) or _names_a_title_as_a_kind(q) else list(state.honors)
+        # "去年评的市级企业技术中心已经拿了10万，今年又新认定了…今年能拿多少": a title already paid is not counted again
+        self.paid_honors = [h for h in self.honors if re.search(
+            rf"{re.escape(h)}[^，。？?；]{{0,4}}?(?:已经|已)?(?:拿了|领了|拿过|领过|拿到了|领到了|到账了|发了)", q.text)]
+        if self.paid_honors and len(self.paid_honors) < len(self.honors):
+            self.honors = [h for h in self.honors if h not in self.paid_honors]
+        else:
+            self.paid_honors = []
         self.income_tax_saved: Optional[float] = None  # the estimate's income-tax saving, once made
         self.customs_from_price = False  # the tariff is estimated on the equipment's price (no 完税价格 said)
         self.detail_region: Optional[str] = None  # the region a detail's nearest point chose (no place asked)
@@ -307,6 +314,8 @@ class _Planner:
         self._unanswered_materials()
         self._capacity_added()
         self._figure_denied()
+        self._missed_claim_lead()
+        self._listed_as_not_exempt()
         self._law_since_unconfirmed()
         self._drop_repeated_lines()
         self.answer.parts = [part for part in self.answer.parts if any(part.lines)]  # never an empty reply
@@ -400,6 +409,22 @@ class _Planner:
                         self.answer.offer_handoff = True
                     part.citations.append(point.citation)
                     return
+
+    def _missed_claim_lead(self) -> None:
+        """“7月预缴的时候忘了报了，还能享受吗”: yes, when the point shown says a claim missed is not lost."""
+        if not (self.q.yes_no and re.search(r"忘了|忘记|漏了|漏报|没报|没享受|没填|错过|没来得及", self.q.text)):
+            return
+        first = next((part for part in self.answer.parts if part.kind == "rule"), None)
+        if first and first is self.answer.parts[0] and re.search(r"不影响以后享受|追溯补享|可以补享", first.lines[0]):
+            first.lines[0] = f"可以。{first.lines[0]}"
+
+    def _listed_as_not_exempt(self) -> None:
+        """“其中有几台在《国内投资项目不予免税的进口商品目录》里，这几台关税能免吗”: no."""
+        if not (self.q.yes_no and re.search(r"(?:有|其中|这几台|这台|都)[^，。？?]{0,12}在[^，。？?]{0,4}《?国内投资项目不予免税", self.q.text)):
+            return
+        first = next((part for part in self.answer.parts if part.kind == "rule"), None)
+        if first and first is self.answer.parts[0] and "不予免税的进口商品目录》内的商品除外" in first.lines[0]:
+            first.lines[0] = f"不能。列入该目录的设备不免关税：{first.lines[0]}"
 
     def _figure_denied(self) -> None:
         """“是不是按15%的一半也就是7.5%交税”: a rate the user puts forward that the rule shown does not
@@ -980,6 +1005,7 @@ class _Planner:
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
         duration = bool(_DURATION_ASKED.search(self.q.text))
+        missed = bool(re.search(r"忘了|忘记|漏了|漏报|没报|没享受|没填|错过|没来得及", self.q.text))
         filing_when = bool(re.search(r"(?:什么时候|啥时候|何时|几月份?)(?:去|可以|能)?(?:申报|报|享受|填报)", self.q.text))
         needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要)(?:先)?(?:去)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)", self.q.text)
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
@@ -997,6 +1023,8 @@ class _Planner:
                 score += 0.6  # "要留哪些资料": the point that is chiefly the materials list
             if duration and _DURATION.search(p.text):
                 score += 1.5  # "海关要监管多久", "项目库管几年": the point that gives the period
+            if missed and re.search(r"未享受|不影响|追溯|补享|漏享", p.text):
+                score += 2.0  # "7月预缴的时候忘了报了，还能享受吗": the point on claiming it later
             if filing_when and re.search(r"预缴|申报时|汇算清缴时", p.text):
                 score += 1.5  # "什么时候申报": when it is claimed, not how long the rule lasts
             if needed and any(f"{no}{w}" in p.text for w in needed for no in ("不需要", "无需", "不用", "不必")):
@@ -1360,6 +1388,8 @@ class _Planner:
                 self.answer.offer_handoff = True
             if honors and schedule:
                 amounts = self._award_amounts(region, honors, label)
+                if self.paid_honors:
+                    amounts.lines.insert(0, f"{label}{'、'.join(self.paid_honors)}的奖励您说已经领过，不再计入；今年新认定的：")
                 self.answer.parts.append(amounts)
                 if unlisted_titles and any(w in self.q.text for w in _TOTAL_WORDS):
                     # "省级专精特新…又拿了省级数字化车间，一共能奖多少": the sum the document settles, and what it leaves out
@@ -2886,7 +2916,7 @@ class _Planner:
 
     def _local_not_held(self) -> Part:
         said = [m for m in re.findall(r"([\u4e00-\u9fa5]{2}(?:县|区))", self.q.text)
-                if not re.search(r"自治|园区|开发|高新|县区|市区|城区|辖区|地区|片区|山区|景区|社区|厂区|园", m)]
+                if not re.search(r"自治|园区|开发|高新|县区|市区|城区|辖区|地区|片区|山区|景区|社区|厂区|园|里|们|的|和|或", m)]
         place = said[0] if said else self.q.towns_named[0] if self.q.towns_named else "县（区）"
         return Part("uncovered", [
             f"{place}本级自己的技改配套政策我没有收录（不在覆盖范围内），有没有额外奖励、能否与上级奖励叠加，"

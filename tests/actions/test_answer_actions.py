@@ -772,3 +772,27 @@ def test_a_follow_up_the_nlu_reads_as_asking_what_the_bot_does_is_answered_from_
     assert "容缺受理" in text_of(messages) and "守信主体" in text_of(messages)
     asked, _ = run(ActionAnswer(), tracker("你能帮我做什么", "bot_capabilities", slots={"answer_context": context}))
     assert [m.get("response") for m in asked] == ["utter_capabilities"]
+
+
+def test_a_place_the_nlu_reads_as_a_greeting_after_an_answer_is_the_place():
+    context = {"topics": ["program"], "facts": {"fixed_asset_investment_wan": 150.0}, "aspects": ["threshold"]}
+    messages, _ = run(ActionAnswer(), tracker("在舒城县", "greet", slots={"answer_context": context}))
+    assert "200万元以上" in text_of(messages) and "不限定投资额" in text_of(messages)
+    hello, _ = run(ActionAnswer(), tracker("您好，请问现在有人在线吗", "greet", slots={"answer_context": context}))
+    assert [m.get("response") for m in hello] == ["utter_greet"]
+
+
+def test_a_title_said_at_another_level_in_a_what_if_replaces_it():
+    titles = ["市级智能工厂", "市级数字化车间", "市级企业技术中心"]
+    text = "那如果其中智能工厂那个是省级的不是市级的，一共又是多少"
+    found = tracker(text, "ask_subsidy", [entity("honor", "省级智能工厂", text.index("智能工厂"))],
+                    slots={"region": "六安市", "answer_context": {"topics": ["awards"], "facts": {}, "honors": titles}})
+    messages, _ = run(ActionAnswer(), found)
+    assert "合计：10 + 10 + 50 = 70万元" in text_of(messages) and "市级智能工厂：20万元" not in text_of(messages)
+
+
+def test_a_corrected_figure_keeps_the_other_figures_said_before():
+    reply = _turns("我们自己研发花了三百万，另外委托德国一家公司做研发付了三百万，合同登记了，25%税率，加计扣除能少交多少",
+                   "不好意思说错了，我们自己的研发费用是四百五十万，不是三百万")
+    assert "不超过境内研发费用450万元的三分之二（300万元），计入240万元" in reply
+    assert "少缴企业所得税172.5万元" in reply  # (450 + 240) × 100% × 25%
