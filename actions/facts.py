@@ -59,6 +59,7 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
         kept = [e for e in found if not _denied(text, e)]  # "不是信息化的，就是普通设备更新"
         if kept and kept[0].get("value"):
             facts[slot] = kept[0]["value"]
+
     q = analyse(latest_text(tracker), vocabulary())
     facts.update(_amounts(tracker, q))
     if q.output_wan:  # "改造前年产值1.2亿，改造后1.35亿": output figures, not the investment
@@ -76,8 +77,10 @@ def facts_in_message(tracker: Tracker) -> Dict[str, Any]:
     if share and total and "investment_this_year_wan" not in facts:
         facts["investment_this_year_wan"] = round(float(total) * share / 100, 2)  # "今年能完成八成投资"
     if "above_size_after_project" in q.flags and "above_designated_size" not in q.flags:
-        # "改造完应该能进规上", "改完之后产值也上不了规上": 规上 after the project (or not), not now
+        # "改造完应该能进规上": 规上 after the project, not now; "改完之后产值也上不了规上": not now either
         facts.pop("above_designated_size", None)
+        if q.flags["above_size_after_project"] is False:
+            facts["above_designated_size"] = False
     return facts
 
 

@@ -136,7 +136,7 @@ class _Planner:
         self.honors = [] if _builds_a_title(q) or _names_a_title_as_a_kind(q) else list(state.honors)
         # "去年评的市级企业技术中心已经拿了10万，今年又新认定了…今年能拿多少": a title already paid is not counted again
         self.paid_honors = [h for h in self.honors if re.search(
-            rf"{re.escape(h)}[^，。？?；]{{0,4}}?(?:已经|已)?(?:拿了|领了|拿过|领过|拿到了|领到了|到账了|发了)", q.text)]
+            rf"{re.escape(h)}[^，,。？?；;]{{0,4}}?(?:(?:已经|已)(?:拿了|领了|拿到|领到|到账|发了)|拿过|领过|(?:拿了|领了)\d)", q.text)]
         if self.paid_honors and len(self.paid_honors) < len(self.honors):
             self.honors = [h for h in self.honors if h not in self.paid_honors]
         else:
@@ -157,7 +157,7 @@ class _Planner:
             # "帮我看看明天六安天气怎么样，要去金寨县跑项目": not a policy question at all
             covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
             self.answer.parts.append(Part("uncovered", [
-                f"抱歉，这个问题超出了我的范围。我只回答{covered}技改政策和相关国家税收优惠的问题，比如“项目能否入选”"
+                f"抱歉，这个问题超出了我的范围，相关信息我没有收录。我只回答{covered}技改政策和相关国家税收优惠的问题，比如“项目能否入选”"
                 "“奖补多少”“加计扣除怎么算”。需要人工帮助请说“转人工”。"]))
             return self.answer
         if self._only_a_place():
@@ -1640,7 +1640,9 @@ class _Planner:
         shown = self._shown()
         for topic in incentives:
             keys = _TOPIC_FACTS.get(topic)
-            if not keys or set(keys) & set(self.q.facts):
+            interaction = "interaction" in rule_aspects and any(
+                "interaction" in p.aspects for p in self.kb.points(None, topic))  # "高新15%和小微的优惠能不能叠加"
+            if (not keys or set(keys) & set(self.q.facts)) and not interaction:
                 continue
             points = [p for p in self._by_aspect(self._applies(self.kb.points(None, topic))) if p.text not in shown]
             if points:

@@ -796,3 +796,11 @@ def test_a_corrected_figure_keeps_the_other_figures_said_before():
                    "不好意思说错了，我们自己的研发费用是四百五十万，不是三百万")
     assert "不超过境内研发费用450万元的三分之二（300万元），计入240万元" in reply
     assert "少缴企业所得税172.5万元" in reply  # (450 + 240) × 100% × 25%
+
+
+def test_not_reaching_the_size_after_the_project_means_not_there_now():
+    from actions.facts import facts_in_message
+
+    text = "我们是广西梧州的小微工业企业，年产值几百万，这次投600万改造，老实说改完产值也到不了规上，年内能投产。这种能进千企技改吗"
+    facts = facts_in_message(tracker(text, "ask_eligibility", [entity("scale", "规上", text.index("规上"))]))
+    assert facts["above_designated_size"] is False and facts["above_size_after_project"] is False

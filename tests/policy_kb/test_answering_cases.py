@@ -2111,3 +2111,37 @@ def test_a_listed_title_beside_an_unlisted_one_is_summed_as_far_as_the_document_
     cites = [c for part in result.parts for c in part.citations]
     from policy_kb.answering import dedupe
     assert [c.quote for c in dedupe(cites)] == ["新认定的省级智能工厂、绿色工厂、数字化车间分别奖励50万元、20万元、20万元"]
+
+
+def test_whether_two_rates_stack_is_said_unverified_beside_the_estimate(ask):
+    _, text = ask("我们是高新技术企业，应纳税所得额两百万左右，人数资产也都在小微标准以内，今年研发费用一百五十万。"
+                  "高新15%和小微的优惠能不能叠加？研发加计扣除大概能省多少")
+    assert "少缴企业所得税22.5万元" in text  # 150 × 100% × 15%
+    assert "能否叠加，政策摘要没有核实" in text and "12366" in text
+
+
+def test_a_title_already_paid_is_left_out_of_this_years_sum(ask):
+    _, text = ask("裕安区企业，去年评的市级企业技术中心已经拿了10万，今年又新认定了市级工业设计中心和省级数字化车间，今年能拿多少",
+                  honors=["市级企业技术中心", "市级工业设计中心", "省级数字化车间"])
+    assert "合计：10 + 20 = 30万元" in text and "市级企业技术中心的奖励您说已经领过" in text
+
+
+def test_units_said_to_be_on_the_not_exempt_list_are_not_exempt(ask):
+    _, text = ask("我们鼓励类项目要进口一批设备，其中有几台在《国内投资项目不予免税的进口商品目录》里，这几台关税能免吗")
+    assert text.startswith("不能。列入该目录的设备不免关税")
+
+
+def test_a_claim_missed_at_prepayment_can_still_be_made(ask):
+    _, text = ask("研发费用加计扣除今年7月预缴的时候忘了报了，还能享受吗")
+    assert text.startswith("可以。") and "7月未享受的不影响以后享受" in text
+
+
+def test_the_citys_and_countys_own_awards_name_the_place_not_a_phrase(ask):
+    _, text = ask("百色的规上铝加工企业，项目已经入选千企技改了，市里县里还有没有配套奖励，大概多少")
+    assert "百色本级自己的技改配套政策我没有收录" in text and "市里县" not in text
+
+
+@pytest.mark.parametrize("text", ["帮我看看明天六安天气怎么样，要去金寨县跑项目", "明天六安下雨不？要不要把厂里露天的设备盖上"])
+def test_a_question_outside_policy_is_said_out_of_scope_not_checked(ask, text):
+    result, reply = ask(text)
+    assert not result.start_form and reply.startswith("抱歉，这个问题超出了我的范围，相关信息我没有收录")
