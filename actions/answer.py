@@ -241,6 +241,11 @@ def question_of(tracker: Tracker) -> Question:
     if status_only and any(cue in q.text for cue in CORRECTION_CUES + ("现在", "已经", "其实", "如果", "要是", "假如")):
         # "说错了，我们高新证书到期没续上，现在不是高新了": the estimate again, at the new rate
         q.topics, q.aspects, computing = [], [], True
+    before_topics = [t for t in context.get("topics") or [] if t != "tax-claiming"
+                     and vocabulary().kinds.get(t) == "incentive"]
+    if q.topics == ["tax-claiming"] and before_topics and not q.tax_facts():
+        # "研发费用加计扣除要先去税务局备案吗" … "今年7月预缴的时候忘了报了，还能享受吗": that incentive's claim
+        q.topics = [*before_topics[:1], "tax-claiming"]
     if context and not q.topics and not q.other_places:
         q.topics = list(context.get("topics") or [])
         previous = dict(context.get("facts") or {}) if computing else {}  # "这个5%以后还能享受吗" asks no sum

@@ -153,6 +153,8 @@ class _Planner:
 
     def run(self) -> Answer:
         q = self.q
+        if not q.topics and "分公司" in q.details and q.flags.get("independent_legal_person") is False:
+            q.topics = ["program"]  # "分公司没有独立法人资格，是总公司统一核算的" after a check: the check again
         if _OFF_TOPIC.search(q.text) and not (q.topics or q.facts or q.details or q.flags or self.honors):
             # "帮我看看明天六安天气怎么样，要去金寨县跑项目": not a policy question at all
             covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
@@ -3159,6 +3161,11 @@ def title_count(text: str, honor: str) -> Optional[float]:
                           rf"{re.escape(name)}[×x*]?([两二三四五六七八九十\d]+)个(?!牌子|称号|荣誉|头衔|奖)", text)
         listed = found and found.group(2) and re.match(r"[都全均]", text[found.end():]) \
             and re.search(r"[、和及与]", text[max(0, found.start() - 16):found.start()])
+        if found and found.group(2) and not listed:
+            # "评了市级智能工厂、市级绿色工厂、市级数字化车间三个": as many as the titles listed in the clause
+            clause = re.split(r"[，,。；;？?！!]", text[:found.start()])[-1]
+            said = chinese_number(found.group(2).replace("两", "二"))
+            listed = bool(said) and said == len(re.findall(r"[、和及与]", clause)) + 1 > 1
         if found and not listed:
             count = chinese_number((found.group(1) or found.group(2)).replace("两", "二"))
             return count if count and count > 1 else None

@@ -804,3 +804,8 @@ def test_not_reaching_the_size_after_the_project_means_not_there_now():
     text = "我们是广西梧州的小微工业企业，年产值几百万，这次投600万改造，老实说改完产值也到不了规上，年内能投产。这种能进千企技改吗"
     facts = facts_in_message(tracker(text, "ask_eligibility", [entity("scale", "规上", text.index("规上"))]))
     assert facts["above_designated_size"] is False and facts["above_size_after_project"] is False
+
+
+def test_a_claim_asked_after_an_incentive_is_that_incentives_claim():
+    reply = _turns("研发费用加计扣除要先去税务局备案吗", "今年7月预缴的时候忘了报了，还能享受吗")
+    assert reply.startswith("可以。") and "7月未享受的不影响以后享受" in reply

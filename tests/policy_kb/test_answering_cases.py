@@ -2145,3 +2145,14 @@ def test_the_citys_and_countys_own_awards_name_the_place_not_a_phrase(ask):
 def test_a_question_outside_policy_is_said_out_of_scope_not_checked(ask, text):
     result, reply = ask(text)
     assert not result.start_form and reply.startswith("抱歉，这个问题超出了我的范围，相关信息我没有收录")
+
+
+def test_a_count_after_titles_listed_counts_the_titles():
+    from policy_kb.answering import title_count
+    assert title_count("我们厂今年一下评了市级智能工厂、市级绿色工厂、市级数字化车间三个，能拿多少？", "市级数字化车间") is None
+    assert title_count("我们有市级数字化车间3个", "市级数字化车间") == 3.0
+
+
+def test_a_branch_said_after_a_check_checks_again(ask):
+    result, _ = ask("分公司没有独立法人资格，是总公司统一核算的", region="广西壮族自治区")
+    assert result.start_form  # the programme's own check (独立法人) settles it
