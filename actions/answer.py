@@ -466,6 +466,8 @@ def _corrects_project(q: Question, tracker: Tracker) -> bool:
     changed = re.search(r"变成|变为|改成|改为|追加|调整为|调整到|增加到|提高到|变更为|减少到|缩减到", text) \
         or any(cue in text for cue in CORRECTION_CUES)
     allowed = {"program", "filing"} if changed else {"program"}  # "…总投资变成2600万…备案已经重新做了"
+    if q.flags.get("filed_or_approved") is not None and not re.search(r"[？?]|吗|怎么|哪|什么|多久|谁|要不要", text):
+        allowed = {"program", "filing"}  # "备案下来了": the filing, done
     details = set(q.details) - set(vocabulary().tables.get("checked_details") or [])  # "这个项目是限制类": the check's
     if q.topics and not set(q.topics) <= allowed or q.tax_facts() or details or q.other_places:
         return False
@@ -654,6 +656,9 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response="utter_anything_else")  # "好的" / "不用了" with nothing open
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "goodbye" and (_GOODBYE.search(latest_text(tracker)) or not analyse(latest_text(tracker), vocabulary()).flags):
+            dispatcher.utter_message(response="utter_goodbye")  # ("备案下来了" after a check: the fact, checked again)
+            return []
         if intent == "greet" and (_GREETING.search(latest_text(tracker)) or not (
                 (tracker.get_slot("answer_context") or {}).get("topics") or _names_a_place(latest_text(tracker)))):
             dispatcher.utter_message(response="utter_greet")  # ("在舒城县" after an answer: the place, answered)
@@ -666,6 +671,7 @@ class ActionAnswer(Action):
         return answer_events(dispatcher, tracker, allow_form=False) or []
 
 
+_GOODBYE = re.compile(r"再见|拜拜|bye|先这样|就这样吧|没事了|不用了|不聊了|下次再|回头再|走了", re.I)
 _GREETING = re.compile(r"你好|您好|早上好|上午好|中午好|下午好|晚上好|在吗|在不在|有人吗|有人在|哈喽|嗨|hello|hi\b", re.I)
 
 

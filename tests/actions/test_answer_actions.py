@@ -809,3 +809,12 @@ def test_not_reaching_the_size_after_the_project_means_not_there_now():
 def test_a_claim_asked_after_an_incentive_is_that_incentives_claim():
     reply = _turns("研发费用加计扣除要先去税务局备案吗", "今年7月预缴的时候忘了报了，还能享受吗")
     assert reply.startswith("可以。") and "7月未享受的不影响以后享受" in reply
+
+
+def test_a_fact_the_nlu_reads_as_goodbye_after_a_check_is_the_fact():
+    slots = {"region": "六安市", "fixed_asset_investment_wan": 800.0, "above_designated_size": True,
+             "direction": "智能化", "filed_or_approved": False}
+    messages, _ = run(ActionAnswer(), tracker("备案下来了", "goodbye", slots=slots))
+    assert "符合条件" in text_of(messages) and "再见" not in text_of(messages)
+    bye, _ = run(ActionAnswer(), tracker("好的，再见", "goodbye", slots=slots))
+    assert [m.get("response") for m in bye] == ["utter_goodbye"]
