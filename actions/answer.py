@@ -264,6 +264,11 @@ def question_of(tracker: Tracker) -> Question:
             q.topics = ["tech-transfer-exemption"]  # the transfer's figures, corrected: the transfer again
         if not q.aspects:
             q.aspects = list(context.get("aspects") or [])
+        if not q.details and context.get("details") and (q.regions or q.towns_named) and not q.facts:
+            # "设备补贴能补多少" … "我们在六安": the detail asked before, now for that place
+            q.details = dict(context["details"])
+            q.detail_near = {k: tuple(v) for k, v in (context.get("detail_near") or {}).items()}
+            q.detail_department = dict(context.get("detail_department") or {})
     elif previous_tax and not q.tax_facts() and computing and all(
             t in (context.get("topics") or []) or set(TOPIC_FACTS.get(t, ())) & set(previous_tax) for t in q.topics):
         q.facts = {**_corrected(previous_tax, q.facts), **q.facts}  # "这笔技术转让要交多少企业所得税？" after its figures
@@ -378,7 +383,8 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
     elif q.regions or q.firm_region:
         place = None  # a covered place said later replaces it
     return {"topics": q.topics, "facts": facts, "aspects": q.aspects, "honors": honors, "honor_counts": counts,
-            "place_elsewhere": place,
+            "place_elsewhere": place, "details": dict(q.details), "detail_near": {k: list(v) for k, v in q.detail_near.items()},
+            "detail_department": dict(q.detail_department),
             "circumstances": q.circumstances, "levels": [w for w in LEVEL_WORDS if w in q.text] or q.levels_before,
             **{flag: getattr(q, flag) for flag in CONTEXT_FLAGS}}
 

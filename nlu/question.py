@@ -172,6 +172,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     for phrase in tables.get("topic_masks", []):
         masked = masked.replace(phrase, "·" * len(phrase))  # "融资租赁" is not the 融资 measure
     q.topics = _topics(masked, vocab.topics)
+    if "statistics" in q.topics and re.search(r"钱|奖补|补贴|奖励|到账|拨付", plain) \
+            and not re.search(r"统计|报送|数据|入统|纳统|报什么|义务|要做", plain):
+        q.topics.remove("statistics")  # "入库以后多久能拿到钱": the money after entry, not the statistics duty
     q.aspects = _aspects(plain, tables["aspects"])
     if "exclusions" in q.aspects and re.search(r"限制类|淘汰类", plain) and not re.search(
             r"不能享受|不适用|排除|负面清单|哪些不行|哪些行业不|不享受|不能加计|不能用|不允许|不符合", plain):

@@ -1442,9 +1442,10 @@ class _Planner:
                         first = [n for n in self.kb.award_notes(region) if "前提" in n.text]
                         if first:
                             self.answer.parts.append(Part("rule", [f"{label}不能：{first[0].text}"], [first[0].citation]))
-                    self.answer.parts.append(self._schedule(region, label))
                     if self.q.own_case and "fixed_asset_investment_wan" in self.q.facts:
+                        # "投三百万，市里有补贴吗？补多少": what the project itself gets first, then the titles' list
                         self.answer.parts.append(self._project_award_notes(region, label))
+                    self.answer.parts.append(self._schedule(region, label))
                 else:
                     self.answer.parts.append(self._rule_part(points, label=label))
         if side_by_side:
@@ -1526,8 +1527,9 @@ class _Planner:
         amount by investment, and the project library as the precondition."""
         notes = [n for n in self.kb.award_notes(region) if "未规定" in n.text or "前提" in n.text]
         invested = num(self.q.facts["fixed_asset_investment_wan"])
-        lines = [f"{label}上面是按称号计发的固定金额；项目本身（投资{invested}万元）按投资额能得多少，文件没有规定。"]
+        lines = [f"{label}项目本身（投资{invested}万元）按投资额能得多少，文件没有规定。"]
         lines += [f"{label}{n.text}" for n in notes]
+        lines.append(f"{label}文件规定的固定金额是按新认定的称号计发的（项目或企业评上才有）：")
         return Part("rule", lines, [n.citation for n in notes])
 
     def _schedule(self, region: str, label: str, named_only: bool = False) -> Part:

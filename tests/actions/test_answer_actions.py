@@ -818,3 +818,8 @@ def test_a_fact_the_nlu_reads_as_goodbye_after_a_check_is_the_fact():
     assert "符合条件" in text_of(messages) and "再见" not in text_of(messages)
     bye, _ = run(ActionAnswer(), tracker("好的，再见", "goodbye", slots=slots))
     assert [m.get("response") for m in bye] == ["utter_goodbye"]
+
+
+def test_a_place_said_after_a_deferred_detail_keeps_the_detail_not_the_whole_schedule():
+    reply = _turns("设备补贴能补多少", "我们在六安", intent="ask_subsidy")
+    assert "没有规定设备（软件）补贴的比例和标准" in reply and "市级技改示范项目50万元" not in reply

@@ -2156,3 +2156,14 @@ def test_a_count_after_titles_listed_counts_the_titles():
 def test_a_branch_said_after_a_check_checks_again(ask):
     result, _ = ask("分公司没有独立法人资格，是总公司统一核算的", region="广西壮族自治区")
     assert result.start_form  # the programme's own check (独立法人) settles it
+
+
+def test_money_after_entry_is_not_the_statistics_duty(ask):
+    _, text = ask("入库以后多久能拿到钱")
+    assert "没有规定" in text and "到账时间" in text and "统计局" not in text
+
+
+def test_a_project_asking_what_it_gets_hears_first_that_investment_alone_earns_no_amount(ask):
+    _, text = ask("我们公司在霍山，是做竹木加工的，想搞个自动化改造，大概投三百万，市里有补贴吗？补多少？")
+    assert text.startswith("项目本身（投资300万元）按投资额能得多少，文件没有规定。")
+    assert text.index("享受技改财政奖补的前提") < text.index("每个新认定称号的奖励")
