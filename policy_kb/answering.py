@@ -1852,6 +1852,12 @@ class _Planner:
             points = self._by_aspect(pool)
             if points:
                 self.answer.parts.append(self._rule_part(points, limit=1 if len(incentives) > 1 else 2))
+                side = _SIDE_QUESTIONS.get(topic)
+                if side and re.search(side[0], q.text) and side[1] not in self._shown():
+                    # "先办什么手续？进口环节增值税也一起免吗": the second question, by the point that says it
+                    said = next((p for p in pool if side[1] in p.text), None)
+                    if said:
+                        self.answer.parts.append(Part("rule", [said.text], [said.citation]))
             elif not (topic == GENERIC_TAX and len(incentives) > 1):  # "加计扣除预缴能享受吗" is answered by 加计扣除's point
                 self.answer.parts.append(self._deferral(topic))
         if q.aspect == "compute":
@@ -2982,6 +2988,8 @@ _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己
 
 
 _CAPACITY_ADDED = re.compile(r"(?<!不)(?:扩|扩大|新增|增加|提高|提升)[^，。？?]{0,3}产能|扩产(?!品)")
+# A second question often asked beside an incentive's procedure: (its words in the question, the words of the point that answers it).
+_SIDE_QUESTIONS = {"imported-equipment-tariff-exemption": (r"增值税", "进口环节增值税")}
 _OFF_TOPIC = re.compile(r"天气|下雨|下雪|气温|股票|彩票|外卖|机票|火车票|高铁票|订酒店|酒店|导航|路况|讲个笑话|笑话|讲个故事|星座|算命|"
                         r"菜谱|做饭|电影|歌曲|唱歌|打游戏|游戏")
 _SIZE_ASKED = re.compile(r"只(?:给|针对|支持|面向|限)(?:大|规上|国有)|大企业才|(?:中小|小微|小型|小)企业(?:能|可以|也|有没有|有资格)|对我们开放|开放吗")

@@ -2167,3 +2167,8 @@ def test_a_project_asking_what_it_gets_hears_first_that_investment_alone_earns_n
     _, text = ask("我们公司在霍山，是做竹木加工的，想搞个自动化改造，大概投三百万，市里有补贴吗？补多少？")
     assert text.startswith("项目本身（投资300万元）按投资额能得多少，文件没有规定。")
     assert text.index("享受技改财政奖补的前提") < text.index("每个新认定称号的奖励")
+
+
+def test_the_import_vat_asked_beside_the_procedure_is_answered(ask):
+    _, text = ask("鼓励类项目进口设备要免税，企业要先办什么手续？进口环节增值税也一起免吗")
+    assert "确认书" in text and "进口环节增值税照常征收" in text
