@@ -2418,6 +2418,10 @@ class _Planner:
             return text + "。" + "".join(p.text for p in loss[:2])
         due = tax.money(taxable * rate)
         text = f"今年企业所得税：{steps}{num(taxable)} × {pct(rate)} = {num(due)}万元{later}"
+        if tax.EQUIP in items and ("设备一次性扣除", tax.EQUIP) not in taken and not net:
+            # the unit could also be deducted at once: this year's tax would then be lower still (by how much
+            # depends on the depreciation it would otherwise have this year, which the question does not give)
+            text += "（没有计入设备一次性扣除；选择一次性扣除的，今年应纳税所得额还会减少，减少多少要看该设备原本当年的折旧额）"
         if net:
             text += "（您说的应纳税所得额已经扣除了加计扣除，不再重复扣）"
         credit = items[tax.SPECIAL].credit_wan if tax.SPECIAL in items else None

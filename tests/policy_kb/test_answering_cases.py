@@ -2172,3 +2172,14 @@ def test_a_project_asking_what_it_gets_hears_first_that_investment_alone_earns_n
 def test_the_import_vat_asked_beside_the_procedure_is_answered(ask):
     _, text = ask("鼓励类项目进口设备要免税，企业要先办什么手续？进口环节增值税也一起免吗")
     assert "确认书" in text and "进口环节增值税照常征收" in text
+
+
+def test_commissioned_rd_asked_by_rate_gets_the_eighty_percent(ask):
+    _, text = ask("委托外部机构研发，费用能加计扣除吗？按多少算")
+    assert text.startswith("委托境内研发按实际发生额的80%计入委托方研发费用")
+
+
+def test_the_years_tax_says_when_the_one_time_deduction_is_left_out(ask):
+    _, text = ask("我们是高新企业，今年应纳税所得额1000万，研发费用400万，买了环保设备200万，今年企业所得税要交多少")
+    assert "1000 − 加计扣除 400 = 600万元，600 × 15% = 90万元（没有计入设备一次性扣除" in text
+    assert "90 − 20 = 70万元" in text  # the credit, 200 × 10%
