@@ -317,6 +317,7 @@ class _Planner:
         self._capacity_added()
         self._figure_denied()
         self._missed_claim_lead()
+        self._alternative_met_lead()
         self._listed_as_not_exempt()
         self._law_since_unconfirmed()
         self._drop_repeated_lines()
@@ -411,6 +412,15 @@ class _Planner:
                         self.answer.offer_handoff = True
                     part.citations.append(point.citation)
                     return
+
+    def _alternative_met_lead(self) -> None:
+        """“产值涨不了太多，但改完能从规下变规上，这样算不算数”: the rule's other branch is the firm's."""
+        if not (self.q.flags.get("above_size_after_project") and re.search(r"算不算|算数|算吗|行不行|可以吗|行吗|能不能", self.q.text)):
+            return
+        for part in self.answer.parts:
+            if part.kind == "rule" and part.lines and "或改造后可新增成为规模以上工业企业" in part.lines[0]:
+                part.lines[0] = f"算：效益要求两项满足其一即可，改造后能新增成为规模以上工业企业的也符合。{part.lines[0]}"
+                return
 
     def _missed_claim_lead(self) -> None:
         """“7月预缴的时候忘了报了，还能享受吗”: yes, when the point shown says a claim missed is not lost."""

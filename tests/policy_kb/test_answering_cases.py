@@ -2183,3 +2183,8 @@ def test_the_years_tax_says_when_the_one_time_deduction_is_left_out(ask):
     _, text = ask("我们是高新企业，今年应纳税所得额1000万，研发费用400万，买了环保设备200万，今年企业所得税要交多少")
     assert "1000 − 加计扣除 400 = 600万元，600 × 15% = 90万元（没有计入设备一次性扣除" in text
     assert "90 − 20 = 70万元" in text  # the credit, 200 × 10%
+
+
+def test_the_benefit_rules_other_branch_said_by_the_firm_is_confirmed(ask):
+    _, text = ask("千企技改那个效益要求，改完产值要涨多少才行？我们产值涨不了太多，但改完能从规下变规上，这样算不算数")
+    assert text.startswith("算：效益要求两项满足其一即可") and "15%以上" in text
