@@ -116,7 +116,8 @@ def stack_children(settings: Settings) -> List[Child]:
     gateway = Child(
         "gateway", "网关",
         [str(BIN / "uvicorn"), "bot.gateway.app:app", "--host", settings.host,
-         "--port", str(settings.gateway_port), "--no-access-log"],
+         "--port", str(settings.gateway_port), "--no-access-log",
+         "--timeout-keep-alive", "75"],  # (uvicorn's 5 s closes pooled client connections under their feet)
         f"http://{host}:{settings.gateway_port}/health",
         env={"POLICYBOT_RASA_URLS": json.dumps([f"http://{host}:{port}" for port in rasa_ports(settings)]),
              "POLICYBOT_ACTION_URLS": json.dumps([f"http://{host}:{settings.action_port}"])},

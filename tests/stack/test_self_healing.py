@@ -81,7 +81,9 @@ def test_killed_parts_are_restarted_under_load_and_every_message_gets_a_chinese_
 
     async def scenario() -> None:
         stop = asyncio.Event()
-        limits = httpx.Limits(max_connections=10)
+        # a fresh connection per request: a pooled one the server has closed while idle fails on reuse
+        # (httpx ReadError) — a client-side race, not a message the stack failed to answer
+        limits = httpx.Limits(max_connections=10, max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=live_stack, timeout=60.0, limits=limits) as client:
             users = [asyncio.create_task(user(client, stop, log)) for _ in range(8)]
             for key, part in (("actions", "动作服务器"), ("rasa-2", "Rasa")):
