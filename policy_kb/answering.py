@@ -406,7 +406,7 @@ class _Planner:
                 named = [w for w in ("加计抵减", "留抵退税", "技术转让免征增值税") if w in point.text]
                 if any(w in text for w in named) or "留抵税额" in text and "留抵退税" in named:
                     part.lines.append(point.text)
-                    if re.search(r"增值税法|施行后|施行以后|实施后|实施以后", self.q.text):
+                    if _LAW_ASKED.search(self.q.text):
                         # asked about the law: who can confirm it
                         part.lines.append(f"建议咨询{self._who(point.topic, point)}。需要的话我可以帮您转人工。")
                         self.answer.offer_handoff = True
@@ -422,20 +422,25 @@ class _Planner:
                 part.lines[0] = f"算：效益要求两项满足其一即可，改造后能新增成为规模以上工业企业的也符合。{part.lines[0]}"
                 return
 
+    def _leading_rule(self) -> Optional[Part]:
+        """The answer's first part, when it is a rule (a verdict word is put before its first line)."""
+        first = self.answer.parts[0] if self.answer.parts else None
+        return first if first is not None and first.kind == "rule" and first.lines else None
+
     def _missed_claim_lead(self) -> None:
         """“7月预缴的时候忘了报了，还能享受吗”: yes, when the point shown says a claim missed is not lost."""
-        if not (self.q.yes_no and re.search(r"忘了|忘记|漏了|漏报|没报|没享受|没填|错过|没来得及", self.q.text)):
+        if not (self.q.yes_no and _MISSED_CLAIM.search(self.q.text)):
             return
-        first = next((part for part in self.answer.parts if part.kind == "rule"), None)
-        if first and first is self.answer.parts[0] and re.search(r"不影响以后享受|追溯补享|可以补享", first.lines[0]):
+        first = self._leading_rule()
+        if first and re.search(r"不影响以后享受|追溯补享|可以补享", first.lines[0]):
             first.lines[0] = f"可以。{first.lines[0]}"
 
     def _listed_as_not_exempt(self) -> None:
         """“其中有几台在《国内投资项目不予免税的进口商品目录》里，这几台关税能免吗”: no."""
         if not (self.q.yes_no and re.search(r"(?:有|其中|这几台|这台|都)[^，。？?]{0,12}在[^，。？?]{0,4}《?国内投资项目不予免税", self.q.text)):
             return
-        first = next((part for part in self.answer.parts if part.kind == "rule"), None)
-        if first and first is self.answer.parts[0] and "不予免税的进口商品目录》内的商品除外" in first.lines[0]:
+        first = self._leading_rule()
+        if first and "不予免税的进口商品目录》内的商品除外" in first.lines[0]:
             first.lines[0] = f"不能。列入该目录的设备不免关税：{first.lines[0]}"
 
     def _figure_denied(self) -> None:
@@ -458,8 +463,8 @@ class _Planner:
         rates = [a or b for a, b in rates]
         if not re.search(r"是不是|是否|对吗|对不对|没错吧|吧[？?]", self.q.text) or not rates:
             return
-        first = next((part for part in self.answer.parts if part.kind == "rule"), None)
-        if first is None or first is not self.answer.parts[0]:
+        first = self._leading_rule()
+        if first is None:
             return
         said, text = rates[-1], "".join(first.lines)
         shown = set(re.findall(r"按(\d+(?:\.\d+)?)%", text))
@@ -732,7 +737,7 @@ class _Planner:
         if subject:  # "增值税留抵退税我们制造业能不能申请，怎么申请": the measure asked, not its topic's other one
             core = subject[0].subject[-4:]
             points = [p for p in points if p in subject or core in p.text]
-            if re.search(r"增值税法|施行后|施行以后|实施后|实施以后", self.q.text):
+            if _LAW_ASKED.search(self.q.text):
                 return [p for p in points if "增值税法" in p.text] + subject  # "增值税法施行后还按原来的办法退吗"
             if not any(set(p.aspects) & set(aspects) for p in points):
                 return subject
@@ -1017,7 +1022,7 @@ class _Planner:
         term = _defined_term(self.q.text) if "definition" in self.q.aspects else None
         # nothing particular asked ("进口设备免税是谁都能免吗"): a topic's main rule (its first point) leads
         duration = bool(_DURATION_ASKED.search(self.q.text))
-        missed = bool(re.search(r"忘了|忘记|漏了|漏报|没报|没享受|没填|错过|没来得及", self.q.text))
+        missed = bool(_MISSED_CLAIM.search(self.q.text))
         filing_when = bool(re.search(r"(?:什么时候|啥时候|何时|几月份?)(?:去|可以|能)?(?:申报|报|享受|填报)", self.q.text))
         needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要)(?:先)?(?:去)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)", self.q.text)
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
@@ -3004,6 +3009,8 @@ _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己
 _CAPACITY_ADDED = re.compile(r"(?<!不)(?:扩|扩大|新增|增加|提高|提升)[^，。？?]{0,3}产能|扩产(?!品)")
 # A second question often asked beside an incentive's procedure: (its words in the question, the words of the point that answers it).
 _SIDE_QUESTIONS = {"imported-equipment-tariff-exemption": (r"增值税", "进口环节增值税")}
+_MISSED_CLAIM = re.compile(r"忘了|忘记|漏了|漏报|没报|没享受|没填|错过|没来得及")  # a claim not made when it could be
+_LAW_ASKED = re.compile(r"增值税法|施行后|施行以后|实施后|实施以后")  # the 2026 VAT law asked about
 _OFF_TOPIC = re.compile(r"天气|下雨|下雪|气温|股票|彩票|外卖|机票|火车票|高铁票|订酒店|酒店|导航|路况|讲个笑话|笑话|讲个故事|星座|算命|"
                         r"菜谱|做饭|电影|歌曲|唱歌|打游戏|游戏")
 _SIZE_ASKED = re.compile(r"只(?:给|针对|支持|面向|限)(?:大|规上|国有)|大企业才|(?:中小|小微|小型|小)企业(?:能|可以|也|有没有|有资格)|对我们开放|开放吗")
