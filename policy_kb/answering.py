@@ -474,11 +474,21 @@ class _Planner:
     def _drop_repeated_lines(self) -> None:
         """Two topics deferring the same detail say it once (“没有规定受理窗口……” for 加计扣除 and 申报)."""
         seen = set()
+        deferred: Set[str] = set()  # details already said not to be in the sources
         for part in self.answer.parts:
             kept = []
+            dropped_deferral = False
             for line in part.lines:
                 if line and line in seen:
                     continue
+                silent = re.search(r"没有规定([^。，；]{2,30})。$", line or "")
+                if silent and silent[1] in deferred:
+                    dropped_deferral = True  # "…都没有规定房产税和城镇土地使用税" said above: not again
+                    continue
+                if dropped_deferral and line.startswith("建议咨询"):
+                    continue
+                if silent and "都没有规定" in line:  # (each document's own silence is said for each)
+                    deferred.add(silent[1])
                 if line and line.startswith("相关的规定是：") and line.split("：", 1)[1] in seen:
                     continue  # the closest rule was said in full above it
                 award = re.fullmatch(r"([^：，。]{2,20})：(\d+(?:\.\d+)?万元)", line or "")

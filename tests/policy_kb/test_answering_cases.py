@@ -2188,3 +2188,8 @@ def test_the_years_tax_says_when_the_one_time_deduction_is_left_out(ask):
 def test_the_benefit_rules_other_branch_said_by_the_firm_is_confirmed(ask):
     _, text = ask("千企技改那个效益要求，改完产值要涨多少才行？我们产值涨不了太多，但改完能从规下变规上，这样算不算数")
     assert text.startswith("算：效益要求两项满足其一即可") and "15%以上" in text
+
+
+def test_a_detail_deferred_for_every_source_is_not_deferred_again_for_one(ask):
+    _, text = ask("听说六安对技改项目的土地使用税有减免，具体减多少？")
+    assert text.count("没有规定房产税和城镇土地使用税") == 1 and "12366" in text
