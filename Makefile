@@ -87,6 +87,9 @@ eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the re
 	$(PY) -m bot.dev.testing answers-eval dev28
 	$(PY) -m bot.dev.testing answers-eval dev29
 	$(PY) -m bot.dev.testing answers-eval dev30
+	$(PY) -m bot.dev.testing answers-eval dev31
+	$(PY) -m bot.dev.testing answers-eval dev32
+	$(PY) -m bot.dev.testing answers-eval dev33
 	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)

@@ -51,7 +51,7 @@ TOPIC_FACTS = {
     "rd-super-deduction": ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domestic_wan", "rd_commissioned_foreign_wan"),
     "tech-transfer-exemption": ("tech_transfer_income_wan", "revenue_wan", "transfer_cost_wan", "transfer_taxes_wan",
                                 "licence_years"),
-    "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment", "vat_rate_pct", "vat_deducted"),
+    "equipment-one-time-deduction": ("equipment", "in_use_year", "in_use_month", "in_use_year_rel"), "special-equipment-credit": ("equipment", "vat_rate_pct", "vat_deducted", "invoice_vat_wan", "freight_wan"),
     "accelerated-depreciation": ("equipment",),
     "advanced-manufacturing-vat-credit": ("vat_input_wan", "vat_refund_increment_wan", "input_ratio_pct"), "high-tech-rate": ("taxable_income_wan",),
     "small-low-profit-rate": ("taxable_income_wan", "staff_count", "total_assets_wan"),
@@ -68,7 +68,7 @@ TAX_FACT_KEYS = ("rd_expense_wan", "rd_intangible_wan", "rd_commissioned_domesti
                  "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "rd_offset_wan", "rd_fiscal_wan",
                  "rd_other_wan", "in_use_year", "in_use_month", "in_use_year_rel", "staff_count", "total_assets_wan",
                  "rd_five_wan", "vat_refund_increment_wan", "input_ratio_pct", "freight_wan", "licence_years",
-                 "vat_rate_pct", "vat_deducted", "income_after_deductions", "rd_by_year")
+                 "vat_rate_pct", "vat_deducted", "income_after_deductions", "rd_by_year", "invoice_vat_wan")
 
 
 def region_buttons() -> List[Dict[str, str]]:
@@ -430,6 +430,9 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
             and any(tracker.get_slot(slot) is not None for slot in PROJECT_SLOTS) and not (q.topics or q.tax_facts()):
         # "还有戏吗" after a verdict: the verdict again, with what would make it pass
         return verdict_events(dispatcher, tracker, tracker.get_slot("region"))
+    numbered = numbered_events(dispatcher, tracker, q)
+    if numbered is not None:  # "问三个问题：1. …吗 2. …多少 3. …什么条件": each answered in its turn
+        return numbered
     several = several_projects_events(dispatcher, tracker, q)
     if several is not None:  # "两家厂，一家在六安投了180万…一家在广西投了600万…分别能进项目库吗"
         return several
@@ -446,6 +449,73 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
         return events + verdict_events(dispatcher, tracker, answer.region)
     note, shown = caveat(tracker, answer.statuses())
     dispatcher.utter_message(text=join_lines([render(answer), note]), buttons=buttons_for(answer))
+    return events + shown
+
+
+def numbered_segments(text: str, with_preamble: bool = True) -> List[str]:
+    """The questions a message numbers (“1. 入库有门槛吗 2. 设备奖补多少”), each with the words before
+    the first number (the firm: “我们是霍山县的规上企业，问几个问题：”); [] unless it numbers at least
+    two and every one is a question (“下面谁能用：1.个体工商户 2.合伙企业” numbers cases, not questions)."""
+    marks = list(_NUMBER_MARK.finditer(text))
+    order = ["".join(ch for ch in m.group() if ch in _ORDINALS) for m in marks]
+    if len(marks) < 2 or [_ORDINALS.index(o[0]) % 9 for o in order if o] != list(range(len(marks))):
+        return []  # 1, 2, 3 … in order ("，3台设备都在500万以下" is not a third question)
+    starts = [m.end() for m in marks]
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    items = [text[a:b].strip(" ，,；;。") for a, b in zip(starts, ends, strict=True)]
+    if not all(_ASKS.search(item) for item in items):
+        return []
+    if not with_preamble:
+        return items
+    preamble = re.sub(r"(?:有|问|请教|咨询)?[几两三四五六七八九十\d]+(?:个|件)?(?:问题|事情|事)[：:，,]?\s*$", "",
+                      text[:marks[0].start()]).strip()
+    return [f"{preamble}{'，' if preamble and not preamble.endswith(('，', '。', '：', ':')) else ''}{item}" for item in items]
+
+
+_NUMBER_MARK = re.compile(r"(?:^|(?<=[\s，,。；;？?！!：:]))(?:[1-9](?:[.、．)）]|\s+)|[①②③④⑤⑥⑦⑧⑨]|[（(][1-9一二三四五][)）]"
+                          r"|第[一二三四五](?:个问题|个|问|点|条)?[，,：:、]|[一二三四五]、)")
+_ORDINALS = "123456789①②③④⑤⑥⑦⑧⑨一二三四五六七八九"
+_ASKS = re.compile(r"[？?]|吗|么|多少|怎么|什么|哪|几|能不能|可不可以|是否|有没有|要不要|如何|咋|啥")
+
+
+def numbered_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Question) -> Optional[List[EventType]]:
+    """Numbered questions answered one by one, in their order, under their numbers; None when the
+    message numbers none, or one of them starts an eligibility check (the form asks what it needs)."""
+    segments = numbered_segments(latest_text(tracker))
+    if not segments:
+        return None
+    items = numbered_segments(latest_text(tracker), with_preamble=False)
+    state = state_of(tracker)
+    # the places the message names hold for every question; a programme's region only for its own
+    state.regions_named = list(dict.fromkeys([*named_regions(tracker), *q.regions]))
+    groups: List[List[int]] = []
+    texts: List[str] = []
+    for number, (segment, item) in enumerate(zip(segments, items, strict=True), start=1):
+        if groups and not analyse(item, vocabulary()).topics:
+            # "2、…这台设备投资抵免能抵多少？3、今年应纳税额才12万，抵不完咋办": the question before, continued
+            groups[-1].append(number)
+            texts[-1] += "；" + item
+        else:
+            groups.append([number])
+            texts.append(segment)
+    if len(groups) < 2:
+        return None
+    answers = [plan(analyse(text, vocabulary()), state, kb()) for text in texts]
+    if any(a.start_form or not a.parts for a in answers):
+        return None
+    blocks = ["、".join(map(str, numbers)) + ". " + render(Answer(parts=a.parts, ask_region=False))
+              for numbers, a in zip(groups, answers, strict=True)]
+    if any(a.ask_region for a in answers):
+        blocks.append("您在哪个地区？我可以按您所在地区详细说明。")
+    whole = Answer(parts=[p for a in answers for p in a.parts], ask_region=any(a.ask_region for a in answers),
+                   topics_answered=[t for a in answers for t in a.topics_answered],
+                   offer_handoff=any(a.offer_handoff for a in answers))
+    note, shown = caveat(tracker, whole.statuses())
+    dispatcher.utter_message(text=join_lines(["\n\n".join(blocks), note]), buttons=buttons_for(whole))
+    events: List[EventType] = [SlotSet("answer_context", context_of(q, tracker))]
+    region = next((a.region for a in answers if a.region), None)
+    if region and region != tracker.get_slot("region"):
+        events.append(SlotSet("region", region))
     return events + shown
 
 
@@ -490,6 +560,7 @@ _PROJECT_MARK = re.compile(r"(?:另外一家|另一家|一家|另外一个项目
                            r"[AB甲乙]项目|项目[AB甲乙一二]|[甲乙丙丁ABCD](?:公司|企业|厂)|(?<=[：:；;。])[甲乙丙丁](?=[，,：:]))"
                            r"(?=[^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规)|[，,：:][^，。；,;]{0,12}?(?:在|投|花|是|做|搞|上|规|属))")
 _FIRM_LETTER = re.compile(r"(?:(?<=[：:；;。，,])|^)[甲乙丙丁ABCD](?:公司|企业|厂)")  # "；C厂北海的，项目属于限制类"
+_SHARED = re.compile(r"[都均]是|[都均]已|都备|都办|都已|都在|都属于|都不是|都还|全部|两家都|两个都")
 _CATALOG_SAID = re.compile(r"(鼓励类|允许类|限制类|淘汰类)")
 _CASE_ASKED = re.compile(r"分别|各自|能不能进|能进|能不能报|能报|能不能入|能入|能申报|能不能申报|够不够|符合|能不能享受|行不行|可以吗|能吗")
 
@@ -506,9 +577,11 @@ def project_segments(text: str) -> List[str]:
 def place_segments(text: str, q: Question, places: List[str]) -> List[str]:
     """The message cut at each factory it places (“桂林厂技改投资1200w…，长沙厂投资八百万…”); [] unless
     it places at least two, one of them where the sources do not reach."""
-    if not q.other_places:
-        return []
-    starts = sorted({m.start() for name in places for m in re.finditer(re.escape(name) + r"(?:的|那个|这个)?(?:厂|公司|分厂|工厂|项目)", text)})
+    if not q.other_places and len(set(q.regions)) < 2:
+        return []  # ("六安那个是自动化改造300万，广西那个是智能化改造450万": two covered regions' factories)
+    starts = sorted({m.start() for name in places for m in re.finditer(
+        re.escape(name) + r"(?:的|那个|这个)?(?:厂|公司|分厂|工厂|项目)|" + re.escape(name) + r"(?:那个|这个|那家|这家)(?=是|在|投|[，,])",
+        text)})
     if len(starts) < 2:
         return []
     return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
@@ -526,15 +599,29 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
     segments = project_segments(text) or place_segments(
         text, q, [*q.other_places, *(name for name in covered if name in text and len(name) >= 2)])
     parsed = [analyse(segment, vocab) for segment in segments]
+    if len(segments) > 2 and not project_segments(text):
+        # "…广西那个今年能投产。": a later sentence of a factory said before belongs to it
+        merged: List[str] = []
+        seen: Dict[str, int] = {}
+        for segment, part in zip(segments, parsed, strict=True):
+            region = next(filter(None, (base.resolve_region(r) for r in part.regions)), None)
+            if region in seen and not part.facts.get("fixed_asset_investment_wan"):
+                merged[seen[region]] += segment
+            else:
+                seen.setdefault(region or "", len(merged))
+                merged.append(segment)
+        segments, parsed = merged, [analyse(segment, vocab) for segment in merged]
     # ("A厂…投资八百万…；B厂是分厂，不是法人；C厂…属于限制类": a firm without its amount, judged on what is said)
     if len(parsed) < 2 or not any(p.facts.get("fixed_asset_investment_wan") for p in parsed) \
             or not all(p.facts.get("fixed_asset_investment_wan") or p.flags or _CATALOG_SAID.search(p.text) for p in parsed):
         return None
     offsets = [text.find(segment) for segment in segments]
-    both = re.search(r"[都均]是|[都均]已|都备|都办|都已|都在|都属于|都不是|都还|全部|两家都|两个都", text)
-    if both:  # "都是规上", "两个都已备案": the flags of the clause that says it of all of them
-        clause = next(c for c in re.split(r"[，,。；;：:]", text) if both.group(0) in c)
-        shared = dict(analyse(clause, vocab).flags)
+    both = _SHARED.search(text)
+    if both:  # "都是规上", "两个都已备案": the flags of the clauses that say it of all of them
+        shared = {}
+        for clause in re.split(r"[，,。；;：:]", text):
+            if _SHARED.search(clause):
+                shared.update(analyse(clause, vocab).flags)
     else:
         shared = {k: v for k, v in q.flags.items() if all(k not in p.flags for p in parsed)}
     named = {base.resolve_region(r) for r in q.regions} - {None}

@@ -29,6 +29,7 @@ _VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
 _YEARS = re.compile(r"(?:(?:分|按|[，,、\s])(\d+|[一二两三四五六七八九十]{1,2})年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限|设备年限|使用年限|折旧期|摊销期|摊销年限)(?:是|为|按)?(\d+|[一二两三四五六七八九十]{1,2})年)")
 _YEAR_WORDS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十五": 15, "二十": 20}
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,一二两三四五六七八九十百千]{0,4}(\d+|[一二两三四五六七八九十百千零]+)\s*(?:人|名|(?=[、，,；;。]))")
+_STAFF_LATER = re.compile(r"(?:员工|从业人数|职工|从业人员)[^\d。；;？?]{0,14}?(\d+|[一二两三四五六七八九十百千零]{2,})\s*(?:人|名)(?![次民])")
 _EXACTLY = re.compile(r"(?:正好|刚好|恰好|整好|刚刚好)(\d+(?:\.\d+)?)万")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNT = re.compile(r"([两二三四五2-5])[台套个]")
@@ -246,7 +247,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.circumstances = [c for c in q.circumstances if c != "deemed_tax"]  # "7月才从核定征收转成查账征收"
     if "fiscal_funds" in q.circumstances and not re.search(r"到账|什么时候|啥时候|还没|进度|多久|拨付进度", plain):
         q.asks_payment = False  # "用财政拨款买的设备": where the money came from, not a payment awaited
-    if re.search(r"(?:明年|下一年|后年)[^，。；？?]{0,6}?(?:才|再)?(?:能)?(?:投产|竣工|完工|建成)", plain):
+    if re.search(r"(?:明年|下一年|后年)[^，。；？?]{0,6}?(?:才|再)?(?:能)?(?:投产|竣工|完工|建成)", plain) or re.search(
+            r"(?:投产|竣工|完工|建成)[^，。；？?]{0,4}?(?:得|要|要到|得到|在|到|是|就)(?:明年|下一年|后年)", plain):
+        # ("投产得明年了")
         q.completion_denied = True  # "要明年三月才投产"
     if q.completion_denied:
         q.flags["completes_this_year"] = False
@@ -273,7 +276,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         # "我们是六安的企业，安徽省层面有没有补助": the question is about the other place's policy
         q.asks_elsewhere = any(f"{p}{cue}" in plain for p in q.other_places for cue in tables.get("elsewhere_asked", []))
     purposes = [c for cues in tables["purposes"].values() for c in cues]
-    _read_amounts(_output_growth(_masked_roles(_without_asides(plain, purposes), tables), q), tables, q)
+    _read_amounts(_output_growth(_masked_gaps(_masked_roles(_without_asides(plain, purposes), tables)), q), tables, q)
     if "equipment-loan-interest-subsidy" in q.topics and not q.regions:
         q.details.pop("贴息", None)  # "技改贷款贴息怎么申请，贴多少": the national subsidy's own rule answers it
     if "tariff_rate_pct" in q.facts:
@@ -309,7 +312,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     licence = _LICENCE.search(plain) or _LICENCE_BEFORE.search(plain) or _LICENCE_USE.search(plain)
     if licence:  # "非独占许可，许可期3年": how long a licence of the technology runs
         q.facts["licence_years"] = float(_small_number(licence.group(1)))
-    staff = _STAFF.search(plain)
+    staff = _STAFF.search(plain) or _STAFF_LATER.search(plain)  # ("员工的话，全年季度平均大概320人")
     if staff and re.search(r"(?:不超过|超过|不到|低于|少于|以内|要求)[^\d，。,]{0,3}$", plain[:staff.start(1)]):
         staff = None  # "要求从业人数不超过300人": the rule's cap, not the firm's head count
     if staff:
@@ -342,7 +345,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
             r"(?:已经|已)(?:把[^，。；]{0,16})?(?:加计扣除|加计)[^，。；]{0,6}?(?:算进去|扣掉|扣除|减掉|扣过|扣了|算过)|"
             r"(?:已经|已)(?:算过|扣过|扣除过|减过)[^，。；]{0,8}?(?:加计扣除|加计)(?:以后|之后|后)|"
             r"是(?:加计扣除|加计)(?:以后|之后|后)的", plain):
-        q.facts["income_after_deductions"] = 1.0  # "研发160万做加计，扣完以后应纳税所得额200万": already net of it
+        if not re.search(r"(?:还没|没|未|没有|尚未)(?:算|扣|减|做)[^，。；)）]{0,6}?加计|不含[^，。；)）]{0,4}?加计|加计[^，。；)）]{0,6}?(?:前|之前)的", plain):
+            # ("应纳税所得额（还没算研发加计扣除）大概250万…加计扣除以后应纳税所得额是多少": before it, asked after)
+            q.facts["income_after_deductions"] = 1.0  # "研发160万做加计，扣完以后应纳税所得额200万": already net of it
     failed = re.search(r"研发(?:费用|支出|投入)?(?:是|有|共|一共|总共)?\s*(\d+(?:\.\d+)?)万[^。；]{0,6}?其中[^，。；]{0,4}?"
                        r"(\d+(?:\.\d+)?)万[^，。；]{0,12}?失败", plain)
     if failed and q.facts.get("rd_expense_wan") == float(failed.group(2)):
@@ -360,6 +365,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["rd_share_pct"] = float(share.group(1))
         q.facts["rd_expense_wan"] = round(q.facts["revenue_wan"] * q.facts["rd_share_pct"] / 100, 4)
         q.facts["rd_share_of_wan"] = q.facts.pop("revenue_wan")
+    if "rd_commissioned_foreign_wan" in q.facts and "not_rd_activity" in q.circumstances \
+            and re.search(r"引进|进口|购买|买了|买的|采购", plain) and not re.search(r"委托|外包|合作研发|帮我们(?:做|搞)", plain):
+        # "花2000万从德国引进一条成熟的生产线…能不能算研发费用": equipment bought abroad, not R&D commissioned there
+        _to_other(q, q.facts.pop("rd_commissioned_foreign_wan"))
     routine = _ROUTINE_PART.search(plain)
     if routine and "not_rd_activity" in q.circumstances and q.facts.get("rd_expense_wan"):
         # "研发费用600万，不过里面有100万其实是生产线日常的质量检测费用": a part of the total is not R&D
@@ -378,10 +387,27 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["transfer_parts_wan"] = parts
         q.facts["tech_transfer_income_wan"] = round(sum(parts), 4)
         _drop_other(q, parts[1:])
+    fees = re.search(r"(?:相关税费|税费)[^，。；\d]{0,14}?(?:一共|合计|总共|共)(\d+(?:\.\d+)?)万", plain)
+    if fees and "transfer_taxes_wan" not in q.facts and ("revenue_wan" in q.facts or "tech_transfer_income_wan" in q.facts):
+        # "相关税费和合同、律师费一共100万": the transfer's costs, said with what they include
+        value = float(fees.group(1))
+        q.facts["transfer_taxes_wan"] = value
+        if q.facts.get("fixed_asset_investment_wan") == value:
+            q.facts.pop("fixed_asset_investment_wan")
+        _drop_other(q, [value])
+    each = re.search(r"([两二三四2-4])(?:项|个|笔|份)[^，。；]{0,6}?(?:专利|技术|合同|转让|许可)", plain)
+    if "tech_transfer_income_wan" in q.facts and each and "transfer_parts_wan" not in q.facts \
+            and re.search(r"(?:每项|每个|每笔|每份|各自)[^，。；\d]{0,10}?(?:都是|均为|均是|都为|都有)", plain) \
+            and len({a.value for a in find_amounts(plain) if a.kind != "percent"} - {500.0}) == 1:
+        # "卖了两项专利…每项技术转让所得都是400万": the year's transfer income is both
+        value = q.facts["tech_transfer_income_wan"]
+        q.facts["transfer_parts_wan"] = [value] * _COUNT_WORDS[each.group(1)]
+        q.facts["tech_transfer_income_wan"] = round(value * _COUNT_WORDS[each.group(1)], 4)
     q.tech_transfer_is_revenue = "tech_transfer_income_wan" in q.facts and "所得" not in plain
     abroad = "|".join(tables["roles"]["rd_commissioned_foreign_wan"])
     if "rd_commissioned_foreign_wan" in q.facts and re.search(
-            rf"(?:{abroad})[^，。；]{{0,8}}?个人|(?:{abroad})(?:的)?(?:一个|一位)?(?:专家|教授|工程师)(?!团队|机构|公司)", plain):
+            rf"(?:{abroad})[^，。；]{{0,8}}?个人|(?:{abroad})(?:的)?(?:一个|一位|一名)?(?:独立)?(?:专家|教授|工程师|研究员|研究人员|学者|科学家)"
+            rf"(?!团队|机构|公司)|(?:他|她|对方)是个人|是个人[，,]?不是(?:公司|机构|单位)", plain):
         # "委托国外一个专家个人做研发": commissioned from an individual abroad, which is not counted
         q.facts["rd_foreign_individual_wan"] = q.facts.pop("rd_commissioned_foreign_wan")
     q.unreadable_amount = _unreadable_amount(plain, q)
@@ -411,7 +437,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         # "环保设备一共花了一千万，其中四百万是政府给的财政拨款，剩下六百万自己出的": the fiscal part apart
         fiscal = said[0]
         own = round(units[0]["value_wan"] - fiscal, 4)
-        units[:] = [{**units[0], "value_wan": own}, {**units[0], "value_wan": fiscal, "fiscal": True}]
+        whole = {"whole_wan": units[0]["value_wan"]} if re.search(r"一台|一套|这台|这套|该设备", plain) else {}
+        units[:] = [{**units[0], "value_wan": own, **whole}, {**units[0], "value_wan": fiscal, "fiscal": True}]
         for key in ("rd_fiscal_wan",):
             q.facts.pop(key, None)
         others = [v for v in q.facts.get("other_amounts", []) if abs(v - own) > 1e-9 and abs(v - fiscal) > 1e-9]
@@ -613,6 +640,17 @@ def _small_number(word: str) -> int:
 EQUIPMENT_INCENTIVES = ("special-equipment-credit", "equipment-one-time-deduction", "accelerated-depreciation")
 
 
+def _masked_gaps(text: str) -> str:
+    """“（还差50万到5000万）”, “再多投100万就够了”: a gap to a line or a sum the firm might add is not one of
+    its amounts (masked with dots of the same length)."""
+    return _GAP.sub(lambda m: "·" * len(m.group(0)), text)
+
+
+_GAP = re.compile(r"(?:还差|差了|只差|就差|差)\s*\d+(?:\.\d+)?\s*万(?:元)?(?:就)?(?:到|够|满|达到)?(?:\d+(?:\.\d+)?万(?:元)?)?"
+                  r"|(?:再多投|再投|再加|再追加|多投|追加)\s*\d+(?:\.\d+)?\s*万(?:元)?"
+                  r"(?=[^，。；？?]{0,4}?(?:就够|够不够|够吗|就行|行不行|行吗|就能|能不能|可以吗|是不是))")
+
+
 def _masked_roles(text: str, tables: Dict[str, Any]) -> str:
     """Words that hold a role cue without having that role (“无形资产摊销” is a cost item of R&D,
     not R&D that forms an intangible), replaced by their role-free word of the same length."""
@@ -750,6 +788,8 @@ def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
     def plain(words: str) -> str:  # "预缴能不能用" holds 不能用 (an exclusion) without saying it
         # "汇算清缴时才能享受吗" asks when, not who or how much ("才能" alone is a threshold's word)
         words = re.sub(r"(时|时候)才(能|可以)", r"\1只\2", words)
+        words = re.sub(r"才(能|可以)(?=投产|竣工|完工|建成|开工|建完)", r"再\1", words)  # "要是明年才能投产呢": when, not a bar
+        words = re.sub(r"(合同|发票|开票|交易|转让)金额", r"\1价款", words)  # "是指合同金额吗": a term, not an amount asked
         return words.replace("能不能", "能否").replace("可不可以", "可否").replace("在哪一年", "哪一年").replace("在哪年", "哪年")
     text = plain(text)
     return [aspect for aspect, cues in table.items() if any(plain(cue) in text for cue in cues)]
@@ -1049,6 +1089,8 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
         return "loan_wan"  # "贷了2000万搞设备更新": the loan, whatever it is spent on
     if re.match(r"(?:元)?(?:的)?[^，。；\d]{0,6}?(?:贷款|借款)", after):
         return "loan_wan"  # "申请了2000万设备更新贷款": the loan, not equipment
+    if re.search(r"(?:今年|年内|当年|本年|年度内)(?:计划|预计|估计|能|可以|要|大概)?(?:完成|投)(?:投资)?(?:大概|大约|约)?\s*$", before):
+        return "investment_this_year_wan"  # "今年计划完成500万投资": this year's part, not the project's total
     if re.search(r"(?:^|[，,、；\s]|改造|项目|技改|总共|一共|共|要|准备|计划|预计|打算|再|大概|大约)投(?:了|个)?(?:大概|大约|约)?\s*$", before):
         return "fixed_asset_investment_wan"  # "属于创新化改造，投一百五十万左右": the project's investment
     if re.search(r"所得额[^，。；\d]{0,10}?(?:加计|扣除|抵免)(?:之)?前(?:是|为|有)?\s*$", before) \

@@ -192,6 +192,10 @@ class _Planner:
                 self.answer.topics_answered.append("program")
             self.answer.ask_region = not self.region
             return self.answer
+        source = self._source_asked()
+        if source:  # "千企技改是哪里的政策", "加计扣除是哪个文件规定的": the document, its issuer and its reach
+            self.answer.parts.append(source)
+            return self.answer
         if q.unreadable_amount:  # "研发费用-500万能加计多少": no estimate on a figure that cannot be right
             self.answer.parts.append(Part("ask_amount", [q.unreadable_amount]))
             return self.answer
@@ -364,7 +368,9 @@ class _Planner:
                 spans = [int(y) for y in re.findall(r"(20\d\d)年(?:1月1日|12月31日)", before.text)]
                 if earlier and before is not point and spans and min(spans) <= earlier[0] <= max(spans) \
                         and before.text not in shown:
-                    self.answer.parts.append(Part("rule", [before.text], [before.citation]))
+                    lead = (f"可以，{earlier[0]}年购进的适用此前的政策（不是现行规定）：" if self.q.yes_no and topic == tax.EQUIP
+                            and re.search(r"不能|不可以|能不能|能否|还能|可以吗|能吗", self.q.text) else "")
+                    self.answer.parts.append(Part("rule", [lead + before.text], [before.citation]))
                     shown += before.text
             later = [y for y in asked_years if y > end]
             if later:
@@ -782,6 +788,55 @@ class _Planner:
     def _regional_figures(self) -> bool:
         return bool(_PROJECT_FACTS & set(self.q.facts))
 
+    def _source_asked(self) -> Optional[Part]:
+        """“千企技改是哪里的政策”, “这个项目库是哪个文件定的”: the document the programme or rule is in, who
+        issued it and whom it covers (a firm elsewhere told it is not for it); for a national incentive,
+        the official text it rests on. None when the message asks something else as well."""
+        q = self.q
+        if not _SOURCE_ASKED.search(q.text) or q.tax_facts() or q.case_question or q.details or q.other_places \
+                or not set(q.aspects) <= {"definition", "overview", "where", "who"}:
+            return None  # ("千企技改申报时间是哪个文件规定的": the time asked, answered with its clause)
+        incentives = [t for t in q.topics if self.kinds.get(t) == "incentive" and t not in (GENERIC_TAX, "tax-claiming")]
+        regional = [t for t in q.topics if self.kinds.get(t) in REGIONAL_TOPIC_KINDS]
+        if incentives and not regional:
+            lines, cites = [], []
+            for topic in incentives:
+                point = next(iter(self.kb.points(None, topic)), None)
+                if point is None:
+                    continue
+                basis = point.citation.basis or point.citation.document
+                lines.append(f"{self._topic_name(topic)}的依据是{basis}（国家政策，全国适用）。")
+                cites.append(point.citation)
+            return Part("rule", lines, cites) if lines else None
+        named = [r for r in self.kb.regions() for p in self.kb.programs(r)
+                 if any(n in q.text for n in re.findall(r"“([^”]{2,})”", p.name))]
+        regions = named if len(named) == 1 else self.regions or ([] if self.state.region else self.kb.listed_regions())
+        regions = regions or [self.state.region]
+        if not regional or not regions or len(named) > 1:
+            return None
+        lines, cites = [], []
+        for region in regions:  # ("这个项目库是哪里的政策", no place said: each covered region's)
+            document = self.kb.document_of_region(region)
+            if document is None:
+                continue
+            subject = "、".join(p.name for p in self.kb.programs(region)) if named or "program" in regional \
+                else f"{self.kb.short_region(region)}的{self._topic_name(regional[0])}"  # "奖补是哪个文件规定的"
+            lines.append(f"{subject}是{document.region}的政策，出自《{document.title}》（{document.issuer}），"
+                         f"面向{self.kb.short_region(region)}的企业和项目。")
+            point = next((p for p in self.kb.points(region, "document") if p.region == region), None)
+            if point:
+                lines.append(point.text)
+                cites.append(point.citation)
+        firm = self.kb.resolve_region(q.firm_region) if q.firm_region else None
+        if lines and len(regions) == 1 and firm and firm != regions[0]:
+            here, there = self.kb.short_region(firm), self.kb.short_region(regions[0])
+            own = "、".join(p.name for p in self.kb.programs(firm))
+            lines[0] += f"贵企业在{here}，不能申报{there}的项目" + (f"；{here}对应的是{own}。" if own else "。")
+        return Part("rule", lines, cites) if lines else None
+
+    def _topic_name(self, topic: str) -> str:
+        return next((t.name for t in self.kb.topics() if t.id == topic), topic)
+
     def _other_covered_region(self) -> None:
         """“我们是六安的企业，能不能去报广西的千企技改”: a firm in one covered region asking about the
         other's programme is told it is not for it, and answered for its own region."""
@@ -883,8 +938,8 @@ class _Planner:
         numbers = {float(n) for n, _ in said}
         own = [v for k, v in self.q.facts.items() for v in (v if isinstance(v, list) else [v])
                if isinstance(v, (int, float)) and v not in numbers]
-        if not said or own:
-            return None  # (the firm's own figure beside the rule: its check answers it)
+        if not said or own or self.q.case_question and self.q.facts.get("fixed_asset_investment_wan") in numbers:
+            return None  # (the firm's own figure beside the rule, or on it and its case asked: its check answers it)
         regions = set(self._target_regions()) | {NATIONAL_REGION}
         holding = [p for p in self.kb.points(None) if p.region in regions
                    and any(f"{n}万元{w}" in p.text or f"{w}{n}万元" in p.text for n, w in said)]
@@ -893,8 +948,9 @@ class _Planner:
         meaning = {"以上": "含本数（正好等于也算达到）", "以下": "含本数", "以内": "含本数", "不超过": "含本数（正好等于也算）",
                    "不低于": "含本数（正好等于也算）", "达到": "含本数", "高于": "不含本数（正好等于不算“高于”）",
                    "超过": "不含本数（正好等于不算“超过”）", "低于": "不含本数"}
-        lines = [f"“{n}万元{w}”{meaning[w]}。" if w in ("以上", "以下", "以内") else f"“{w}{n}万元”{meaning[w]}。"
-                 for n, w in dict.fromkeys(said)]
+        lines = [(f"“{n}万元{w}”" if w in ("以上", "以下", "以内") else f"“{w}{n}万元”")
+                 + meaning[w].replace("含本数", f"{'不' if meaning[w].startswith('不') else ''}包括{n}万元本身", 1)
+                 .replace("不不包括", "不包括") + "。" for n, w in dict.fromkeys(said)]
         return Part("rule", [*lines, holding[0].text], [holding[0].citation])
 
     def _quoted_terms(self) -> Optional[Part]:
@@ -1348,6 +1404,13 @@ class _Planner:
         if not honors and "amount" in self.q.aspects and re.search(r"入库|进库|项目库|入了库|进了库", self.q.text):
             self._entry_is_no_award(regions)  # "进了项目库能拿多少钱": entry itself is priced nowhere
         self._award_parts(regions, honors)
+        if honors and re.search(r"(?:先|要|得|必须|需要)[^，。？?]{0,4}(?:进|入|纳入)[^，。？?]{0,8}(?:项目库|库)|(?:入库|进库|项目库)[^，。？?]{0,4}"
+                                r"(?:吗|前提|才能)|前提", self.q.text):
+            # "示范项目奖励要先进市级技改项目库吗": the library comes first, by the point that says so
+            for region in regions:
+                point = next((p for p in self._points("awards", region) if p.region == region and "前提" in p.text), None)
+                if point and point.text not in self._shown():
+                    self.answer.parts.append(Part("rule", [point.text], [point.citation]))
 
     def _below_size_awards(self, region: str, labelled: bool) -> Optional[Part]:
         """A firm not yet 规上 asking for a region's awards: whom the programme is for, and (where entry to the
@@ -1900,6 +1963,7 @@ class _Planner:
         deducted = re.search(r"抵扣|抵了|可抵|专票", self.q.text) or self.q.facts.get("vat_deducted")
         if len(units) != 1 or not gross_said or "不含税" in self.q.text or not deducted:
             return None
+        self.q.facts["vat_deducted"] = True  # (kept for the next turn: "可我们今年应纳所得税只有18万")
         gross = units[0]["value_wan"]
         if vat is None and rate:  # "价税合计339万" … "专票进项已经抵扣了，税率13%"
             units[0]["value_wan"] = tax.money(gross / (1 + rate / 100))
@@ -2153,6 +2217,19 @@ class _Planner:
         text = _with_digits(self.q.text)  # "原值四百万…花了两百六十万" as figures
         if not re.search(r"(?:数字化|智能化)(?:、|和|或)?(?:智能化)?改造", text):
             return None
+        rate_now = self.kb.parameter(tax.SPECIAL, "digital_upgrade_credit_rate")
+        done = re.search(r"(20\d\d)年[^，。；]{0,8}?(?:做了|进行了|搞了|实施了|完成了?|开展了)?[^，。；]{0,6}?(?:数字化|智能化)", text)
+        since = int(rate_now.effective_from[:4]) if rate_now.effective_from else None
+        if done and since and int(done.group(1)) < since:
+            # "2023年11月做了数字化改造…能按新政策抵免10%吗": the spending falls before the policy's window
+            point = self._first_point(tax.SPECIAL, "timing") or self._first_point(tax.SPECIAL, "conditions")
+            window = f"{rate_now.effective_from}至{rate_now.effective_to}" if rate_now.effective_to else f"{rate_now.effective_from}起"
+            spent = re.search(r"(?:改造(?:费|投入|花了|花费|用了)?|花了|投了)[^，。；\d]{0,14}?(\d+(?:\.\d+)?)万", text)
+            self.retrofit_basis, self.retrofit_spend = None, float(spent.group(1)) if spent else None
+            self.retrofit_credit = 0.0
+            return Part("rule", [f"不能。专用设备数字化、智能化改造投入的抵免只适用于{window}发生的改造投入，"
+                                 f"{done.group(1)}年发生的改造不在其内，也不能作为新购专用设备抵免。"],
+                        [point.citation] if point else [rate_now.citation])
         basis = re.search(r"(?:计税基础|原值|原价|入账价值|账面原值)(?:是|为|有)?\s*(\d+(?:\.\d+)?)万", text)
         spent = re.search(r"(?:改造(?:费|投入|花了|花费|用了)?|花了|投了)[^，。；\d]{0,14}?(\d+(?:\.\d+)?)万", text) \
             or re.search(r"(\d+(?:\.\d+)?)万[^，。；\d]{0,16}?(?:数字化|智能化)", text)
@@ -2212,7 +2289,14 @@ class _Planner:
         rate_note = None
         after_rd = self._small_profit_after_rd()
         stated = q.facts.get("income_tax_rate_pct")
-        if stated is not None and 0 < stated < 100:
+        high_rate = kb.parameter("high-tech-rate", "high_tech_cit_rate").value
+        doubted = stated is not None and q.high_tech and abs(stated / 100 - high_rate) > 1e-9 and re.search(
+            rf"{stated:g}%(?:的税率)?(?:交|缴|算|计税)?(?:的)?(?:吧|吗|对吗|是吗|对不对|没错吧)|是不是按{stated:g}%", q.text)
+        if doubted:  # "我们高新企业所得税按20%交的吧": no, at the high-tech rate
+            request["income_tax_rate"] = high_rate
+            rate_note = (f"不是{stated:g}%：高新技术企业减按{pct(high_rate)}的税率征收企业所得税。"
+                         f"按高新技术企业{pct(high_rate)}税率估算：")
+        elif stated is not None and 0 < stated < 100:
             request["income_tax_rate"] = stated / 100
             rate_note = f"按您说的企业所得税税率{pct(request['income_tax_rate'])}估算："
         elif q.high_tech:
@@ -2254,7 +2338,9 @@ class _Planner:
         base, base_lines = self._rd_base()
         if base is not None and "rd_expense_wan" in request:
             request["rd_expense_wan"] = base
-        if "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts and "tech_transfer_income_wan" not in request:
+        asks_meaning = "definition" in q.aspects and not {"transfer_cost_wan", "transfer_taxes_wan"} & set(q.facts)
+        if "tech-transfer-exemption" in q.topics and "revenue_wan" in q.facts and "tech_transfer_income_wan" not in request \
+                and not asks_meaning:  # ("这个“所得”是指合同金额吗？我们合同签了700万": what 所得 is, first)
             request["tech_transfer_income_wan"] = q.facts["revenue_wan"]  # "收入900万，成本200万" after a transfer question
             q.tech_transfer_is_revenue = True
         inside = self._commissioned_inside(request)
@@ -2269,7 +2355,9 @@ class _Planner:
         request["equipment"] = [self._equipment(e) for e in q.facts.get("equipment", [])]
         vat_line = self._without_invoice_vat(request) or self._gross_left_open(request)
         foreign_line = self._foreign_without_domestic(request)
-        lines: List[str] = [line for line in (rate_note, inside, net_line, vat_line, foreign_line, *base_lines) if line]
+        kind_line = self._special_kind_unsaid(request)
+        lines: List[str] = [line for line in (rate_note, inside, net_line, vat_line, foreign_line, kind_line, *base_lines)
+                            if line]
         cites: List[Citation] = []
         vat_barred = self._barred(["advanced-manufacturing-vat-credit"]).get("advanced-manufacturing-vat-credit")
         if "vat_input_wan" in q.facts and "advanced-manufacturing-vat-credit" in q.topics and vat_barred:
@@ -2293,6 +2381,16 @@ class _Planner:
             return
         try:
             result = tax.estimate(request, kb=kb)
+            whole = [e.get("whole_wan") for e in q.facts.get("equipment", [])]
+            if len(whole) == 1 and whole[0]:
+                # "一台专用设备600万，其中200万是财政拨款": the credit on the own funds, the one-time deduction
+                # on the unit's whole value
+                unit = request["equipment"][0]
+                with_whole = tax.estimate({**request, "equipment": [{**unit, "value_wan": whole[0]}]}, kb=kb)
+                swapped = {i.incentive_id: i for i in with_whole.items if i.incentive_id == tax.EQUIP}
+                items = [swapped.get(i.incentive_id, i) for i in result.items if i.incentive_id != tax.EQUIP or swapped]
+                result = tax.TaxResult(items=items, total_tax_saving_wan=result.total_tax_saving_wan,
+                                       notes=[*result.notes, *(n for n in with_whole.notes if "单位价值超过" in n)])
             freight = q.facts.get("freight_wan")
             credit_asked = bool(re.search(r"抵免|投资额", q.text)) and "一次性" not in q.text  # "抵免的投资额按啥算"
             if freight and len(request["equipment"]) == 1 and credit_asked:
@@ -2305,11 +2403,19 @@ class _Planner:
                 with_freight = tax.estimate({**request, "equipment": [{**unit, "value_wan": tax.money(unit["value_wan"] + freight)}]},
                                             kb=kb)
                 swapped = {i.incentive_id: i for i in with_freight.items if i.incentive_id == tax.EQUIP}
-                result = tax.TaxResult(items=[swapped.get(i.incentive_id, i) for i in result.items],
-                                       total_tax_saving_wan=result.total_tax_saving_wan, notes=result.notes)
-                lines.append(f"运输安装费{num(freight)}万元：一次性扣除按单位价值 {num(unit['value_wan'])} + {num(freight)} = "
-                             f"{num(tax.money(unit['value_wan'] + freight))}万元计，专用设备投资抵免按{num(unit['value_wan'])}万元计。")
-                rules = [p for t in (tax.EQUIP, tax.SPECIAL) for p in self.kb.points(None, t) if "运输" in p.text][:2]
+                # ("480万…运费安装30万，合起来510万": over the cap with them, so not deducted at once)
+                result = tax.TaxResult(items=[swapped.get(i.incentive_id, i) for i in result.items
+                                              if i.incentive_id != tax.EQUIP or swapped],
+                                       total_tax_saving_wan=result.total_tax_saving_wan,
+                                       notes=[*result.notes, *(n for n in with_freight.notes if "单位价值超过" in n)])
+                whole = tax.money(unit["value_wan"] + freight)
+                verdict = ("" if not (q.yes_no and "一次性" in q.text) else "能一次性扣除。" if swapped
+                           else "不能一次性扣除。")  # "还能一次性扣除吗"
+                credit = f"，专用设备投资抵免按{num(unit['value_wan'])}万元计" if tax.SPECIAL in q.topics or unit.get("special_purpose") else ""
+                lines.append(f"{verdict}运输安装费{num(freight)}万元：一次性扣除按单位价值 {num(unit['value_wan'])} + {num(freight)} = "
+                             f"{num(whole)}万元计{credit}。")
+                rules = [p for t in (tax.EQUIP, *([tax.SPECIAL] if credit else [])) for p in self.kb.points(None, t)
+                         if "运输" in p.text][:2]
                 lines += [p.text for p in rules]
                 cites += [p.citation for p in rules]
         except PolicyKBError as error:
@@ -2341,6 +2447,12 @@ class _Planner:
                 after = [rule.text]  # (and after the R&D estimate: "研发1.2个亿…还有一台六百万的检测设备")
             else:
                 accelerated = [*accelerated, rule.text]
+        expired = next((p for p in self.kb.points(None, tax.EQUIP) if p.id.endswith("-expired-2022")), None)
+        if over and expired and re.search(r"扣一半|扣50%|50%扣|按50%|一半|百分之五十|中小微|中小企业", q.text) \
+                and expired.text not in lines:
+            # "我们2025年买了台800万的，能按那个政策扣50%吗": the 2022 rule for SMEs has expired
+            lines.insert(0, expired.text)
+            cites.append(expired.citation)
         if accelerated:
             lines += accelerated
             cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
@@ -2765,6 +2877,19 @@ class _Planner:
         return (f"{line}；按法定税率 {num(income)} × {pct(standard)} = {num(full)}万元，少缴 {num(full)} − {num(small)} = "
                 f"{num(tax.money(full - small))}万元。")
 
+    def _special_kind_unsaid(self, request: Dict[str, Any]) -> str:
+        """“买了一台专用设备600万，能抵免多少税”: the credit asked of a 专用设备 whose kind is not said is
+        estimated as one in the catalogue, and the reply says so."""
+        units, q = request["equipment"], self.q
+        if tax.SPECIAL not in q.topics or not units or any(u.get("special_purpose") for u in units) \
+                or not re.search(r"专用设备", q.text) or re.search(r"不在[^，。；？?]{0,6}目录|不是专用|非专用|普通设备", q.text):
+            return ""
+        purposes = self.kb.parameter(tax.SPECIAL, "special_purposes").value
+        for unit in units:
+            unit["special_purpose"] = purposes[0]
+        return (f"没有说明设备属于哪一类：下面按列入《目录》的{'、'.join(purposes)}专用设备估算，"
+                "不在目录内的设备不能抵免。")
+
     def _equipment(self, item: Dict[str, Any]) -> Dict[str, Any]:
         year = item.get("year") or (self.state.today.year - item["years_ago"] if item.get("years_ago") else None)
         bought = dt.date(year, 6, 30) if year and year != self.state.today.year else self.state.today
@@ -3019,7 +3144,7 @@ _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己
 _CAPACITY_ADDED = re.compile(r"(?<!不)(?:扩|扩大|新增|增加|提高|提升)[^，。？?]{0,3}产能|扩产(?!品)")
 # A second question often asked beside an incentive's procedure: (its words in the question, the words of the point that answers it).
 _SIDE_QUESTIONS = {"imported-equipment-tariff-exemption": (r"增值税", "进口环节增值税")}
-_MISSED_CLAIM = re.compile(r"忘了|忘记|漏了|漏报|没报|没享受|没填|错过|没来得及")  # a claim not made when it could be
+_MISSED_CLAIM = re.compile(r"忘了|忘记|漏了|漏报|没报|没享受|没填|错过|没来得及|没(?:有)?做(?:加计|扣除|抵免)|没(?:有)?申报|未享受|未申报|补享受|还能补")  # a claim not made when it could be
 _LAW_ASKED = re.compile(r"增值税法|施行后|施行以后|实施后|实施以后")  # the 2026 VAT law asked about
 _OFF_TOPIC = re.compile(r"天气|下雨|下雪|气温|股票|彩票|外卖|机票|火车票|高铁票|订酒店|酒店|导航|路况|讲个笑话|笑话|讲个故事|星座|算命|"
                         r"菜谱|做饭|电影|歌曲|唱歌|打游戏|游戏")
@@ -3053,6 +3178,11 @@ def _without(result: tax.TaxResult, incentives: Set[str], notes_from: Optional[s
     notes = [n for n in result.notes if not (notes_from and n.startswith(notes_from))]
     total = tax.money(sum(item.tax_saving_wan for item in kept if item.included_in_total))
     return tax.TaxResult(items=kept, total_tax_saving_wan=total, notes=notes)
+
+
+_SOURCE_ASKED = re.compile(r"哪里的政策|哪儿的政策|哪个地方的政策|哪个省的政策|哪个地区的政策|是哪里的|哪个文件|什么文件(?:规定|里|上|定)"
+                           r"|出自哪|出处|(?:文件|政策)(?:是)?(?:哪个部门|谁|哪家|哪个单位)(?:发|出|定)的"
+                           r"|(?:哪个部门|谁|哪家|哪个单位)(?:发|出)的(?:文件|政策)|政策依据是|依据是哪个|依据哪个文件|文件依据")
 
 
 def region_of_shares(kb: KnowledgeBase, shares: Iterable[float]) -> Optional[str]:
@@ -3267,7 +3397,7 @@ def _income_share(text: str, industry: str) -> Optional[float]:
     """The share of income the text gives a listed industry: “批发占四成” → 0.4, “批发收入占40%” → 0.4."""
     stems = [stem for stem in tax.industry_stems(industry) if len(stem) >= 2]
     for stem in stems:
-        match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?[，,]?占(?:比)?(?:收入|营收|总收入|营业收入)?(?:的)?(?:约|大概|大约)?"
+        match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?[，,]?占(?:比)?(?:营业收入总额|收入总额|总收入|营业收入|收入|营收|总营收)?(?:的)?(?:约|大概|大约|差不多)?"
                           r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)", text)
         # "六成是自己生产的产品，四成是批发贸易": the share said before the industry
         match = match or re.search(r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)(?:左右|多)?(?:的收入|的营收|收入)?(?:是|为|来自|属于|靠)"

@@ -117,8 +117,8 @@ def _describe_comparison(cond: Comparison, p: Dict[str, Any]) -> str:
         return f"未提供{label(name)}（要求{requirement(cond)}）"
     on_the_line = cond.op in (">=", "<=") and isinstance(actual, (int, float)) and actual == cond.value
     # "固定资产投资正好200万，算不算200万元以上": the figure itself counts (以上、以下含本数)
-    line = "；正好等于，“以上”含本数，达到要求" if on_the_line and cond.op == ">=" else \
-        "；正好等于，“以下”含本数，符合要求" if on_the_line else ""
+    line = f"；正好等于，“以上”包括{_amount(name, actual)}本身，达到要求" if on_the_line and cond.op == ">=" else \
+        f"；正好等于，“以下”包括{_amount(name, actual)}本身，符合要求" if on_the_line else ""
     return f"{label(name)}为{_amount(name, actual)}（要求{requirement(cond)}{line}）"
 
 

@@ -823,3 +823,23 @@ def test_a_fact_the_nlu_reads_as_goodbye_after_a_check_is_the_fact():
 def test_a_place_said_after_a_deferred_detail_keeps_the_detail_not_the_whole_schedule():
     reply = _turns("设备补贴能补多少", "我们在六安", intent="ask_subsidy")
     assert "没有规定设备（软件）补贴的比例和标准" in reply and "市级技改示范项目50万元" not in reply
+
+
+def test_numbered_questions_are_answered_each_in_its_turn():
+    """1. 六安入库门槛 200万元 (三.（一）); 2. 广西's 方案 for 千企技改; 3. 公告2023年第37号's 500万元 cap."""
+    reply = _turns("我们是金寨的规上企业，问三个问题：1. 技改项目库入库有投资门槛吗 2. 千企技改是哪里的政策？"
+                   "3. 设备一次性扣除是什么条件", intent="ask_eligibility")
+    first, second, third = reply.index("1. "), reply.index("2. "), reply.index("3. ")
+    assert first < second < third
+    assert "200万元以上" in reply[first:second]
+    assert "出自《广西“千企技改”工程实施方案" in reply[second:third]
+    assert "单位价值不超过500万元" in reply[third:]
+
+
+def test_a_numbered_list_of_cases_is_not_split_into_questions():
+    from actions.answer import numbered_segments
+
+    assert numbered_segments("500万以下设备一次性扣除，下面谁能用：1.个体工商户 2.合伙企业") == []
+    assert numbered_segments("买了 3 台设备能扣吗？还有 2 台呢？") == []
+    assert numbered_segments("我们在霍山。第一，入库要什么条件？第二，示范项目奖多少？") == [
+        "我们在霍山。入库要什么条件？", "我们在霍山。示范项目奖多少？"]

@@ -168,3 +168,30 @@ def test_commissioned_rd_said_to_be_inside_the_total_is_counted_once(ask):
                   intent="ask_tax_incentive")
     assert "800 − 150 = 650万元" in text and "少缴企业所得税115.5万元" in text
     assert "920万元" not in text
+
+
+def test_a_special_unit_of_no_named_kind_is_estimated_as_one_in_the_catalogue(ask):
+    """“一台专用设备600万，能抵免多少税”: 600 × 10% = 60万元, said to hold for a unit in the 目录."""
+    _, text = ask("我们买了一台专用设备600万，能抵免多少税")
+    assert "600万元×抵免比例10%=可抵免企业所得税60万元" in text and "不在目录内的设备不能抵免" in text
+
+
+def test_a_unit_partly_bought_with_fiscal_money_keeps_its_whole_value_for_the_deduction(ask):
+    """财税〔2008〕48号: the credit on the own 600 − 200 = 400万元 (40万元); the unit is still 600万元,
+    over 公告2023年第37号's 500万元, so it is not deducted at once."""
+    _, text = ask("买了一台环保设备，600万，其中200万是财政拨款，税上能享受啥")
+    assert "400万元×抵免比例10%=可抵免企业所得税40万元" in text
+    assert "单位价值超过500万元的设备（600万元）不能一次性扣除" in text
+    assert "100万元" not in text  # 400 × 25%: the old one-time deduction of the own part
+
+
+def test_where_a_programme_comes_from_is_its_document(ask):
+    """“千企技改是哪里的政策” for a 金寨 firm: 广西's 方案, not for a firm in 六安."""
+    result, text = ask("我们是金寨的规上企业，千企技改是哪里的政策？")
+    assert not result.start_form
+    assert "出自《广西“千企技改”工程实施方案（修订征求意见稿）》" in text and "广西壮族自治区工业和信息化厅" in text
+    assert "贵企业在六安，不能申报广西的项目" in text
+    _, national = ask("研发费用加计扣除是哪个文件规定的")
+    assert "研发费用加计扣除的依据是财政部 税务总局公告2023年第7号" in national
+    _, timing = ask("千企技改申报时间是哪个文件规定的")
+    assert "没有规定申报时间" in timing  # the time asked is answered, not only the document

@@ -1819,7 +1819,7 @@ def test_titles_counted_by_a_word_for_all_of_them_and_a_county_level(ask):
 
 def test_rule_words_and_the_library_before_an_award_are_said(ask):
     _, text = ask("文件里写“固定资产投资500万元以上”，到底含不含500万本身？“高于2000万”又含不含2000万？")
-    assert "“500万元以上”含本数" in text and "“高于2000万元”不含本数" in text
+    assert "“500万元以上”包括500万元本身" in text and "“高于2000万元”不包括2000万元本身" in text
     _, text = ask("项目没进六安的技改项目库，能不能直接申请市里的技改财政奖补？")
     assert text.startswith("不能：纳入市级技改项目库是享受技改财政奖补的前提")
     _, text = ask("我们制造业企业，年应纳税所得额280万，员工120人，资产总额3000万，算不算小型微利企业？实际税负多少")
