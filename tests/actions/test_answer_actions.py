@@ -843,3 +843,22 @@ def test_a_numbered_list_of_cases_is_not_split_into_questions():
     assert numbered_segments("买了 3 台设备能扣吗？还有 2 台呢？") == []
     assert numbered_segments("我们在霍山。第一，入库要什么条件？第二，示范项目奖多少？") == [
         "我们在霍山。入库要什么条件？", "我们在霍山。示范项目奖多少？"]
+
+
+def test_two_covered_regions_factories_are_checked_each_against_its_own():
+    """六安 300万 ≥ 200万 (三.（一）) passes; 广西 450万 < 500万 (三.（四）) does not — not one 450万 for 六安."""
+    messages, _ = run(ActionAnswer(), tracker(
+        "我们集团在六安和广西各有一个工厂，都准备搞技改：六安那个是自动化改造300万，广西那个是智能化改造450万，"
+        "两个厂都是规上，都备案了，广西那个今年能投产。六安的能进市级库吗？广西的能进千企技改吗？", "ask_eligibility"))
+    reply = text_of(messages)
+    assert "项目1（六安，固定资产投资300万元）" in reply and "项目2（广西，固定资产投资450万元）" in reply
+    assert "要求不低于500万元" in reply and "贵企业在六安，不能申报广西" not in reply
+
+
+def test_a_what_if_on_completion_checks_the_project_again():
+    """1800万 is in 三.（四）'s 500–2000万 band: not completed this year, it does not pass."""
+    slots = {"region": "广西壮族自治区", "fixed_asset_investment_wan": 1800, "above_designated_size": True,
+             "completes_this_year": True, "output_growth_pct": 20}
+    messages, events = run(ActionAnswer(), tracker("好的。那回到千企技改，要是项目明年才能投产呢", "ask_eligibility", slots=slots))
+    assert "暂不符合" in text_of(messages) and "年度内不能竣工投产" in text_of(messages)
+    assert {"event": "slot", "timestamp": None, "name": "completes_this_year", "value": False} in events

@@ -195,3 +195,98 @@ def test_where_a_programme_comes_from_is_its_document(ask):
     assert "研发费用加计扣除的依据是财政部 税务总局公告2023年第7号" in national
     _, timing = ask("千企技改申报时间是哪个文件规定的")
     assert "没有规定申报时间" in timing  # the time asked is answered, not only the document
+
+
+def test_a_share_of_income_in_tenths_of_the_total_decides_the_negative_list(ask):
+    """批发 四成 < 50% (财税〔2015〕119号): not a negative-list firm; 180 × 100% × 25% = 45万元."""
+    _, text = ask("我们公司主营是制造，但也有一块批发业务，批发收入占收入总额的四成左右，今年研发费用180万能不能加计扣除？一般企业能省多少税？")
+    assert "不算负面清单企业" in text and "少缴企业所得税45万元" in text
+    assert "不适用" not in text
+
+
+def test_income_said_before_the_super_deduction_is_reduced_by_it(ask):
+    """小微: (250 − 100) × 5% = 7.5万元, the income said 还没算加计."""
+    _, text = ask("我们是小型微利企业，今年应纳税所得额（还没算研发加计扣除）大概250万，研发费用有100万都费用化了，"
+                  "加计扣除以后应纳税所得额是多少？按小微优惠最后交多少税？")
+    assert "250 − 加计扣除 100 = 150万元" in text and "150 × 5% = 7.5万元" in text
+    assert "已经扣除了加计扣除" not in text
+
+
+def test_not_an_ic_firm_gets_the_general_intangible_rate(ask):
+    """“我们不是集成电路企业”: 200% (公告2023年第7号), not the 220% of the listed IC firms."""
+    _, text = ask("我们去年研发形成了一项专利，无形资产原值500万，按10年摊销，每年能摊销多少？我们不是集成电路企业")
+    assert "200%" in text and "220%" not in text
+
+
+def test_freight_that_takes_the_unit_over_the_cap_ends_the_deduction(ask):
+    """480 + 30 = 510万元 > 500万元 (公告2023年第37号, 2018年第46号): no one-time deduction, no 120万元."""
+    _, text = ask("我们买了一台设备，不含税设备价480万，运费和安装调试费一共30万，合起来510万，这台还能享受一次性扣除吗？")
+    assert "不能一次性扣除" in text and "单位价值超过500万元的设备（510万元）" in text
+    assert "120万元" not in text
+    _, exact = ask("2025年5月买了台数控机床，发票不含税价480万，运输费加安装调试又花了20万，单位价值正好500万，还能一次性扣除吗？")
+    assert "能一次性扣除" in exact and "480 + 20 = 500万元" in exact
+
+
+def test_two_transfers_each_said_once_are_summed(ask):
+    """“两项专利…每项所得都是400万”, 高新: 400 + 400 = 800; (800 − 500) × 12.5% = 37.5万元."""
+    _, text = ask("我们是高新技术企业，今年卖了两项专利，每项技术转让所得都是400万，是不是都免税？")
+    assert "400 + 400 = 800万元" in text and "300×12.5%=应纳37.5万元" in text
+
+
+def test_the_transfer_costs_said_as_one_sum_are_taken_off(ask):
+    """1200 − 300 − 100 = 800; (800 − 500) × 12.5% = 37.5万元 (国税函〔2009〕212号)."""
+    _, text = ask("我们不是高新，今年转让一项专利所有权，合同收入1200万，这项专利的计税基础净值300万，相关税费和合同、律师费一共100万。要交多少所得税？")
+    assert "1200 − 300 − 100 = 800万元" in text and "应纳37.5万元" in text
+
+
+def test_what_transfer_income_means_is_answered_before_any_estimate(ask):
+    _, text = ask("技术转让所得500万以内免税，这个“所得”是指合同金额吗？我们合同签了700万")
+    assert "技术转让所得＝技术转让收入－技术转让成本－相关税费" in text and "25万" not in text
+
+
+def test_a_mature_line_bought_abroad_is_not_rd(ask):
+    _, text = ask("我们技改花2000万从德国引进一条成熟的生产线，安装调试和工人培训的钱，能不能算研发费用去加计扣除？")
+    assert "不适用" in text and "直接安装采用外购技术" in text and "1600万元" not in text
+
+
+def test_rd_commissioned_from_a_researcher_abroad_is_not_counted(ask):
+    _, text = ask("我们委托美国一位独立研究员（他是个人，不是公司）帮我们做研发，付了100万。这笔能按80%算进加计扣除的基数吗？")
+    assert "委托境外个人研发的100万元不能加计扣除" in text and "80万元" not in text
+
+
+def test_a_wrong_rate_put_to_a_high_tech_firm_is_corrected(ask):
+    """高新 15% (企业所得税法第二十八条): 400 × 100% × 15% = 60万元, not 400 × 20% = 80万元."""
+    _, text = ask("我们高新企业所得税按20%交的吧？今年研发费用400万，加计扣除大概能少交多少税")
+    assert "不是20%" in text and "少缴企业所得税60万元" in text and "80万元" not in text
+
+
+def test_a_small_scale_taxpayer_gets_no_vat_credit(ask):
+    _, text = ask("我们是高新技术企业，做机械加工的制造业，但一直是小规模纳税人。先进制造业增值税加计抵减5%能享受吗")
+    assert "不适用" in text and "一般纳税人" in text
+
+
+def test_a_unit_bought_in_the_earlier_window_is_deducted_under_that_policy(ask):
+    _, text = ask("我们一台设备是2023年12月开的发票，300万，2024年1月投入使用。37号公告说的是2024年1月1日以后购进的，那我们这台是不是就不能一次性扣除了？")
+    assert "可以，2023年购进的适用此前的政策" in text and "公告2021年第6号" in text
+
+
+def test_a_retrofit_before_the_window_earns_no_credit(ask):
+    """公告2024年第9号 covers retrofits from 2024-01-01: a 2023 one earns nothing (not 80 × 10% = 8万元)."""
+    _, text = ask("我们一台安全生产专用设备（在目录里的），2023年11月做了数字化改造，花了80万。这笔改造支出能按新政策抵免10%吗？")
+    assert text.startswith("不能") and "2024-01-01" in text and "8万元" not in text
+
+
+def test_a_missed_super_deduction_can_be_made_up(ask):
+    _, text = ask("2023年度我们有一笔研发费用当时会计没做加计扣除，汇算已经报完了。现在还能补享受吗？")
+    assert text.startswith("可以") and "3年内追溯补享" in text
+
+
+def test_an_expired_sme_rule_is_named_when_asked_for(ask):
+    _, text = ask("我们2025年买了台800万的设备，能按那个中小企业政策扣50%吗")
+    assert "只适用于2022年购置的设备，已经到期" in text and "单位价值超过500万元的设备（800万元）不能一次性扣除" in text
+
+
+def test_an_award_asked_with_its_precondition_gets_both(ask):
+    _, text = ask("评上了市级技改示范项目能拿多少？这些项目是不是得先进市级技改项目库？", intent="ask_award",
+                  honors=["市级技改示范项目"], regions_named=["六安市"])
+    assert "50万元" in text and "享受技改财政奖补的前提" in text
