@@ -97,6 +97,9 @@ class ActionCreateTicket(Action):
         if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
             payment = intent == "ask_payment_status" and question_of(tracker).asks_payment
             misfiled = intent == "ask_payment_status" and not payment  # "…“生产经营正常”算不算": no payment in it
+            if payment and {"amount", "compute"} & set(question_of(tracker).aspects):
+                # "评上了省级智能工厂…能拿多少钱？啥时候发？": the amount first, the date honestly deferred
+                payment, misfiled = False, True
             if payment and re.search(r"退税|留抵|退还的税", tracker.latest_message.get("text") or ""):
                 # "留抵退税申请了一般多少天能到账": the tax office's payment, not the programme's — 12366, no ticket here
                 payment, misfiled = False, True

@@ -29,6 +29,7 @@ _VERB_BREAK = re.compile(r"[买购花投做给是有在]|使用|用了|用于")
 _YEARS = re.compile(r"(?:(?:分|按|[，,、\s])(\d+|[一二两三四五六七八九十]{1,2})年(?:摊销|摊|折旧|直线))|(?:(?:法定折旧|折旧年限|法定年限|设备年限|使用年限|折旧期|摊销期|摊销年限)(?:是|为|按)?(\d+|[一二两三四五六七八九十]{1,2})年)")
 _YEAR_WORDS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十五": 15, "二十": 20}
 _STAFF = re.compile(r"(?:员工|从业人数|职工|人数)[^\d，。,一二两三四五六七八九十百千]{0,4}(\d+|[一二两三四五六七八九十百千零]+)\s*(?:人|名|(?=[、，,；;。]))")
+_BARE_UNIT_PRICE = re.compile(r"(?:(?<=一台)|(?<=一套)|(?<=每台)|(?<=每套))(?:是|要|花了|花)?\d{2,5}(?:\.\d+)?(?![\d.万元%年月日号台套个人wW])")
 _STAFF_LATER = re.compile(r"(?:员工|从业人数|职工|从业人员)[^\d。；;？?]{0,14}?(\d+|[一二两三四五六七八九十百千零]{2,})\s*(?:人|名)(?![次民])")
 _EXACTLY = re.compile(r"(?:正好|刚好|恰好|整好|刚刚好)(\d+(?:\.\d+)?)万")
 _COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5}
@@ -165,6 +166,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     # "八百来万"/"八百多万": about that much; the number is the firm's figure all the same.
     plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
     plain = plain.replace("‘", "“").replace("’", "”")  # ‘三品’ is quoted as “三品” is
+    if "万" in plain:  # "一台380一台620" beside "一千二百万": the units' prices in 万 too
+        plain = _BARE_UNIT_PRICE.sub(lambda m: m.group(0) + "万", plain)
     tables = vocab.tables
     for typo, word in (tables.get("typos") or {}).items():
         plain = plain.replace(typo, word)  # "被案" for 备案, "加记扣除" for 加计扣除 (same length)
@@ -177,6 +180,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
             and not re.search(r"统计|报送|数据|入统|纳统|报什么|义务|要做", plain):
         q.topics.remove("statistics")  # "入库以后多久能拿到钱": the money after entry, not the statistics duty
     q.aspects = _aspects(plain, tables["aspects"])
+    if "statistics" in q.topics and re.search(r"入库(?:以后|之后|后)", plain) and re.search(r"报什么|要报|报送|每个月|按月", plain) \
+            and not re.search(r"谁|调度|手续|条件|门槛|怎么入|要求|还要干|还要做|材料", plain):
+        q.topics = ["statistics"]  # "入库以后每个月要报什么": the statistics duty, not the entry rules
     if "exclusions" in q.aspects and re.search(r"限制类|淘汰类", plain) and not re.search(
             r"不能享受|不适用|排除|负面清单|哪些不行|哪些行业不|不享受|不能加计|不能用|不允许|不符合", plain):
         q.aspects.remove("exclusions")  # "属于限制类": the catalogue class, not a question about exclusions
@@ -903,8 +909,9 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             if re.match(r"还是", after) or before.endswith("还是") or re.search(r"按$", before) and re.match(r"还是", after):
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))  # "按5%还是25%": asked
                 continue
-            customs = before.endswith(("税率", "税率是", "税率为")) and re.search(r"海关|关税|进口", before[-8:]) \
-                and "所得税" not in before[-8:] and "增值税" not in before[-8:]
+            near = text[max(0, span.start - 16):span.start]  # ("关税能免多少，税率10%": the clause before names it)
+            customs = before.endswith(("税率", "税率是", "税率为")) and re.search(r"海关|关税|进口", near) \
+                and "所得税" not in near and "增值税" not in near
             if customs:
                 q.facts["tariff_rate_pct"] = span.value  # "海关说税率5%": the import's tariff
             elif other_tax and "关税" in before[-6:]:

@@ -931,7 +931,7 @@ class _Planner:
     def _inclusive_words(self) -> Optional[Part]:
         """“‘500万元以上’含不含500万本身？‘高于2000万’又含不含2000万？”: the words of the rule, each said."""
         text = self.q.text
-        if not re.search(r"含不含|包不包括|包括不包括|包含不包含|含本数|包括本数|本身", text):
+        if not re.search(r"含不含|包不包括|包括不包括|包含不包含|含本数|包括本数|本身|是含|是否含|是否包括|(?:含|包括|包含)\d+(?:\.\d+)?万?(?:元)?(?:吗|么|不)", text):
             return None
         said = [(m.group(1), m.group(2)) for m in re.finditer(r"(\d+(?:\.\d+)?)万(?:元)?(以上|以下|以内|高于|低于|超过|不超过|不低于)", text)]
         said += [(m.group(2), m.group(1)) for m in re.finditer(r"(高于|低于|超过|不超过|不低于|达到)(\d+(?:\.\d+)?)万", text)]
@@ -1573,7 +1573,8 @@ class _Planner:
             high, low = sorted(priced, key=lambda i: i.amount_wan, reverse=True)  # "智能工厂和数字化车间奖励差多少"
             lines.append(f"{label}相差：{num(high.amount_wan)} − {num(low.amount_wan)} = "
                          f"{num(high.amount_wan - low.amount_wan)}万元（{high.honor}多）")
-        elif len(priced) > 1 and (not self.q.details or asks_total) and (asks_total or not _one_title_at_levels(priced)):
+        elif len(priced) > 1 and (not self.q.details or asks_total or "amount" in self.q.aspects) \
+                and (asks_total or not _one_title_at_levels(priced)):  # ("能拿多少钱？啥时候发？": the sum, and the date deferred)
             each = [i.amount_wan * counts[i.honor] for i in priced]
             parts = " + ".join(num(a) for a in each)
             lines.append(f"{label}合计：{parts} = {num(sum(each))}万元")
@@ -1581,6 +1582,10 @@ class _Planner:
         first = awards[result.items[0].honor] if result.items else None
         cites = [first.citation] if first else []
         lines += result.notes[:1]
+        if any(item.amount_wan is None for item in result.items):
+            # "一事一议最多能支持多少钱": the amount is decided case by case; who decides it
+            lines.append(f"{label}具体支持额度请咨询{self._contact(region) or self._who('awards', None)}。")
+            self.answer.offer_handoff = True
         # "钱什么时候到账": what the schedule's clauses do not say about it, said for this region too
         missing = self._details_missing(self._points("awards", region))
         if missing:
@@ -1772,6 +1777,9 @@ class _Planner:
 
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
+        partly = self._partly_owned_transfer()
+        if partly:  # "转让给了持股60%的控股子公司": not a 100% related party
+            self.answer.parts.append(partly)
         listed = self._items_verdict(incentives or [t for t in q.topics if self.kinds.get(t) == "incentive"])
         if listed:  # "下面谁能用：1.个体工商户 2.合伙企业 …": each case listed, then the rules that decide
             self.answer.parts.append(listed)
@@ -2655,6 +2663,22 @@ class _Planner:
         point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "独占许可" in p.text), None)
         found = re.search(r"(\d+)年以上", point.text) if point else None
         return point, int(found.group(1)) if found else None
+
+    def _partly_owned_transfer(self) -> Optional[Part]:
+        """“把专利转让给了持股60%的控股子公司，还能享受吗”: only a transfer between 100% related parties is
+        left out, so a party held at less than that is not (the other conditions still apply)."""
+        q = self.q
+        held = re.search(r"(?:持股|控股|占股|持有)(?:比例)?(?:是|为)?(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)%(?:控股|持股|股权|的股份)", q.text)
+        if "tech-transfer-exemption" not in q.topics or not held or not re.search(r"子公司|母公司|关联|控股|持股", q.text):
+            return None
+        share = float(held.group(1) or held.group(2))
+        point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "100%关联方" in p.text), None)
+        if share >= 100 or point is None:
+            return None
+        for detail in [d for d in q.details if "股权" in d]:
+            q.details.pop(detail)
+        return Part("rule", [f"持股{num(share)}%不是100%关联关系：只有100%关联方（直接或间接持有100%股权）之间的技术转让"
+                             "不享受减免，这笔转让可以享受（其他条件也要满足）。", point.text], [point.citation])
 
     def _transfer_barred(self, request: Dict[str, Any]) -> Optional[Part]:
         """A transfer the incentive's conditions leave out gets no exemption, and the tax on its

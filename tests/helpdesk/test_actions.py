@@ -181,6 +181,17 @@ def test_a_real_status_question_still_gets_its_ticket(store, kb_env):
     assert "没有规定到账时间" in messages[-1]["text"] and "六安" in messages[-1]["text"]
 
 
+def test_an_amount_asked_with_when_it_is_paid_gets_the_amount_not_a_ticket(store, kb_env):
+    """三（二）: 省级智能工厂 50 + 市级企业技术中心 10 = 60万元; the payment date is not in the file."""
+    text = "我们是霍邱县的，评上了省级智能工厂，还有个市级企业技术中心，能拿多少钱？啥时候发？"
+    honors = [{"entity": "honor", "value": h, "start": text.index(h), "end": text.index(h) + len(h)}
+              for h in ("省级智能工厂", "市级企业技术中心")]
+    messages, result = run(ActionCreateTicket(), [user(text, "ask_payment_status", honors)], {"region": "六安市"})
+    reply = messages[0]["text"]
+    assert "50 + 10 = 60万元" in reply and "没有规定到账时间" in reply
+    assert store.active_ticket("u1") is None and not any(e.get("name") == "ticket_id" for e in result)
+
+
 def test_a_status_misfiled_as_a_payment_question_is_noted_not_ticketed(store):
     messages, events = run(ActionCreateTicket(), [user("我们公司去年评上了高新技术企业", "ask_payment_status")], {})
     text = messages[0]["text"]

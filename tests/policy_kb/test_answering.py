@@ -290,3 +290,20 @@ def test_an_award_asked_with_its_precondition_gets_both(ask):
     _, text = ask("评上了市级技改示范项目能拿多少？这些项目是不是得先进市级技改项目库？", intent="ask_award",
                   honors=["市级技改示范项目"], regions_named=["六安市"])
     assert "50万元" in text and "享受技改财政奖补的前提" in text
+
+
+def test_unit_prices_said_without_wan_beside_amounts_in_wan(ask):
+    """“一台380一台620” beside “一千二百万”: 380 deducted at once (380 × 15% = 57万元), 620 over 500万元."""
+    _, text = ask("高新企业，研发费用去年一千二百万左右，今年打算买两台设备一台380一台620，税上大概能省多少")
+    assert "少缴企业所得税180万元" in text and "共380万元" in text and "（620万元）不能一次性扣除" in text
+
+
+def test_a_transfer_to_a_party_held_at_sixty_percent_is_not_left_out(ask):
+    """财税〔2010〕111号 leaves out only 100%关联方 transfers: 60% is not one."""
+    _, text = ask("我们把一项专利所有权转让给了持股60%的控股子公司，技术转让所得这块还能享受500万免税吗")
+    assert "持股60%不是100%关联关系" in text and "没有规定股权结构" not in text
+
+
+def test_the_statistics_duty_after_entry_is_answered_alone(ask):
+    _, text = ask("六安的技改项目库入库以后每个月要报什么")
+    assert "按月报送投资统计数据" in text and "200万元以上" not in text
