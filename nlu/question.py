@@ -393,6 +393,15 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.facts["transfer_parts_wan"] = parts
         q.facts["tech_transfer_income_wan"] = round(sum(parts), 4)
         _drop_other(q, parts[1:])
+    bare = re.search(r"(?<![应纳税])所得(?:额)?(?:大概|大约|约|是|有|为)?(\d+(?:\.\d+)?)万", plain)
+    if "tech-transfer-exemption" in q.topics and bare and "tech_transfer_income_wan" not in q.facts \
+            and float(bare.group(1)) in (q.facts.get("other_amounts") or []) and not q.small_profit:
+        # "把一项专利转让给子公司，所得大概400万": the transfer's income
+        q.facts["tech_transfer_income_wan"] = float(bare.group(1))
+        _drop_other(q, [q.facts["tech_transfer_income_wan"]])
+    if re.search(r"100%控股|100%持股|100%股权|全资子公司|全资控股|全资母公司|百分之百控股", plain):
+        for detail in [d for d in q.details if "股权结构" in d]:
+            q.details.pop(detail)  # the 100% related party is the rule's own case, not a detail it leaves open
     fees = re.search(r"(?:相关税费|税费)[^，。；\d]{0,14}?(?:一共|合计|总共|共)(\d+(?:\.\d+)?)万", plain)
     if fees and "transfer_taxes_wan" not in q.facts and ("revenue_wan" in q.facts or "tech_transfer_income_wan" in q.facts):
         # "相关税费和合同、律师费一共100万": the transfer's costs, said with what they include

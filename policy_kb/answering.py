@@ -1360,6 +1360,9 @@ class _Planner:
     def _awards(self) -> None:
         honors = list(self.honors)
         regions = self._target_regions()
+        if set(self.q.aspects) & {"materials", "procedure", "timing", "where"} and honors and "amount" not in self.q.aspects \
+                and not any(_title_core(h) in self.q.text for h in honors):
+            honors = []  # "好的谢谢，那这个钱找哪个部门申请": the titles of the turn before are not priced again
         if not honors and self.state.honors and _builds_a_title(self.q) and "amount" in self.q.aspects:
             # "准备建个省级数字化车间…建成了有奖励吗": the title the project would be newly recognised as
             honors = list(self.state.honors)
@@ -2702,7 +2705,15 @@ class _Planner:
         rate = request.get("income_tax_rate", self.kb.parameter("high-tech-rate", "standard_cit_rate").value)
         due = f"按{pct(rate)}正常计税：{num(income)} × {pct(rate)} = 应纳企业所得税{num(tax.money(income * rate))}万元。" \
             if income is not None else "按正常税率计税。"
-        return Part("rule", [f"• 技术转让所得减免：不能享受。{reason}，{due}", point.text], [point.citation])
+        lines = [f"• 技术转让所得减免：不能享受。{reason}，{due}", point.text]
+        if income is not None and any(cue in text for cue in _WHOLLY_OWNED) and re.search(
+                r"(?:如果|要是|假如|换成)[^。？?]{0,12}?(?:没关系|没有关系|无关联|非关联|不相关|外面|第三方|别的公司|其他公司)", text):
+            # "如果转让给外面没关系的公司呢，能免吗": the same income, exempted as the rule says
+            other = tax.estimate({"tech_transfer_income_wan": income, "income_tax_rate": rate}, kb=self.kb)
+            item = next((i for i in other.items if i.incentive_id == tax.TRANSFER), None)
+            if item:
+                lines.append(f"转让给非100%关联方的（其他条件也要满足）：{item.explanation}")
+        return Part("rule", lines, [point.citation])
 
     def _transfer_income(self, request: Dict[str, Any]) -> Optional[str]:
         """所得 = 收入 − 成本 − 相关税费, when the user gives the costs (the request then holds 所得)."""

@@ -307,3 +307,17 @@ def test_a_transfer_to_a_party_held_at_sixty_percent_is_not_left_out(ask):
 def test_the_statistics_duty_after_entry_is_answered_alone(ask):
     _, text = ask("六安的技改项目库入库以后每个月要报什么")
     assert "按月报送投资统计数据" in text and "200万元以上" not in text
+
+
+def test_a_wholly_owned_transfer_is_taxed_and_the_unrelated_one_exempted(ask):
+    """财税〔2010〕111号: 100%关联方 → 400 × 25% = 100万元 due; to an unrelated buyer 400 ≤ 500 → 0."""
+    _, text = ask("我们公司准备把一项专利转让给我们100%控股的子公司，所得大概400万，能免企业所得税吗？如果转让给外面没关系的公司呢，能免吗？")
+    assert "400 × 25% = 应纳企业所得税100万元" in text
+    assert "转让给非100%关联方的" in text and "全部免征企业所得税" in text
+    assert "没有规定" not in text
+
+
+def test_a_follow_up_asking_where_to_claim_does_not_price_the_titles_again(ask):
+    result, text = ask("好的谢谢，那这个钱找哪个部门申请？要走什么流程", intent="ask_award",
+                       honors=["省级数字化车间"], regions_named=["六安市"])
+    assert "没有规定奖补的申领窗口和发放部门" in text and "20万元" not in text
