@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -452,24 +452,32 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     return events + shown
 
 
-def numbered_segments(text: str, with_preamble: bool = True) -> List[str]:
+def numbered_segments(text: str) -> List[str]:
     """The questions a message numbers (“1. 入库有门槛吗 2. 设备奖补多少”), each with the words before
     the first number (the firm: “我们是霍山县的规上企业，问几个问题：”); [] unless it numbers at least
     two and every one is a question (“下面谁能用：1.个体工商户 2.合伙企业” numbers cases, not questions)."""
+    return _with_preamble(*_numbered_items(text))
+
+
+def _with_preamble(preamble: str, items: List[str]) -> List[str]:
+    joint = "，" if preamble and not preamble.endswith(("，", "。", "：", ":")) else ""
+    return [f"{preamble}{joint}{item}" for item in items]
+
+
+def _numbered_items(text: str) -> Tuple[str, List[str]]:
+    """The words before the first number and the numbered questions themselves (see numbered_segments)."""
     marks = list(_NUMBER_MARK.finditer(text))
     order = ["".join(ch for ch in m.group() if ch in _ORDINALS) for m in marks]
     if len(marks) < 2 or [_ORDINALS.index(o[0]) % 9 for o in order if o] != list(range(len(marks))):
-        return []  # 1, 2, 3 … in order ("，3台设备都在500万以下" is not a third question)
+        return "", []  # 1, 2, 3 … in order ("，3台设备都在500万以下" is not a third question)
     starts = [m.end() for m in marks]
     ends = [m.start() for m in marks[1:]] + [len(text)]
     items = [text[a:b].strip(" ，,；;。") for a, b in zip(starts, ends, strict=True)]
     if not all(_ASKS.search(item) for item in items):
-        return []
-    if not with_preamble:
-        return items
+        return "", []
     preamble = re.sub(r"(?:有|问|请教|咨询)?[几两三四五六七八九十\d]+(?:个|件)?(?:问题|事情|事)[：:，,]?\s*$", "",
                       text[:marks[0].start()]).strip()
-    return [f"{preamble}{'，' if preamble and not preamble.endswith(('，', '。', '：', ':')) else ''}{item}" for item in items]
+    return preamble, items
 
 
 _NUMBER_MARK = re.compile(r"(?:^|(?<=[\s，,。；;？?！!：:]))(?:[1-9](?:[.、．)）]|\s+)|[①②③④⑤⑥⑦⑧⑨]|[（(][1-9一二三四五][)）]"
@@ -481,10 +489,10 @@ _ASKS = re.compile(r"[？?]|吗|么|多少|怎么|什么|哪|几|能不能|可�
 def numbered_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Question) -> Optional[List[EventType]]:
     """Numbered questions answered one by one, in their order, under their numbers; None when the
     message numbers none, or one of them starts an eligibility check (the form asks what it needs)."""
-    segments = numbered_segments(latest_text(tracker))
-    if not segments:
+    preamble, items = _numbered_items(latest_text(tracker))
+    if not items:
         return None
-    items = numbered_segments(latest_text(tracker), with_preamble=False)
+    segments = _with_preamble(preamble, items)
     state = state_of(tracker)
     # the places the message names hold for every question; a programme's region only for its own
     state.regions_named = list(dict.fromkeys([*named_regions(tracker), *q.regions]))

@@ -95,9 +95,10 @@ class ActionCreateTicket(Action):
             dispatcher.utter_message(response="utter_capabilities")  # "你们这个机器人能回答啥" is no complaint
             return []
         if intent in ("request_human", "complain", "ask_payment_status") and tracker.active_loop_name is None:
-            payment = intent == "ask_payment_status" and question_of(tracker).asks_payment
+            q = question_of(tracker)
+            payment = intent == "ask_payment_status" and q.asks_payment
             misfiled = intent == "ask_payment_status" and not payment  # "…“生产经营正常”算不算": no payment in it
-            if payment and {"amount", "compute"} & set(question_of(tracker).aspects):
+            if payment and {"amount", "compute"} & set(q.aspects):
                 # "评上了省级智能工厂…能拿多少钱？啥时候发？": the amount first, the date honestly deferred
                 payment, misfiled = False, True
             if payment and re.search(r"退税|留抵|退还的税", tracker.latest_message.get("text") or ""):
@@ -105,7 +106,7 @@ class ActionCreateTicket(Action):
                 payment, misfiled = False, True
             # "想找官方问，打哪个电话": no person asked for; the honest deferral names who to call
             # "不知道在不在那个目录里，咋查？" filed as a complaint with no complaint in it: answered like a question
-            unfounded = intent == "complain" and not question_of(tracker).asks_person
+            unfounded = intent == "complain" and not q.asks_person
             answered = covered_answer_events(dispatcher, tracker, whole=payment,
                                              deferral_too=misfiled or intent == "request_human" or unfounded)
             if answered is not None:

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from nlu.normalise import chinese_number, find_amounts
 from nlu.question import Question, denied_at
@@ -2392,16 +2392,11 @@ class _Planner:
             return
         try:
             result = tax.estimate(request, kb=kb)
-            whole = [e.get("whole_wan") for e in q.facts.get("equipment", [])]
-            if len(whole) == 1 and whole[0]:
+            whole_units = [e.get("whole_wan") for e in q.facts.get("equipment", [])]
+            if len(whole_units) == 1 and whole_units[0]:
                 # "一台专用设备600万，其中200万是财政拨款": the credit on the own funds, the one-time deduction
                 # on the unit's whole value
-                unit = request["equipment"][0]
-                with_whole = tax.estimate({**request, "equipment": [{**unit, "value_wan": whole[0]}]}, kb=kb)
-                swapped = {i.incentive_id: i for i in with_whole.items if i.incentive_id == tax.EQUIP}
-                items = [swapped.get(i.incentive_id, i) for i in result.items if i.incentive_id != tax.EQUIP or swapped]
-                result = tax.TaxResult(items=items, total_tax_saving_wan=result.total_tax_saving_wan,
-                                       notes=[*result.notes, *(n for n in with_whole.notes if "单位价值超过" in n)])
+                result, _ = self._deducted_at(result, request, whole_units[0])
             freight = q.facts.get("freight_wan")
             credit_asked = bool(re.search(r"抵免|投资额", q.text)) and "一次性" not in q.text  # "抵免的投资额按啥算"
             if freight and len(request["equipment"]) == 1 and credit_asked:
@@ -2411,15 +2406,9 @@ class _Planner:
             elif freight and len(request["equipment"]) == 1:
                 # "运输安装又花了5万": in the unit value the one-time deduction counts, not in the credit's base
                 unit = request["equipment"][0]
-                with_freight = tax.estimate({**request, "equipment": [{**unit, "value_wan": tax.money(unit["value_wan"] + freight)}]},
-                                            kb=kb)
-                swapped = {i.incentive_id: i for i in with_freight.items if i.incentive_id == tax.EQUIP}
-                # ("480万…运费安装30万，合起来510万": over the cap with them, so not deducted at once)
-                result = tax.TaxResult(items=[swapped.get(i.incentive_id, i) for i in result.items
-                                              if i.incentive_id != tax.EQUIP or swapped],
-                                       total_tax_saving_wan=result.total_tax_saving_wan,
-                                       notes=[*result.notes, *(n for n in with_freight.notes if "单位价值超过" in n)])
                 whole = tax.money(unit["value_wan"] + freight)
+                # ("480万…运费安装30万，合起来510万": over the cap with them, so not deducted at once)
+                result, swapped = self._deducted_at(result, request, whole)
                 verdict = ("" if not (q.yes_no and "一次性" in q.text) else "能一次性扣除。" if swapped
                            else "不能一次性扣除。")  # "还能一次性扣除吗"
                 credit = f"，专用设备投资抵免按{num(unit['value_wan'])}万元计" if tax.SPECIAL in q.topics or unit.get("special_purpose") else ""
@@ -2911,6 +2900,16 @@ class _Planner:
             return line + "。"  # "所得税交多少": the tax due, not a figure at a rate that does not apply
         return (f"{line}；按法定税率 {num(income)} × {pct(standard)} = {num(full)}万元，少缴 {num(full)} − {num(small)} = "
                 f"{num(tax.money(full - small))}万元。")
+
+    def _deducted_at(self, result: tax.TaxResult, request: Dict[str, Any], value: float) -> Tuple[tax.TaxResult, bool]:
+        """The estimate with its one unit's one-time deduction taken at `value` (the unit's whole value, or
+        its price with freight), the other items as they were; and whether the unit is still deducted."""
+        unit = request["equipment"][0]
+        at_value = tax.estimate({**request, "equipment": [{**unit, "value_wan": value}]}, kb=self.kb)
+        swapped = {i.incentive_id: i for i in at_value.items if i.incentive_id == tax.EQUIP}
+        items = [swapped.get(i.incentive_id, i) for i in result.items if i.incentive_id != tax.EQUIP or swapped]
+        notes = [*result.notes, *(n for n in at_value.notes if "单位价值超过" in n)]
+        return tax.TaxResult(items=items, total_tax_saving_wan=result.total_tax_saving_wan, notes=notes), bool(swapped)
 
     def _special_kind_unsaid(self, request: Dict[str, Any]) -> str:
         """“买了一台专用设备600万，能抵免多少税”: the credit asked of a 专用设备 whose kind is not said is
