@@ -33,7 +33,7 @@ from actions.facts import (
     profile_from,
     verdict_text,
 )
-from nlu.normalise import to_simplified
+from nlu.normalise import find_amounts, normalise_text, to_simplified
 from nlu.question import Question, analyse, denied_at, first_key
 from policy_kb import eligibility
 from policy_kb.answering import Answer, State, citation_text, dedupe, plan, projects_counted, title_count
@@ -433,6 +433,9 @@ def answer_events(dispatcher: CollectingDispatcher, tracker: Tracker, allow_form
     numbered = numbered_events(dispatcher, tracker, q)
     if numbered is not None:  # "问三个问题：1. …吗 2. …多少 3. …什么条件": each answered in its turn
         return numbered
+    what_if = what_if_events(dispatcher, tracker, q)
+    if what_if is not None:  # "所得正好500万，要交税吗？要是501万呢": both figures answered
+        return what_if
     several = several_projects_events(dispatcher, tracker, q)
     if several is not None:  # "两家厂，一家在六安投了180万…一家在广西投了600万…分别能进项目库吗"
         return several
@@ -525,6 +528,52 @@ def numbered_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Quest
     if region and region != tracker.get_slot("region"):
         events.append(SlotSet("region", region))
     return events + shown
+
+
+_WHAT_IF = re.compile(r"(?:^|(?<=[，,。；;？?！!\s]))(?:那|那么)?(?:要是|如果|假如|假设|若是|换成)(?:是|为|有)?\s*"
+                      r"(\d+(?:\.\d+)?)\s*(万元|万)(?:的话)?(?:呢|的话呢|又是多少|是多少|怎么算|又怎么算)?[？?]?"
+                      r"(?=$|[，,。；;！!\s]|我|我们)")
+
+
+def what_if_texts(text: str) -> Optional[Tuple[str, str, str]]:
+    """“技术转让所得正好500万，要交企业所得税吗？要是501万呢？我们不是高新”: the question as asked
+    and the same question with the other figure — (asked, what-if, the figure said) — or None unless the
+    message holds one bare what-if figure and, outside it, exactly one amount in 万 to put it in place of."""
+    found = list(_WHAT_IF.finditer(text))
+    if len(found) != 1:
+        return None
+    clause = found[0]
+    rest = (text[:clause.start()] + text[clause.end():]).strip()
+    normal = normalise_text(rest)
+    amounts = [a for a in find_amounts(normal) if a.kind == "money"]
+    if len(amounts) != 1 or "万" not in normal[amounts[0].start:amounts[0].end + 1]:
+        return None
+    said = normal[amounts[0].start:amounts[0].end]
+    figure = clause.group(1) + "万"
+    other = normal[:amounts[0].start] + re.sub(r"[\d.一二两三四五六七八九十百千]+(?:\.\d+)?\s*(?:万元|万)", figure, said, count=1) \
+        + normal[amounts[0].end:]
+    return (rest, other, figure) if other != normal else None
+
+
+def what_if_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Question) -> Optional[List[EventType]]:
+    """A figure asked about again in the same message (see what_if_texts): each answered, the second
+    under “要是X”; None when the message has no such figure or either would start a check."""
+    texts = what_if_texts(latest_text(tracker))
+    if texts is None or not q.tax_facts():
+        return None
+    asked, other, figure = texts
+    state = state_of(tracker)
+    answers = [plan(analyse(text, vocabulary()), state, kb()) for text in (asked, other)]
+    if any(a.start_form or not a.parts or not any(p.kind == "compute" for p in a.parts) for a in answers):
+        return None
+    first = render(Answer(parts=answers[0].parts, ask_region=False))
+    second = [line for p in answers[1].parts if p.kind == "compute" for line in p.lines
+              if line not in first]  # the notes both share are said once
+    whole = Answer(parts=[p for a in answers for p in a.parts], topics_answered=answers[0].topics_answered,
+                   offer_handoff=any(a.offer_handoff for a in answers))
+    note, shown = caveat(tracker, whole.statuses())
+    dispatcher.utter_message(text=join_lines([first, f"要是{figure}：", *second, note]), buttons=buttons_for(whole))
+    return [SlotSet("answer_context", context_of(q, tracker)), *shown]
 
 
 CHANCE_CUES = re.compile(r"还有戏|有戏吗|还有机会|有希望|还有希望|还能报吗|还能申报|还能入库|还能进吗|那怎么办|咋办|怎么补救|还能补救")
@@ -645,7 +694,7 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
             place = part.other_places[-1]
             covered = "或".join(base.short_region(r) for r in base.regions())
             lines.append(f"项目{number}（{place}，固定资产投资{fmt_number(amount)}万元）：我没有收录{place}的政策文件（不在覆盖范围内），"
-                         f"不能按{covered}的政策判断，建议向{place}的工业和信息化主管部门咨询。")
+                         f"不能按{covered}的政策判断，建议向{place}的工业和信息化主管部门（经信部门）咨询。")
             continue
         invested = f"固定资产投资{fmt_number(amount)}万元" if amount else "固定资产投资未说明"
         if not region:

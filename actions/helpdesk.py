@@ -101,7 +101,13 @@ class ActionCreateTicket(Action):
             if payment and {"amount", "compute"} & set(q.aspects):
                 # "评上了省级智能工厂…能拿多少钱？啥时候发？": the amount first, the date honestly deferred
                 payment, misfiled = False, True
-            if payment and re.search(r"退税|留抵|退还的税", tracker.latest_message.get("text") or ""):
+            said = tracker.latest_message.get("text") or ""
+            if payment and re.search(r"一般|通常|大概|大约|正常(?:情况)?", said) \
+                    and not re.search(r"还没|没到|没有到|没拿到|没发|我们的|已经|申请了|报上去", said):
+                # "千企技改入选了一般多久能拿到钱": how long it takes in general, not a payment awaited —
+                # the honest deferral (and what else it asks), with 转人工 offered, no ticket
+                payment, misfiled = False, True
+            if payment and re.search(r"退税|留抵|退还的税", said):
                 # "留抵退税申请了一般多少天能到账": the tax office's payment, not the programme's — 12366, no ticket here
                 payment, misfiled = False, True
             # "想找官方问，打哪个电话": no person asked for; the honest deferral names who to call

@@ -805,6 +805,9 @@ def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
         words = re.sub(r"(时|时候)才(能|可以)", r"\1只\2", words)
         words = re.sub(r"才(能|可以)(?=投产|竣工|完工|建成|开工|建完)", r"再\1", words)  # "要是明年才能投产呢": when, not a bar
         words = re.sub(r"(合同|发票|开票|交易|转让)金额", r"\1价款", words)  # "是指合同金额吗": a term, not an amount asked
+        words = re.sub(r"申报表(?=模[板版]|样表|样本|格式)", "表格", words)  # "有没有申报表模版": a template, not the procedure
+        # "入选了一般多久能拿到钱": when the money comes, not what the programme gives
+        words = re.sub(r"(多久|多长时间|什么时候|啥时候|几时|何时)(才)?能拿到钱", r"\1\2到钱", words)
         return words.replace("能不能", "能否").replace("可不可以", "可否").replace("在哪一年", "哪一年").replace("在哪年", "哪年")
     text = plain(text)
     return [aspect for aspect, cues in table.items() if any(plain(cue) in text for cue in cues)]

@@ -112,6 +112,12 @@ class State:
 _SMALL_PROFIT_CAPS = (("taxable_income_wan", "income_cap_wan", "年应纳税所得额", "万元"), ("staff_count", "staff_cap", "从业人数", "人"),
                       ("total_assets_wan", "assets_cap_wan", "资产总额", "万元"))
 
+# "技术转让所得是不是就是合同金额", "转让收入就算所得吗": whether 所得 is the contract's amount
+_INCOME_IS_CONTRACT = re.compile(
+    r"所得[^，。？?]{0,4}(?:是不是|是否|就是|等于|算不算|就按)[^，。？?]{0,4}(?:合同|收入|转让价|价款|金额|转让费)"
+    r"|(?:合同金额|合同额|合同价|转让收入|转让价款|转让费)[^，。？?]{0,4}(?:是不是|就是|算不算|等于|当作|就算|能算)[^，。？?]{0,3}所得")
+
+
 def plan(q: Question, state: State, kb: KnowledgeBase) -> Answer:
     """The answer to `q` (see the module docstring)."""
     planner = _Planner(q, state, kb)
@@ -137,6 +143,9 @@ class _Planner:
         # "去年评的市级企业技术中心已经拿了10万，今年又新认定了…今年能拿多少": a title already paid is not counted again
         self.paid_honors = [h for h in self.honors if re.search(
             rf"{re.escape(h)}[^，,。？?；;]{{0,4}}?(?:(?:已经|已)(?:拿了|领了|拿到|领到|到账|发了)|拿过|领过|(?:拿了|领了)\d)", q.text)]
+        if self.honors and "awards" not in q.topics and {"program", "priority"} & set(q.topics) \
+                and re.search(r"入选|入库|进库|纳入|能进|优先", q.text) and not re.search(r"奖|补|钱|资金|多少|一共|合计|总共|加起来", q.text):
+            self.honors = []  # "我们是自治区级企业技术中心，但投资只有400万，能不能优先入选": a status, not money asked
         if self.paid_honors and len(self.paid_honors) < len(self.honors):
             self.honors = [h for h in self.honors if h not in self.paid_honors]
         else:
@@ -757,6 +766,9 @@ class _Planner:
                 return [p for p in points if "增值税法" in p.text] + subject  # "增值税法施行后还按原来的办法退吗"
             if not any(set(p.aspects) & set(aspects) for p in points):
                 return subject
+        asked = self._asked(points)
+        if asked:  # "大学那边还能不能就这笔钱再加计扣除": the point people ask in those words
+            return asked
         several = self._several_aspects()
         union = [p for p in points if set(p.aspects) & set(several)]
         if len(several) > 1 and union:
@@ -1093,11 +1105,13 @@ class _Planner:
         needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要)(?:先)?(?:去)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)", self.q.text)
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
+        asked = self._asked(points)
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
         scores = []
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
             score += sum(3.0 for t in quoted if t in p.text)  # the words the question quotes, in the point
+            score += 5.0 if p in asked else 0.0  # "受托方还能再加计吗": asked in the words it is asked in
             if "境外" in p.text and not foreign:
                 score -= 1.0  # a point about foreign work speaks when the question is about it
             elif "境外" in p.text and foreign:
@@ -1120,6 +1134,10 @@ class _Planner:
                 score += 2
             scores.append(score)
         return scores
+
+    def _asked(self, points: Sequence[Point]) -> List[Point]:
+        """The points whose own askings (`asked` in the sources) the question holds."""
+        return [p for p in points if any(words in self.q.text for words in p.asked)]
 
     def _several_aspects(self) -> List[str]:
         """The practical aspects a compound question asks, in the question's order of the table."""
@@ -1182,11 +1200,20 @@ class _Planner:
             return Part("deferral", [f"{label}国家税收优惠政策摘要没有规定{'、'.join(missing)}。",
                                      f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"])
         scope = "国家税收优惠政策摘要" if near.region == NATIONAL_REGION else f"《{self.kb.document_of_region(near.region).title}》"
+        missing = self._materials_too(missing, near.topic, near.region)
         who = next((self.q.detail_department[d] for d in missing if d in self.q.detail_department), None)
         return Part("deferral", [
             f"{label}{scope}没有规定{'、'.join(missing)}。",
             f"相关的规定是：{near.text}",
             f"建议咨询{who or self._who(near.topic, near)}。需要的话我可以帮您转人工。"], [near.citation])
+
+    def _materials_too(self, missing: List[str], topic: Optional[str], region: Optional[str]) -> List[str]:
+        """The details unsaid, and the materials when they were asked beside them and no point of the
+        topic gives them (“要交哪些材料？有没有申报表模版”: both unsaid)."""
+        if "materials" not in self.q.aspects or any("材料" in d or "资料" in d for d in missing) or not topic:
+            return missing
+        pool = [p for p in self.kb.points(region, topic) if not region or p.region == region]
+        return missing if any("materials" in p.aspects for p in pool) else [MISSING["materials"], *missing]
 
     def _measure(self, topic: str) -> None:
         self.answer.topics_answered.append(topic)
@@ -1527,7 +1554,8 @@ class _Planner:
                         f"建议咨询{self._contact(region) or '当地工信部门'}。需要的话我可以帮您转人工。"],
                         shown.citations))
                     self.answer.offer_handoff = True
-                elif self.q.aspect in ("amount", None) or "amount" in self.q.aspects or not points:
+                elif self.q.aspect in ("amount", None) or {"amount", "compute"} & set(self.q.aspects) or not points:
+                    # ("税能少多少？市里的技改奖补我们能拿吗": the tax's compute asks the awards' amounts too)
                     if re.search(r"没进|不进|没入|不入|没纳入|直接申请|直接申报|直接拿", self.q.text) and re.search(r"项目库|入库|进库", self.q.text):
                         # "项目没进项目库，能不能直接申请市里的技改财政奖补": the library comes first
                         first = [n for n in self.kb.award_notes(region) if "前提" in n.text]
@@ -1536,6 +1564,13 @@ class _Planner:
                     if self.q.own_case and "fixed_asset_investment_wan" in self.q.facts:
                         # "投三百万，市里有补贴吗？补多少": what the project itself gets first, then the titles' list
                         self.answer.parts.append(self._project_award_notes(region, label))
+                    elif self.q.own_case and self.q.yes_no and not honors:
+                        # "市里的技改奖补我们能拿吗": what it turns on (the library, a newly recognised title)
+                        notes = [n for n in self.kb.award_notes(region) if "前提" in n.text or "新认定" in n.text]
+                        if notes:
+                            self.answer.parts.append(Part("rule", [f"{label}能不能拿，看两点：" + "".join(
+                                n.text for n in sorted(notes, key=lambda n: "前提" not in n.text))],
+                                [n.citation for n in notes]))
                     self.answer.parts.append(self._schedule(region, label))
                 else:
                     self.answer.parts.append(self._rule_part(points, label=label))
@@ -1669,6 +1704,10 @@ class _Planner:
                     [point.citation])
 
     def _tax(self, incentives: List[str]) -> None:
+        firms = self._per_firm_estimates(incentives)
+        if firms:  # "一家做家具制造，一家做建材批发…制造那家300万，批发那家100万": each firm on its own
+            self.answer.parts.extend(firms)
+            return
         refund = self._vat_refund()
         if refund and set(self.q.tax_facts()) - {"vat_refund_increment_wan"}:
             # "增量留抵税额有三百万，能退多少？另外研发费用一百万能省多少所得税": the refund, then the rest
@@ -1693,6 +1732,35 @@ class _Planner:
         year = self._deduction_year([*incentives, *self.q.topics])
         if year:
             self.answer.parts.insert(first, year)  # "在哪一年扣": the year asked leads
+
+    def _per_firm_estimates(self, incentives: List[str]) -> List[Part]:
+        """The R&D estimate of each firm a message lists with its own figure (“制造那家300万，批发那家
+        100万”), a firm on the negative list said as such; [] unless every firm listed has one."""
+        if "rd-super-deduction" not in incentives or len(self.q.firms) < 2:
+            return []
+        said = re.findall(r"([\u4e00-\u9fa5]{1,4}?)(?:那家|那个|的那家)(?:公司|厂)?(?:的)?(?:研发费用|研发)?(?:是|有|花了|投了|大概)?"
+                          r"(\d+(?:\.\d+)?)万", self.q.text)
+        amounts = []
+        for name, _industry in self.q.firms:
+            hit = [float(value) for key, value in said if key[-2:] in name]
+            if len(hit) != 1:
+                return []
+            amounts.append(hit[0])
+        rates = {k: v for k, v in self.q.facts.items() if k in ("income_tax_rate_pct",)}
+        parts: List[Part] = []
+        for (name, industry), amount in zip(self.q.firms, amounts, strict=True):
+            label = re.sub(r"[（(][^）)]*[）)]", "", name).removeprefix("是").removeprefix("做").strip().removesuffix("的") + "那家"
+            one = dataclasses.replace(self.q, text=f"{name}，研发费用{num(amount)}万元", firms=[], summed={},
+                                      facts={"rd_expense_wan": amount, **rates}, industry=industry,
+                                      topics=["rd-super-deduction"], aspects=["compute"])
+            planner = _Planner(one, self.state, self.kb)
+            planner._tax(["rd-super-deduction"])
+            for part in planner.answer.parts:
+                lines = [line for line in part.lines if line]
+                if part.kind == "compute" and lines:
+                    lines[0] = f"{label}（研发费用{num(amount)}万元）：{lines[0].lstrip('• ')}"
+                parts.append(Part(part.kind, lines, part.citations))
+        return parts
 
     def _practical_beside_estimate(self, incentives: List[str]) -> None:
         """“400万的设备选了一次性扣除，要留存哪些东西？” / “付了个人20万，要拿什么凭证”: the figures
@@ -1734,10 +1802,15 @@ class _Planner:
     def _rules_beside_estimate(self, incentives: List[str]) -> None:
         """“设备买了300万能不能一次性扣除；研发费用加计扣除比例是多少”: an incentive asked about
         with none of its figures is answered by its rule for the aspect asked, beside the estimate."""
+        shown = self._shown()
+        for topic in incentives:  # "…能少交多少税？还有大学那边还能不能就这笔钱再加计扣除": asked beside it
+            asked = [p for p in self._asked(self._applies(self.kb.points(None, topic))) if p.text not in shown]
+            if asked:
+                self.answer.parts.append(self._rule_part(asked, limit=1))
+                shown = self._shown()
         rule_aspects = set(self.q.aspects) - {"compute", "amount", "overview", "benefit"}
         if not rule_aspects:
             return
-        shown = self._shown()
         for topic in incentives:
             keys = _TOPIC_FACTS.get(topic)
             interaction = "interaction" in rule_aspects and any(
@@ -1780,6 +1853,11 @@ class _Planner:
 
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
+        if "tech-transfer-exemption" in q.topics and _INCOME_IS_CONTRACT.search(q.text):
+            # "技术转让所得是不是就是合同金额": no — what 所得 is, before any estimate
+            point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "不是合同收入" in p.text), None)
+            if point:
+                self.answer.parts.append(Part("rule", [f"不是。{point.text}"], [point.citation]))
         partly = self._partly_owned_transfer()
         if partly:  # "转让给了持股60%的控股子公司": not a 100% related party
             self.answer.parts.append(partly)
@@ -3034,7 +3112,8 @@ class _Planner:
         aspect = aspect or next((a for a in self.q.aspects if a in MISSING), None)
         what = MISSING.get(aspect, "这个问题")
         if self.q.details and not named_aspect:
-            what = "、".join(self.q.details)  # "高新证书明年到期，今年还能按15%交吗": the detail asked, not "时间"
+            # "高新证书明年到期，今年还能按15%交吗": the detail asked, not "时间"
+            what = "、".join(self._materials_too(list(self.q.details), topic, region or self.region))
         named = next((t.name for t in self.kb.topics() if t.id == topic), None) if topic else None
         if what == "这个问题" and named and self.kinds.get(topic) not in ("program", "award", "incentive"):
             what = f"{named}方面的内容"  # "六安…技改项目的用地能优先保障吗": 六安's document has no land measure
@@ -3082,6 +3161,9 @@ class _Planner:
 
     def _who(self, topic: Optional[str], near: Optional[Point]) -> str:
         if near and near.department:
+            contact = self._contact(near.region) if near.region != NATIONAL_REGION else None
+            if near.department.endswith("主管部门") and contact and near.department not in contact:
+                return f"{near.department}（或{contact}）"  # "县区主管部门" names no office: the region's one beside it
             return near.department
         if near and near.region != NATIONAL_REGION and self._contact(near.region):
             return self._contact(near.region)  # the nearest rule is one region's: that region's office
@@ -3135,10 +3217,10 @@ class _Planner:
             return Part("uncovered", [
                 f"{'、'.join(names)}是国家层面的政策，全国统一适用，{place}的企业同样可以享受（条件见下）；"
                 f"地方技改政策我只收录了{covered}的，没有收录{place}本地的（不在覆盖范围内），"
-                f"需要时请向{place}的工业和信息化主管部门咨询。"])
+                f"需要时请向{place}的工业和信息化主管部门（经信部门）咨询。"])
         lines = [
             f"我目前只收录了{covered}的技改政策和全国适用的税收优惠，没有收录{place}的政策文件（不在覆盖范围内），"
-            f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门咨询。",
+            f"无法告诉您{place}的奖补标准或申报条件，建议向{place}的工业和信息化主管部门（经信部门）咨询。",
             "全国适用的税收优惠（研发费用加计扣除、设备一次性扣除、专用设备投资抵免等）我可以帮您估算。",
         ]
         cites: List[Citation] = []

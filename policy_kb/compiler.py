@@ -192,7 +192,7 @@ def _insert_parts(db, source: Source) -> None:
     }
     db["topics"].insert_all([{**base, **_row(item), "cues": _json(item.cues)} for item in source.topics], alter=True)
     db["points"].insert_all([{**base, **_row(item), "aspects": _json(item.aspects),
-                               "excludes": _json(item.excludes)} for item in source.points],
+                               "excludes": _json(item.excludes), "asked": _json(item.asked)} for item in source.points],
                             alter=True)
     for table, items in simple.items():
         db[table].insert_all([{**base, **_row(item)} for item in items], alter=True)
@@ -244,7 +244,7 @@ _EMPTY_TABLES = {
     "topics": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "cues": str},
     "points": {"document_id": str, "region": str, "id": str, "topic": str, "aspects": str, "text": str,
                "basis": str, "status": str, "department": str, "applies_to": str, "excludes": str, "clause": str,
-               "quote": str, "subject": str},
+               "quote": str, "subject": str, "asked": str},
     "incentives": {"document_id": str, "region": str, "id": str, "name": str, "kind": str, "estimated": int,
                    "summary": str, "basis": str, "status": str, "clause": str, "quote": str, "notes": str,
                    "firm_rate": int, "sentences": str},

@@ -176,6 +176,9 @@ class Point(Cited):
     # What the point is about when it is narrower than its topic's incentive (增量留抵退税 under
     # 增值税加计抵减): the name a reply gives when this point rules the firm out.
     subject: Optional[str] = None
+    # How people ask about this statement in words it does not use ("大学那边还能再加计吗" for the
+    # contractor's bar): a message holding one is asking this point, even beside an estimate.
+    asked: List[str] = Field(default_factory=list)
 
 
 class Alias(_Strict):

@@ -194,6 +194,7 @@ class Point:
     applies_to: Optional[str] = None
     excludes: Tuple[str, ...] = ()
     subject: Optional[str] = None  # narrower than the topic's incentive (增量留抵退税)
+    asked: Tuple[str, ...] = ()  # how people ask about it in words it does not use
 
 
 _cache: Dict[str, "KnowledgeBase"] = {}
@@ -408,7 +409,7 @@ class KnowledgeBase:
                             official=bool(row["basis"]) or doc.status in ("征求意见稿", "正式"))
         return Point(row["id"], row["topic"], tuple(json.loads(row["aspects"])), row["text"], row["region"],
                      row["department"], citation, row["applies_to"], tuple(json.loads(row["excludes"] or "[]")),
-                     row["subject"])
+                     row["subject"], tuple(json.loads(row["asked"] or "[]")))
 
     def _cited(self, cls: Type[R], table: str, region: Optional[str], json_cols=()) -> List[R]:
         region = self._region_filter(region)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Extra, Field, ValidationError, validator
 from policy_kb.errors import NotFoundError
 from policy_kb.rules_schema import TaxRequestError
 from policy_kb.store import or_default
+from policy_kb.wording import exact_to_thousandths
 from policy_kb.wording import fmt_number as num
 from policy_kb.wording import fmt_pct as pct
 from policy_kb.wording import fraction_words
@@ -186,7 +187,10 @@ def _as_date(value: Any) -> dt.date:
 
 
 def money(x: float) -> float:
-    """Round 万元 to 2 decimals (half up, as a person would on paper)."""
+    """Round 万元 to 2 decimals (half up, as a person would on paper); a figure exact to 10元 keeps
+    its third decimal (1万 × 12.5% = 0.125万, not 0.13万)."""
+    if exact_to_thousandths(x):
+        return round(x, 3)
     return math.floor(x * 100 + 0.5 + 1e-9) / 100
 
 

@@ -25,11 +25,16 @@ DRAFT_STATUS = "征求意见稿"
 # ---------------------------------------------------------------------------
 # Number and label formatting
 # ---------------------------------------------------------------------------
+def exact_to_thousandths(x: float) -> bool:
+    """0.125 is; 26.6666… is not (a computed 万元 figure exact to 10元 keeps its third decimal)."""
+    return round(x, 3) == round(x, 6)
+
+
 def fmt_number(x: Any) -> str:
-    """200.0 -> '200', 26.666 -> '26.67'."""
+    """200.0 -> '200', 26.666 -> '26.67', 0.125 -> '0.125' (exact to the third decimal)."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    text = (f"{x:.3f}" if exact_to_thousandths(x) else f"{x:.2f}").rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 

@@ -862,3 +862,10 @@ def test_a_what_if_on_completion_checks_the_project_again():
     messages, events = run(ActionAnswer(), tracker("好的。那回到千企技改，要是项目明年才能投产呢", "ask_eligibility", slots=slots))
     assert "暂不符合" in text_of(messages) and "年度内不能竣工投产" in text_of(messages)
     assert {"event": "slot", "timestamp": None, "name": "completes_this_year", "value": False} in events
+
+
+def test_a_second_figure_asked_in_the_same_message_is_answered_too():
+    reply = _turns("技术转让所得正好500万，要交企业所得税吗？要是501万呢？我们不是高新")
+    assert "全部免征企业所得税" in reply
+    assert reply.index("要是501万：") < reply.index("1×12.5%=应纳0.125万元")  # (501 − 500) × 25% × 50%
+

@@ -233,3 +233,11 @@ def test_a_question_with_no_complaint_in_it_filed_as_one_gets_the_honest_answer_
 def test_a_real_complaint_still_gets_a_ticket(store):
     messages, _ = run(ActionCreateTicket(), [user("我要投诉，你们审核太慢了", "complain")], {})
     assert re.search(r"T\d{8}-\d{4}", messages[-1]["text"]) and store.active_ticket("u1") is not None
+
+
+def test_a_general_question_on_when_awards_are_paid_is_answered_without_a_ticket(store):
+    events = [user("千企技改入选了一般多久能拿到钱？项目计划什么时候公布？", "ask_payment_status", at=1)]
+    messages, result = run(ActionCreateTicket(), events, {"ticket_id": None, "requested_slot": None})
+    text = messages[0]["text"]
+    assert "没有规定到账时间" in text and "适时印发" in text and "工单号" not in text
+    assert not any(e.get("name") == "ticket_id" for e in result)

@@ -2193,3 +2193,51 @@ def test_the_benefit_rules_other_branch_said_by_the_firm_is_confirmed(ask):
 def test_a_detail_deferred_for_every_source_is_not_deferred_again_for_one(ask):
     _, text = ask("听说六安对技改项目的土地使用税有减免，具体减多少？")
     assert text.count("没有规定房产税和城镇土地使用税") == 1 and "12366" in text
+
+
+def test_the_city_awards_asked_beside_a_tax_estimate_are_the_titles_not_the_one_off_deal(ask):
+    _, text = ask("我们是裕安区的一家机械厂，不是高新企业，今年研发费用650万，另外买了台480万的设备。税能少多少？市里的技改奖补我们能拿吗")
+    assert "少缴企业所得税162.5万元" in text  # 650 × 100% × 25%
+    assert "纳入市级技改项目库是享受技改财政奖补的前提" in text and "市级技改示范项目50万元" in text
+    assert not text.startswith("高端化改造强链项目")
+
+
+def test_how_long_until_the_money_comes_is_deferred_with_when_the_plan_is_issued(ask):
+    _, text = ask("千企技改入选了一般多久能拿到钱？项目计划什么时候公布？")
+    assert "没有规定到账时间" in text and "适时印发" in text
+    assert "合作银行" not in text  # not what the programme gives
+
+
+def test_the_contractor_asked_beside_a_commissioned_estimate_may_not_claim_again(ask):
+    _, text = ask("请教两个问题：我们委托省内一所大学做研发，合同金额250万，合同已经在科技部门登记了，这块加计扣除基数怎么算？"
+                  "我们是一般企业能少交多少税？还有大学那边还能不能就这笔钱再加计扣除？")
+    assert "少缴企业所得税50万元" in text  # 250 × 80% = 200; 200 × 100% × 25%
+    assert "受托方不得再就同一笔费用加计扣除" in text
+
+
+def test_a_title_said_as_the_firms_status_does_not_turn_an_entry_question_into_awards(ask):
+    result, text = ask("我们是自治区级企业技术中心，但这次项目固定资产投资只有400万，能不能优先入选",
+                       region="广西壮族自治区", honors=["自治区级企业技术中心"])
+    assert result.start_form and "奖补金额" not in text
+
+
+def test_a_building_renovation_is_not_equipment_for_the_one_time_deduction(ask):
+    _, text = ask("厂房翻新加固花了300万，这个能一次性税前扣除吗？")
+    assert "不能一次性扣除" in text and "75万" not in text  # 300 × 25% would be the wrong figure
+
+
+def test_whether_transfer_income_is_the_contract_amount_is_answered_no(ask):
+    _, text = ask("技术转让所得是不是就是合同金额？我们合同签了800万")
+    assert text.startswith("不是。技术转让所得＝技术转让收入－技术转让成本－相关税费")
+
+
+def test_materials_and_a_template_both_unsaid_are_both_named(ask):
+    _, text = ask("六安技改项目入库要交哪些材料？有没有申报表模版？")
+    assert "没有规定需要提交的具体材料、表格模板" in text and "备案" in text and "市经信局" in text
+
+
+def test_two_firms_listed_with_their_own_rd_figures_are_estimated_each(ask):
+    _, text = ask("我们集团下面有两家公司，一家是做家具制造的，一家是做建材批发的（批发收入占九成），两家今年都有研发费用，"
+                  "制造那家300万，批发那家100万，都能加计扣除吗？分别能少交多少税？都按25%算")
+    assert "家具制造那家（研发费用300万元）" in text and "少缴企业所得税75万元" in text  # 300 × 100% × 25%
+    assert "建材批发那家（研发费用100万元）" in text and "不适用" in text and "25万" not in text  # 100 × 25% is barred
