@@ -20,10 +20,9 @@ from pydantic import BaseModel, Extra, Field, ValidationError, validator
 from policy_kb.errors import NotFoundError
 from policy_kb.rules_schema import TaxRequestError
 from policy_kb.store import or_default
-from policy_kb.wording import exact_to_thousandths
+from policy_kb.wording import exact_to_thousandths, fraction_words
 from policy_kb.wording import fmt_number as num
 from policy_kb.wording import fmt_pct as pct
-from policy_kb.wording import fraction_words
 
 RD, EQUIP, SPECIAL, TRANSFER = (
     "rd-super-deduction", "equipment-one-time-deduction", "special-equipment-credit", "tech-transfer-exemption",
