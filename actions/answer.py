@@ -250,6 +250,16 @@ def question_of(tracker: Tracker) -> Question:
         q.topics = list(context.get("topics") or [])
         previous = dict(context.get("facts") or {}) if computing else {}  # "这个5%以后还能享受吗" asks no sum
         bare = q.facts.pop("other_amounts", None)
+        if re.search(r"普票|普通发票|小规模|不能抵扣|没法抵扣|抵扣不了|没有抵扣|没抵扣", q.text):
+            # "搞错了，我们是小规模纳税人，开的是普票": no VAT credited, the invoice's whole amount counts
+            previous.pop("invoice_vat_wan", None)
+            previous.pop("vat_deducted", None)
+        if bare and len(bare) == 1 and len(previous.get("equipment") or []) == 1 and not q.tax_facts() \
+                and re.search(r"价税合计|发票金额|(?<!不)含税|设备款|买价|价款|发票上", q.text):
+            # "…价税合计226万，那要怎么算": the unit's price said again, not the VAT figure before
+            gross = {"gross": True} if re.search(r"价税合计|(?<!不)含税", q.text) else {}
+            previous["equipment"] = [{**previous["equipment"][0], "value_wan": bare[0], **gross}]
+            bare = None
         amounts = [k for k, v in previous.items() if isinstance(v, (int, float)) and k.endswith("_wan")]
         if bare and len(amounts) == 1 and not q.tax_facts():
             previous[amounts[0]] = bare[-1]  # "不好意思打错了，是八百万"

@@ -134,7 +134,8 @@ def _output_needed(tracker: Tracker, q: Question, growth: Optional[tuple]) -> Op
     if not low:
         return None
     need = low * (1 + required.value / 100)
-    return (f"要达到{fmt_number(required.value)}%的增长，改造后产值需不低于 {_output_words(low)} × "
+    return (f"{fmt_number(pct)}%达不到{fmt_number(required.value)}%的增长要求；"
+            f"要达到{fmt_number(required.value)}%的增长，改造后产值需不低于 {_output_words(low)} × "
             f"(1 + {fmt_number(required.value)}%) = {_output_words(need)}。")
 
 

@@ -272,7 +272,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
                default=(-1, None))
     there = min((at for p in q.other_places for at in [_located_at(plain, p, located)] if at >= 0), default=-1)
     branch = [m for m in re.finditer(r"分公司|子公司|分厂|分支机构|设的|开的厂|工厂在|厂区在|厂在|项目在|项目也在", plain)
-              if not any(plain.startswith(p, m.end()) for p in q.other_places)]  # ("我们厂在寿县": where the firm is)
+              if not any(plain.startswith(p, m.end()) for p in q.other_places)
+              and not re.search(r"(?:没有|没|无)$", plain[max(0, m.start() - 2):m.start()])]  # ("没有子公司")  # ("我们厂在寿县": where the firm is)
     if here[0] >= 0 and branch:
         there = -1  # "深圳一家公司在南宁开的分公司": the branch, and its project, are where the firm asks about
     q.firm_region = here[1] if here[0] >= 0 and (there < 0 or here[0] < there) else None
@@ -805,6 +806,7 @@ def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
         words = re.sub(r"(时|时候)才(能|可以)", r"\1只\2", words)
         words = re.sub(r"才(能|可以)(?=投产|竣工|完工|建成|开工|建完)", r"再\1", words)  # "要是明年才能投产呢": when, not a bar
         words = re.sub(r"(合同|发票|开票|交易|转让)金额", r"\1价款", words)  # "是指合同金额吗": a term, not an amount asked
+        words = re.sub(r"(?:还在|正在|在)走流程", "未完", words)  # "备案还没批下来，还在走流程": a fact, not the procedure asked
         words = re.sub(r"申报表(?=模[板版]|样表|样本|格式)", "表格", words)  # "有没有申报表模版": a template, not the procedure
         # "入选了一般多久能拿到钱": when the money comes, not what the programme gives
         words = re.sub(r"(多久|多长时间|什么时候|啥时候|几时|何时)(才)?能拿到钱", r"\1\2到钱", words)
@@ -864,7 +866,9 @@ _DENIAL_REACH = max(len(d) for d in DENIALS)
 
 def _located_at(text: str, place: str, located: Dict[str, List[str]]) -> int:
     """Where the message places the firm in `place` (“在淮南”, “淮南的企业”, “我们是六安的”), -1 if nowhere."""
-    hits = [text.find(f"{before}{place}") for before in located.get("before", [])]
+    # ("我们在广西没有子公司也没有厂": not placed there)
+    hits = [at for before in located.get("before", []) for at in [text.find(f"{before}{place}")]
+            if at < 0 or not re.match(r"(?:也|都|并)?(?:没有|没|无)", text[at + len(before) + len(place):])]
     hits += [text.find(f"{place}{after}") for after in located.get("after", [])
              if not re.search(rf"{re.escape(place + after)}(?:库|计划|清单)", text)]  # "六安的项目库" is the programme
     if text.rstrip("。.!！ ").endswith(f"{place}的"):

@@ -239,6 +239,7 @@ class _Planner:
         if self._only_a_status():
             self.answer.parts.append(self._status_noted())
             return self.answer
+        self._asked_detail()
         incentives = [t for t in q.topics if self.kinds.get(t) == "incentive"]
         if {"staff_count", "total_assets_wan"} & set(q.facts) and "small-low-profit-rate" not in incentives \
                 and not self._regional_figures():
@@ -744,7 +745,10 @@ class _Planner:
         if re.search(r"比例更高|更高的比例|更高比例|有没有更高|还有更高|有没有高一点|最高能按|最高的比例", self.q.text) \
                 and "rate" in self.q.aspects:
             return points  # "加计扣除按百分之多少？有没有比例更高的": who gets the higher rate is the answer
-        return [p for p in points if not p.applies_to or getattr(self.q, p.applies_to, False)]
+        rates = set(re.findall(r"\d+(?:\.\d+)?%", self.q.text)) if "rate" in self.q.aspects or self.q.yes_no else set()
+        # "我们是做数控机床的，研发加计扣除能按120%吗": the rate named is the listed firms' — whose it is, is the answer
+        return [p for p in points if not p.applies_to or getattr(self.q, p.applies_to, False)
+                or any(rate in p.text for rate in rates) and not getattr(self.q, "ic_not_listed", False)]
 
     def _by_aspect(self, points: List[Point]) -> List[Point]:
         """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked."""
@@ -1106,12 +1110,14 @@ class _Planner:
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         asked = self._asked(points)
+        rates_named = set(re.findall(r"\d+(?:\.\d+)?%", self.q.text))
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
         scores = []
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
             score += sum(3.0 for t in quoted if t in p.text)  # the words the question quotes, in the point
             score += 5.0 if p in asked else 0.0  # "受托方还能再加计吗": asked in the words it is asked in
+            score += 1.5 * sum(1 for rate in rates_named if rate in p.text)  # "能按120%吗？还是100%": the rules that say them
             if "境外" in p.text and not foreign:
                 score -= 1.0  # a point about foreign work speaks when the question is about it
             elif "境外" in p.text and foreign:
@@ -1134,6 +1140,21 @@ class _Planner:
                 score += 2
             scores.append(score)
         return scores
+
+    def _asked_detail(self) -> None:
+        """A detail the question names (“亏损”) inside the words a point is asked in (“亏损弥补期是5年还是
+        10年”): that point's topic answers it, the detail is no longer deferred."""
+        if not self.q.details:
+            return
+        for point in self._asked(self.kb.points(None)):
+            phrase = next(words for words in point.asked if words in self.q.text)
+            covered = [d for d, cues in self.q.details.items() if any(c in phrase for c in cues)]
+            if not covered or (point.region != NATIONAL_REGION and self.regions and point.region not in self.regions):
+                continue
+            for detail in covered:
+                self.q.details.pop(detail)
+            if point.topic not in self.q.topics:
+                self.q.topics.append(point.topic)
 
     def _asked(self, points: Sequence[Point]) -> List[Point]:
         """The points whose own askings (`asked` in the sources) the question holds."""
@@ -1243,7 +1264,7 @@ class _Planner:
         """“原来厂房总建筑面积1万平米，想加盖1800平米”: the share added against the document's cap on
         added floor area (the figure whose name holds 建筑面积), and the area the cap allows."""
         areas = [(m.start(), (chinese_number(m.group(1)) or 0.0) * (10000 if m.group(2) else 1), m.group(1) + (m.group(2) or ""))
-                 for m in re.finditer(r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零]+)\s*(万)?\s*(?:平方米|平米|平方|㎡|m2)",
+                 for m in re.finditer(r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零]+)\s*(万)?\s*(?:平方米|平米|平方|㎡|m2|平(?![台均衡安整稳时常]))",
                                       self.q.text)]
         figure = next((f for r in regions for f in self.kb.figures(r)
                        if "建筑面积" in f.name and f.unit == "%" and f.value is not None), None)
@@ -1328,10 +1349,19 @@ class _Planner:
                 self._measure("program")  # "只涨12%，没到15%，这个标准能放宽吗": the rule, then the check
             elif "program" in self.q.topics and _SIZE_ASKED.search(self.q.text):
                 self._size_rule()  # "是不是只给大企业？我们是中小企业": whom it is for, then the check
+            elif self.q.flags.get("above_designated_size") is False and self.q.flags.get("above_size_after_project"):
+                self._size_rule(lead="可以（规模这一条满足）：")  # "还没上规，搞完技改以后预计能上规，能不能报": the rule says so
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details and "materials" not in self.q.aspects:
             self._conditions_list()  # ("要交哪些材料？给我列个清单": the materials, not the conditions)
+            if "timing" in self.q.aspects and len(self._target_regions()) == 1:
+                # "入库条件有哪些？这个库是一年一报还是怎么弄的": how the library runs over the years too
+                region = self._target_regions()[0]
+                timed = [p for p in self._points("program", region) if "timing" in p.aspects and p.region == region
+                         and p.topic == "program"]
+                if timed:
+                    self.answer.parts.append(self._rule_part(timed, limit=1))
             return
         if ("awards" in self.q.topics or self.honors) and not {"threshold", "who"} & set(self.q.aspects):
             return  # "千企技改入选了有多少奖励": the awards part answers it (a threshold asked too: both)
@@ -1362,13 +1392,16 @@ class _Planner:
         if side_by_side:
             self.answer.ask_region = True
 
-    def _size_rule(self) -> None:
-        """The programme's rule on which firms (by size) may take part, said before the check."""
+    def _size_rule(self, lead: str = "") -> None:
+        """The programme's rule on which firms (by size) may take part, said before the check; `lead` when
+        the firm's own case is settled by it (a small firm that will be 规上 after the project)."""
         for region in self._target_regions():
             point = next((p for p in self._points("program", region) if p.region == region and "who" in p.aspects
                           and "规模" in p.text), None)
+            if point and lead and not re.search(r"改造后[^，。；]{0,4}(?:可|能)?达到规模以上", point.text):
+                continue  # (that region's rule has no such branch: the check decides)
             if point:
-                self.answer.parts.append(Part("rule", [f"文件对企业规模的要求：{point.text}"], [point.citation]))
+                self.answer.parts.append(Part("rule", [f"{lead or '文件对企业规模的要求：'}{point.text}"], [point.citation]))
 
     def _conditions_list(self) -> None:
         """Every check of the programme(s), numbered, with the clauses they come from."""
@@ -1629,6 +1662,8 @@ class _Planner:
         if missing:
             scope = f"《{self.kb.document_of_region(region).title}》"
             who = self._contact(region) or self._who("awards", None)
+            if any("税" in detail for detail in missing):  # "这笔奖励收到以后要不要交企业所得税": the tax office's
+                scope, who = f"{scope}和国家税收优惠政策摘要都", self._who("tax", None)
             lines.append(f"{label}{scope}没有规定{'、'.join(missing)}，建议咨询{who}。")
             self.answer.offer_handoff = True
         return Part("awards", [line for line in lines if line], cites)
@@ -1805,6 +1840,7 @@ class _Planner:
         shown = self._shown()
         for topic in incentives:  # "…能少交多少税？还有大学那边还能不能就这笔钱再加计扣除": asked beside it
             asked = [p for p in self._asked(self._applies(self.kb.points(None, topic))) if p.text not in shown]
+            asked.sort(key=lambda p: p.applies_to is None)  # the firm's own kind's rule first (220%, not 200%)
             if asked:
                 self.answer.parts.append(self._rule_part(asked, limit=1))
                 shown = self._shown()
@@ -1853,6 +1889,15 @@ class _Planner:
 
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
+        if "interaction" in q.aspects and q.high_tech and "small-low-profit-rate" in q.topics:
+            # "我们是高新企业…能不能高新15%再叠加小微的优惠": how the two combine, not a sum that assumes it
+            together = [p for t in ("high-tech-rate", "small-low-profit-rate") for p in self.kb.points(None, t)
+                        if "interaction" in p.aspects]
+            if together:
+                self.answer.parts.append(self._rule_part(together, limit=1))
+                if any(p.citation.status != "verified" and "确认" in p.text for p in together[:1]):
+                    self.answer.parts.append(Part("deferral", [f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"]))
+                return
         if "tech-transfer-exemption" in q.topics and _INCOME_IS_CONTRACT.search(q.text):
             # "技术转让所得是不是就是合同金额": no — what 所得 is, before any estimate
             point = next((p for p in self.kb.points(None, "tech-transfer-exemption") if "不是合同收入" in p.text), None)
@@ -2081,6 +2126,9 @@ class _Planner:
             request["equipment"] = []
             return (f"进项已经抵扣的，投资额按不含税金额算，不能按价税合计{num(gross)}万元算；您没有说发票上的税额，"
                     f"告诉我税额（或税率），我算出这台设备的抵免额和一次性扣除。{point.text.split('；')[0]}。")
+        if re.search(r"普票|普通发票|小规模", text):  # "小规模纳税人，开的是普票，价税合计226万": nothing credited
+            return (f"增值税进项不能抵扣（普通发票/小规模纳税人），投资额按价税合计{num(units[0]['value_wan'])}万元计。"
+                    f"{point.text.split('；')[0]}。")
         return (f"下面按您说的含税金额{num(units[0]['value_wan'])}万元计算；如果取得了增值税专用发票、进项可以抵扣，"
                 f"投资额按不含税金额算（告诉我税额或税率，我重新算）。{point.text.split('；')[0]}。")
 
@@ -2320,7 +2368,7 @@ class _Planner:
                                  f"{done.group(1)}年发生的改造不在其内，也不能作为新购专用设备抵免。"],
                         [point.citation] if point else [rate_now.citation])
         basis = re.search(r"(?:计税基础|原值|原价|入账价值|账面原值)(?:是|为|有)?\s*(\d+(?:\.\d+)?)万", text)
-        spent = re.search(r"(?:改造(?:费|投入|花了|花费|用了)?|花了|投了)[^，。；\d]{0,14}?(\d+(?:\.\d+)?)万", text) \
+        spent = re.search(r"(?:改造(?:费|投入|花了|花费|用了)?|花了|投了|合同(?:金额|价款|额)?)[^，。；\d]{0,14}?(\d+(?:\.\d+)?)万", text) \
             or re.search(r"(\d+(?:\.\d+)?)万[^，。；\d]{0,16}?(?:数字化|智能化)", text)
         if not spent:
             return None
@@ -3438,7 +3486,7 @@ def title_count(text: str, honor: str) -> Optional[float]:
     may be said once for several titles, so the title without it counts too); “A、B、C三个都新认定了”
     counts the titles listed, not three of the last."""
     core = re.sub(r"^(?:国家级|省级|市级)", "", honor)
-    projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个(?:项目|车间|工厂|中心|厂区)(?:都)?(?:评上了|评上|被评为|评为|认定为|获评|入选|被认定为)(?:了)?{re.escape(honor)}", text)
+    projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个(?:[\u4e00-\u9fa5]{{0,4}}?)(?:项目|车间|工厂|中心|厂区)(?:都|同时|一起|均)?(?:新)?(?:评上了|评上|被评为|评为|认定为|获评|入选|被认定为|认定了)(?:了)?{re.escape(honor)}", text)
     if projects:  # "两个项目评上了市级技改示范项目", "两个车间都评上了市级数字化车间"
         count = chinese_number(projects.group(1).replace("两", "二"))
         return count if count and count > 1 else None

@@ -576,7 +576,7 @@ def test_growth_short_of_the_requirement_shows_the_output_needed():
 
     lines = derived_lines(tracker("改造前年产值1个亿，改造后预计1.1个亿", "inform", slots={"region": "广西壮族自治区"}))
     assert "产值预期增长 = (1.1亿 − 1亿) ÷ 1亿 = 10%。" in lines
-    assert "要达到15%的增长，改造后产值需不低于 1亿 × (1 + 15%) = 1.15亿。" in lines
+    assert "10%达不到15%的增长要求；要达到15%的增长，改造后产值需不低于 1亿 × (1 + 15%) = 1.15亿。" in lines
 
 
 def test_a_corrected_total_and_filing_after_a_verdict_check_the_project_again():
@@ -869,3 +869,10 @@ def test_a_second_figure_asked_in_the_same_message_is_answered_too():
     assert "全部免征企业所得税" in reply
     assert reply.index("要是501万：") < reply.index("1×12.5%=应纳0.125万元")  # (501 − 500) × 25% × 50%
 
+
+
+def test_an_ordinary_invoice_said_after_corrects_the_unit_to_its_whole_amount():
+    reply = _turns("环保专用设备，专票不含税200万，税额26万，进项抵扣了，10%抵免能抵多少？",
+                   "搞错了，我们是小规模纳税人，开的是普票，价税合计226万，那要怎么算")
+    assert "投资额按价税合计226万元计" in reply and "226万元×抵免比例10%=可抵免企业所得税22.6万元" in reply
+    assert "174" not in reply  # 200 − 26 is neither the first unit's figure nor the second's

@@ -2241,3 +2241,84 @@ def test_two_firms_listed_with_their_own_rd_figures_are_estimated_each(ask):
                   "制造那家300万，批发那家100万，都能加计扣除吗？分别能少交多少税？都按25%算")
     assert "家具制造那家（研发费用300万元）" in text and "少缴企业所得税75万元" in text  # 300 × 100% × 25%
     assert "建材批发那家（研发费用100万元）" in text and "不适用" in text and "25万" not in text  # 100 × 25% is barred
+
+
+def test_a_retrofit_contract_is_the_retrofit_spending_capped_at_half_the_basis(ask):
+    _, text = ask("我们有台在节能节水目录里的设备，原来的计税基础600万。2025年做数字化改造，加装数据采集和智能控制系统，合同380万，"
+                  "其中安装调试费30万。按那个数字化智能化改造的10%抵免，能抵多少")
+    assert "600 × 50% = 300万元" in text and "300 × 10% = 可抵免企业所得税30万元" in text
+    assert "60万" not in text  # 600 × 10% would price the unit, not its retrofit
+
+
+def test_the_intangibles_rate_asked_beside_an_estimate_is_the_firms_own_kind(ask):
+    _, text = ask("我们是在工业母机企业清单里的高新企业，今年费用化的研发支出400万，加计比例是多少，能少交多少所得税？要是以后形成无形资产是按多少摊销")
+    assert "少缴企业所得税72万元" in text  # 400 × 120% × 15%
+    assert "形成无形资产的按成本的220%摊销" in text
+
+
+def test_claiming_the_credit_at_prepayment_is_answered_with_its_start(ask):
+    _, text = ask("环保专用设备的10%抵免，以前好像只能在汇算清缴的时候抵，现在是不是季度预缴的时候也能抵了？从什么时候开始的")
+    assert text.startswith("专用设备投资抵免填报A107050；自2025年10月1日起可在预缴时享受")
+
+
+def test_the_years_corporate_tax_said_in_full_limits_the_credit(ask):
+    _, text = ask("我们买了台环保专用设备，不含税560万，专票已经抵扣。今年应纳企业所得税才40万，10%抵免用不完怎么办")
+    assert "56 − 40 = 16万元结转" in text  # 560 × 10% = 56
+
+
+def test_whether_an_award_is_taxed_is_deferred_to_the_tax_office_beside_the_amounts(ask):
+    _, text = ask("六安的规上企业，今年新认定了省级企业技术中心和省级工业设计中心，两个一共奖多少？这笔奖励收到以后要不要交企业所得税",
+                  honors=["省级企业技术中心", "省级工业设计中心"])
+    assert "20 + 20 = 40万元" in text and "没有规定奖补收入纳税" in text and "12366" in text
+
+
+def test_the_library_conditions_asked_with_how_it_runs_say_the_three_year_rolling(ask):
+    _, text = ask("六安市级技改项目库的入库条件具体有哪些？这个库是一年一报还是怎么弄的")
+    assert "固定资产投资200万元以上" in text and "三年滚动" in text
+
+
+def test_floor_area_said_in_ping_is_measured_against_the_cap(ask):
+    _, text = ask("我们厂原来总建筑面积24000平，想在原工业用地上加建研发展示和服务用房3000平，要不要交土地出让金？")
+    assert "3000 ÷ 24000 = 12.5%，未超过15%" in text
+
+
+def test_the_loss_carry_forward_asked_by_a_new_high_tech_firm_is_ten_years(ask):
+    result, text = ask("我们去年刚评上高新，之前几年有亏损还没弥补完，现在亏损弥补期是5年还是10年")
+    assert "最长可结转10年弥补" in text and result.kind != "deferral"
+
+
+def test_a_minimum_share_of_rd_hours_is_deferred_with_the_allocation_rule(ask):
+    result, text = ask("研发和生产共用的设备，按工时分摊折旧算研发费用，研发工时占比有没有最低要求？比如低于30%是不是就不能算了")
+    assert "没有规定共用设备和人员研发工时占比的最低要求" in text and "按工时等在研发和生产之间分配" in text and "12366" in text
+
+
+def test_two_workshops_newly_recognised_count_twice(ask):
+    _, text = ask("六安一家规上企业，今年两个车间同时新认定为市级数字化车间，另外有两个项目都评上了市级技改示范项目，总共能拿多少奖励",
+                  honors=["市级数字化车间", "市级技改示范项目"])
+    assert "10 × 2 = 20万元" in text and "20 + 100 = 120万元" in text
+
+
+def test_two_projects_named_with_a_word_between_count_twice(ask):
+    _, text = ask("我們霍山縣的廠今年新認定了省級智能工廠，還有省級綠色工廠，另外兩個技改項目都評上了市級技改示範項目。請問按六安市的政策一共能拿多少獎勵？",
+                  honors=["省级智能工厂", "省级绿色工厂", "市级技改示范项目"])
+    assert "50 + 20 + 100 = 170万元" in text
+
+
+def test_stacking_the_high_tech_rate_on_the_small_firms_is_deferred_not_summed(ask):
+    _, text = ask("我们是高新企业，利润也就两百来万，人员资产也都在小微标准里，能不能高新15%再叠加小微的优惠，按更低的税率交？")
+    assert "能否叠加，政策摘要没有核实" in text and "12366" in text and "30万" not in text  # 200 × 15%
+
+
+def test_a_rate_named_in_a_yes_no_question_brings_the_rule_of_whom_it_is_for(ask):
+    _, text = ask("我们是做数控机床的，研发加计扣除能按120%吗？还是100%")
+    assert "列入清单的集成电路企业和工业母机企业" in text and "120%" in text
+
+
+def test_a_firm_with_no_branch_in_the_region_is_told_the_programme_is_not_for_it(ask):
+    result, text = ask("云南昆明的企业能不能报广西千企技改？我们在广西没有子公司也没有厂")
+    assert not result.start_form and "昆明的企业不适用" in text
+
+
+def test_a_small_firm_that_will_be_above_size_after_the_project_hears_it_can(ask):
+    result, text = ask("北海一家小型工业企业，现在还没上规，搞完技改以后预计能上规，能不能报千企技改？")
+    assert text.startswith("可以（规模这一条满足）：") and "实施技术改造后可达到规模以上的小型工业企业" in text and result.start_form
