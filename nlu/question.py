@@ -617,7 +617,9 @@ def _rd_parts_of_a_total(q: Question) -> None:
         q.facts["rd_expense_wan"] = float(stated.group(1))
         _drop_other(q, [q.facts["rd_expense_wan"]])
         return
-    if not expensed or not intangible or not re.search(r"一共|总共|合计|总计|总投入|总支出|总额|总共花", q.text):
+    # ("研发费用1500万，其中200万形成了专利，其余费用化": the rest of the total is expensed)
+    if not expensed or not intangible or not re.search(r"一共|总共|合计|总计|总投入|总支出|总额|总共花"
+                                                       r"|其中[^，。；]{0,12}形成[^。；]{0,20}(?:其余|剩下|剩余|其他)", q.text):
         return
     stated = re.search(r"(?:其中|另外)(?:的)?\s*(\d+(?:\.\d+)?)\s*万(?:元)?(?:是|为|都)?(?:费用化|计入当期|直接费用化)", q.text)
     if stated:
@@ -697,6 +699,22 @@ def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
     spent on equipment is the project's fixed-asset investment, not a tax figure."""
     kinds = vocab.kinds
     equipment = q.facts.get("equipment")
+    loose = q.facts.get("other_amounts") or []
+    if equipment and "税" in q.text and ("fixed_asset_investment_wan" in q.facts or len(loose) == 1) \
+            and (q.case_question or any(kinds.get(t) == "program" for t in q.topics)) \
+            and len(set(re.findall(r"(去年|今年|明年|前年|后年|20\d\d年)(?![^，。；]{0,3}(?:营收|营业收入|收入|产值|销售))", q.text))) <= 1 \
+            and re.search(r"还上了|还买了|另外|加上|再加|以及|外加|还花了|还投了", q.text) \
+            and not re.search(r"总投资|一共|合计|总共|总额|其中|投资总额", q.text):
+        # "设备花了四百五十万，另外软件和系统集成六十万，能进项目库吗？设备那块税上有什么说法": the project is
+        # both parts, the equipment still the tax's
+        units = [item["value_wan"] for item in equipment]
+        other = q.facts.get("fixed_asset_investment_wan") or loose[0]
+        _drop_other(q, [other])
+        total = round(sum(units) + other, 4)
+        q.facts["fixed_asset_investment_wan"] = total
+        q.derived.append(f"固定资产投资 = 设备{' + '.join(format_number(v) for v in units)} + 其他{format_number(other)}"
+                         f" = {format_number(total)}万元。")
+        return
     if not equipment or "税" in q.text:
         return
     if any(kinds.get(t) == "incentive" for t in q.topics) or set(q.tax_facts()) != {"equipment"}:
@@ -1011,7 +1029,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             foreign = any(c in sentence for c in tables["roles"]["rd_commissioned_foreign_wan"])
             role = "rd_commissioned_foreign_wan" if foreign else "rd_commissioned_domestic_wan"
         near = "".join(re.split(r"[，,；;。]", sentence)[-2:])  # "属于创新化改造，投一百五十万": the project's money
-        if role == "fixed_asset_investment_wan" and "研发" in text and not re.search(r"项目库|技改库|千企|入库|入选|固定资产", text) \
+        if role == "fixed_asset_investment_wan" and "研发" in text \
+                and not re.search(r"项目库|技改库|千企|入库|入选|固定资产|技改奖补|小项目|这个项目|项目总|项目投", text) \
                 and not re.search(r"奖|补贴|补助|贴息", after[:6]) and not (re.search(r"改造|技改", near) and "研发" not in near):
             role = "rd_expense_wan"  # "研发费用里…那五项加起来900万": R&D money, no project in sight
         if role == "revenue_wan" and any(cue in before for cue in tables["roles"]["rd_offset_wan"]):

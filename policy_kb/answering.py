@@ -255,7 +255,10 @@ class _Planner:
                 and "definition" not in q.aspects:
             regional.insert(0, "program")  # "ERP、MES算信息化改造吗？有投资门槛没": the library's threshold
         if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
-            regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
+            regional = ["program"]
+        if set(q.topics) == {"filing"} and self.regions and not tax_asked \
+                and {"fixed_asset_investment_wan", "investment_this_year_wan"} <= set(q.facts):
+            regional = ["program", *regional]  # "总投资6000万，已经核准，今年计划完成650万…还有戏吗": the project's check  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
         if not q.topics and len(self.regions) > 1 and not tax_asked and not q.details \
                 and not set(q.aspects) & {"materials", "procedure", "timing", "where"}:
             # "想对比一下六安和广西的技改政策有什么不同": the two programmes' conditions side by side
@@ -1671,7 +1674,12 @@ class _Planner:
     def _award_levels(self, region: str, honors: List[str], label: str) -> Part:
         awards = [a for a in self.kb.awards(region) if any(a.honor.endswith(h) for h in honors)]
         items = "；".join(f"{a.honor}{num(a.amount_wan)}万元" for a in awards if a.amount_wan is not None)
-        return Part("awards", [f"{label}{items}。", "请问是哪一级的称号？"], [awards[-1].citation])
+        lines, cites = [f"{label}{items}。"], [awards[-1].citation]
+        each = next((n for n in self.kb.award_notes(region) if "每个称号一份" in n.text), None)
+        if each and re.search(r"同时|都拿|都能拿|都可以拿|能不能都|两个都|都评上|叠加|重复", self.q.text):
+            lines.insert(0, f"{label}可以：{each.text}")  # "绿色工厂和数字化车间能不能同时申报？奖励能不能都拿"
+            cites.insert(0, each.citation)
+        return Part("awards", [*lines, "请问是哪一级的称号？"], cites)
 
     def _other_regions_award(self, region: str) -> Optional[Part]:
         """“南宁的企业，听说新认定省级绿色工厂有20万奖励”: the figure heard is another region's award."""
@@ -1889,7 +1897,8 @@ class _Planner:
 
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
-        if "interaction" in q.aspects and q.high_tech and "small-low-profit-rate" in q.topics:
+        if "interaction" in q.aspects and q.high_tech and "small-low-profit-rate" in q.topics \
+                and set(q.tax_facts()) <= {"taxable_income_wan", "staff_count", "total_assets_wan"}:
             # "我们是高新企业…能不能高新15%再叠加小微的优惠": how the two combine, not a sum that assumes it
             together = [p for t in ("high-tech-rate", "small-low-profit-rate") for p in self.kb.points(None, t)
                         if "interaction" in p.aspects]

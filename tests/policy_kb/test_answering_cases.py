@@ -2322,3 +2322,35 @@ def test_a_firm_with_no_branch_in_the_region_is_told_the_programme_is_not_for_it
 def test_a_small_firm_that_will_be_above_size_after_the_project_hears_it_can(ask):
     result, text = ask("北海一家小型工业企业，现在还没上规，搞完技改以后预计能上规，能不能报千企技改？")
     assert text.startswith("可以（规模这一条满足）：") and "实施技术改造后可达到规模以上的小型工业企业" in text and result.start_form
+
+
+def test_the_rest_of_an_rd_total_said_with_the_intangible_part_is_expensed(ask):
+    _, text = ask("我们是南宁的高新企业，研发费用今年预计1500万，其中200万形成了专利，其余费用化，能少交多少？")
+    assert "费用化研发支出1300万元" in text and "少缴企业所得税225万元" in text  # (1300 + 200) × 15%
+
+
+def test_whether_the_rd_deduction_lasts_past_2027_is_its_no_end_date(ask):
+    _, text = ask("请问加计扣除政策2028年以后还有吗")
+    assert text.startswith("研发费用未形成无形资产") and "没有截止日期" in text and "亏损" not in text
+
+
+def test_two_titles_asked_together_are_each_paid(ask):
+    _, text = ask("我们在霍邱，想问下绿色工厂和数字化车间能不能同时申报？两个都评上的话奖励能不能都拿", honors=["绿色工厂", "数字化车间"])
+    assert text.startswith("可以：奖励按新认定的称号计发，每个称号一份")
+
+
+def test_a_project_with_its_years_figures_and_filing_is_checked_whatever_rule_it_names(ask):
+    result, _ = ask("北海一个项目总投资6000万，已经核准，今年计划完成650万，按30%的要求是不是差得远？还有戏吗")
+    assert result.start_form
+
+
+def test_equipment_and_software_beside_a_tax_question_are_the_projects_investment(vocab_question):
+    q = vocab_question("我们公司在舒城，去年营收八千多万，今年上了条自动化产线，设备花了四百五十万左右，另外软件和系统集成大概六十万，"
+                       "请问这个能进市里的项目库吗？设备那块税上有什么说法")
+    assert q.facts["fixed_asset_investment_wan"] == 510.0 and q.facts["equipment"] == [{"value_wan": 450.0}]
+
+
+def test_a_total_invested_beside_rd_and_the_city_awards_is_the_projects(vocab_question):
+    q = vocab_question("今年我们研发花了大概一百二十来万，还买了两台设备，一台180万一台90万，请问今年所得税能少交多少？"
+                       "另外听说市里有技改奖补，我们这种小项目能不能申请，总共投了270万，备案还没办")
+    assert q.facts["rd_expense_wan"] == 120.0 and q.facts["fixed_asset_investment_wan"] == 270.0
