@@ -230,7 +230,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.detail_department = {name: tables["detail_department"][name] for name in q.details
                            if name in tables.get("detail_department", {})}
     q.ic_not_listed = any(cue in plain for cue in tables["status"]["not_ic_or_machine_tool"])
-    q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed
+    q.ic_or_machine_tool = any(cue in plain for cue in tables["status"]["ic_or_machine_tool"]) and not q.ic_not_listed \
+        and not re.search(r"(?:算不算|是不是|属不属于|算是|能不能算|可以算)(?:集成电路|工业母机)", plain)  # asked, not said
     unpaid = re.sub(r"没到(?=规|规模|标准|门槛|\d|[一二两三四五六七八九十百千])", "", plain)  # "还没到规上" is no payment awaited
     q.asks_payment = any(cue in unpaid for cue in tables["payment_cues"])
     q.asks_person = any(cue in plain for cue in tables["human_cues"] + tables["complaint_cues"]) \
@@ -1152,7 +1153,9 @@ def _role(before: str, after: str, roles: Dict[str, List[str]]) -> Optional[str]
         return "rd_intangible_wan"  # "另外有200万研发支出形成了一项专利"
     joined = re.match(r"(?:和|及|与|跟|以及|还有|另外|加上)(?![\d一二两三四五六七八九十百千])", after.lstrip("元 "))  # "研发300万和设备200万"
     after_hits = [] if joined else [(head.find(c), -len(c), role) for role, cues in roles.items() for c in cues if c in head
-                                    and (role != "investment_this_year_wan" or after.lstrip("元 ").startswith("的"))]
+                                    and (role != "investment_this_year_wan" or after.lstrip("元 ").startswith("的"))
+                                    # ("所得三百万要交所得税吗": the tax asked about, not the tax payable)
+                                    and (role != "tax_payable_wan" or not re.match(r"(?:要|需要|该|得|还要|还得|用不用|要不要)?(?:交|缴)", head))]
     # ("研发费用去年600万今年800万": the year that follows a number begins the next item, it is not this one's)
     reach = 10 if head.startswith("是") else 3  # "其中200万是用政府科技专项拨款花的"
     if after_hits and (after.lstrip("元 ").startswith("的") or min(after_hits)[0] <= reach):

@@ -112,6 +112,8 @@ class State:
 _SMALL_PROFIT_CAPS = (("taxable_income_wan", "income_cap_wan", "年应纳税所得额", "万元"), ("staff_count", "staff_cap", "从业人数", "人"),
                       ("total_assets_wan", "assets_cap_wan", "资产总额", "万元"))
 
+# "能按120%吗？还是100%": the rates a question asks about (not one it only names: "也能抵免10%，什么样的改造算")
+_RATE_ASKED = re.compile(r"(?<=按)\d+(?:\.\d+)?%|(?<=还是)\d+(?:\.\d+)?%|\d+(?:\.\d+)?%(?=还是|吗)")
 # "技术转让所得是不是就是合同金额", "转让收入就算所得吗": whether 所得 is the contract's amount
 _INCOME_IS_CONTRACT = re.compile(
     r"所得[^，。？?]{0,4}(?:是不是|是否|就是|等于|算不算|就按)[^，。？?]{0,4}(?:合同|收入|转让价|价款|金额|转让费)"
@@ -305,6 +307,7 @@ class _Planner:
                 regional = [t for t in regional if t not in ("awards", "finance")]  # "科技厅拨的专项资金" is the money's source
         if self.honors or "awards" in regional:
             self._awards()
+        self._tax_and_award_total()
         defines = "definition" in q.aspects and bool({"renovation", "directions"} & set(regional)) \
             and not q.case_question and not self._regional_figures()
         # "入库项目的投资数据报给谁", "千企技改碰到大问题哪个机构统筹": the measure's own answer, not the programme's
@@ -748,7 +751,7 @@ class _Planner:
         if re.search(r"比例更高|更高的比例|更高比例|有没有更高|还有更高|有没有高一点|最高能按|最高的比例", self.q.text) \
                 and "rate" in self.q.aspects:
             return points  # "加计扣除按百分之多少？有没有比例更高的": who gets the higher rate is the answer
-        rates = set(re.findall(r"\d+(?:\.\d+)?%", self.q.text)) if "rate" in self.q.aspects or self.q.yes_no else set()
+        rates = set(_RATE_ASKED.findall(self.q.text))
         # "我们是做数控机床的，研发加计扣除能按120%吗": the rate named is the listed firms' — whose it is, is the answer
         return [p for p in points if not p.applies_to or getattr(self.q, p.applies_to, False)
                 or any(rate in p.text for rate in rates) and not getattr(self.q, "ic_not_listed", False)]
@@ -780,10 +783,12 @@ class _Planner:
         union = [p for p in points if set(p.aspects) & set(several)]
         if len(several) > 1 and union:
             return union  # "要什么条件？需要办什么手续": each aspect's point (see _rule_part)
+        rates = set(_RATE_ASKED.findall(self.q.text))
+        named_rate = [p for p in points if p.applies_to and any(rate in p.text for rate in rates)]
         for aspect in aspects:
             hits = [p for p in points if aspect in p.aspects]
-            if hits:
-                return hits
+            if hits:  # ("算不算集成电路企业，研发能不能按120%": whose rate 120% is, beside the aspect's point)
+                return [*named_rate, *(p for p in hits if p not in named_rate)]
         for aspect in aspects:  # the nearest aspects together; the ranking picks among them
             nearby = set(ASPECT_PREFERENCE.get(aspect, ()))
             hits = [p for p in points if nearby & set(p.aspects)]
@@ -1113,7 +1118,8 @@ class _Planner:
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         asked = self._asked(points)
-        rates_named = set(re.findall(r"\d+(?:\.\d+)?%", self.q.text))
+        # ("能按120%吗？还是100%": the rates asked about; "也能抵免10%，什么样的改造算" names a rate it does not ask)
+        rates_named = set(_RATE_ASKED.findall(self.q.text))
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
         scores = []
         for p in points:
@@ -1143,6 +1149,24 @@ class _Planner:
                 score += 2
             scores.append(score)
         return scores
+
+    def _tax_and_award_total(self) -> None:
+        """“研发费用也有四百万…跟奖励加起来一共多少”: the income tax saved plus the titles' awards."""
+        region = self.region or self.state.region
+        if not (self.income_tax_saved and self.honors and region) or not re.search(
+                r"(?:跟|和|加上|连同|算上|与)(?:那个|这个)?奖励|奖励[^，。？?]{0,4}(?:加起来|一共|合计|总共|加一起)", self.q.text):
+            return
+        try:
+            award = award_calc.calculate(region, self.honors, kb=self.kb)
+        except PolicyKBError:
+            return
+        if not award.total_wan:
+            return
+        total = tax.money(self.income_tax_saved + award.total_wan)
+        self.answer.parts.append(Part("compute", [
+            f"加上{'、'.join(self.honors)}的奖励{num(award.total_wan)}万元：{num(self.income_tax_saved)} + {num(award.total_wan)} = "
+            f"{num(total)}万元（奖励是财政资金，少缴的是企业所得税）。"],
+            dedupe(a.citation for a in self.kb.awards(region) if a.honor in {i.honor for i in award.items})))
 
     def _asked_detail(self) -> None:
         """A detail the question names (“亏损”) inside the words a point is asked in (“亏损弥补期是5年还是

@@ -2354,3 +2354,23 @@ def test_a_total_invested_beside_rd_and_the_city_awards_is_the_projects(vocab_qu
     q = vocab_question("今年我们研发花了大概一百二十来万，还买了两台设备，一台180万一台90万，请问今年所得税能少交多少？"
                        "另外听说市里有技改奖补，我们这种小项目能不能申请，总共投了270万，备案还没办")
     assert q.facts["rd_expense_wan"] == 120.0 and q.facts["fixed_asset_investment_wan"] == 270.0
+
+
+def test_whether_a_firm_counts_as_an_ic_firm_is_asked_not_said(ask):
+    result, text = ask("我們是做PCB電路板的，算不算集成電路企業，研發能不能按120%")
+    assert text.startswith("列入清单的集成电路企业和工业母机企业") and not result.start_form
+
+
+def test_an_income_asked_whether_taxed_is_not_the_tax_payable(vocab_question):
+    q = vocab_question("我们不是高新，技术转让所得三百万要交所得税吗")
+    assert q.facts == {"tech_transfer_income_wan": 300.0}
+
+
+def test_the_tax_saved_and_the_titles_award_are_summed_when_asked(ask):
+    _, text = ask("研发费用也有四百万，这个能省多少税？跟奖励加起来一共多少", honors=["省级数字化车间"], region="六安市")
+    assert "少缴企业所得税100万元" in text and "100 + 20 = 120万元" in text  # 400 × 25%; the title's 20万
+
+
+def test_a_rate_named_but_not_asked_does_not_pick_the_rule(ask):
+    _, text = ask("专用设备数字化智能化改造也能抵免10%，什么样的改造算数字化智能化改造？")
+    assert "数据采集" in text
