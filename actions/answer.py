@@ -59,6 +59,8 @@ TOPIC_FACTS = {
 TOTAL_WORDS = ("一共", "总共", "合计", "加起来", "总计", "共计")
 ADDITIVE_CUES = ("还", "另外", "再", "也", "以及", "加上", "同时", "又", "第二笔", "第二个", "第三笔", "另一笔", "另一个")
 STANDING_FACTS = ("licence_years",)
+# What the firm is (not one asset's or one deal's circumstance): said once, it holds for every later question.
+FIRM_CIRCUMSTANCES = ("small_scale_vat", "sole_proprietor", "partnership", "deemed_tax", "credit_low", "not_manufacturing")
 PARAMETER_FACTS = ("in_use_month", "tariff_rate_pct", "income_tax_rate_pct", "amortisation_years", "vat_rate_pct",
                    "vat_deducted", "tax_payable_wan", "taxable_income_wan")
 SUMMED_FACTS = ("tech_transfer_income_wan",)  # the 500万 exemption is per year, over all transfers
@@ -329,6 +331,8 @@ def _carry_standing(q: Question, context: Dict[str, Any], own_amounts: bool) -> 
     said before “许可费的所得200万，能免吗”) and the circumstances said of it (“股东作价入股的
     设备” before “这台设备能一次性扣除吗”) — the latter only while no new amount is named, since a
     new amount may be a different asset."""
+    firm = [c for c in context.get("circumstances") or [] if c in FIRM_CIRCUMSTANCES]
+    q.circumstances = list(dict.fromkeys([*q.circumstances, *firm]))  # "我们是核定征收的小厂", then any question
     before_topics = context.get("topics") or []
     same = not q.topics or not before_topics or bool(set(q.topics) & set(before_topics))
     if not context or not same:
@@ -493,7 +497,7 @@ def _numbered_items(text: str) -> Tuple[str, List[str]]:
     return preamble, items
 
 
-_NUMBER_MARK = re.compile(r"(?:^|(?<=[\s，,。；;？?！!：:]))(?:[1-9](?:[.、．)）]|\s+)|[①②③④⑤⑥⑦⑧⑨]|[（(][1-9一二三四五][)）]"
+_NUMBER_MARK = re.compile(r"(?:^|(?<=[\s，,。；;？?！!：:]))(?:[1-9](?:[.、．)）]|\s+)|(?<=\s)[1-9](?=[\u4e00-\u9fa5])|[①②③④⑤⑥⑦⑧⑨]|[（(][1-9一二三四五][)）]"
                           r"|第[一二三四五](?:个问题|个|问|点|条)?[，,：:、]|[一二三四五]、)")
 _ORDINALS = "123456789①②③④⑤⑥⑦⑧⑨一二三四五六七八九"
 _ASKS = re.compile(r"[？?]|吗|么|多少|怎么|什么|哪|几|能不能|可不可以|是否|有没有|要不要|如何|咋|啥")
@@ -540,40 +544,51 @@ def numbered_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Quest
     return events + shown
 
 
-_WHAT_IF = re.compile(r"(?:^|(?<=[，,。；;？?！!\s]))(?:那|那么)?(?:要是|如果|假如|假设|若是|换成)(?:是|为|有)?\s*"
-                      r"(\d+(?:\.\d+)?)\s*(万元|万)(?:的话)?(?:呢|的话呢|又是多少|是多少|怎么算|又怎么算)?[？?]?"
-                      r"(?=$|[，,。；;！!\s]|我|我们)")
+_WHAT_IF = re.compile(r"(?:^|(?<=[，,。；;？?！!\s]))(?:那|那么)?(?:要是|如果|假如|假设|若是|换成)([^，,。；;？?！!]*?)"
+                      r"(?:呢|的话呢|的话|又是多少|是多少|怎么算|又怎么算|会怎样)?(?:[？?]|(?=[，,。；;！!\s]|$))")
+_WHAT_IF_VERBS = re.compile(r"^(?:明年|今年|以后|将来)?[^，。\d]{0,6}?(?:到了|达到|变成|有|是|为|到)?$")
 
 
 def what_if_texts(text: str) -> Optional[Tuple[str, str, str]]:
     """“技术转让所得正好500万，要交企业所得税吗？要是501万呢？我们不是高新”: the question as asked
     and the same question with the other figure — (asked, what-if, the figure said) — or None unless the
-    message holds one bare what-if figure and, outside it, exactly one amount in 万 to put it in place of."""
-    found = list(_WHAT_IF.finditer(text))
+    message holds one what-if with one figure in 万 and, outside it, one amount to put it in place of: the
+    only one, or the one after the word the what-if names (“利润大概180万…要是利润到了320万呢”)."""
+    normal = normalise_text(text)
+    found = [m for m in _WHAT_IF.finditer(normal)
+             if len([a for a in find_amounts(m.group(1)) if a.kind == "money"]) == 1]
     if len(found) != 1:
         return None
     clause = found[0]
-    rest = (text[:clause.start()] + text[clause.end():]).strip()
-    normal = normalise_text(rest)
-    amounts = [a for a in find_amounts(normal) if a.kind == "money"]
-    if len(amounts) != 1 or "万" not in normal[amounts[0].start:amounts[0].end + 1]:
+    said_amount = next(a for a in find_amounts(clause.group(1)) if a.kind == "money")
+    words = clause.group(1)[:said_amount.start]
+    if not _WHAT_IF_VERBS.match(words) or "万" not in clause.group(1)[said_amount.start:said_amount.end + 1]:
+        return None  # ("要是再买一台200万的设备呢": another unit, not the same figure changed)
+    rest = (normal[:clause.start()] + normal[clause.end():]).strip()
+    amounts = [a for a in find_amounts(rest) if a.kind == "money"]
+    core = re.sub(r"^(?:明年|今年|以后|将来)|(?:到了|达到|变成|有|是|为|到)$", "", words).strip()[-2:]
+    if core:  # "要是利润到了320万": the amount said after 利润
+        amounts = [a for a in amounts if core in rest[max(0, a.start - 10):a.start]]
+    if len(amounts) != 1 or "万" not in rest[amounts[0].start:amounts[0].end + 1]:
         return None
-    said = normal[amounts[0].start:amounts[0].end]
-    figure = clause.group(1) + "万"
-    other = normal[:amounts[0].start] + re.sub(r"[\d.一二两三四五六七八九十百千]+(?:\.\d+)?\s*(?:万元|万)", figure, said, count=1) \
-        + normal[amounts[0].end:]
-    return (rest, other, figure) if other != normal else None
+    figure = f"{fmt_number(said_amount.value)}万"
+    tail = re.sub(r"^万?元?", "", rest[amounts[0].end:])
+    other = rest[:amounts[0].start] + figure + tail
+    return (rest, other, figure) if other != rest else None
 
 
 def what_if_events(dispatcher: CollectingDispatcher, tracker: Tracker, q: Question) -> Optional[List[EventType]]:
     """A figure asked about again in the same message (see what_if_texts): each answered, the second
     under “要是X”; None when the message has no such figure or either would start a check."""
     texts = what_if_texts(latest_text(tracker))
-    if texts is None or not q.tax_facts():
+    if texts is None:
         return None
     asked, other, figure = texts
+    questions = [analyse(text, vocabulary()) for text in (asked, other)]
+    if not (questions[0].tax_facts() or "taxable_income_wan" in questions[0].facts):
+        return None  # (a programme's figures get the check, which asks what it needs)
     state = state_of(tracker)
-    answers = [plan(analyse(text, vocabulary()), state, kb()) for text in (asked, other)]
+    answers = [plan(question, state, kb()) for question in questions]
     if any(a.start_form or not a.parts or not any(p.kind == "compute" for p in a.parts) for a in answers):
         return None
     first = render(Answer(parts=answers[0].parts, ask_region=False))

@@ -193,7 +193,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.yes_no = any(cue in plain for cue in tables["yes_no"])
     q.case_question = any(cue in plain for cue in tables["case_question"])
     q.all_conditions = any(cue in plain for cue in tables["all_conditions"])
-    q.high_tech = any(cue in plain for cue in tables["status"]["high_tech"])
+    zoneless = re.sub(r"高新(?:技术产业开发)?区|高新园区?|高新开发区|高新技术产业园", "", plain)  # "合肥高新区的企业": a zone
+    q.high_tech = any(cue in zoneless for cue in tables["status"]["high_tech"])
     compared = re.sub(r"(?:比|跟|和|与|同|较|相比)(?:一般|普通)企业|[，,？?](?:那)?(?:一般|普通)企业(?:又|呢|的话|是多少|多少)", "", plain)  # "比普通企业少交多少": a comparison, not the firm
     q.not_high_tech = any(cue in compared for cue in tables["status"]["not_high_tech"])
     q.high_tech = q.high_tech and not q.not_high_tech

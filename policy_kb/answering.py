@@ -757,8 +757,17 @@ class _Planner:
                 or any(rate in p.text for rate in rates) and not getattr(self.q, "ic_not_listed", False)]
 
     def _by_aspect(self, points: List[Point]) -> List[Point]:
-        """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked."""
+        """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked —
+        and, first, any point the question asks in its own words (“大学那边还能不能就这笔钱再加计扣除”),
+        beside what the rest of the question asks (“这算研发吗？…还有研发失败了的费用能不能加计”)."""
         points = self._applies(points)
+        asked = self._asked(points)
+        if asked and len(re.findall(r"[？?]", self.q.text.rstrip("？? "))) == 0 and not re.search(r"还有(?!吗|么|没)|另外|以及", self.q.text):
+            return asked  # one question, asked in the point's own words
+        chosen = self._by_aspect_only(points)
+        return [*asked, *(p for p in chosen if p not in asked)]
+
+    def _by_aspect_only(self, points: List[Point]) -> List[Point]:
         aspects = [a for a in self.q.aspects if a not in ("compute", "overview")] or self.q.aspects
         if "definition" in aspects and set(aspects) <= {"definition", "conditions", "threshold", "who"}:
             defining = self._defining(points)
@@ -776,9 +785,6 @@ class _Planner:
                 return [p for p in points if "增值税法" in p.text] + subject  # "增值税法施行后还按原来的办法退吗"
             if not any(set(p.aspects) & set(aspects) for p in points):
                 return subject
-        asked = self._asked(points)
-        if asked:  # "大学那边还能不能就这笔钱再加计扣除": the point people ask in those words
-            return asked
         several = self._several_aspects()
         union = [p for p in points if set(p.aspects) & set(several)]
         if len(several) > 1 and union:
@@ -1125,7 +1131,7 @@ class _Planner:
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
             score += sum(3.0 for t in quoted if t in p.text)  # the words the question quotes, in the point
-            score += 5.0 if p in asked else 0.0  # "受托方还能再加计吗": asked in the words it is asked in
+            score += 2.0 if p in asked else 0.0  # "受托方还能再加计吗": asked in the words it is asked in
             score += 1.5 * sum(1 for rate in rates_named if rate in p.text)  # "能按120%吗？还是100%": the rules that say them
             if "境外" in p.text and not foreign:
                 score -= 1.0  # a point about foreign work speaks when the question is about it
@@ -1149,6 +1155,11 @@ class _Planner:
                 score += 2
             scores.append(score)
         return scores
+
+    def _names_the_topic(self, topic: str) -> bool:
+        """A detail asked (“贴息”) is one of the topic's own names: asking it asks the topic."""
+        cues = {c for t in self.kb.topics() if t.id == topic for c in t.cues}
+        return any(all(c in cues for c in detail_cues) for detail_cues in self.q.details.values())
 
     def _tax_and_award_total(self) -> None:
         """“研发费用也有四百万…跟奖励加起来一共多少”: the income tax saved plus the titles' awards."""
@@ -1239,7 +1250,12 @@ class _Planner:
         wanted = _near_ids(self.q)
         near = {p.id: p.region for p in self.kb.points(None) if p.id in wanted} if wanted else {}
         first = next(iter(regions), None)
+        own = {p.topic for p in points}
+        # ("设备能不能抵税 3有没有贷款贴息": 贴息 is another topic asked, answered by its own points, not missing here)
+        others = {c for t in self.kb.topics() if t.id in self.q.topics and t.id not in own
+                  and self.kinds.get(t.id) == "incentive" for c in t.cues}
         return [d for d, cues in self.q.details.items() if not any(cue in text for cue in cues)
+                and not (NATIONAL_REGION in regions and any(cue in others for cue in cues))
                 and any(near.get(i, first) in regions for i in self.q.detail_near.get(d, ("",)))]
 
     def _detail_deferral(self, missing: List[str], near: Point, label: str) -> Part:
@@ -2113,6 +2129,9 @@ class _Planner:
                     said = next((p for p in pool if side[1] in p.text), None)
                     if said:
                         self.answer.parts.append(Part("rule", [said.text], [said.citation]))
+            elif pool and self._names_the_topic(topic):
+                # "…3有没有贷款贴息": the detail is the incentive itself — its rule, whatever aspect the rest asks
+                self.answer.parts.append(Part("rule", [pool[0].text], [pool[0].citation]))
             elif not (topic == GENERIC_TAX and len(incentives) > 1):  # "加计扣除预缴能享受吗" is answered by 加计扣除's point
                 self.answer.parts.append(self._deferral(topic))
         if q.aspect == "compute":

@@ -876,3 +876,25 @@ def test_an_ordinary_invoice_said_after_corrects_the_unit_to_its_whole_amount():
                    "搞错了，我们是小规模纳税人，开的是普票，价税合计226万，那要怎么算")
     assert "投资额按价税合计226万元计" in reply and "226万元×抵免比例10%=可抵免企业所得税22.6万元" in reply
     assert "174" not in reply  # 200 − 26 is neither the first unit's figure nor the second's
+
+
+def test_a_firm_circumstance_said_first_holds_for_the_question_after():
+    reply = _turns("我们是核定征收的小厂", "研发花了五十万，还买了八十万的设备，能加计扣除、一次性扣除吗？")
+    assert reply.count("不适用") == 2 and "12.5万" not in reply  # 50 × 25% would be the wrong figure
+
+
+def test_numbers_typed_straight_before_the_words_mark_the_questions():
+    from actions.answer import numbered_segments
+
+    assert [s[-7:] for s in numbered_segments("问一下 1入库要啥条件 2设备能不能抵税 3有没有贷款贴息")] == ["，入库要啥条件", "设备能不能抵税", "有没有贷款贴息"]
+    assert numbered_segments("我们买了 3台设备 一共300万 能抵税吗") == []
+
+
+def test_a_what_if_naming_its_figure_replaces_that_one_among_several():
+    from actions.answer import what_if_texts
+
+    asked, other, figure = what_if_texts("我们是小微企业，今年利润大概一百八十万，员工80个人，资产四千万，企业所得税交多少？要是利润到了三百二十万呢")
+    assert "利润大概320万" in other and "资产四千万" in other and figure == "320万"
+    assert what_if_texts("研发300万，设备200万，要是400万呢") is None  # which one is not said
+    reply = _turns("舒城一个小厂，员工四十几个，资产总额三千万左右，今年应纳税所得额估计260万，企业所得税要交多少？要是明年做大了所得到320万，是不是还能按小微算")
+    assert "260 × 5% = 13万元" in reply and reply.index("要是320万：") < reply.index("320 × 25% = 80万元")

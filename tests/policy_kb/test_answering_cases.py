@@ -2374,3 +2374,32 @@ def test_the_tax_saved_and_the_titles_award_are_summed_when_asked(ask):
 def test_a_rate_named_but_not_asked_does_not_pick_the_rule(ask):
     _, text = ask("专用设备数字化智能化改造也能抵免10%，什么样的改造算数字化智能化改造？")
     assert "数据采集" in text
+
+
+def test_a_high_tech_zone_is_no_high_tech_status(vocab_question):
+    assert not vocab_question("合肥高新区的企业，研发三百万能少交多少税").high_tech
+
+
+def test_a_failed_rd_project_asked_beside_its_estimate_still_counts(ask):
+    _, text = ask("我们有个研发项目失败了，花了一百五十万，还能加计扣除吗？能省多少")
+    assert "少缴企业所得税37.5万元" in text and "失败的研发活动所发生的研发费用也可以享受" in text  # 150 × 25%
+
+
+def test_disabled_staff_wages_are_deferred_to_the_tax_office(ask):
+    result, text = ask("我们安置了十几个残疾职工，他们的工资能加计扣除吗？")
+    assert result.kind == "deferral" and "没有规定安置残疾人员工资的加计扣除" in text and "12366" in text
+
+
+def test_a_detail_that_names_an_incentive_asked_gets_its_rule_not_a_deferral(ask):
+    _, text = ask("你好 我们是叶集的一家木业公司 规上 今年打算投个智能化改造 大概350万 主要是买设备 问一下 1入库要啥条件 2设备能不能抵税 3有没有贷款贴息")
+    assert "设备更新贷款财政贴息每年1.5个百分点" in text and "摘要没有规定贴息" not in text
+
+
+def test_a_point_asked_in_its_own_words_is_answered_beside_the_other_question(ask):
+    _, text = ask("我们技改买了人家成熟的生产工艺直接用上了，这算研发吗？能加计不？还有研发失败了的费用能不能加计")
+    assert "失败的研发活动所发生的研发费用也可以享受" in text and "直接应用科研成果" in text
+
+
+def test_a_certificate_expiring_this_year_is_deferred_as_the_rate_of_that_year(ask):
+    _, text = ask("高新企业证书今年10月到期了，还没重新认定，今年还能按15%交吗")
+    assert "没有规定高新技术企业资格到期当年的税率" in text and "12366" in text
