@@ -275,7 +275,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     there = min((at for p in q.other_places for at in [_located_at(plain, p, located)] if at >= 0), default=-1)
     branch = [m for m in re.finditer(r"分公司|子公司|分厂|分支机构|设的|开的厂|工厂在|厂区在|厂在|项目在|项目也在", plain)
               if not any(plain.startswith(p, m.end()) for p in q.other_places)
-              and not re.search(r"(?:没有|没|无)$", plain[max(0, m.start() - 2):m.start()])]  # ("没有子公司")  # ("我们厂在寿县": where the firm is)
+              and not re.search(r"(?:没有|没|无)$", plain[max(0, m.start() - 2):m.start()])]  # ("我们厂在寿县"; "没有子公司")
     if here[0] >= 0 and branch:
         there = -1  # "深圳一家公司在南宁开的分公司": the branch, and its project, are where the firm asks about
     q.firm_region = here[1] if here[0] >= 0 and (there < 0 or here[0] < there) else None
@@ -696,6 +696,14 @@ def _investment_as_equipment(q: Question, vocab: Vocabulary, tables: Dict[str, A
     del q.facts["fixed_asset_investment_wan"]
 
 
+def _investment_of_parts(q: Question, units: List[float], other: float) -> None:
+    """The project's fixed-asset investment as its equipment and its other part, with the sum shown."""
+    total = round(sum(units) + other, 4)
+    q.facts["fixed_asset_investment_wan"] = total
+    q.derived.append(f"固定资产投资 = 设备{' + '.join(format_number(v) for v in units)} + 其他{format_number(other)}"
+                     f" = {format_number(total)}万元。")
+
+
 def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
     """“技改投了600万买设备，能入库吗”: asked about a programme with no tax in sight, the money
     spent on equipment is the project's fixed-asset investment, not a tax figure."""
@@ -709,13 +717,9 @@ def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
             and not re.search(r"总投资|一共|合计|总共|总额|其中|投资总额", q.text):
         # "设备花了四百五十万，另外软件和系统集成六十万，能进项目库吗？设备那块税上有什么说法": the project is
         # both parts, the equipment still the tax's
-        units = [item["value_wan"] for item in equipment]
         other = q.facts.get("fixed_asset_investment_wan") or loose[0]
         _drop_other(q, [other])
-        total = round(sum(units) + other, 4)
-        q.facts["fixed_asset_investment_wan"] = total
-        q.derived.append(f"固定资产投资 = 设备{' + '.join(format_number(v) for v in units)} + 其他{format_number(other)}"
-                         f" = {format_number(total)}万元。")
+        _investment_of_parts(q, [item["value_wan"] for item in equipment], other)
         return
     if not equipment or "税" in q.text:
         return
@@ -728,12 +732,7 @@ def _equipment_as_investment(q: Question, vocab: Vocabulary) -> None:
         if len(years) <= 1 and re.search(r"还上了|还买了|还有|另外|加上|再加|以及|外加|还花了|还投了", q.text) \
                 and not re.search(r"总投资|一共|合计|总共|总额|其中", q.text):
             # "买了三百来万的设备，还上了MES系统花了五十多万": two parts of one project
-            units = [item["value_wan"] for item in q.facts.pop("equipment")]
-            other = q.facts["fixed_asset_investment_wan"]
-            total = round(sum(units) + other, 4)
-            q.facts["fixed_asset_investment_wan"] = total
-            q.derived.append(f"固定资产投资 = 设备{' + '.join(format_number(v) for v in units)} + 其他{format_number(other)}"
-                             f" = {format_number(total)}万元。")
+            _investment_of_parts(q, [item["value_wan"] for item in q.facts.pop("equipment")], q.facts["fixed_asset_investment_wan"])
             return
         q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), *(item["value_wan"] for item in q.facts.pop("equipment"))]
         return

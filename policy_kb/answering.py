@@ -152,6 +152,7 @@ class _Planner:
             self.honors = [h for h in self.honors if h not in self.paid_honors]
         else:
             self.paid_honors = []
+        self.rates_asked = set(_RATE_ASKED.findall(q.text))  # "能按120%吗？还是100%"
         self.income_tax_saved: Optional[float] = None  # the estimate's income-tax saving, once made
         self.customs_from_price = False  # the tariff is estimated on the equipment's price (no 完税价格 said)
         self.detail_region: Optional[str] = None  # the region a detail's nearest point chose (no place asked)
@@ -257,10 +258,10 @@ class _Planner:
                 and "definition" not in q.aspects:
             regional.insert(0, "program")  # "ERP、MES算信息化改造吗？有投资门槛没": the library's threshold
         if not q.topics and self.regions and not tax_asked and set(q.aspects) & _PROGRAMME_ASPECTS:
-            regional = ["program"]
+            regional = ["program"]  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
         if set(q.topics) == {"filing"} and self.regions and not tax_asked \
                 and {"fixed_asset_investment_wan", "investment_this_year_wan"} <= set(q.facts):
-            regional = ["program", *regional]  # "总投资6000万，已经核准，今年计划完成650万…还有戏吗": the project's check  # "广西来宾…安全性能提升改造，这种项目效益条件怎么算": the region's programme
+            regional = ["program", *regional]  # "总投资6000万，已经核准，今年计划完成650万…还有戏吗": the project's check
         if not q.topics and len(self.regions) > 1 and not tax_asked and not q.details \
                 and not set(q.aspects) & {"materials", "procedure", "timing", "where"}:
             # "想对比一下六安和广西的技改政策有什么不同": the two programmes' conditions side by side
@@ -751,10 +752,9 @@ class _Planner:
         if re.search(r"比例更高|更高的比例|更高比例|有没有更高|还有更高|有没有高一点|最高能按|最高的比例", self.q.text) \
                 and "rate" in self.q.aspects:
             return points  # "加计扣除按百分之多少？有没有比例更高的": who gets the higher rate is the answer
-        rates = set(_RATE_ASKED.findall(self.q.text))
         # "我们是做数控机床的，研发加计扣除能按120%吗": the rate named is the listed firms' — whose it is, is the answer
         return [p for p in points if not p.applies_to or getattr(self.q, p.applies_to, False)
-                or any(rate in p.text for rate in rates) and not getattr(self.q, "ic_not_listed", False)]
+                or any(rate in p.text for rate in self.rates_asked) and not getattr(self.q, "ic_not_listed", False)]
 
     def _by_aspect(self, points: List[Point]) -> List[Point]:
         """Points that answer the aspect asked (or the nearest aspect); all of them when none was asked —
@@ -789,8 +789,7 @@ class _Planner:
         union = [p for p in points if set(p.aspects) & set(several)]
         if len(several) > 1 and union:
             return union  # "要什么条件？需要办什么手续": each aspect's point (see _rule_part)
-        rates = set(_RATE_ASKED.findall(self.q.text))
-        named_rate = [p for p in points if p.applies_to and any(rate in p.text for rate in rates)]
+        named_rate = [p for p in points if p.applies_to and any(rate in p.text for rate in self.rates_asked)]
         for aspect in aspects:
             hits = [p for p in points if aspect in p.aspects]
             if hits:  # ("算不算集成电路企业，研发能不能按120%": whose rate 120% is, beside the aspect's point)
@@ -1124,15 +1123,13 @@ class _Planner:
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         asked = self._asked(points)
-        # ("能按120%吗？还是100%": the rates asked about; "也能抵免10%，什么样的改造算" names a rate it does not ask)
-        rates_named = set(_RATE_ASKED.findall(self.q.text))
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
         scores = []
         for p in points:
             score = sum(1 / df[g] for g in grams if g in p.text) + (0.6 if p.id in leads else 0.0)
             score += sum(3.0 for t in quoted if t in p.text)  # the words the question quotes, in the point
             score += 2.0 if p in asked else 0.0  # "受托方还能再加计吗": asked in the words it is asked in
-            score += 1.5 * sum(1 for rate in rates_named if rate in p.text)  # "能按120%吗？还是100%": the rules that say them
+            score += 1.5 * sum(1 for rate in self.rates_asked if rate in p.text)  # "能按120%吗？还是100%": the rules that say them
             if "境外" in p.text and not foreign:
                 score -= 1.0  # a point about foreign work speaks when the question is about it
             elif "境外" in p.text and foreign:
@@ -1935,6 +1932,15 @@ class _Planner:
             year = self.state.today.year + self.q.facts.get("in_use_year_rel", 0.0)
         return int(year), int(month)
 
+    def _how_they_combine(self, together: List[Point]) -> bool:
+        """How two incentives combine, before any sum; True when the sources leave it unsettled (then
+        who can settle it, and no sum that takes one answer for granted)."""
+        self.answer.parts.append(self._rule_part(together, limit=1))
+        unsettled = any(p.citation.status != "verified" and "确认" in p.text for p in together[:1])
+        if unsettled:
+            self.answer.parts.append(Part("deferral", [f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"]))
+        return unsettled
+
     def _tax_parts(self, incentives: List[str]) -> None:
         q = self.q
         if "interaction" in q.aspects and q.high_tech and "small-low-profit-rate" in q.topics \
@@ -1943,9 +1949,7 @@ class _Planner:
             together = [p for t in ("high-tech-rate", "small-low-profit-rate") for p in self.kb.points(None, t)
                         if "interaction" in p.aspects]
             if together:
-                self.answer.parts.append(self._rule_part(together, limit=1))
-                if any(p.citation.status != "verified" and "确认" in p.text for p in together[:1]):
-                    self.answer.parts.append(Part("deferral", [f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"]))
+                self._how_they_combine(together)
                 return
         if "tech-transfer-exemption" in q.topics and _INCOME_IS_CONTRACT.search(q.text):
             # "技术转让所得是不是就是合同金额": no — what 所得 is, before any estimate
@@ -2052,12 +2056,8 @@ class _Planner:
         if "interaction" in q.aspects and len(incentives) > 1 and "tax-claiming" not in incentives:
             pool = self._applies([p for t in incentives for p in self.kb.points(None, t)])
             together = self._rank([p for p in pool if "interaction" in p.aspects]) or self._by_aspect(pool)
-            if together:  # "能不能同时按高新15%又享受小微企业那个5%": how they combine, before any sum
-                self.answer.parts.append(self._rule_part(together, limit=1))
-                if any(p.citation.status != "verified" and "确认" in p.text for p in together[:1]):
-                    # unsettled: no sum that takes one answer for granted
-                    self.answer.parts.append(Part("deferral", [f"建议咨询{self._who('tax', None)}。需要的话我可以帮您转人工。"]))
-                    return
+            if together and self._how_they_combine(together):  # "能不能同时按高新15%又享受小微企业那个5%"
+                return  # unsettled: no sum that takes one answer for granted
         if "small-low-profit-rate" in incentives:
             check = self._small_profit_check()
             if check:
