@@ -105,7 +105,8 @@ class ValidateEligibilityForm(FormValidationAction):
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot and next_slot.get("value"):
             # Rasa asks for it next (utter_ask_<slot>): first what is decided so far.
-            decided = join_lines([*derived_lines(tracker), decided_so_far(tracker)])
+            opening = not resumed and _activated_this_turn(tracker) and not dispatcher.messages
+            decided = join_lines([*derived_lines(tracker), decided_so_far(tracker, opening=opening)])
             if decided:
                 dispatcher.utter_message(text=decided)
         return events + ([next_slot] if next_slot else [])

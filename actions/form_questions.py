@@ -20,8 +20,9 @@ from policy_kb.rules_schema import AllOf, AnyOf, Condition, Ratio
 from policy_kb.wording import fmt_number, fmt_pct
 
 
-def decided_so_far(tracker: Tracker) -> Optional[str]:
-    """“目前已满足一项，还有两项要确认：✓ … ? …” for the region's programme, None before any fact."""
+def decided_so_far(tracker: Tracker, opening: bool = False) -> Optional[str]:
+    """“目前已满足一项，还有两项要确认：✓ … ? …” for the region's programme, None before any fact
+    (`opening`: the check's first question, where nothing is decided yet, lists what it will look at)."""
     region = tracker.get_slot("region")
     if not region:
         return None
@@ -41,6 +42,10 @@ def decided_so_far(tracker: Tracker) -> Optional[str]:
                 lines.append(f"【{result.program_name}】您说的情况对应这一条（还未定）：")
                 lines += [f"? {c.label}" for c in said]
                 lines.append(citation_line(said[0].citation, with_quote=False))
+            elif opening:  # "我们是国企，能申报千企技改吗": the checks ahead, before the first question
+                lines.append(f"【{result.program_name}】要看以下{len(result.checks)}条，我逐条问您：")
+                lines += [f"? {c.label}" for c in result.checks]
+                lines.append(citation_line(result.checks[0].citation, with_quote=False))
             continue
         head = f"【{result.program_name}】目前已满足{len(passed)}项" + (f"，{len(failed)}项不满足" if failed else "")
         lines.append(head + (f"，还有{len(open_)}项要确认：" if open_ else "："))

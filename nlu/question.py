@@ -445,7 +445,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     if q.details and re.search(r"补贴|补助|奖补|奖励", plain) and not re.search(r"税|抵免|扣除|加计|折旧", plain):
         # "设备（软件）补贴，按设备投资额的百分之多少补": a subsidy asked, not the tax credit on 设备投资额
         q.topics = [t for t in q.topics if vocab.kinds.get(t) != "incentive"]
-    if "sole_proprietor" in q.circumstances and "program" in q.topics:
+    if {"sole_proprietor", "partnership"} & set(q.circumstances) and "program" in q.topics:
         q.flags.setdefault("independent_legal_person", False)  # "我是个体户…能不能报千企技改": no legal person
     units = q.facts.get("equipment") or []
     portion = _FISCAL_PORTION.search(plain)

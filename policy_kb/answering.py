@@ -3094,13 +3094,17 @@ class _Planner:
         estimated as one in the catalogue, and the reply says so."""
         units, q = request["equipment"], self.q
         if tax.SPECIAL not in q.topics or not units or any(u.get("special_purpose") for u in units) \
-                or not re.search(r"专用设备", q.text) or re.search(r"不在[^，。；？?]{0,6}目录|不是专用|非专用|普通设备", q.text):
+                or not re.search(r"专用设备|抵免", q.text) or re.search(r"不在[^，。；？?]{0,6}目录|不是专用|非专用|普通设备", q.text):
             return ""
         purposes = self.kb.parameter(tax.SPECIAL, "special_purposes").value
         for unit in units:
             unit["special_purpose"] = purposes[0]
-        return (f"没有说明设备属于哪一类：下面按列入《目录》的{'、'.join(purposes)}专用设备估算，"
-                "不在目录内的设备不能抵免。")
+        if "专用设备" in q.text:
+            return (f"没有说明设备属于哪一类：下面按列入《目录》的{'、'.join(purposes)}专用设备估算，"
+                    "不在目录内的设备不能抵免。")
+        # "买了台160万的设备，能抵免多少税": the credit holds only for a catalogued special unit
+        return (f"没有说明这台设备是不是列入《目录》的{'、'.join(purposes)}专用设备：下面按是估算；"
+                "普通设备不能抵免。")
 
     def _equipment(self, item: Dict[str, Any]) -> Dict[str, Any]:
         year = item.get("year") or (self.state.today.year - item["years_ago"] if item.get("years_ago") else None)

@@ -97,9 +97,14 @@ def describe(cond: Condition, p: Dict[str, Any]) -> str:
         return _describe_comparison(cond, p)
     if isinstance(cond, Ratio):
         return _describe_ratio(cond, p)
-    if isinstance(cond, AllOf):
-        return "；".join(describe(c, p) for c in cond.all)
+    if isinstance(cond, AllOf):  # a failing check names what fails ("不具有独立法人资格"), not a yes/no met beside it
+        shown = [c for c in cond.all if not (outcome(cond, p) is False and outcome(c, p) is True and _is_flag(c))]
+        return "；".join(describe(c, p) for c in shown)
     return "；".join(describe(c, p) for c in _relevant_alternatives(cond, p))
+
+
+def _is_flag(cond: Condition) -> bool:
+    return isinstance(cond, Comparison) and cond.field in FIELDS and FIELDS[cond.field].kind == "bool"
 
 
 def _relevant_alternatives(cond: AnyOf, p: Dict[str, Any]) -> List[Condition]:

@@ -345,3 +345,23 @@ def test_a_comparison_inside_the_form_keeps_the_forms_region():
     _, result = run(ValidateEligibilityForm(), track)
     assert SlotSet("region", "广西壮族自治区") in result
     assert not any(event.get("name") == "eligibility_set_aside" for event in result)
+
+
+def test_the_form_opening_with_nothing_decided_lists_the_checks_ahead():
+    """“个体户能报六安的技改项目库吗”: the three checks of 三（一） before the first question."""
+    reply = _form_opening("个体户能报六安的技改项目库吗", "六安市")
+    assert "要看以下3条" in reply and "? 固定资产投资200万元以上" in reply and "三.（一）" in reply
+
+
+def test_a_partnership_has_no_legal_person_and_the_check_says_only_that():
+    reply = text_of(run(ActionCheckEligibility(), tracker("合伙企业能报千企技改吗", "ask_eligibility", slots={
+        "region": "广西壮族自治区", "independent_legal_person": False}))[0])
+    assert "不具有独立法人资格。" in reply and "不具有独立法人资格；生产经营正常" not in reply
+
+
+def _form_opening(text: str, region: str) -> str:
+    """The form's first turn, as Rasa runs it: the loop activated after the user's message."""
+    events = [{"event": "user", "text": text}, {"event": "active_loop", "name": "eligibility_form"}]
+    return text_of(run(ValidateEligibilityForm(), tracker(
+        text, "ask_eligibility", [entity("region", region, text.index(region[:2]))], events=events,
+        active_loop="eligibility_form"))[0])

@@ -321,3 +321,20 @@ def test_a_follow_up_asking_where_to_claim_does_not_price_the_titles_again(ask):
     result, text = ask("好的谢谢，那这个钱找哪个部门申请？要走什么流程", intent="ask_award",
                        honors=["省级数字化车间"], regions_named=["六安市"])
     assert "没有规定奖补的申领窗口和发放部门" in text and "20万元" not in text
+
+
+def test_a_training_fee_asked_of_rd_is_deferred_as_its_own_detail(ask):
+    _, text = ask("培训费能算研发费用吗")
+    assert "没有规定研发费用是否包括培训费" in text and "技术服务和培训收入" not in text
+
+
+def test_a_credit_asked_of_a_unit_of_unsaid_kind_is_estimated_as_catalogued_and_says_so(ask):
+    """160 × 10% = 16万元, only if the unit is a catalogued special one."""
+    _, text = ask("买了台160万的设备，能抵免多少税？")
+    assert "可抵免企业所得税16万元" in text and "普通设备不能抵免" in text
+
+
+def test_ownership_asked_of_the_programme_is_not_a_condition_the_text_sets(ask):
+    _, text = ask("我们是国企，能申报千企技改吗")
+    assert "没有规定按企业所有制（国企、民营、外资）区分的申报条件" in text and "独立法人资格" in text
+
