@@ -1493,10 +1493,10 @@ class _Planner:
                 asked = next(a for a in self.q.aspects if a in practical)
                 self.answer.parts.append(self._deferral("awards", asked))
                 return
-            # "想拿六安的技改奖补，第一步该干嘛": the points that say how, beside any title's amount
+            # "想拿六安的技改奖补，第一步该干嘛": the points that say how, then any title's amount beside them
+            self.answer.parts.append(self._rule_part(covered, limit=2))
             if honors:
                 self._award_parts(regions, honors)
-            self.answer.parts.append(self._rule_part(covered, limit=2))
             if "procedure" in practical and not any(w in p.text for p in covered for w in PROCEDURE_WORDS):
                 self.answer.parts.append(self._deferral("awards", "procedure"))  # a precondition is not the process
             uncovered = [a for a in self.q.aspects if a in practical - {"procedure"}
