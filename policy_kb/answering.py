@@ -1484,6 +1484,8 @@ class _Planner:
                 self.answer.parts.extend(below)
                 return
         practical = set(self.q.aspects) & {"materials", "procedure", "timing", "where"}
+        if "interaction" in self.q.aspects and "amount" not in self.q.aspects:
+            practical.add("interaction")  # "六安的技改奖补能和省里的叠加吗": whether they stack, not the list
         if practical and not self.q.details:
             covered = [p for r in regions for p in self._points("awards", r) if practical & set(p.aspects)]
             if not covered:
