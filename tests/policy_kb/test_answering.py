@@ -338,3 +338,13 @@ def test_ownership_asked_of_the_programme_is_not_a_condition_the_text_sets(ask):
     _, text = ask("我们是国企，能申报千企技改吗")
     assert "没有规定按企业所有制（国企、民营、外资）区分的申报条件" in text and "独立法人资格" in text
 
+
+
+def test_whether_awards_stack_with_the_provinces_is_outside_the_text(ask):
+    _, text = ask("六安的技改奖补能和省里的叠加吗", intent="ask_award")
+    assert "没有规定能否同时享受" in text and "50万元" not in text
+
+
+def test_a_tax_audit_is_not_the_customs_supervision(ask):
+    _, text = ask("研发费用加计扣除被税务局查了，补税会有滞纳金吗")
+    assert "监管期内转让" not in text and "12366" in text
