@@ -14,6 +14,7 @@ from actions.common import FEEDBACK_BUTTONS, caveat, current_region, join_lines,
 from actions.facts import facts_in_message
 from actions.helpdesk import ActionCreateTicket, log_fallback
 from nlu.question import analyse
+from policy_kb.answering import TASK_REPLY, TASK_REQUEST
 from policy_kb.search import search
 
 MAX_QUOTE_CHARS = 160
@@ -80,6 +81,9 @@ class ActionFallback(Action):
             # A question the planner recognises, or a statement of facts (“我们刚被认定六安市级
             # 智能工厂”, “批发收入大概占七成”) that the answer in context uses.
             return await ActionAnswer().run(dispatcher, tracker, domain)
+        if TASK_REQUEST.search(question.text):
+            dispatcher.utter_message(text=TASK_REPLY)
+            return []
         return best_clause_answer(dispatcher, tracker, current_region(tracker))
 
 

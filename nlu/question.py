@@ -286,6 +286,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         q.asks_elsewhere = any(f"{p}{cue}" in plain for p in q.other_places for cue in tables.get("elsewhere_asked", []))
     purposes = [c for cues in tables["purposes"].values() for c in cues]
     _read_amounts(_output_growth(_masked_gaps(_masked_roles(_without_asides(plain, purposes), tables)), q), tables, q)
+    _corrected_amount(plain, q)
     if "equipment-loan-interest-subsidy" in q.topics and not q.regions:
         q.details.pop("贴息", None)  # "技改贷款贴息怎么申请，贴多少": the national subsidy's own rule answers it
     if "tariff_rate_pct" in q.facts:
@@ -660,6 +661,29 @@ def _small_number(word: str) -> int:
 EQUIPMENT_INCENTIVES = ("special-equipment-credit", "equipment-one-time-deduction", "accelerated-depreciation")
 
 
+_CORRECTED = re.compile(r"(?:不对|错了|看错|打错|写错|说错|搞错|更正|纠正)[^。？?\d]{0,12}?(?:应该是|其实是|是|为|改成|改为)\s*(\d+(?:\.\d+)?)万")
+
+
+def _corrected_amount(text: str, q: Question) -> None:
+    """“今年计划投1000万，哦不对，我看错表了，是1100万”: the amount corrected to takes the role of the
+    one said before the correction (the later one has no role words of its own)."""
+    said = _CORRECTED.search(text)
+    others = q.facts.get("other_amounts") or []
+    if not said or float(said.group(1)) not in others:
+        return
+    value = float(said.group(1))
+    before = text[:said.start()]
+    roles = [(before.rfind(f"{v:g}万"), key) for key, v in q.facts.items()
+             if key.endswith("_wan") and isinstance(v, (int, float)) and f"{v:g}万" in before]
+    if not roles:
+        return
+    key = max(roles)[1]
+    q.facts[key] = value
+    others.remove(value)
+    if not others:
+        q.facts.pop("other_amounts")
+
+
 def _masked_gaps(text: str) -> str:
     """“（还差50万到5000万）”, “再多投100万就够了”: a gap to a line or a sum the firm might add is not one of
     its amounts (masked with dots of the same length)."""
@@ -668,7 +692,9 @@ def _masked_gaps(text: str) -> str:
 
 _GAP = re.compile(r"(?:还差|差了|只差|就差|差)\s*\d+(?:\.\d+)?\s*万(?:元)?(?:就)?(?:到|够|满|达到)?(?:\d+(?:\.\d+)?万(?:元)?)?"
                   r"|(?:再多投|再投|再加|再追加|多投|追加)\s*\d+(?:\.\d+)?\s*万(?:元)?"
-                  r"(?=[^，。；？?]{0,4}?(?:就够|够不够|够吗|就行|行不行|行吗|就能|能不能|可以吗|是不是))")
+                  r"(?=[^，。；？?]{0,4}?(?:就够|够不够|够吗|就行|行不行|行吗|就能|能不能|可以吗|是不是))"
+                  # "设备抵免是按339万还是312万算": the bases the user weighs, not two more amounts
+                  r"|按\s*\d+(?:\.\d+)?\s*万(?:元)?\s*还是(?:按)?\s*\d+(?:\.\d+)?\s*万(?:元)?(?=\s*(?:来|去)?(?:算|计算|计|抵))")
 
 
 def _masked_roles(text: str, tables: Dict[str, Any]) -> str:
@@ -803,6 +829,8 @@ def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:
     for topic in topics:
         for cue in topic.cues:
             at = text.find(cue)
+            while at >= 0 and denied_at(text, at):  # "普通生产设备（不是专用设备）": not that incentive's
+                at = text.find(cue, at + 1)
             if at >= 0:
                 found.append((at, -len(cue), topic.id))
     found.sort()
@@ -824,6 +852,8 @@ def _aspects(text: str, table: Dict[str, List[str]]) -> List[str]:
         # "汇算清缴时才能享受吗" asks when, not who or how much ("才能" alone is a threshold's word)
         words = re.sub(r"(时|时候)才(能|可以)", r"\1只\2", words)
         words = re.sub(r"才(能|可以)(?=投产|竣工|完工|建成|开工|建完)", r"再\1", words)  # "要是明年才能投产呢": when, not a bar
+        # "是不是得先备案审批了才能享受": a step before claiming, not a bar on who qualifies
+        words = re.sub(r"(备案|审批|批准|批下来|核准|申请|登记)(了|以后|之后|后)?才(能|可以)", r"\1\2再\3", words)
         words = re.sub(r"(合同|发票|开票|交易|转让)金额", r"\1价款", words)  # "是指合同金额吗": a term, not an amount asked
         words = re.sub(r"(?:还在|正在|在)走流程", "未完", words)  # "备案还没批下来，还在走流程": a fact, not the procedure asked
         words = re.sub(r"申报表(?=模[板版]|样表|样本|格式)", "表格", words)  # "有没有申报表模版": a template, not the procedure
@@ -973,6 +1003,10 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif "构成比例" in before:
                 q.facts["input_ratio_pct"] = span.value  # "进项构成比例90%": the refund's ratio
+            elif ("增长" in before + after or "涨" in before + after) and (
+                    "output_growth_pct" in q.facts and q.derived or re.search(r"要求|规定|门槛|标准|条件", re.split(r"[，,。；;？?！!]", before)[-1][-12:])):
+                # "千企技改要求产值增长15%是吧，…1.2个亿…1.35亿": the rule's figure beside the firm's own growth
+                q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif "增长" in before + after or "涨" in before + after:
                 q.facts["output_growth_pct"] = span.value
             continue
@@ -1212,7 +1246,10 @@ def _store(q: Question, role: Optional[str], span: Span, clause: str, tables: Di
             item["year"] = int(year.group(1))
         elif "去年" in clause:
             item["years_ago"] = 1
-        times = _COUNT_WORDS.get(count.group(1), 1) if count and "各" in clause else 1
+        per_unit = re.search(r"各|每[台套]|单价", clause)
+        if per_unit and not count and behind:  # "买了3台注塑机，每台210万": the units counted in the clause before
+            count = _COUNT.search(_CLAUSE_BREAK.split(behind)[-2] if len(_CLAUSE_BREAK.split(behind)) > 1 else behind)
+        times = _COUNT_WORDS.get(count.group(1), 1) if count and per_unit else 1
         q.facts.setdefault("equipment", []).extend(dict(item) for _ in range(times))
     elif role == "award" or role is None:
         q.facts.setdefault("other_amounts", []).append(span.value)

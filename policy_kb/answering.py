@@ -174,6 +174,10 @@ class _Planner:
                 f"抱歉，这个问题超出了我的范围，相关信息我没有收录。我只回答{covered}技改政策和相关国家税收优惠的问题，比如“项目能否入选”"
                 "“奖补多少”“加计扣除怎么算”。需要人工帮助请说“转人工”。"]))
             return self.answer
+        if TASK_REQUEST.search(q.text) and not (q.facts or q.details or q.flags or self.honors):
+            # "帮我写一份可研报告": a task for the bot to do, not a question the clauses answer
+            self.answer.parts.append(Part("uncovered", [TASK_REPLY]))
+            return self.answer
         if self._only_a_place():
             self.answer.parts.append(Part("ack", [
                 f"好的，按{self.kb.short_region(self.region)}的政策为您解答。可以问我入库/入选条件、奖补金额、税收优惠或办理流程；"
@@ -618,7 +622,7 @@ class _Planner:
                 if self.kinds.get(t) == "incentive" or p.region in self.regions]
         national = [p for p in self.kb.points(None) if p.region == NATIONAL_REGION and p not in pool] \
             if any(self.kinds.get(t) == "incentive" for t in self.q.topics) or "税" in self.q.text else []
-        text = self.q.text
+        text = re.sub(r"(?:不是|并非|不属于)[\u4e00-\u9fa5]{1,6}", "", self.q.text)  # "（不是专用设备）" names no point
         for detail in details:
             cues = self.q.details.get(detail, [])
             naming = [p for p in pool if any(c in p.text for c in cues)]
@@ -1119,7 +1123,8 @@ class _Planner:
         duration = bool(_DURATION_ASKED.search(self.q.text))
         missed = bool(_MISSED_CLAIM.search(self.q.text))
         filing_when = bool(re.search(r"(?:什么时候|啥时候|何时|几月份?)(?:去|可以|能)?(?:申报|报|享受|填报)", self.q.text))
-        needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要)(?:先)?(?:去)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)", self.q.text)
+        needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要|是不是得|是不是要|是否要|得不得)(?:先)?(?:去|到)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)",
+                            self.q.text)
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         asked = self._asked(points)
@@ -2131,9 +2136,24 @@ class _Planner:
                     said = next((p for p in pool if side[1] in p.text), None)
                     if said:
                         self.answer.parts.append(Part("rule", [said.text], [said.citation]))
+                if "materials" in q.aspects and topic in _INCOME_TAX and "tax-claiming" not in incentives and not any(
+                        "留存备查" in p.text or "资料" in p.text for p in points[:2]):
+                    # "专用设备抵免要准备哪些资料": the incentive's own point says what counts (发票价税合计);
+                    # what is kept is how every income-tax incentive is claimed (留存备查)
+                    method = [p for p in self.kb.points(None, "tax-claiming") if "自行判别" in p.text]
+                    if method:
+                        self.answer.parts.append(self._rule_part(method, limit=1))
             elif pool and self._names_the_topic(topic):
                 # "…3有没有贷款贴息": the detail is the incentive itself — its rule, whatever aspect the rest asks
                 self.answer.parts.append(Part("rule", [pool[0].text], [pool[0].citation]))
+            elif set(q.aspects) & {"procedure", "materials"} and topic in _INCOME_TAX and (
+                    "tax-claiming" in incentives or self._by_aspect(self.kb.points(None, "tax-claiming"))):
+                # "小型微利企业优惠要不要备案", "专用设备抵免要准备哪些资料": how every income-tax incentive is
+                # claimed answers it (自行判别、申报享受、留存备查), not a deferral beside that rule
+                if "tax-claiming" not in incentives:
+                    claiming = self._by_aspect(self.kb.points(None, "tax-claiming"))
+                    method = [p for p in claiming if "自行判别" in p.text]  # the way of claiming, before a side point
+                    self.answer.parts.append(self._rule_part(method or claiming, limit=1))
             elif not (topic == GENERIC_TAX and len(incentives) > 1):  # "加计扣除预缴能享受吗" is answered by 加计扣除's point
                 self.answer.parts.append(self._deferral(topic))
         if q.aspect == "compute":
@@ -2570,6 +2590,12 @@ class _Planner:
             lines = [line for line in lines if line != rate_note]  # the rate was for the estimate, now none
             self.answer.parts.append(Part("compute", lines, cites))
             return
+        past_intangible = None
+        if request.get("rd_intangible_wan") and request.get("rd_expense_wan") and not q.facts.get("amortisation_years") \
+                and _PAST_INTANGIBLE.search(q.text):
+            # "今年研发1000万都费用化了…前两年研发形成了一项无形资产，原值200万": this year's saving is the
+            # expensed R&D's; the intangible is amortised over its years, on its own line
+            past_intangible = request.pop("rd_intangible_wan")
         try:
             result = tax.estimate(request, kb=kb)
             whole_units = [e.get("whole_wan") for e in q.facts.get("equipment", [])]
@@ -2647,6 +2673,11 @@ class _Planner:
                 later = "（抵免额当年用不完的部分结转以后年度" + ("，今年实际少缴见下）" if self.year_saving_shown else "）")
                 lines = [line.replace("合计少缴约", "各项优惠合计", 1).replace("（一次性扣除为递延，不计入）", later)
                          if line.startswith("合计少缴约") else line for line in lines]
+            if due and "即亏损" in due:
+                # "所得200万…480万的设备一次性扣除": 480 × 5% is more than the year's tax — the line says so, not a figure
+                lines = [re.sub(r"；×企业所得税税率[\d.]+%=首年少缴（递延）企业所得税[\d.]+万元(?:（[^）]*）)?",
+                                "；今年应纳税所得额不够扣除，今年实际少交多少见下", line)
+                         if line.startswith("• 设备一次性扣除") else line for line in lines]
             if due:
                 lines.insert(len(lines) - 1, due)
             lines += [yearly] if yearly else []
@@ -2657,6 +2688,14 @@ class _Planner:
             if said:  # "单台八百万，能不能一次性税前扣除": the verdict first, then what the firm can do instead
                 lines.remove(said)
                 lines.insert(0, f"不能。{said}")
+        units = request["equipment"]
+        if within and not over and len(units) > 1 and "equipment-one-time-deduction" in q.topics \
+                and sum(e["value_wan"] for e in units) > cap and (q.yes_no or "threshold" in q.aspects):
+            # "3台注塑机，每台210万，合计630万，超了是不是就不能扣了": the line is each unit's value, not the sum
+            values = list(dict.fromkeys(f"{num(e['value_wan'])}万元" for e in units))
+            each = f"每台{values[0]}" if len(values) == 1 else f"各台分别为{'、'.join(values)}"
+            lines.insert(0, f"可以。{num(cap)}万元的标准按每台设备的单位价值判断，不是按合计金额：{each}，"
+                            f"都不超过{num(cap)}万元，{len(units)}台都可以一次性扣除。")
         if after and q.yes_no and len(request["equipment"]) > 1:
             yes = "、".join(f"{num(e['value_wan'])}万元" for e in request["equipment"] if e["value_wan"] <= cap)
             no = "、".join(f"{num(e['value_wan'])}万元" for e in request["equipment"] if e["value_wan"] > cap)
@@ -2664,6 +2703,12 @@ class _Planner:
         if after:
             lines[-1:-1] = after  # before the estimate's closing caveat
             cites += [c for c in [self._point_citation("accelerated-depreciation", "conditions")] if c]
+        if past_intangible:
+            key = "ic_intangible_amortisation_rate" if request.get("ic_or_machine_tool") else "intangible_amortisation_rate"
+            amort = self.kb.parameter(tax.RD, key).value
+            lines[-1:-1] = [f"前期形成无形资产的研发成本{num(past_intangible)}万元按无形资产成本的{pct(amort)}在税前摊销：共可摊销 "
+                            f"{num(past_intangible)} × {pct(amort)} = {num(tax.money(past_intangible * amort))}万元，在摊销年限内分年扣除，"
+                            f"没有计入上面今年的少缴税额（告诉我摊销年限可以分年算）。"]
         if "interaction" in q.aspects:
             stacking = [p for t in q.topics for p in self.kb.points(None, t) if "interaction" in p.aspects]
             if stacking:
@@ -3360,6 +3405,7 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
              if item.incentive_id == tax.RD else item for item in result.items]
     total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
     return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
+_PAST_INTANGIBLE = re.compile(r"(?:前两年|前几年|前年|去年|以前|之前|往年|早年|过去)[^。；？?]{0,12}?(?:形成|做成|转成|变成)[^。；？?]{0,4}?无形资产")
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
 
 
@@ -3370,7 +3416,13 @@ _MISSED_CLAIM = re.compile(r"忘了|忘记|漏了|漏报|没报|没享受|没填
 _LAW_ASKED = re.compile(r"增值税法|施行后|施行以后|实施后|实施以后")  # the 2026 VAT law asked about
 _OFF_TOPIC = re.compile(r"天气|下雨|下雪|气温|股票|彩票|外卖|机票|火车票|高铁票|订酒店|酒店|导航|路况|讲个笑话|笑话|讲个故事|星座|算命|"
                         r"菜谱|做饭|电影|歌曲|唱歌|打游戏|游戏")
+TASK_REQUEST = re.compile(r"帮(?:我|我们|忙)?(?:写|编|起草|撰写|生成|翻译)|代写|代填|帮(?:我|我们)?填一下|写个|写一份|写一篇|做个PPT|做一份|生成一份|脚本|程序代码")
+TASK_REPLY = ("我不能代写申报材料、可研报告或程序脚本，也不能代为填报。我能做的是：按两份技改文件和国家税收优惠政策，"
+              "回答项目能否入库或入选、要满足哪些条件、文件要求准备什么，以及估算税收优惠。需要人工帮助请说“转人工”。")
 _SIZE_ASKED = re.compile(r"只(?:给|针对|支持|面向|限)(?:大|规上|国有)|大企业才|(?:中小|小微|小型|小)企业(?:能|可以|也|有没有|有资格)|对我们开放|开放吗")
+# the incentives claimed by 自行判别、申报享受、留存备查 (not VAT, customs or the finance measures)
+_INCOME_TAX = frozenset({"rd-super-deduction", "equipment-one-time-deduction", "accelerated-depreciation",
+                         "special-equipment-credit", "tech-transfer-exemption", "high-tech-rate", "small-low-profit-rate"})
 _CLAIMING_WORDS = ("预缴", "汇算清缴", "汇算", "留存备查", "追溯", "补享")
 
 
@@ -3544,7 +3596,7 @@ def title_count(text: str, honor: str) -> Optional[float]:
     may be said once for several titles, so the title without it counts too); “A、B、C三个都新认定了”
     counts the titles listed, not three of the last."""
     core = re.sub(r"^(?:国家级|省级|市级)", "", honor)
-    projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个(?:[\u4e00-\u9fa5]{{0,4}}?)(?:项目|车间|工厂|中心|厂区)(?:都|同时|一起|均)?(?:新)?(?:评上了|评上|被评为|评为|认定为|获评|入选|被认定为|认定了)(?:了)?{re.escape(honor)}", text)
+    projects = re.search(rf"(?<![第另])([两二三四五六七八九十\d]+)个(?:[\u4e00-\u9fa5]{{0,4}}?)(?:项目|车间|工厂|中心|厂区)(?:都|同时|一起|均)?(?:被)?(?:新)?(?:被)?(?:评上了|评上|评为|评定为|评成|认定为|认定成|获评|入选|认定了)(?:了)?{re.escape(honor)}", text)
     if projects:  # "两个项目评上了市级技改示范项目", "两个车间都评上了市级数字化车间"
         count = chinese_number(projects.group(1).replace("两", "二"))
         return count if count and count > 1 else None
@@ -3619,7 +3671,7 @@ def _income_share(text: str, industry: str) -> Optional[float]:
     """The share of income the text gives a listed industry: “批发占四成” → 0.4, “批发收入占40%” → 0.4."""
     stems = [stem for stem in tax.industry_stems(industry) if len(stem) >= 2]
     for stem in stems:
-        match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?[，,]?占(?:比)?(?:营业收入总额|收入总额|总收入|营业收入|收入|营收|总营收)?(?:的)?(?:约|大概|大约|差不多)?"
+        match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?[，,]?占(?:比)?(?:我们|我司|公司|企业|全公司|总)?(?:的)?(?:营业收入总额|收入总额|总收入|营业收入|收入|营收|总营收)?(?:的)?(?:约|大概|大约|差不多)?"
                           r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)", text)
         # "六成是自己生产的产品，四成是批发贸易": the share said before the industry
         match = match or re.search(r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)(?:左右|多)?(?:的收入|的营收|收入)?(?:是|为|来自|属于|靠)"

@@ -365,3 +365,12 @@ def _form_opening(text: str, region: str) -> str:
     return text_of(run(ValidateEligibilityForm(), tracker(
         text, "ask_eligibility", [entity("region", region, text.index(region[:2]))], events=events,
         active_loop="eligibility_form"))[0])
+
+
+def test_the_programmes_growth_line_beside_the_firms_outputs_is_not_the_firms_growth():
+    text = ("广西贵港的规上企业，千企技改要求产值增长15%是吧，我们去年产值1.2个亿，改造后预计能到1.35亿，够不够？"
+            "其他的都没问题，投资900万、今年能投产、允许类。")
+    events = [{"event": "user", "text": text}, {"event": "active_loop", "name": "eligibility_form"}]
+    slots = {e["name"]: e["value"] for e in run(ValidateEligibilityForm(), tracker(
+        text, "ask_eligibility", [entity("region", "广西", 0)], events=events, active_loop="eligibility_form"))[1]}
+    assert slots["output_growth_pct"] == 12.5  # (1.35 − 1.2) ÷ 1.2, not the 15% the programme asks

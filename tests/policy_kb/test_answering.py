@@ -348,3 +348,69 @@ def test_whether_awards_stack_with_the_provinces_is_outside_the_text(ask):
 def test_a_tax_audit_is_not_the_customs_supervision(ask):
     _, text = ask("研发费用加计扣除被税务局查了，补税会有滞纳金吗")
     assert "监管期内转让" not in text and "12366" in text
+
+
+def test_a_task_for_the_bot_is_declined_and_not_answered_with_a_clause(ask):
+    _, text = ask("帮我写一份可研报告")
+    assert "我不能代写申报材料" in text and "依据" not in text
+    _, text = ask("研发费用500万，帮我算一下能省多少税")
+    assert "少缴企业所得税125万元" in text  # 500 × 100% × 25%
+
+
+def test_materials_of_an_incentive_without_its_own_list_get_the_way_every_incentive_is_claimed(ask):
+    _, text = ask("专用设备抵免要准备哪些资料")
+    assert "自行判别、申报享受、相关资料留存备查" in text and "没有规定具体" not in text
+    _, text = ask("小型微利企业优惠要不要备案")
+    assert "事先不需要备案" in text and "没有规定具体的办理流程" not in text
+
+
+def test_a_listed_industrys_share_of_our_income_below_half_keeps_the_deduction(ask):
+    _, text = ask("我们主业是建材制造，但有个项目卖房子，房地产收入占我们收入总额大概40%。今年200万的研发费用是不是也享受不了？我们税率25%。")
+    assert "少缴企业所得税50万元" in text and "不适用" not in text  # 40% ≤ 50%: 200 × 100% × 25%
+
+
+def test_titles_counted_with_their_projects_and_workshops_are_each_awarded(ask):
+    from policy_kb.answering import title_count
+    text = "六安的，我们今年有三个技改项目被评上市级技改示范项目，另外还有两个车间新认定成省级数字化车间，奖励加起来一共多少？"
+    assert title_count(text, "市级技改示范项目") == 3 and title_count(text, "省级数字化车间") == 2
+    _, reply = ask(text, intent="ask_award", honors=["市级技改示范项目", "省级数字化车间"], regions_named=["六安市"],
+                   honor_counts={"市级技改示范项目": 3, "省级数字化车间": 2})
+    assert "150 + 40 = 190万元" in reply  # 3 × 50 + 2 × 20
+
+
+def test_units_counted_with_a_price_each_are_each_within_the_one_time_line(ask):
+    _, text = ask("设备一次性扣除是不是500万以下才行？我们今年买了3台注塑机，每台210万，合计630万，超了是不是就不能扣了？")
+    assert text.startswith("可以。") and "共630万元" in text and "157.5万元" in text  # 3 × 210; 630 × 25%
+
+
+def test_the_bases_a_user_weighs_are_not_more_equipment(ask):
+    _, text = ask("我们是高新技术企业，今年研发费用400万，全部费用化的；另外买了一台环保专用设备，在目录里，专票上价款300万、税额39万，"
+                  "进项能抵扣，另外付了运输安装费12万。一共能少交多少所得税？设备抵免是按339万还是312万算？")
+    assert "60 + 30 = 90万元" in text and "639" not in text  # 400 × 100% × 15%; 300 × 10%
+
+
+def test_an_intangible_formed_in_earlier_years_is_not_in_this_years_saving(ask):
+    _, text = ask("我们是在工信部清单里的集成电路企业，同时也是高新。今年研发费用1000万都费用化了，加计扣除能省多少税？"
+                  "另外前两年研发形成了一项无形资产，原值200万，这个按多少比例摊销？")
+    assert "少缴企业所得税180万元" in text and "200 × 220% = 440万元" in text and "216" not in text  # 1000 × 120% × 15%
+
+
+def test_whether_approval_comes_first_is_answered_by_no_filing_needed(ask):
+    _, text = ask("研发费用加计扣除是不是得先到税务局备案审批了才能享受？")
+    assert text.startswith("研发费用加计扣除事先不需要备案") and "负面清单" not in text
+
+
+def test_a_plain_unit_said_not_to_be_special_equipment_has_no_credit_rule(ask):
+    _, text = ask("一台三百万的普通生产设备（不是专用设备）去年一次性扣除了，用了两年想卖掉，税务上要怎么处理，要不要补税")
+    assert "关于设备转让或出租" in text and "没有规定" in text and "抵免" not in text
+
+
+def test_a_deduction_larger_than_the_income_gives_no_year_figure_on_its_line(ask):
+    _, text = ask("我们是小型微利企业，应纳税所得额一年两百来万，2025年3月买了台四百八十万的数控机床，能一次性扣除吗？大概能少交多少？")
+    assert "今年实际少交的就是这10万元" in text and "24万" not in text  # 200 × 5%; not 480 × 5%
+
+
+def test_an_amount_corrected_takes_the_role_of_the_one_before():
+    from nlu.question import Vocabulary, analyse
+    q = analyse("今年计划投1000万，哦不对，我看错表了，是1100万。够不够？", Vocabulary.load([], {}))
+    assert q.facts.get("investment_this_year_wan") == 1100.0 and not q.facts.get("other_amounts")
