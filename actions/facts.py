@@ -184,6 +184,10 @@ def _amounts(tracker: Tracker, q: Question) -> Dict[str, Any]:
     this_year = entity_values(tracker, "investment_this_year")
     other = entity_values(tracker, "amount")
     percent = entity_values(tracker, "percent")
+    if this_year and len(total) == 1 and "fixed_asset_investment_wan" not in q.facts \
+            and q.facts.get("investment_this_year_wan") == float(total[0]) \
+            and any(cue in latest_text(tracker) for cue in CORRECTION_CUES):
+        this_year, total = total, []  # "今年计划投1000万，哦不对…是1100万": this year's amount corrected
     bare = total or other
     if asked == "investment_this_year_wan" and bare and not this_year and not _names_total(tracker):
         this_year, total = bare[:1], total[1:]
@@ -282,6 +286,17 @@ def verdict_text(result: ProgramResult) -> str:
         passed = [c for c in passed if c.id not in assumed]
     lines = [f"【{result.program_name}】{VERDICT[result.status]}。"]
     lines += [f"✗ {_brief(c)}" for c in failed]
+    document = kb().document_of_region(result.region)
+    also: List[Any] = []  # the citations of what is said beside the checks
+    if any(c.id == "filing" for c in failed):
+        # "备案还没办…备案去哪办": where the text says the project is filed, beside what fails
+        where = next((p for p in kb().points(result.region, "filing") if p.region == result.region and p.department), None)
+        if where:
+            lines.append(where.text.split("；")[0] + "。")
+            also.append(where.citation)
+    if any("适当调整" in _brief(c) for c in failed) and document and document.contact:
+        # "制糖行业放宽到多少": the text allows an adjustment by industry and sets none
+        lines.append(f"文件没有规定各行业调整后的具体增长率，能否按行业放宽，建议咨询{document.contact}。")
     if result.status != "ineligible":
         lines += [f"? {_brief(c)}" for c in unknown]
     names = "；".join(c.label or c.id for c in passed)
@@ -297,6 +312,7 @@ def verdict_text(result: ProgramResult) -> str:
     cited = (failed or unknown or passed or [None])[0]
     if cited:
         lines.append(citation_line(cited.citation))
+    lines += [citation_line(c) for c in also if not cited or c != cited.citation]
     return join_lines(lines)
 
 

@@ -177,7 +177,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
         masked = masked.replace(phrase, "·" * len(phrase))  # "融资租赁" is not the 融资 measure
     q.topics = _topics(masked, vocab.topics)
     if "statistics" in q.topics and re.search(r"钱|奖补|补贴|奖励|到账|拨付", plain) \
-            and not re.search(r"统计|报送|数据|入统|纳统|报什么|义务|要做", plain):
+            and not re.search(r"统计|报送|数据|入统|纳统|报什么|义务|要做|要干|得干|得做", plain):
         q.topics.remove("statistics")  # "入库以后多久能拿到钱": the money after entry, not the statistics duty
     q.aspects = _aspects(plain, tables["aspects"])
     if "statistics" in q.topics and re.search(r"入库(?:以后|之后|后)", plain) and re.search(r"报什么|要报|报送|每个月|按月", plain) \
@@ -829,7 +829,8 @@ def _topics(text: str, topics: Sequence[TopicCue]) -> List[str]:
     for topic in topics:
         for cue in topic.cues:
             at = text.find(cue)
-            while at >= 0 and denied_at(text, at):  # "普通生产设备（不是专用设备）": not that incentive's
+            # "普通生产设备（不是专用设备）": not that incentive's ("是不是小巨人就能…" asks, it does not deny)
+            while at >= 0 and denied_at(text, at) and not text[max(0, at - 3):at].endswith(("是不是", "算不算", "属不属于")):
                 at = text.find(cue, at + 1)
             if at >= 0:
                 found.append((at, -len(cue), topic.id))
@@ -1004,7 +1005,8 @@ def _read_amounts(text: str, tables: Dict[str, Any], q: Question) -> None:
             elif "构成比例" in before:
                 q.facts["input_ratio_pct"] = span.value  # "进项构成比例90%": the refund's ratio
             elif ("增长" in before + after or "涨" in before + after) and (
-                    "output_growth_pct" in q.facts and q.derived or re.search(r"要求|规定|门槛|标准|条件", re.split(r"[，,。；;？?！!]", before)[-1][-12:])):
+                    "output_growth_pct" in q.facts and q.derived and abs(q.facts["output_growth_pct"] - span.value) > 0.05
+                    or re.search(r"要求|规定|门槛|标准|条件", re.split(r"[，,。；;？?！!]", before)[-1][-12:])):
                 # "千企技改要求产值增长15%是吧，…1.2个亿…1.35亿": the rule's figure beside the firm's own growth
                 q.rule_mentions.append(RuleMention(span.value, text[span.start:span.end]))
             elif "增长" in before + after or "涨" in before + after:

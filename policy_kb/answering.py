@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from nlu.normalise import chinese_number, find_amounts
@@ -332,6 +332,8 @@ class _Planner:
             if topic == "directions" and ("program" in regional and q.aspect not in ("definition", "overview")
                                           or self.answer.start_form):
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
+            if topic in self.answer.topics_answered and topic == "priority":
+                continue  # "是不是小巨人就能直接进": said with the check's lead
             if topic in ("directions", "priority") and "awards" in regional and q.aspect in ("amount", None) \
                     and self.answer.parts:
                 continue  # "高端化强链项目一事一议能给多少", "专精特新企业奖多少": the award answers it
@@ -1396,6 +1398,13 @@ class _Planner:
                 self._size_rule()  # "是不是只给大企业？我们是中小企业": whom it is for, then the check
             elif self.q.flags.get("above_designated_size") is False and self.q.flags.get("above_size_after_project"):
                 self._size_rule(lead="可以（规模这一条满足）：")  # "还没上规，搞完技改以后预计能上规，能不能报": the rule says so
+            elif "priority" in self.q.topics and _WAIVER_ASKED.search(self.q.text):
+                # "是不是小巨人就能直接进千企技改，不用看投资额了": priority is not a waiver — the point, then the check
+                for region in self._target_regions():
+                    point = next((p for p in self._points("priority", region) if p.region == region), None)
+                    if point:
+                        self.answer.parts.append(Part("rule", [f"不是。{point.text}其他条件仍要满足。"], [point.citation]))
+                        self.answer.topics_answered.append("priority")
             self.answer.start_form = True  # the form's (or, outside its rules, a verdict on the facts given)
             return
         if self.q.all_conditions and not self.q.details and "materials" not in self.q.aspects:
@@ -1504,7 +1513,8 @@ class _Planner:
             self.answer.parts.append(self._rule_part(covered, limit=2))
             if honors:
                 self._award_parts(regions, honors)
-            if "procedure" in practical and not any(w in p.text for p in covered for w in PROCEDURE_WORDS):
+            after_entry = "statistics" in self.q.topics and self._after_entry()  # "进了库以后还要干点啥": its duties answer it
+            if "procedure" in practical and not after_entry and not any(w in p.text for p in covered for w in PROCEDURE_WORDS):
                 self.answer.parts.append(self._deferral("awards", "procedure"))  # a precondition is not the process
             uncovered = [a for a in self.q.aspects if a in practical - {"procedure"}
                          and not any(a in p.aspects for p in covered)]
@@ -3311,6 +3321,8 @@ class _Planner:
         return None
 
     def _who(self, topic: Optional[str], near: Optional[Point]) -> str:
+        if near and near.department and "统计" in near.department and not re.search(r"统计|数据|入统|纳统", self.q.text):
+            near = replace(near, department=None)  # "入库流程…一年报几次": the programme's office, not the statistics bureau
         if near and near.department:
             contact = self._contact(near.region) if near.region != NATIONAL_REGION else None
             if near.department.endswith("主管部门") and contact and near.department not in contact:
@@ -3419,6 +3431,7 @@ _OFF_TOPIC = re.compile(r"天气|下雨|下雪|气温|股票|彩票|外卖|机�
 TASK_REQUEST = re.compile(r"帮(?:我|我们|忙)?(?:写|编|起草|撰写|生成|翻译)|代写|代填|帮(?:我|我们)?填一下|写个|写一份|写一篇|做个PPT|做一份|生成一份|脚本|程序代码")
 TASK_REPLY = ("我不能代写申报材料、可研报告或程序脚本，也不能代为填报。我能做的是：按两份技改文件和国家税收优惠政策，"
               "回答项目能否入库或入选、要满足哪些条件、文件要求准备什么，以及估算税收优惠。需要人工帮助请说“转人工”。")
+_WAIVER_ASKED = re.compile(r"直接(?:进|入选|入库|纳入|就能)|不用看|不看|不用管|免(?:于|除)?(?:条件|门槛)|不受(?:条件|门槛|投资额)|就能进|就可以进|就不用")
 _SIZE_ASKED = re.compile(r"只(?:给|针对|支持|面向|限)(?:大|规上|国有)|大企业才|(?:中小|小微|小型|小)企业(?:能|可以|也|有没有|有资格)|对我们开放|开放吗")
 # the incentives claimed by 自行判别、申报享受、留存备查 (not VAT, customs or the finance measures)
 _INCOME_TAX = frozenset({"rd-super-deduction", "equipment-one-time-deduction", "accelerated-depreciation",

@@ -374,3 +374,33 @@ def test_the_programmes_growth_line_beside_the_firms_outputs_is_not_the_firms_gr
     slots = {e["name"]: e["value"] for e in run(ValidateEligibilityForm(), tracker(
         text, "ask_eligibility", [entity("region", "广西", 0)], events=events, active_loop="eligibility_form"))[1]}
     assert slots["output_growth_pct"] == 12.5  # (1.35 − 1.2) ÷ 1.2, not the 15% the programme asks
+
+
+def test_a_failed_growth_line_says_the_text_sets_no_figure_by_industry():
+    from actions.common import kb
+    from actions.facts import verdict_text
+    from policy_kb.eligibility import evaluate
+    result = evaluate({"region": "广西", "above_designated_size": True, "fixed_asset_investment_wan": 1200,
+                       "completes_this_year": True, "output_growth_pct": 12}, kb())[0]
+    text = verdict_text(result)
+    assert "暂不符合" in text and "没有规定各行业调整后的具体增长率" in text and "工业和信息化厅" in text
+
+
+def test_a_failed_filing_says_where_the_project_is_filed():
+    from actions.common import kb
+    from actions.facts import verdict_text
+    from policy_kb.eligibility import evaluate
+    result = evaluate({"region": "六安", "above_designated_size": True, "fixed_asset_investment_wan": 200,
+                       "filed_or_approved": False}, kb())[0]
+    text = verdict_text(result)
+    assert "✗ 办理备案（核准）手续" in text and "县区主管部门备案" in text
+
+
+def test_this_years_amount_corrected_in_the_form_stays_this_years():
+    text = "今年计划投1000万，哦不对，我看错表了，是1100万。够不够？"
+    events = [{"event": "user", "text": text}, {"event": "active_loop", "name": "eligibility_form"}]
+    slots = {e["name"]: e["value"] for e in run(ValidateEligibilityForm(), tracker(
+        text, "ask_eligibility", [{"entity": "investment_this_year", "value": "1000", "start": 5, "end": 10}, {"entity": "investment", "value": "1100", "start": 22, "end": 27}],
+        slots={"region": "广西壮族自治区", "fixed_asset_investment_wan": 3500.0, "requested_slot": "investment_this_year_wan"},
+        events=events, active_loop="eligibility_form"))[1] if e.get("event") == "slot"}
+    assert slots.get("investment_this_year_wan") == 1100.0 and "fixed_asset_investment_wan" not in slots

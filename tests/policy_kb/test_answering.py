@@ -414,3 +414,54 @@ def test_an_amount_corrected_takes_the_role_of_the_one_before():
     from nlu.question import Vocabulary, analyse
     q = analyse("今年计划投1000万，哦不对，我看错表了，是1100万。够不够？", Vocabulary.load([], {}))
     assert q.facts.get("investment_this_year_wan") == 1100.0 and not q.facts.get("other_amounts")
+
+
+def test_what_entry_brings_and_asks_after_it(ask):
+    _, text = ask("六安这边项目进了市级技改库以后，是不是就自动有钱拿了？还要干点啥？")
+    assert "享受技改财政奖补的前提" in text and "按月报送投资统计数据" in text and "具体的办理流程" not in text
+
+
+def test_installing_a_bought_line_is_not_research(ask):
+    _, text = ask("我们技改引进了一条自动化生产线，厂家派人来安装调试，调试期间材料和人工花了120万，这个能算研发费用加计扣除吗？我们25%税率")
+    assert "直接安装采用外购技术" in text and "30万" not in text  # not 120 × 100% × 25%
+
+
+def test_equipment_contributed_by_a_shareholder_is_not_bought(ask):
+    _, text = ask("股东用一台评估价300万的设备作价入股到我们公司，这台设备能一次性税前扣除吗？")
+    assert "接受投资取得的设备也不能一次性扣除" in text and "75万" not in text  # not 300 × 25%
+
+
+def test_cost_items_the_facts_do_not_hold_are_deferred(ask):
+    _, text = ask("研发人员的五险一金能不能算进研发费用加计扣除？我们还外聘了几个退休专家，按劳务费发的，这个算不算？研发部门的办公室租金呢？")
+    assert "没有规定外聘人员劳务费和房租等费用口径" in text and "12366" in text
+
+
+def test_the_provinces_own_level_is_not_covered(ask):
+    _, text = ask("我们在六安，除了市里的政策，安徽省级层面对技改设备有没有补助？听说省里按设备投资额10%补，是真的吗？", regions_named=["六安市"])
+    assert "没有收录安徽省的政策文件" in text and "专项资金列支" not in text  # not 六安's own award rule
+
+
+def test_high_tech_certification_is_referred_to_the_science_department(ask):
+    _, text = ask("我们六安的厂想申请高新技术企业认定，申请条件是啥？研发投入要占收入多少比例？认定下来以后税率是多少？")
+    assert "没有规定高新技术企业的认定条件" in text and "科技主管部门" in text and "15%" in text
+
+
+def test_the_library_procedure_is_referred_to_its_office_not_the_statistics_bureau(ask):
+    _, text = ask("六安市级技改项目库的入库流程是怎么样的？是企业自己报还是县区推荐？一般多久审批下来？一年报几次？", regions_named=["六安市"])
+    assert "建议咨询市经信局" in text and "市统计局" not in text
+
+
+def test_where_the_award_money_comes_from(ask):
+    _, text = ask("六安的技改奖补钱从哪块资金出？去年的示范项目评审结果找谁？", regions_named=["六安市"])
+    assert "发展专项资金列支" in text and "没有规定评审办法" in text
+
+
+def test_priority_is_not_a_waiver_of_the_checks(ask):
+    _, text = ask("是不是小巨人就能直接进千企技改，不用看投资额了？我们这个项目才300万", regions_named=["广西"])
+    assert text.startswith("不是。优先支持行业小巨人") and text.count("以及获认定为国家") == 1
+
+
+def test_the_firms_growth_said_equal_to_the_line_is_the_firms():
+    from nlu.question import Vocabulary, analyse
+    q = analyse("改造以后我们年产值预计从1个亿涨到1.15亿，刚好涨15%，千企技改那个效益条件算达标了吧？", Vocabulary.load([], {}))
+    assert q.facts.get("output_growth_pct") == 15.0 and not q.rule_mentions
