@@ -95,6 +95,8 @@ eval: setup kb train ## held-out NLU (reports/nlu.md) and answers through the re
 	$(PY) -m bot.dev.testing answers-eval dev36
 	$(PY) -m bot.dev.testing answers-eval dev37
 	$(PY) -m bot.dev.testing answers-eval dev38
+	$(PY) -m bot.dev.testing answers-eval dev39
+	$(PY) -m bot.dev.testing answers-eval dev40
 	$(PY) -m bot.dev.testing answers-eval heldout
 
 bench: setup kb train ## print the speed and quality figures (KB search, rules, bureau matching, NLU, conversation)

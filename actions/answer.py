@@ -391,6 +391,10 @@ def context_of(q: Question, tracker: Optional[Tracker] = None) -> Dict[str, Any]
         many = projects_counted(q.text)  # "两个车间都新认定为市级数字化车间": each counts in a later total
         if many:
             counts[said[0]] = many
+    elif not said and len(honors) == 1 and honors[0] not in counts:
+        many = projects_counted(q.text)  # "市级技改示范项目奖多少" … "那我们今年有三个项目都评上了呢": that title, three times
+        if many:
+            counts[honors[0]] = many
     place = ((tracker.get_slot("answer_context") or {}).get("place_elsewhere")) if tracker is not None else None
     if q.firm_elsewhere and q.other_places:
         place = max(q.other_places, key=q.text.find)  # "我们湖南长沙的": where the firm is (the city), for the questions after
@@ -748,7 +752,7 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
             continue
         firm = re.match(r"[甲乙丙丁ABCD](?:公司|企业|厂)", segment)
         lines.append(f"{firm.group(0) if firm else f'项目{number}'}（{base.short_region(region)}，{invested}）：")
-        lines += [verdict_text(result) for result in results]
+        lines += [verdict_text(result, latest_text(tracker)) for result in results]
         needs_info = needs_info or any(result.status == "needs_info" for result in results)
     if needs_info:
         lines.append("补充上面打“?”的情况，我就能给出结论（一次说一个项目的情况即可）。")
@@ -770,7 +774,7 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
     except PolicyKBError as error:
         dispatcher.utter_message(text=f"暂时无法判断：{error}")
         return events
-    texts = [*derived_lines(tracker), *(verdict_text(result) for result in results)]
+    texts = [*derived_lines(tracker), *(verdict_text(result, latest_text(tracker)) for result in results)]
     if any(result.status == "needs_info" for result in results):
         texts.append("补充上面打“?”的情况，我就能给出结论。")
     note, shown = caveat(tracker, [kb().program_document(r.program_id).status for r in results])
@@ -837,6 +841,10 @@ class ActionAnswer(Action):
         if intent == "greet" and (_GREETING.search(latest_text(tracker)) or not (
                 (tracker.get_slot("answer_context") or {}).get("topics") or _names_a_place(latest_text(tracker)))):
             dispatcher.utter_message(response="utter_greet")  # ("在舒城县" after an answer: the place, answered)
+            q = analyse(latest_text(tracker), vocabulary())
+            if any(getattr(q, flag) for flag in CONTEXT_FLAGS):
+                # "你好，我们是高新技术企业": the status is kept for the questions after the greeting
+                return [SlotSet("answer_context", context_of(q, tracker))]
             return []
         if intent == "bot_capabilities" and (_CAPABILITIES_ASKED.search(latest_text(tracker))
                                              or not (tracker.get_slot("answer_context") or {}).get("topics")):

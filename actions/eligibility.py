@@ -227,7 +227,7 @@ class ActionCheckEligibility(Action):
         except PolicyKBError as error:
             dispatcher.utter_message(text=f"暂时无法判断：{error}")
             return []
-        texts = [*derived_lines(tracker), *(verdict_text(result) for result in results)]
+        texts = [*derived_lines(tracker), *(verdict_text(result, latest_text(tracker)) for result in results)]
         statuses = [kb().program_document(result.program_id).status for result in results]
         note, events = caveat(tracker, statuses)
         buttons = [{"title": "税收优惠怎么享受", "payload": "/ask_tax_incentive"}, *FEEDBACK_BUTTONS]

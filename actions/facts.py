@@ -269,7 +269,7 @@ def _yes_no(tracker: Tracker, facts: Dict[str, Any]) -> Dict[str, Any]:
 VERDICT = {"eligible": "符合条件", "ineligible": "暂不符合", "needs_info": "还需要补充信息才能判断"}
 
 
-def verdict_text(result: ProgramResult) -> str:
+def verdict_text(result: ProgramResult, said: str = "") -> str:
     """Verdict first, then the reasons with what would make them pass, the assumptions, the clause.
 
     Short enough for a phone: failed checks in full, passed ones by name only (one line each with
@@ -288,7 +288,7 @@ def verdict_text(result: ProgramResult) -> str:
     lines += [f"✗ {_brief(c)}" for c in failed]
     document = kb().document_of_region(result.region)
     also: List[Any] = []  # the citations of what is said beside the checks
-    if any(c.id == "filing" for c in failed):
+    if any(c.id == "filing" for c in failed) and "备案" not in said:  # (asked of 备案, the answer beside it says where)
         # "备案还没办…备案去哪办": where the text says the project is filed, beside what fails
         where = next((p for p in kb().points(result.region, "filing") if p.region == result.region and p.department), None)
         if where:

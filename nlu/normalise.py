@@ -166,7 +166,14 @@ def _prepare_number(text: str) -> str:
     """Drop what does not change the value (commas, 个, 元, spaces) and map w → 万."""
     text = re.sub(r"[,\s个]|元整|元|块钱|块", "", text)
     text = text.replace("w", "万").replace("W", "万")
+    # "七百二三十万" (720 to 730), "二三十万": two neighbouring digits before a unit are a range — the lower one
+    text = _NEIGHBOURS_RE.sub(lambda m: m.group(1) + m.group(3) if _DIGITS.index(m.group(2)) == _DIGITS.index(m.group(1)) + 1
+                              else m.group(0), text)
     return _CN_DECIMAL_RE.sub(_cn_decimal_to_arabic, text)
+
+
+_DIGITS = "一二三四五六七八九"
+_NEIGHBOURS_RE = re.compile(r"([一二三四五六七八])([二三四五六七八九])(十|百|千|万)")
 
 
 def _cn_decimal_to_arabic(match: re.Match) -> str:

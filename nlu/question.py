@@ -99,6 +99,7 @@ class Question:
     firm_elsewhere: bool = False  # the firm is in a place the sources do not cover
     asks_elsewhere: bool = False  # the question is about a place the sources do not cover
     industry: Optional[str] = None
+    industry_cues: List[str] = field(default_factory=list)  # the words that name it ("饭店" for 住宿和餐饮业)
     firms: List[Tuple[str, Optional[str]]] = field(default_factory=list)  # (the firm as said, its listed industry)
     trade: Optional[str] = None  # the non-industrial trade the firm names (批发, 酒店 …), none if it also names industrial work
     high_tech: bool = False
@@ -166,6 +167,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     # "八百来万"/"八百多万": about that much; the number is the firm's figure all the same.
     plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
     plain = plain.replace("‘", "“").replace("’", "”")  # ‘三品’ is quoted as “三品” is
+    if "万" in plain:  # "设备三百五" (350) beside amounts in 万: 三百五十万
+        plain = re.sub(r"(?<=[设备器机线台套])([一二两三四五六七八九])百([一二三四五六七八九])(?![十百千万亿零一二三四五六七八九\d])",
+                       r"\1百\2十万", plain)
     if "万" in plain:  # "一台380一台620" beside "一千二百万": the units' prices in 万 too
         plain = _BARE_UNIT_PRICE.sub(lambda m: m.group(0) + "万", plain)
     tables = vocab.tables
@@ -176,6 +180,9 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     for phrase in tables.get("topic_masks", []):
         masked = masked.replace(phrase, "·" * len(phrase))  # "融资租赁" is not the 融资 measure
     q.topics = _topics(masked, vocab.topics)
+    if "awards" not in q.topics and re.search(r"(?:奖|补)(?:励|贴|助)?了?[\d一二两三四五六七八九十百千]+万", masked) \
+            and any(t.id == "awards" for t in vocab.topics):
+        q.topics.append("awards")  # "听说进了千企技改自治区直接奖两百万": an award amount said is the awards asked
     if "statistics" in q.topics and re.search(r"钱|奖补|补贴|奖励|到账|拨付", plain) \
             and not re.search(r"统计|报送|数据|入统|纳统|报什么|义务|要做|要干|得干|得做", plain):
         q.topics.remove("statistics")  # "入库以后多久能拿到钱": the money after entry, not the statistics duty
@@ -204,6 +211,7 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.manufacturing = any(cue in plain for cue in tables["status"].get("manufacturing", [])) \
         and "not_manufacturing" not in [name for name, cues in tables["circumstances"].items() if any(c in plain for c in cues)]
     q.industry = first_key(plain, tables["industries"])
+    q.industry_cues = list(tables["industries"].get(q.industry, [])) if q.industry else []
     q.firms = _firms_listed(plain, tables["industries"])
     trade = re.search(tables["not_industrial"], plain)
     q.trade = trade.group(0) if trade and not re.search(tables["industrial"], plain) else None
@@ -245,6 +253,8 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     q.local_own = bool(re.search(tables["local_own"], plain)) if tables.get("local_own") else False
     q.items = _items_listed(plain, tables)
     lower = plain.lower()  # 纳税信用C级 / c级
+    # "在不在里面", "属不属于目录": asked, not said (the cue "不在里面" stands inside the question)
+    lower = re.sub(r"在不在|属不属于|是不是在", "是否在", lower)
     q.circumstances = [name for name, cues in tables["circumstances"].items() if any(c.lower() in lower for c in cues)]
     if "fiscal_funds" in q.circumstances and not re.search(
             r"财政拨款|财政拨的|财政资金|政府给的|专项拨款|拨的专项|政府拨款|财政补助资金",
@@ -552,9 +562,9 @@ _LICENCE_USE = re.compile(r"许可给[^，。；？?]{0,8}?(?:用|使用)([一�
 _LICENCE_BEFORE = re.compile(r"([一二两三四五六七八九十1-9]|1\d)年(?:期)?的?(?:全球)?(?:非独占|独占|排他|普通)?(?:使用)?许可")
 
 
-_OUTPUT_BEFORE = re.compile(r"(?:改造前|技改前|原来|目前|现在|去年|现有)[^，。；\d]{0,6}?产值[^，。；\d]{0,4}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
-_OUTPUT_SAID = re.compile(r"(?:年产值|产值|年产出)[^，。；\d]{0,4}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
-_OUTPUT_AFTER = re.compile(r"(?:改造后|技改后|改完|改好后|改造完|技改完|搞完|做完|完成后)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*个?(亿|万)")
+_OUTPUT_BEFORE = re.compile(r"(?:改造前|技改前|原来|目前|现在|去年|现有)[^，。；\d]{0,6}?产值[^，。；\d]{0,4}?(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零点]+)\s*个?(亿|万)")
+_OUTPUT_SAID = re.compile(r"(?:年产值|产值|年产出)[^，。；\d]{0,4}?(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零点]+)\s*个?(亿|万)")
+_OUTPUT_AFTER = re.compile(r"(?:改造后|技改后|改完|改好后|改造完|技改完|搞完|做完|完成后)[^，。；\d]{0,8}?(\d+(?:\.\d+)?|[一二两三四五六七八九十百千零点]+)\s*个?(亿|万)")
 
 
 _OUTPUT_FROM_TO = re.compile(r"(?:年产值|产值|年产出|营收)[^，。；\d]{0,6}?从?(\d+(?:\.\d+)?)\s*个?(亿|万)(?:元)?(?:左右)?"
@@ -577,6 +587,13 @@ class _Said:
         return self.match.end(self.first + n - 1)
 
 
+def _figure(said: str) -> float:
+    """“1.35” or “八千” as a number (0 when it reads as none)."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", said):
+        return float(said)
+    return float(chinese_number(said.replace("两", "二")) or 0)
+
+
 def _output_growth(text: str, q: Question) -> str:
     """“改造前年产值1.2亿，改造后大概1.35亿”: the growth, computed and shown; the text without the
     two output figures (they are not the project's investment)."""
@@ -587,13 +604,13 @@ def _output_growth(text: str, q: Question) -> str:
         before, after = _Said(span, 1), _Said(span, 3)  # type: ignore[assignment]
     alone = (before or _OUTPUT_AFTER.search(text) or _OUTPUT_SAID.search(text)) if not (before and after) else None
     if alone and ("产值" in text or "效益" in text or before):  # "改造后估计1.12亿" said alone: output, not the investment
-        q.output_wan = [round(float(alone.group(1)) * (10000 if alone.group(2) == "亿" else 1), 4)]
+        q.output_wan = [round(_figure(alone.group(1)) * (10000 if alone.group(2) == "亿" else 1), 4)]
         q.output_side = "before" if alone is before else "after" if alone.re is _OUTPUT_AFTER else None
         q.output_said = alone.group(1) + alone.group(2)
         return text[:alone.start(1)] + "·" * (alone.end(2) - alone.start(1)) + text[alone.end(2):]
     if not before or not after:
         return text
-    wan = [round(float(m.group(1)) * (10000 if m.group(2) == "亿" else 1), 4) for m in (before, after)]
+    wan = [round(_figure(m.group(1)) * (10000 if m.group(2) == "亿" else 1), 4) for m in (before, after)]
     if wan[0] <= 0:
         return text
     growth = round((wan[1] - wan[0]) / wan[0] * 100, 1)
@@ -643,7 +660,7 @@ def _to_other(q: Question, value: float) -> None:
     q.facts["other_amounts"] = [*q.facts.get("other_amounts", []), value]
 
 
-_PROJECT_PART = re.compile(r"(设备|厂房改造|厂房|土建|软件|安装工程)(?:投资|部分|费用|购置)?(?:约|大概|大约)?\s*(\d+(?:\.\d+)?)万")
+_PROJECT_PART = re.compile(r"(设备|厂房改造|厂房|土建|软件|安装工程)(?:投资|部分|费用|购置)?(?:买了|花了|投了|用了|是)?(?:约|大概|大约)?\s*(\d+(?:\.\d+)?)万")
 _LETTERED = re.compile(r"(?:^|[，,、：:；;\s（(])[A-Da-d甲乙丙丁](?:设备|机|台)?\s*[:：]?\s*(\d+(?:\.\d+)?)万")
 _RD_SHARE = re.compile(r"研发(?:投入|费用|支出|经费)?(?:大概|大约|约)?占(?:营业|销售|主营业务)?(?:收入|营收|销售额)(?:的)?(?:大概|大约|约)?"
                        r"(\d+(?:\.\d+)?)%")

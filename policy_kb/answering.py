@@ -344,6 +344,7 @@ class _Planner:
         self._capacity_added()
         self._figure_denied()
         self._missed_claim_lead()
+        self._late_choice_lead()
         self._alternative_met_lead()
         self._listed_as_not_exempt()
         self._law_since_unconfirmed()
@@ -456,6 +457,14 @@ class _Planner:
         first = self.answer.parts[0] if self.answer.parts else None
         return first if first is not None and first.kind == "rule" and first.lines else None
 
+    def _late_choice_lead(self) -> None:
+        """“22年买的设备，当时没一次性扣除，今年还能补扣吗”: no — a year not chosen cannot be changed later."""
+        if tax.EQUIP not in self.q.topics or not _LATE_CHOICE.search(self.q.text):
+            return
+        point = next((p for p in self.kb.points(None, tax.EQUIP) if "以后年度不得再改为一次性扣除" in p.text), None)
+        if point and point.text not in self._shown():
+            self.answer.parts.insert(0, Part("rule", [f"不能。{point.text}"], [point.citation]))
+
     def _missed_claim_lead(self) -> None:
         """“7月预缴的时候忘了报了，还能享受吗”: yes, when the point shown says a claim missed is not lost."""
         if not (self.q.yes_no and _MISSED_CLAIM.search(self.q.text)):
@@ -564,7 +573,8 @@ class _Planner:
         document = self.kb.document_of_region(region) if region and not national and region != NATIONAL_REGION else None
         # "广西的，车间装修费能算进技改投资额吗": the region's own document, not both
         scope = "国家税收优惠政策摘要" if national else f"《{document.title}》" if document else self._regional_documents()
-        who = self._who("tax" if national else None, None)
+        named = [self.q.detail_department[d] for d in missing if self.q.detail_department.get(d)]
+        who = named[0] if len(named) == len(missing) and len(set(named)) == 1 else self._who("tax" if national else None, None)
         self.answer.parts.append(Part("deferral", [f"关于{'、'.join(missing)}：{scope}没有规定，建议咨询{who}。"]))
         self.answer.offer_handoff = True
 
@@ -2034,6 +2044,9 @@ class _Planner:
                 if not q.tax_facts() and not transfer_revenue:
                     return  # the payback is the answer; the credit's other rules are not asked
         if q.tax_facts() or transfer_revenue:
+            if q.ic_not_listed and re.search(r"120%|120％|百分之一百二", q.text) and any(k.startswith("rd_") for k in q.facts):
+                # "没进那个集成电路企业清单…也能按120%加计吗": no — the general rate, then the estimate at it
+                self.answer.parts.append(self._general_rd_rate())
             self._estimate()
             for part in (self._interest_subsidy(), self._tariff_saved()):
                 if part:  # "进口设备完税价格600万，关税5%；另外研发300万": each part its own figure
@@ -2408,7 +2421,7 @@ class _Planner:
     def _negative_share(self) -> Optional[tuple]:
         """(the share of income the firm says its listed industry brings, the list's threshold):
         “收入里制造占六成、批发占四成” → (0.4, 50%) — the firm is on the list only above it."""
-        share = _income_share(self.q.text, self.q.industry or "")
+        share = _income_share(self.q.text, self.q.industry or "", self.q.industry_cues)
         if share is None:
             return None
         return share, self.kb.parameter("rd-super-deduction", "negative_list_income_share")
@@ -3417,6 +3430,8 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
              if item.incentive_id == tax.RD else item for item in result.items]
     total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
     return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
+_LATE_CHOICE = re.compile(r"(?:当时|当年|那年|去年|之前|以前)(?:没|没有|未)(?:选|选择|做|享受|用)?(?:一次性|扣)|"
+                          r"补扣|改成一次性|改为一次性|再一次性扣")
 _PAST_INTANGIBLE = re.compile(r"(?:前两年|前几年|前年|去年|以前|之前|往年|早年|过去)[^。；？?]{0,12}?(?:形成|做成|转成|变成)[^。；？?]{0,4}?无形资产")
 _TOWN_DOCUMENTS = re.compile(r"[县区市]里的(?:文件|政策)|[县区]自己的(?:文件|政策)|文件你们有没有|有没有收录|收录了没|你们有[县区]")
 
@@ -3680,15 +3695,16 @@ _WHOLLY_OWNED = ("100%控股", "100%持股", "100%股权", "全资子公司", "�
 _TENTHS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
-def _income_share(text: str, industry: str) -> Optional[float]:
-    """The share of income the text gives a listed industry: “批发占四成” → 0.4, “批发收入占40%” → 0.4."""
-    stems = [stem for stem in tax.industry_stems(industry) if len(stem) >= 2]
+def _income_share(text: str, industry: str, cues: Sequence[str] = ()) -> Optional[float]:
+    """The share of income the text gives a listed industry: “批发占四成” → 0.4, “批发收入占40%” → 0.4,
+    “三成是对外开的食堂饭店收入” (by the words that name it) → 0.3."""
+    stems = [stem for stem in dict.fromkeys([*tax.industry_stems(industry), *cues]) if len(stem) >= 2]
     for stem in stems:
         match = re.search(re.escape(stem) + r"[^，,。；;、]{0,6}?[，,]?占(?:比)?(?:我们|我司|公司|企业|全公司|总)?(?:的)?(?:营业收入总额|收入总额|总收入|营业收入|收入|营收|总营收)?(?:的)?(?:约|大概|大约|差不多)?"
                           r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)", text)
         # "六成是自己生产的产品，四成是批发贸易": the share said before the industry
         match = match or re.search(r"(?:(\d+(?:\.\d+)?)%|百分之(\d+)|([一二两三四五六七八九])成)(?:左右|多)?(?:的收入|的营收|收入)?(?:是|为|来自|属于|靠)"
-                                   r"[^，,。；;、\d]{0,4}?" + re.escape(stem), text)
+                                   r"[^，,。；;、\d]{0,8}?" + re.escape(stem), text)
         if match:
             if match.group(3):
                 return _TENTHS[match.group(3)] / 10

@@ -10,6 +10,7 @@ No policy figure is written here: every number comes from the condition being ex
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from policy_kb.conditions import fails, outcome
@@ -59,7 +60,8 @@ def fraction_words(x: float) -> str:
 def share_pct(fraction: float, required: float) -> str:
     """26.666…% → '26.7%' (as docs/product.md §3 writes it); two decimals where one would round across
     the requirement (29.99% must not read as 30.0%)."""
-    one = round(fraction * 100, 1)
+    # half up, as people round (900÷8000 = 11.25% → 11.3%, not the float's banker's 11.2%)
+    one = float(Decimal(repr(round(fraction * 100, 9))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     if (one >= required * 100) != (fraction >= required):
         return fmt_number(math.floor(fraction * 100 * 100) / 100) + "%"
     return f"{one:.1f}".rstrip("0").rstrip(".") + "%"

@@ -85,7 +85,7 @@ def main() -> int:
         from bot.dev.answer_eval import main as answers_eval
 
         return answers_eval(sys.argv[2:])
-    print("用法：python -m bot.dev.testing stories|nlu-eval|answers-eval [dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9|dev10|dev11|dev12|dev13|dev14|dev15|dev16|dev17|dev18|dev19|dev20|dev21|dev22|dev23|dev24|dev25|dev27|dev28|dev29|dev30|dev31|dev32|dev33|dev34|dev35|dev36|dev37|dev38|heldout]", file=sys.stderr)
+    print("用法：python -m bot.dev.testing stories|nlu-eval|answers-eval [dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9|dev10|dev11|dev12|dev13|dev14|dev15|dev16|dev17|dev18|dev19|dev20|dev21|dev22|dev23|dev24|dev25|dev27|dev28|dev29|dev30|dev31|dev32|dev33|dev34|dev35|dev36|dev37|dev38|dev39|dev40|heldout]", file=sys.stderr)
     return 2
 
 

@@ -898,3 +898,18 @@ def test_a_what_if_naming_its_figure_replaces_that_one_among_several():
     assert what_if_texts("研发300万，设备200万，要是400万呢") is None  # which one is not said
     reply = _turns("舒城一个小厂，员工四十几个，资产总额三千万左右，今年应纳税所得额估计260万，企业所得税要交多少？要是明年做大了所得到320万，是不是还能按小微算")
     assert "260 × 5% = 13万元" in reply and reply.index("要是320万：") < reply.index("320 × 25% = 80万元")
+
+
+def test_a_status_said_with_a_greeting_is_kept_for_the_next_question():
+    messages, events = run(ActionAnswer(), tracker("你好，我们是高新技术企业", "greet"))
+    assert messages[0].get("response") == "utter_greet"
+    messages, _ = run(ActionAnswer(), tracker("去年研发投入500万，都是费用化的", "ask_tax_incentive",
+                                              slots={"answer_context": context_after(events)}))
+    assert "少缴企业所得税75万元" in text_of(messages)  # 500 × 100% × 15%
+
+
+def test_projects_counted_after_the_title_keep_their_count_for_the_total():
+    _, first = award_turn("六安市级技改示范项目一个奖多少", "市级技改示范项目")
+    _, second = award_turn("那我们今年有三个项目都评上了呢", before=first)
+    messages, _ = award_turn("再加一个市级企业技术中心，总共多少钱？", "市级企业技术中心", before=second)
+    assert "150 + 10 = 160万元" in text_of(messages)  # 3 × 50 + 10

@@ -465,3 +465,71 @@ def test_the_firms_growth_said_equal_to_the_line_is_the_firms():
     from nlu.question import Vocabulary, analyse
     q = analyse("改造以后我们年产值预计从1个亿涨到1.15亿，刚好涨15%，千企技改那个效益条件算达标了吧？", Vocabulary.load([], {}))
     assert q.facts.get("output_growth_pct") == 15.0 and not q.rule_mentions
+
+
+def test_a_one_time_deduction_not_chosen_that_year_cannot_be_taken_later(ask):
+    _, text = ask("老师好，想问下我司22年买的设备，当时没一次性扣除，今年还能补扣吗")
+    assert text.startswith("不能。") and "以后年度不得再改为一次性扣除" in text
+
+
+def test_a_catalogue_asked_about_is_not_said_to_be_missed(ask):
+    _, text = ask("专用设备抵免的目录是哪一年的版本？我们买的光伏逆变器在不在里面")
+    assert "不适用" not in text and "没有规定专用设备目录的具体条目" in text and "2017年版" in text
+
+
+def test_a_share_is_rounded_half_up():
+    from policy_kb.wording import share_pct
+    assert share_pct(900 / 8000, 0.1) == "11.3%" and share_pct(0.29999, 0.3) == "29.99%"
+
+
+def test_whether_the_library_is_applied_for_again_after_three_years_is_deferred(ask):
+    _, text = ask("六安的技改项目库是三年滚动的，那过了三年是不是要重新申报？", regions_named=["六安市"])
+    assert "没有规定项目库三年期满后是否要重新申报" in text and "200万元以上" not in text
+
+
+def test_the_super_deduction_beside_the_one_time_deduction_of_rd_equipment(ask):
+    _, text = ask("加计扣除和一次性扣除能不能同时享受？")
+    assert "按税前实际扣除的折旧额计算" in text
+
+
+def test_project_parts_said_with_verbs_are_summed():
+    from nlu.question import Vocabulary, analyse
+    q = analyse("我们是霍山的规上企业，今年上了条自动化产线，设备买了380万，厂房改造花了120万，能进市级技改库吗？", Vocabulary.load([], {}))
+    assert q.facts.get("fixed_asset_investment_wan") == 500.0  # 380 + 120
+
+
+def test_a_range_said_in_neighbouring_digits_is_its_lower_end():
+    from nlu.normalise import find_amounts, normalise_text
+    assert [s.value for s in find_amounts(normalise_text("今年估计能干到七百二三十万"))] == [720.0]
+    assert [s.value for s in find_amounts(normalise_text("三百四十五万"))] == [345.0]
+
+
+def test_outputs_said_in_chinese_numerals_give_the_growth_not_an_investment():
+    from nlu.question import Vocabulary, analyse
+    q = analyse("南宁的，改造前一年产值八千万，改完预计九千万，这个增长够不够千企技改的要求", Vocabulary.load([], {}))
+    assert q.facts.get("output_growth_pct") == 12.5 and "fixed_asset_investment_wan" not in q.facts  # (9000 − 8000) ÷ 8000
+
+
+def test_a_bare_price_in_hundreds_beside_amounts_in_wan(ask):
+    _, text = ask("我们是高新企业，去年研发费一千二百万，另外买了台安全生产专用设备三百五（目录里有的，自己用），这俩一共能少交多少税")
+    assert "180 + 35 = 215万元" in text  # 1200 × 100% × 15%; 350 × 10%
+
+
+def test_a_listed_industrys_share_named_by_its_words_keeps_the_deduction(ask):
+    _, text = ask("我们公司主营机械加工，占收入七成，另外三成是对外开的食堂饭店收入，研发费两百万能加计扣除吗？")
+    assert "未超过50%" in text and "少缴企业所得税50万元" in text  # 30% ≤ 50%: 200 × 100% × 25%
+
+
+def test_a_chip_firm_off_the_list_gets_the_general_rate(ask):
+    _, text = ask("我们是做集成电路封装测试的，但是没进那个集成电路企业清单。研发费用400万，也能按120%加计吗？税率25%，能省多少")
+    assert "列入清单以后才能按120%" in text and "少缴企业所得税100万元" in text  # 400 × 100% × 25%
+
+
+def test_the_size_standard_is_deferred_to_the_statistics_office(ask):
+    _, text = ask("啥叫规上企业啊？是不是年产值过两千万就算？我们一千八百来万，算不算")
+    assert "没有规定" in text and "统计部门" in text
+
+
+def test_an_award_amount_heard_of_is_the_awards_asked(ask):
+    _, text = ask("南宁的，我们去年拿了国家级单项冠军，听说进了千企技改自治区直接奖两百万？真的假的", regions_named=["广西"])
+    assert "没有规定固定的奖补金额" in text and "200万" not in text
