@@ -23,6 +23,7 @@ from actions.common import (
     kb,
     latest_text,
     region_of_program,
+    said_so_far,
     vocabulary,
 )
 from actions.facts import (
@@ -752,7 +753,7 @@ def several_projects_events(dispatcher: CollectingDispatcher, tracker: Tracker, 
             continue
         firm = re.match(r"[甲乙丙丁ABCD](?:公司|企业|厂)", segment)
         lines.append(f"{firm.group(0) if firm else f'项目{number}'}（{base.short_region(region)}，{invested}）：")
-        lines += [verdict_text(result, latest_text(tracker)) for result in results]
+        lines += [verdict_text(result, said_so_far(dispatcher)) for result in results]
         needs_info = needs_info or any(result.status == "needs_info" for result in results)
     if needs_info:
         lines.append("补充上面打“?”的情况，我就能给出结论（一次说一个项目的情况即可）。")
@@ -774,7 +775,7 @@ def verdict_events(dispatcher: CollectingDispatcher, tracker: Tracker, region: O
     except PolicyKBError as error:
         dispatcher.utter_message(text=f"暂时无法判断：{error}")
         return events
-    texts = [*derived_lines(tracker), *(verdict_text(result, latest_text(tracker)) for result in results)]
+    texts = [*derived_lines(tracker), *(verdict_text(result, said_so_far(dispatcher)) for result in results)]
     if any(result.status == "needs_info" for result in results):
         texts.append("补充上面打“?”的情况，我就能给出结论。")
     note, shown = caveat(tracker, [kb().program_document(r.program_id).status for r in results])

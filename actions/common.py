@@ -122,3 +122,8 @@ def _vocabulary(kb_key: int) -> Vocabulary:
 
 def vocabulary() -> Vocabulary:
     return _vocabulary(id(kb()))
+
+
+def said_so_far(dispatcher: Any) -> str:
+    """What this turn has already said (a verdict does not repeat a line of the answer before it)."""
+    return "".join(str(m.get("text") or "") for m in dispatcher.messages)

@@ -22,6 +22,7 @@ from actions.common import (
     join_lines,
     kb,
     latest_text,
+    said_so_far,
     vocabulary,
 )
 from actions.facts import (
@@ -227,7 +228,7 @@ class ActionCheckEligibility(Action):
         except PolicyKBError as error:
             dispatcher.utter_message(text=f"暂时无法判断：{error}")
             return []
-        texts = [*derived_lines(tracker), *(verdict_text(result, latest_text(tracker)) for result in results)]
+        texts = [*derived_lines(tracker), *(verdict_text(result, said_so_far(dispatcher)) for result in results)]
         statuses = [kb().program_document(result.program_id).status for result in results]
         note, events = caveat(tracker, statuses)
         buttons = [{"title": "税收优惠怎么享受", "payload": "/ask_tax_incentive"}, *FEEDBACK_BUTTONS]
@@ -244,4 +245,3 @@ def trace_summary(result: eligibility.ProgramResult) -> Dict[str, Any]:
         "checks": [{"id": check.id, "passed": check.passed, "brief": check.brief or check.explanation,
                     "clause": check.citation.clause} for check in result.checks],
     }
-

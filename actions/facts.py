@@ -288,10 +288,10 @@ def verdict_text(result: ProgramResult, said: str = "") -> str:
     lines += [f"✗ {_brief(c)}" for c in failed]
     document = kb().document_of_region(result.region)
     also: List[Any] = []  # the citations of what is said beside the checks
-    if any(c.id == "filing" for c in failed) and "备案" not in said:  # (asked of 备案, the answer beside it says where)
+    if any(c.id == "filing" for c in failed):
         # "备案还没办…备案去哪办": where the text says the project is filed, beside what fails
         where = next((p for p in kb().points(result.region, "filing") if p.region == result.region and p.department), None)
-        if where:
+        if where and where.text.split("；")[0] not in said:  # (not again when the answer beside it said it)
             lines.append(where.text.split("；")[0] + "。")
             also.append(where.citation)
     if any("适当调整" in _brief(c) for c in failed) and document and document.contact:

@@ -3318,6 +3318,9 @@ class _Planner:
     def _nearest(self, topic: Optional[str], only: Optional[str] = None) -> Optional[Point]:
         if not topic or topic == "tax":
             return None
+        mapped = self._detail_near(list(self.q.details)) if self.q.details else None
+        if mapped and mapped.topic == topic:
+            return mapped  # "在不在节能节水专用设备目录里，找谁判断": the point the detail is mapped to
         regions = [None] if self.kinds.get(topic) == "incentive" else [only] if only else self._target_regions()
         for region in regions:
             points = self.kb.points(region, topic)

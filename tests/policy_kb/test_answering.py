@@ -433,7 +433,7 @@ def test_equipment_contributed_by_a_shareholder_is_not_bought(ask):
 
 def test_cost_items_the_facts_do_not_hold_are_deferred(ask):
     _, text = ask("研发人员的五险一金能不能算进研发费用加计扣除？我们还外聘了几个退休专家，按劳务费发的，这个算不算？研发部门的办公室租金呢？")
-    assert "没有规定外聘人员劳务费和房租等费用口径" in text and "12366" in text
+    assert "没有规定研发人员奖金、外聘劳务费和房租等费用口径" in text and "12366" in text
 
 
 def test_the_provinces_own_level_is_not_covered(ask):
@@ -533,3 +533,14 @@ def test_the_size_standard_is_deferred_to_the_statistics_office(ask):
 def test_an_award_amount_heard_of_is_the_awards_asked(ask):
     _, text = ask("南宁的，我们去年拿了国家级单项冠军，听说进了千企技改自治区直接奖两百万？真的假的", regions_named=["广西"])
     assert "没有规定固定的奖补金额" in text and "200万" not in text
+
+
+def test_whether_award_money_comes_at_once_is_not_the_one_time_deduction(ask):
+    _, text = ask("我们厂在舒城，去年评上了省级绿色工厂，今年又评了市级数字化车间，加起来多少钱？另外钱是一次性发吗",
+                  intent="ask_award", honors=["省级绿色工厂", "市级数字化车间"], regions_named=["六安市"])
+    assert "20 + 10 = 30万元" in text and "奖补资金是否一次性发放" in text and "单位价值" not in text
+
+
+def test_a_staff_bonus_in_rd_is_not_an_award(ask):
+    _, text = ask("我们的研发费用里有一部分是给员工发的奖金，能算吗")
+    assert "没有规定研发人员奖金" in text and "市级技改示范项目" not in text
