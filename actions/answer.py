@@ -225,6 +225,11 @@ def question_of(tracker: Tracker) -> Question:
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
     elif q.tax_facts() and previous_tax and re.search(r"这\d+(?:\.\d+)?万(?:元)?(?:里|中|当中)|里面有|里头有|其中", q.text):
         # "这300万里面有100万是委托大学做的": a part of the figure before, not a new one
+        before_rd = previous_tax.get("rd_expense_wan")
+        if "rd_intangible_wan" in q.facts and "rd_expense_wan" not in q.facts and before_rd \
+                and before_rd > q.facts["rd_intangible_wan"]:
+            # "研发费四百来万" … "其中100万形成专利": the rest of the total is expensed
+            q.facts["rd_expense_wan"] = round(before_rd - q.facts["rd_intangible_wan"], 4)
         q.facts = {**previous_tax, **q.facts}
         q.topics = list(dict.fromkeys([*(context.get("topics") or []), *q.topics]))
     # ("那是算哪一年扣" with the month of use: the estimate again, with the year it falls in)

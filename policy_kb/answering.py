@@ -1138,6 +1138,7 @@ class _Planner:
         needed = re.findall(r"(?:要不要|需不需要|是否需要|用不用|需要|是不是得|是不是要|是否要|得不得)(?:先)?(?:去|到)?[^，。？?]{0,8}?(备案|审批|认定|鉴定|申请)",
                             self.q.text)
         foreign = bool(re.search(r"境外|国外|海外|外国|德国|美国|日本|韩国|英国|法国", self.q.text))
+        approver = bool(re.search(r"谁(?:来)?(?:批|审批|确定|定|遴选|选)|怎么确定的|怎么定的", self.q.text))
         quoted = [t for t in re.findall(r"[“\"'‘]([^”\"'’]{2,10})[”\"'’]", self.q.text)]  # "'机器换人'…啥意思"
         asked = self._asked(points)
         leads = set() if self.q.aspects else {next(p.id for p in points if p.topic == t) for t in {p.topic for p in points}}
@@ -1159,6 +1160,8 @@ class _Planner:
                 score += 2.0  # "7月预缴的时候忘了报了，还能享受吗": the point on claiming it later
             if filing_when and re.search(r"预缴|申报时|汇算清缴时", p.text):
                 score += 1.5  # "什么时候申报": when it is claimed, not how long the rule lasts
+            if approver and re.search(r"印发|遴选", p.text):
+                score += 2.0  # "千企技改项目谁来批": the office that issues the plan
             if needed and any(f"{no}{w}" in p.text for w in needed for no in ("不需要", "无需", "不用", "不必")):
                 score += 2.0  # "要不要先去税务局备案": the point that says no 备案 is needed
             if "已经到期" in p.text and not any(t in self.q.text for t in re.findall(r"20\d\d|中小", p.text)):
@@ -1390,6 +1393,11 @@ class _Planner:
                 return
         if asks_rule and self.q.case_question and (self.q.flags or facts_given):
             # "能不能进市级库？……入库以后按什么频率报统计": the firm's check, the other parts beside it
+            self.answer.start_form = True
+            return
+        if asks_rule and facts_given and self.q.rule_mentions and self.region and _OWN_CHECK_ASKED.search(self.q.text):
+            # "产值增长要求15%，我们能增长18%…行吗", "要求是不是完成30%？差好多啊": the rule, then the firm's check on it
+            self._measure("program")
             self.answer.start_form = True
             return
         if not asks_rule and self._asks_own_case():
@@ -3449,6 +3457,7 @@ _OFF_TOPIC = re.compile(r"天气|下雨|下雪|气温|股票|彩票|外卖|机�
 TASK_REQUEST = re.compile(r"帮(?:我|我们|忙)?(?:写|编|起草|撰写|生成|翻译)|代写|代填|帮(?:我|我们)?填一下|写个|写一份|写一篇|做个PPT|做一份|生成一份|脚本|程序代码")
 TASK_REPLY = ("我不能代写申报材料、可研报告或程序脚本，也不能代为填报。我能做的是：按两份技改文件和国家税收优惠政策，"
               "回答项目能否入库或入选、要满足哪些条件、文件要求准备什么，以及估算税收优惠。需要人工帮助请说“转人工”。")
+_OWN_CHECK_ASKED = re.compile(r"行吗|行不行|够不够|够吗|够了吗|差好多|差多少|差得远|达标|符合吗|能进吗|能入选吗|可以吗|没问题吧")
 _WAIVER_ASKED = re.compile(r"直接(?:进|入选|入库|纳入|就能)|不用看|不看|不用管|免(?:于|除)?(?:条件|门槛)|不受(?:条件|门槛|投资额)|就能进|就可以进|就不用")
 _SIZE_ASKED = re.compile(r"只(?:给|针对|支持|面向|限)(?:大|规上|国有)|大企业才|(?:中小|小微|小型|小)企业(?:能|可以|也|有没有|有资格)|对我们开放|开放吗")
 # the incentives claimed by 自行判别、申报享受、留存备查 (not VAT, customs or the finance measures)

@@ -913,3 +913,11 @@ def test_projects_counted_after_the_title_keep_their_count_for_the_total():
     _, second = award_turn("那我们今年有三个项目都评上了呢", before=first)
     messages, _ = award_turn("再加一个市级企业技术中心，总共多少钱？", "市级企业技术中心", before=second)
     assert "150 + 10 = 160万元" in text_of(messages)  # 3 × 50 + 10
+
+
+def test_an_intangible_said_to_be_part_of_the_rd_before_leaves_the_rest_expensed():
+    _, events = run(ActionAnswer(), tracker("高新企业，研发费一年四百来万，加计扣除能省多少", "ask_tax_incentive"))
+    messages, _ = run(ActionAnswer(), tracker("要是形成了无形资产呢，比如其中100万形成专利", "ask_tax_incentive",
+                                              slots={"answer_context": context_after(events)}))
+    text = text_of(messages)
+    assert "费用化研发支出300万元" in text and "少缴企业所得税60万元" in text  # (300 × 100% + 100 × 100%) × 15%

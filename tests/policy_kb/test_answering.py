@@ -544,3 +544,14 @@ def test_whether_award_money_comes_at_once_is_not_the_one_time_deduction(ask):
 def test_a_staff_bonus_in_rd_is_not_an_award(ask):
     _, text = ask("我们的研发费用里有一部分是给员工发的奖金，能算吗")
     assert "没有规定研发人员奖金" in text and "市级技改示范项目" not in text
+
+
+def test_who_approves_the_programme_names_the_office_that_issues_the_plan(ask):
+    _, text = ask("千企技改项目是怎么确定的？谁来批，批完之后谁管项目推进？", regions_named=["广西"])
+    assert "自治区工业和信息化厅" in text and "设区市组织推进" in text
+
+
+def test_a_rule_named_beside_the_firms_own_figures_is_said_and_then_checked(ask):
+    result, text = ask("我們是廣西欽州的，項目總投資剛好5000萬，已經備案，今年預計完成600萬。要求是不是完成30%？差好多啊",
+                       region="广西壮族自治区", regions_named=["广西"])
+    assert "5000万元以上的项目须已完成备案或核准且年度内预期完成投资额的10%以上" in text and result.start_form
