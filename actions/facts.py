@@ -291,8 +291,9 @@ def verdict_text(result: ProgramResult, said: str = "") -> str:
     if any(c.id == "filing" for c in failed):
         # "备案还没办…备案去哪办": where the text says the project is filed, beside what fails
         where = next((p for p in kb().points(result.region, "filing") if p.region == result.region and p.department), None)
-        if where and where.text.split("；")[0] not in said:  # (not again when the answer beside it said it)
-            lines.append(where.text.split("；")[0] + "。")
+        first = where.text.split("；")[0] if where else ""
+        if where and first not in said:  # (not again when the answer beside it said it)
+            lines.append(first + "。")
             also.append(where.citation)
     if any("适当调整" in _brief(c) for c in failed) and document and document.contact:
         # "制糖行业放宽到多少": the text allows an adjustment by industry and sets none

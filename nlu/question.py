@@ -167,11 +167,10 @@ def _analyse(text: str, vocab: Vocabulary) -> Question:
     # "八百来万"/"八百多万": about that much; the number is the firm's figure all the same.
     plain = normalise_text(text).replace("来万", "万").replace("多万", "万").replace("来个亿", "亿")
     plain = plain.replace("‘", "“").replace("’", "”")  # ‘三品’ is quoted as “三品” is
-    if "万" in plain:  # "设备三百五" (350) beside amounts in 万: 三百五十万
+    if "万" in plain:  # beside amounts in 万, bare prices are in 万 too: "一台380一台620", "设备三百五" (350)
+        plain = _BARE_UNIT_PRICE.sub(lambda m: m.group(0) + "万", plain)
         plain = re.sub(r"(?<=[设备器机线台套])([一二两三四五六七八九])百([一二三四五六七八九])(?![十百千万亿零一二三四五六七八九\d])",
                        r"\1百\2十万", plain)
-    if "万" in plain:  # "一台380一台620" beside "一千二百万": the units' prices in 万 too
-        plain = _BARE_UNIT_PRICE.sub(lambda m: m.group(0) + "万", plain)
     tables = vocab.tables
     for typo, word in (tables.get("typos") or {}).items():
         plain = plain.replace(typo, word)  # "被案" for 备案, "加记扣除" for 加计扣除 (same length)
@@ -589,9 +588,7 @@ class _Said:
 
 def _figure(said: str) -> float:
     """“1.35” or “八千” as a number (0 when it reads as none)."""
-    if re.fullmatch(r"\d+(?:\.\d+)?", said):
-        return float(said)
-    return float(chinese_number(said.replace("两", "二")) or 0)
+    return float(chinese_number(said) or 0)
 
 
 def _output_growth(text: str, q: Question) -> str:

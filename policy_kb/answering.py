@@ -332,7 +332,7 @@ class _Planner:
             if topic == "directions" and ("program" in regional and q.aspect not in ("definition", "overview")
                                           or self.answer.start_form):
                 continue  # "自动化改造，投资260万，能入库吗" names a direction, it does not ask about it
-            if topic in self.answer.topics_answered and topic == "priority":
+            if topic == "priority" and topic in self.answer.topics_answered:
                 continue  # "是不是小巨人就能直接进": said with the check's lead
             if topic in ("directions", "priority") and "awards" in regional and q.aspect in ("amount", None) \
                     and self.answer.parts:
@@ -2052,7 +2052,7 @@ class _Planner:
                 if not q.tax_facts() and not transfer_revenue:
                     return  # the payback is the answer; the credit's other rules are not asked
         if q.tax_facts() or transfer_revenue:
-            if q.ic_not_listed and re.search(r"120%|120％|百分之一百二", q.text) and any(k.startswith("rd_") for k in q.facts):
+            if q.ic_not_listed and re.search(r"120%|百分之一百二", q.text) and any(k.startswith("rd_") for k in q.facts):
                 # "没进那个集成电路企业清单…也能按120%加计吗": no — the general rate, then the estimate at it
                 self.answer.parts.append(self._general_rd_rate())
             self._estimate()
@@ -2171,7 +2171,7 @@ class _Planner:
                         "留存备查" in p.text or "资料" in p.text for p in points[:2]):
                     # "专用设备抵免要准备哪些资料": the incentive's own point says what counts (发票价税合计);
                     # what is kept is how every income-tax incentive is claimed (留存备查)
-                    method = [p for p in self.kb.points(None, "tax-claiming") if "自行判别" in p.text]
+                    method = _claiming_method(self.kb.points(None, "tax-claiming"))
                     if method:
                         self.answer.parts.append(self._rule_part(method, limit=1))
             elif pool and self._names_the_topic(topic):
@@ -2183,8 +2183,7 @@ class _Planner:
                 # claimed answers it (自行判别、申报享受、留存备查), not a deferral beside that rule
                 if "tax-claiming" not in incentives:
                     claiming = self._by_aspect(self.kb.points(None, "tax-claiming"))
-                    method = [p for p in claiming if "自行判别" in p.text]  # the way of claiming, before a side point
-                    self.answer.parts.append(self._rule_part(method or claiming, limit=1))
+                    self.answer.parts.append(self._rule_part(_claiming_method(claiming) or claiming, limit=1))
             elif not (topic == GENERIC_TAX and len(incentives) > 1):  # "加计扣除预缴能享受吗" is answered by 加计扣除's point
                 self.answer.parts.append(self._deferral(topic))
         if q.aspect == "compute":
@@ -3441,6 +3440,13 @@ def _this_year_rd(result: tax.TaxResult, saving: float) -> tax.TaxResult:
              if item.incentive_id == tax.RD else item for item in result.items]
     total = tax.money(sum(item.tax_saving_wan for item in items if item.included_in_total))
     return tax.TaxResult(items=items, total_tax_saving_wan=total, notes=result.notes)
+
+
+def _claiming_method(points: Iterable[Point]) -> List[Point]:
+    """The point on how every income-tax incentive is claimed (自行判别、申报享受、留存备查), before a side point."""
+    return [p for p in points if "自行判别" in p.text]
+
+
 _LATE_CHOICE = re.compile(r"(?:当时|当年|那年|去年|之前|以前)(?:没|没有|未)(?:选|选择|做|享受|用)?(?:一次性|扣)|"
                           r"补扣|改成一次性|改为一次性|再一次性扣")
 _PAST_INTANGIBLE = re.compile(r"(?:前两年|前几年|前年|去年|以前|之前|往年|早年|过去)[^。；？?]{0,12}?(?:形成|做成|转成|变成)[^。；？?]{0,4}?无形资产")
