@@ -107,6 +107,9 @@ class ActionCreateTicket(Action):
                 # "千企技改入选了一般多久能拿到钱": how long it takes in general, not a payment awaited —
                 # the honest deferral (and what else it asks), with 转人工 offered, no ticket
                 payment, misfiled = False, True
+            if payment and "奖补收入纳税" in q.details and not re.search(r"进度|到哪一步|还没|没到|没收到|没拿到", said):
+                # "技改奖补的钱到账以后要不要交企业所得税": a tax question about the money, not a payment awaited
+                payment, misfiled = False, True
             if payment and re.search(r"退税|留抵|退还的税", said):
                 # "留抵退税申请了一般多少天能到账": the tax office's payment, not the programme's — 12366, no ticket here
                 payment, misfiled = False, True

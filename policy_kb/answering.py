@@ -3399,6 +3399,11 @@ class _Planner:
         covered = "、".join(self.kb.short_region(r) for r in self.kb.regions())
         titles = {t.id: t.name for t in self.kb.topics()}
         names = [titles[t] for t in national if t in titles and t != "tax-claiming"]
+        if names and not self.regions and place in _ABROAD:
+            # "准备在越南建厂，越南那边的设备投资能享受国内的专用设备抵免吗": abroad is not 全国
+            return Part("uncovered", [
+                f"{'、'.join(names)}是中国的企业所得税优惠，适用于在中国境内缴纳企业所得税的企业；{place}的投资和设备能否适用，"
+                f"政策摘要没有规定，建议咨询主管税务机关或纳税服务热线12366。{place}当地的政策我没有收录（不在覆盖范围内）。"])
         if names and not self.regions:
             return Part("uncovered", [
                 f"{'、'.join(names)}是国家层面的政策，全国统一适用，{place}的企业同样可以享受（条件见下）；"
@@ -3447,6 +3452,8 @@ def _claiming_method(points: Iterable[Point]) -> List[Point]:
     return [p for p in points if "自行判别" in p.text]
 
 
+# places the sources' 全国 does not reach (the countries among `places_outside`)
+_ABROAD = frozenset({"越南", "泰国", "印尼", "印度尼西亚", "马来西亚", "柬埔寨", "老挝", "缅甸", "菲律宾", "印度", "墨西哥", "俄罗斯"})
 _LATE_CHOICE = re.compile(r"(?:当时|当年|那年|去年|之前|以前)(?:没|没有|未)(?:选|选择|做|享受|用)?(?:一次性|扣)|"
                           r"补扣|改成一次性|改为一次性|再一次性扣")
 _PAST_INTANGIBLE = re.compile(r"(?:前两年|前几年|前年|去年|以前|之前|往年|早年|过去)[^。；？?]{0,12}?(?:形成|做成|转成|变成)[^。；？?]{0,4}?无形资产")

@@ -921,3 +921,4 @@ def test_an_intangible_said_to_be_part_of_the_rd_before_leaves_the_rest_expensed
                                               slots={"answer_context": context_after(events)}))
     text = text_of(messages)
     assert "费用化研发支出300万元" in text and "少缴企业所得税60万元" in text  # (300 × 100% + 100 × 100%) × 15%
+

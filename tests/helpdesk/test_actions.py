@@ -241,3 +241,10 @@ def test_a_general_question_on_when_awards_are_paid_is_answered_without_a_ticket
     text = messages[0]["text"]
     assert "没有规定到账时间" in text and "适时印发" in text and "工单号" not in text
     assert not any(e.get("name") == "ticket_id" for e in result)
+
+
+def test_tax_on_award_money_filed_as_a_payment_status_is_answered_without_a_ticket(store):
+    events = [*PAYMENT_CONVERSATION[:4], user("技改奖补的钱到账以后要不要交企业所得税？", "ask_payment_status", at=3)]
+    messages, _ = run(ActionCreateTicket(), events, {"ticket_id": None, "requested_slot": None})
+    text = "".join(m.get("text") or "" for m in messages)
+    assert "没有规定奖补收入纳税" in text and "工单号" not in text

@@ -555,3 +555,13 @@ def test_a_rule_named_beside_the_firms_own_figures_is_said_and_then_checked(ask)
     result, text = ask("我們是廣西欽州的，項目總投資剛好5000萬，已經備案，今年預計完成600萬。要求是不是完成30%？差好多啊",
                        region="广西壮族自治区", regions_named=["广西"])
     assert "5000万元以上的项目须已完成备案或核准且年度内预期完成投资额的10%以上" in text and result.start_form
+
+
+def test_a_plant_abroad_is_not_under_the_national_incentives(ask):
+    _, text = ask("我们公司准备在越南建厂，越南那边的设备投资能享受国内的专用设备抵免吗")
+    assert "越南的投资和设备能否适用，政策摘要没有规定" in text and "同样可以享受" not in text
+
+
+def test_tax_on_award_money_after_it_arrives_is_not_its_arrival_date(ask):
+    _, text = ask("技改奖补的钱到账以后要不要交企业所得税？")
+    assert "没有规定奖补收入纳税" in text and "到账时间" not in text and "12366" in text
