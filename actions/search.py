@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -22,8 +23,11 @@ MAX_QUOTE_CHARS = 160
 
 def best_clause_answer(dispatcher: CollectingDispatcher, tracker: Tracker, region: Optional[str]) -> List[EventType]:
     """Quote the best-matching clause; say what the bot can do when nothing matches."""
-    # the national digest's clauses are notes in English: quoted to a user they would read as gibberish
-    hits = [hit for hit in search(latest_text(tracker), region=region, k=5, kb=kb()) if _mostly_chinese(hit.text)]
+    # the national digest's clauses are notes in English: quoted to a user they would read as gibberish;
+    # a message with no Chinese in it ("<script>…", "asdf") matches no clause it means
+    said = latest_text(tracker)
+    hits = [hit for hit in search(said, region=region, k=5, kb=kb()) if _mostly_chinese(hit.text)] \
+        if re.search(r"[\u4e00-\u9fff]", said) else []
     if not hits:
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

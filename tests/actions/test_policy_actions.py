@@ -404,3 +404,8 @@ def test_this_years_amount_corrected_in_the_form_stays_this_years():
         slots={"region": "广西壮族自治区", "fixed_asset_investment_wan": 3500.0, "requested_slot": "investment_this_year_wan"},
         events=events, active_loop="eligibility_form"))[1] if e.get("event") == "slot"}
     assert slots.get("investment_this_year_wan") == 1100.0 and "fixed_asset_investment_wan" not in slots
+
+
+def test_a_message_with_no_chinese_in_it_quotes_no_clause():
+    messages, _ = run(ActionFallback(), tracker("<script>alert(1)</script>", "nlu_fallback"))
+    assert messages[0].get("response") == "utter_out_of_scope" and "政策原文" not in text_of(messages)
